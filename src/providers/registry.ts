@@ -1,0 +1,31 @@
+// Provider name → adapter, loaded lazily so a command only pays for the provider it uses.
+import { ConfigError, ErrorCode } from '../errors/errors.js';
+import type { ProviderAdapter, ProviderName } from './types.js';
+
+/** Every provider name `mms` knows, in the order shown to users. */
+export const PROVIDER_NAMES: readonly ProviderName[] = ['twilio', 'telnyx', 'plivo', 'vonage', 'bandwidth', 'sinch'];
+
+const loaders: Partial<Record<ProviderName, () => Promise<ProviderAdapter>>> = {
+  twilio: async () => (await import('./twilio/adapter.js')).twilioAdapter,
+};
+
+/** True when `name` is a provider we know of. */
+export function isProviderName(name: string): name is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(name);
+}
+
+/** Names of providers with a working adapter. */
+export function availableProviders(): ProviderName[] {
+  return PROVIDER_NAMES.filter((n) => loaders[n] !== undefined);
+}
+
+/** Loads the adapter for a provider name, or throws a ConfigError naming the choices. */
+export async function getAdapter(name: string): Promise<ProviderAdapter> {
+  const load = isProviderName(name) ? loaders[name] : undefined;
+  if (!load) {
+    throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown or unsupported provider "${name}"`, {
+      suggestion: `Use one of: ${availableProviders().join(', ')}`,
+    });
+  }
+  return load();
+}

@@ -1,0 +1,118 @@
+// Twilio adapter: https://www.twilio.com/docs/messaging/api/message-resource
+// Limits: https://www.twilio.com/docs/messaging/guides/accepted-mime-types (5 MB total, 10 items,
+// 500 KB for types Twilio does not transcode). Wire facts: ../shared/reference §1.
+import { AuthError, ErrorCode } from '../../errors/errors.js';
+import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
+import { buildTwilioPayload, messagesPath, twilioAuthHeader, MESSAGING_SERVICE_SID } from './payload.js';
+import { parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
+import { verifyTwilioWebhook, parseTwilioWebhook } from './webhook.js';
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+/** The Twilio adapter. */
+export const twilioAdapter: ProviderAdapter = {
+  name: 'twilio',
+  displayName: 'Twilio',
+  defaultBaseUrl: 'https://api.twilio.com',
+  capabilities: {
+    maxMedia: 10,
+    maxTotalBytes: 5 * 1024 * 1024,
+    maxFileBytes: 5 * 1024 * 1024,
+    maxNonImageBytes: 500 * 1024,
+    mediaTypes: [
+      'image/jpeg', 'image/gif', 'image/png', 'image/bmp', 'image/webp', 'image/tiff',
+      'audio/mpeg', 'audio/mp4', 'audio/ogg', 'audio/amr', 'audio/3gpp', 'audio/wav', 'audio/aac',
+      'video/mp4', 'video/mpeg', 'video/3gpp', 'video/quicktime', 'video/webm',
+      'text/vcard', 'text/x-vcard', 'text/calendar', 'text/plain', 'application/pdf',
+    ],
+    mediaTransport: 'url',
+    maxBodyChars: 1600,
+    statusLookup: true,
+    statusCallbacks: true,
+    signature: 'X-Twilio-Signature: HMAC-SHA1 of URL + sorted params (Auth Token)',
+    // MMS: 25 messages/s per account (Twilio changelog 2019-08-26); long codes are slower per sender.
+    defaultRatePerSecond: 25,
+    notes: 'Media must be public URLs; local files are served through the listener/tunnel.',
+  },
+  credentialFields: [
+    { key: 'accountSid', label: 'Account SID', secret: false, required: true, env: ['TWILIO_ACCOUNT_SID'], flag: 'account-sid', pattern: ACCOUNT_SID, patternHint: 'AC followed by 32 hex characters' },
+    { key: 'authToken', label: 'Auth Token', secret: true, required: false, env: ['TWILIO_AUTH_TOKEN'], flag: 'auth-token' },
+    { key: 'apiKey', label: 'API Key SID', secret: false, required: false, env: ['TWILIO_API_KEY'], flag: 'api-key', pattern: API_KEY_SID, patternHint: 'SK followed by 32 hex characters' },
+    { key: 'apiSecret', label: 'API Key Secret', secret: true, required: false, env: ['TWILIO_API_SECRET'], flag: 'api-secret' },
+  ],
+  checkCredentials(creds: Credentials): string[] {
+    const problems: string[] = [];
+    if (!creds.accountSid) problems.push('Account SID is missing');
+    else if (!ACCOUNT_SID.test(creds.accountSid)) problems.push('Account SID must be AC followed by 32 hex characters');
+    const hasKey = Boolean(creds.apiKey && creds.apiSecret);
+    if (creds.apiKey && !creds.apiSecret) problems.push('API Key SID is set but its secret is missing');
+    if (!creds.authToken && !hasKey) problems.push('Auth Token (or an API Key SID and secret) is missing');
+    return problems;
+  },
+  checkSender(from: string) {
+    if (MESSAGING_SERVICE_SID.test(from) || /^\+[1-9]\d{1,14}$/.test(from) || /^\d{3,8}$/.test(from) || /^[A-Za-z0-9 ]{1,11}$/.test(from)) return undefined;
+    return 'must be an E.164 number (+15551234567), a short code, an alphanumeric sender id or a Messaging Service SID (MG…)';
+  },
+  async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
+    const sid = ctx.credentials.accountSid ?? '';
+    const res = await ctx.http.request({
+      method: 'GET',
+      url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`,
+      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
+      timeoutMs: 15_000,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    if (res.status !== 200) {
+      const err = twilioError(res);
+      if (err.code === ErrorCode.AUTH_REJECTED || err.code === ErrorCode.AUTH_FORBIDDEN || err.code === ErrorCode.NOT_FOUND) {
+        throw new AuthError(ErrorCode.AUTH_REJECTED, `Twilio rejected these credentials (${err.message})`, {
+          suggestion: 'Copy the Account SID and Auth Token from the Twilio Console and run `mms login` again',
+        });
+      }
+      throw err;
+    }
+    const body = JSON.parse(res.text) as { friendly_name?: string; status?: string };
+    return {
+      ...(body.friendly_name ? { accountLabel: body.friendly_name } : {}),
+      ...(body.status ? { status: body.status } : {}),
+    };
+  },
+  async send(req, ctx) {
+    const res = await ctx.http.request({
+      method: 'POST',
+      url: `${ctx.baseUrl}${messagesPath(ctx.credentials.accountSid ?? '')}`,
+      headers: {
+        Authorization: twilioAuthHeader(ctx.credentials),
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body: buildTwilioPayload(req).toString(),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    return parseTwilioSend(res);
+  },
+  async getStatus(id, ctx) {
+    if (!MESSAGE_SID.test(id)) {
+      const { UsageError } = await import('../../errors/errors.js');
+      throw new UsageError(`Message id "${id}" is not a Twilio message SID (SM… or MM… followed by 32 hex characters)`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+      });
+    }
+    const sid = ctx.credentials.accountSid ?? '';
+    const res = await ctx.http.request({
+      method: 'GET',
+      url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages/${id}.json`,
+      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    return parseTwilioStatus(res);
+  },
+  verifyWebhook(req, creds) {
+    return verifyTwilioWebhook(req, creds.authToken ?? '');
+  },
+  parseWebhook(req) {
+    return parseTwilioWebhook(req);
+  },
+};

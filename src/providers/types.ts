@@ -1,0 +1,106 @@
+import type {
+  MessageRequest,
+  MessageStatusInfo,
+  ProviderAcceptance,
+  WebhookEvent,
+} from '../core/types.js';
+import type { HttpClient } from './http-client.js';
+
+/** Provider names we support (the registry maps each to an adapter). */
+export type ProviderName = 'twilio' | 'telnyx' | 'plivo' | 'vonage' | 'bandwidth' | 'sinch';
+
+/** Credential values by field key, e.g. {accountSid, authToken}. */
+export type Credentials = Record<string, string>;
+
+/** One credential or account setting a provider needs; drives `mms login` and env resolution. */
+export interface CredentialField {
+  /** Key in the stored profile and in Credentials, camelCase. */
+  key: string;
+  /** Human label for prompts and `whoami`. */
+  label: string;
+  /** Secrets are never taken from a flag value: only a masked prompt, `--<flag>-stdin` or env. */
+  secret: boolean;
+  /** Required unless satisfied by an alternative (see `alternatives`). */
+  required: boolean;
+  /** Provider-standard environment variables, first match wins. */
+  env: string[];
+  /** Long flag name for `mms login` without dashes, e.g. 'account-sid' (secrets get '<flag>-stdin'). */
+  flag: string;
+  /** Optional validation pattern with a hint shown when it fails. */
+  pattern?: RegExp;
+  patternHint?: string;
+}
+
+/** What a provider can do: drives validation before sending and `mms providers`. */
+export interface ProviderCapabilities {
+  maxMedia: number;
+  /** Total bytes of all media in one message. */
+  maxTotalBytes: number;
+  /** Bytes per media file. */
+  maxFileBytes: number;
+  /** Smaller per-file limit for types that are not images (Twilio: 500 KB), if any. */
+  maxNonImageBytes?: number;
+  /** Accepted MIME types; 'image/*' style wildcards allowed. */
+  mediaTypes: string[];
+  /** How local files reach the provider: a public URL, an upload API, or both. */
+  mediaTransport: 'url' | 'upload' | 'url-or-upload';
+  maxBodyChars: number;
+  /** `mms status <id>` is possible. */
+  statusLookup: boolean;
+  /** Per-message status callbacks can be requested. */
+  statusCallbacks: boolean;
+  /** Webhook signature scheme, in words. */
+  signature: string;
+  /** Documented default account send rate, messages per second. */
+  defaultRatePerSecond: number;
+  /** Free-form notes shown in `mms providers`. */
+  notes?: string;
+}
+
+/** Everything an adapter needs for one API call. */
+export interface ProviderCallContext {
+  credentials: Credentials;
+  /** API base URL without trailing slash (default or the profile's override, e.g. the sandbox). */
+  baseUrl: string;
+  http: HttpClient;
+  signal?: AbortSignal;
+}
+
+/** A raw webhook request as the listener received it. */
+export interface WebhookRequest {
+  method: string;
+  /** The public URL the provider was told to call (signatures are computed over it). */
+  publicUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+/** What `verifyCredentials` learned about the account. */
+export interface AccountInfo {
+  accountLabel?: string;
+  status?: string;
+}
+
+/** A provider adapter: the only provider-specific code the commands talk to. */
+export interface ProviderAdapter {
+  readonly name: ProviderName;
+  readonly displayName: string;
+  readonly defaultBaseUrl: string;
+  readonly capabilities: ProviderCapabilities;
+  readonly credentialFields: CredentialField[];
+  /** Returns human messages for missing/invalid credential combinations (empty when usable). */
+  checkCredentials(creds: Credentials): string[];
+  /** A cheap authenticated API call proving the credentials work (throws AuthError when rejected). */
+  verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo>;
+  /** Formats/validates the sender for this provider; returns a problem message or undefined. */
+  checkSender?(from: string): string | undefined;
+  /** Sends one message. Never retries on its own: the caller decides (a duplicate MMS is billed). */
+  send(req: MessageRequest, ctx: ProviderCallContext): Promise<ProviderAcceptance>;
+  getStatus?(id: string, ctx: ProviderCallContext): Promise<MessageStatusInfo>;
+  /** Upload a local file; returns an id usable in MessageRequest.mediaIds. */
+  uploadMedia?(file: { path: string; fileName: string; contentType: string; size: number }, ctx: ProviderCallContext): Promise<string>;
+  /** True when the webhook's signature is valid for these credentials. */
+  verifyWebhook?(req: WebhookRequest, creds: Credentials): boolean;
+  /** Parses a (verified) webhook into events. */
+  parseWebhook?(req: WebhookRequest): WebhookEvent[];
+}
