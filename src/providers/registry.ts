@@ -29,3 +29,19 @@ export async function getAdapter(name: string): Promise<ProviderAdapter> {
   }
   return load();
 }
+
+/** A credential flag of `mms login`, declared statically so `--help` needs no adapter loaded. */
+export interface LoginFlag {
+  name: string;
+  label: string;
+  secret: boolean;
+  providers: ProviderName[];
+}
+
+/** Every provider's login flags (kept in step with each adapter's credentialFields; a test checks it). */
+export const LOGIN_FLAGS: LoginFlag[] = [
+  { name: 'account-sid', label: 'Account SID', secret: false, providers: ['twilio'] },
+  { name: 'auth-token', label: 'Auth Token', secret: true, providers: ['twilio'] },
+  { name: 'api-key', label: 'API Key SID', secret: false, providers: ['twilio'] },
+  { name: 'api-secret', label: 'API Key Secret', secret: true, providers: ['twilio'] },
+];

@@ -1,0 +1,225 @@
+// mms login: store a provider's credentials in a named profile, after a real API call accepts them.
+// Secrets come only from a masked prompt or stdin (--<secret>-stdin), never from a flag value.
+import { Command, Option } from 'commander';
+import type { AppContext } from '../../context.js';
+import { ConfigError, ErrorCode, UsageError } from '../../errors/errors.js';
+import { PROFILE_NAME, type ProfileRecord } from '../../config/schema.js';
+import { LOGIN_FLAGS, PROVIDER_NAMES, getAdapter, isProviderName } from '../../providers/registry.js';
+import type { CredentialField, Credentials, ProviderAdapter } from '../../providers/types.js';
+import { writeJson } from '../../output/json.js';
+import { maskId } from '../../config/redact.js';
+import { readStdin } from '../shared.js';
+import type { GlobalOptions } from '../index.js';
+
+export interface LoginOptions extends GlobalOptions {
+  provider?: string;
+  from?: string;
+  baseUrl?: string;
+  default?: boolean;
+  /** Non-secret field values by flag-derived camelCase key, and `<key>Stdin` booleans. */
+  [key: string]: unknown;
+}
+
+export interface LoginResult {
+  profile: string;
+  provider: string;
+  account: string;
+  accountLabel?: string;
+  from?: string;
+  baseUrl?: string;
+  isDefault: boolean;
+  envOverrides: string[];
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: AppContext): Promise<Credentials> {
+  const values: Credentials = {};
+  const stdinFields = adapter.credentialFields.filter((f) => f.secret && opts[`${camel(f.flag)}Stdin`]);
+  if (stdinFields.length > 1) {
+    throw new UsageError(`Only one secret can be read from stdin per run (got ${stdinFields.map((f) => `--${f.flag}-stdin`).join(' and ')})`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+    });
+  }
+  for (const f of stdinFields) {
+    const secret = (await readStdin(ctx)).trim();
+    if (!secret) throw new UsageError(`--${f.flag}-stdin: stdin was empty`, { code: ErrorCode.MISSING_ARGUMENT, suggestion: `Pipe the ${f.label} in, e.g. printf %s "$TOKEN" | mms login … --${f.flag}-stdin` });
+    values[f.key] = secret;
+  }
+  for (const f of adapter.credentialFields) {
+    if (f.secret) continue;
+    const v = opts[camel(f.flag)];
+    if (typeof v === 'string' && v.trim() !== '') values[f.key] = v.trim();
+  }
+  // Ask for what is still missing, when we may.
+  const missing = (): CredentialField[] => {
+    const problems = adapter.checkCredentials(values);
+    if (problems.length === 0) return [];
+    return adapter.credentialFields.filter((f) => f.required && !values[f.key]).concat(
+      adapter.credentialFields.filter((f) => !f.required && f.secret && !values[f.key] && !adapter.credentialFields.some((g) => g.secret && g !== f && values[g.key])).slice(0, 1),
+    );
+  };
+  for (const f of missing()) {
+    if (!ctx.io.canPrompt) {
+      throw new UsageError(`${f.secret ? `--${f.flag}-stdin` : `--${f.flag}`} is required when not running interactively`, {
+        code: ErrorCode.MISSING_ARGUMENT,
+        suggestion: `Example: printf %s "$SECRET" | mms login --provider ${adapter.name} ${adapter.credentialFields.filter((g) => g.required && !g.secret).map((g) => `--${g.flag} <${g.label.toLowerCase().replace(/\s+/g, '-')}>`).join(' ')} --${(adapter.credentialFields.find((g) => g.secret) ?? f).flag}-stdin`,
+      });
+    }
+    const prompt = await import('../../output/prompt.js');
+    values[f.key] = f.secret
+      ? (await prompt.askSecret(ctx.io, `--${f.flag}-stdin`, `${adapter.displayName} ${f.label}:`)).trim()
+      : (await prompt.askText(ctx.io, `--${f.flag}`, `${adapter.displayName} ${f.label}:`, {
+          validate: (v) => (f.pattern && !f.pattern.test(v.trim()) ? `Expected ${f.patternHint ?? 'a valid value'}` : v.trim() ? true : 'A value is required'),
+        })).trim();
+  }
+  for (const f of adapter.credentialFields) {
+    const v = values[f.key];
+    if (v && f.pattern && !f.pattern.test(v)) {
+      throw new UsageError(`${f.secret ? `--${f.flag}-stdin` : `--${f.flag}`}: ${f.secret ? 'the value' : `"${v}"`} is not a valid ${f.label} (expected ${f.patternHint ?? 'a different format'})`, { code: ErrorCode.INVALID_ARGUMENT });
+    }
+  }
+  const problems = adapter.checkCredentials(values);
+  if (problems.length) throw new UsageError(`Incomplete ${adapter.displayName} credentials: ${problems.join('; ')}`, { code: ErrorCode.MISSING_ARGUMENT });
+  return values;
+}
+
+/** Validates and stores credentials; returns what was saved (never the secrets). */
+export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<LoginResult> {
+  const profileName = opts.profile ?? 'default';
+  if (!PROFILE_NAME.test(profileName)) {
+    throw new UsageError(`--profile "${profileName}" is not a valid profile name`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use letters, digits, "-" and "_" (up to 40 characters)' });
+  }
+  let providerName = opts.provider;
+  if (!providerName) {
+    if (!ctx.io.canPrompt) throw new UsageError('--provider is required when not running interactively', { code: ErrorCode.MISSING_ARGUMENT, suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}` });
+    const { askChoice } = await import('../../output/prompt.js');
+    const { availableProviders } = await import('../../providers/registry.js');
+    providerName = await askChoice(ctx.io, '--provider', 'Provider:', availableProviders().map((n) => ({ value: n, name: n })));
+  }
+  if (!isProviderName(providerName)) {
+    throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider "${providerName}" (--provider)`, { suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}` });
+  }
+  const adapter = await getAdapter(providerName);
+  // Flags that belong to another provider are a mistake worth catching.
+  const own = new Set(adapter.credentialFields.map((f) => camel(f.flag)));
+  for (const flag of LOGIN_FLAGS) {
+    const k = camel(flag.name);
+    const given = flag.secret ? opts[`${k}Stdin`] : opts[k];
+    if (given !== undefined && given !== false && !own.has(k)) {
+      throw new UsageError(`--${flag.name}${flag.secret ? '-stdin' : ''} does not apply to ${adapter.displayName}`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+        suggestion: `${adapter.displayName} takes: ${adapter.credentialFields.map((f) => `--${f.flag}${f.secret ? '-stdin' : ''}`).join(', ')}`,
+      });
+    }
+  }
+  const credentials = await collectFields(adapter, opts, ctx);
+  let from = typeof opts.from === 'string' ? opts.from.trim() : undefined;
+  if (from === undefined && ctx.io.canPrompt) {
+    const { askText } = await import('../../output/prompt.js');
+    from = (await askText(ctx.io, '--from', 'Default sender (E.164, optional):', { default: '' })).trim() || undefined;
+  }
+  if (from && adapter.checkSender) {
+    const bad = adapter.checkSender(from);
+    if (bad) throw new UsageError(`--from "${from}": ${bad}`, { code: ErrorCode.SENDER_INVALID });
+  }
+  const baseUrl = opts.baseUrl?.replace(/\/+$/, '');
+  if (baseUrl !== undefined) {
+    try {
+      const u = new URL(baseUrl);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+    } catch {
+      throw new UsageError(`--base-url "${baseUrl}" is not an http(s) URL`, { code: ErrorCode.INVALID_ARGUMENT });
+    }
+  }
+
+  // A real API call: never store credentials the provider rejects.
+  const { createHttpClient } = await import('../../providers/http-client.js');
+  const secrets = adapter.credentialFields.filter((f) => f.secret).map((f) => credentials[f.key]).filter((v): v is string => Boolean(v));
+  const { startSpinner } = await import('../../output/spinner.js');
+  const spinner = await startSpinner(ctx.io, `Checking ${adapter.displayName} credentials…`);
+  let info;
+  try {
+    info = await adapter.verifyCredentials({
+      credentials,
+      baseUrl: baseUrl ?? adapter.defaultBaseUrl,
+      http: createHttpClient({ provider: adapter.name, secrets, env: ctx.env, ...(ctx.io.debug ? { debug: (l: string) => ctx.io.debugLog(l) } : {}) }),
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    spinner.fail(`${adapter.displayName} did not accept the credentials.`);
+    throw err;
+  }
+  spinner.stop();
+
+  const store = ctx.store();
+  const cfg = store.readConfig();
+  const creds = store.readCredentials();
+  const record: ProfileRecord = { provider: adapter.name, fields: {} };
+  const secretPart: Record<string, string> = {};
+  for (const f of adapter.credentialFields) {
+    const v = credentials[f.key];
+    if (!v) continue;
+    if (f.secret) secretPart[f.key] = v;
+    else record.fields[f.key] = v;
+  }
+  if (from) record.from = from;
+  if (baseUrl) record.baseUrl = baseUrl;
+  cfg.profiles[profileName] = record;
+  const isDefault = Boolean(opts.default) || !cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile] || cfg.defaultProfile === profileName;
+  if (isDefault) cfg.defaultProfile = profileName;
+  creds.profiles[profileName] = secretPart;
+  await store.writeCredentials(creds);
+  await store.writeConfig(cfg);
+
+  const accountField = adapter.credentialFields.find((f) => !f.secret && f.required) ?? adapter.credentialFields[0]!;
+  const envOverrides = adapter.credentialFields.flatMap((f) => f.env).filter((e) => ctx.env[e]);
+  return {
+    profile: profileName,
+    provider: adapter.name,
+    account: maskId(credentials[accountField.key] ?? ''),
+    ...(info.accountLabel ? { accountLabel: info.accountLabel } : {}),
+    ...(from ? { from } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    isDefault,
+    envOverrides,
+  };
+}
+
+/** `mms login`. */
+export function createLoginCommand(ctx: AppContext): Command {
+  const cmd = new Command('login')
+    .description('store provider credentials in a profile (checked with a real API call first)')
+    .addOption(new Option('--provider <name>', 'provider').choices([...PROVIDER_NAMES]))
+    .option('--from <sender>', 'default sender for this profile (E.164)')
+    .option('--base-url <url>', 'API base URL (regional edge, proxy, or `mms sandbox`)')
+    .option('--default', 'make this the default profile', false);
+  for (const f of LOGIN_FLAGS) {
+    if (f.secret) cmd.option(`--${f.name}-stdin`, `read the ${f.label} from stdin (${f.providers.join(', ')})`);
+    else cmd.option(`--${f.name} <value>`, `${f.label} (${f.providers.join(', ')})`);
+  }
+  return cmd
+    .addHelpText(
+      'after',
+      `
+Secrets are never accepted as flag values (they would land in shell history): use the masked
+prompt, or pipe them in with --<secret>-stdin.
+
+Examples:
+  $ mms login
+  $ printf %s "$TWILIO_AUTH_TOKEN" | mms login --provider twilio --account-sid AC0123… --auth-token-stdin --from +15551234567
+  $ mms login --profile staging --provider twilio`,
+    )
+    .action(async (_o, c: Command) => {
+      const r = await runLogin(c.optsWithGlobals<LoginOptions>(), ctx);
+      if (ctx.io.json) {
+        writeJson(ctx.io, r);
+      } else {
+        ctx.io.info(ctx.errTheme.success(`Logged in to ${r.provider}${r.accountLabel ? ` as "${r.accountLabel}"` : ''} (${r.account}); saved as profile "${r.profile}"${r.isDefault ? ' (default)' : ''}.`));
+        if (!r.from) ctx.io.info('No default sender: pass --from when sending, or run `mms config set from +15551234567`.');
+      }
+      for (const e of r.envOverrides) ctx.io.warn(ctx.errTheme.warn(`Warning: ${e} is set in your environment and takes precedence over the stored profile.`));
+    });
+}

@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import type { AppContext } from '../../context.js';
+import { ConfigError, ErrorCode } from '../../errors/errors.js';
+import { maskId } from '../../config/redact.js';
+import { writeJson } from '../../output/json.js';
+
+function requireProfile(ctx: AppContext, name: string) {
+  const store = ctx.store();
+  const cfg = store.readConfig();
+  if (!cfg.profiles[name]) {
+    throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${name}" does not exist`, {
+      suggestion: Object.keys(cfg.profiles).length ? `Profiles: ${Object.keys(cfg.profiles).join(', ')}` : 'Run `mms login` to create one',
+    });
+  }
+  return { store, cfg };
+}
+
+/** `mms profiles [list|use|remove]`. */
+export function createProfilesCommand(ctx: AppContext): Command {
+  const profiles = new Command('profiles').description('list stored profiles, pick the default, or remove one');
+  const list = async () => {
+    const cfg = ctx.store().readConfig();
+    const rows = Object.entries(cfg.profiles).map(([name, p]) => {
+      const id = Object.values(p.fields)[0];
+      return { name, provider: p.provider, account: id ? maskId(id) : null, from: p.from ?? null, baseUrl: p.baseUrl ?? null, isDefault: cfg.defaultProfile === name };
+    });
+    if (ctx.io.json) {
+      writeJson(ctx.io, rows);
+      return;
+    }
+    if (rows.length === 0) {
+      ctx.io.info('No profiles yet: run `mms login` (or `mms sandbox --save-profile` to rehearse offline).');
+      return;
+    }
+    for (const r of rows) {
+      const cols = [r.isDefault ? '*' : ' ', r.name, r.provider, r.account ?? '-', r.from ?? '-', r.baseUrl ?? ''];
+      ctx.io.out(ctx.io.stdoutIsTTY ? `${cols[0]} ${cols[1]!.padEnd(14)} ${cols[2]!.padEnd(9)} ${cols[3]!.padEnd(12)} ${cols[4]!.padEnd(14)} ${cols[5]}`.trimEnd() : cols.join('\t'));
+    }
+  };
+  profiles.action(list);
+  profiles.command('list').description('list profiles (* marks the default)').action(list);
+  profiles
+    .command('use')
+    .description('make a profile the default')
+    .argument('<name>', 'profile name')
+    .action(async (name: string) => {
+      const { store, cfg } = requireProfile(ctx, name);
+      cfg.defaultProfile = name;
+      await store.writeConfig(cfg);
+      if (ctx.io.json) writeJson(ctx.io, { defaultProfile: name });
+      else ctx.io.info(`Default profile is now "${name}".`);
+    });
+  profiles
+    .command('remove')
+    .description('remove a profile and its credentials')
+    .argument('<name>', 'profile name')
+    .action(async (name: string) => {
+      const { store, cfg } = requireProfile(ctx, name);
+      const creds = store.readCredentials();
+      delete creds.profiles[name];
+      delete cfg.profiles[name];
+      if (cfg.defaultProfile === name) delete cfg.defaultProfile;
+      await store.writeCredentials(creds);
+      await store.writeConfig(cfg);
+      if (ctx.io.json) writeJson(ctx.io, { removed: name });
+      else ctx.io.info(`Removed profile "${name}".`);
+    });
+  profiles.addHelpText('after', '\nExamples:\n  $ mms profiles\n  $ mms profiles use staging\n  $ mms profiles remove old');
+  return profiles;
+}

@@ -1,0 +1,65 @@
+// Helpers shared by commands: resolving the account for a run and building provider call contexts.
+import type { AppContext } from '../context.js';
+import { getAdapter } from '../providers/registry.js';
+import type { ProviderAdapter, ProviderCallContext } from '../providers/types.js';
+import { requireCredentials, resolveAccount, secretValues, selectProfile, selectProvider, type ResolvedAccount, type ResolveFlags } from '../config/credentials.js';
+import { createHttpClient } from '../providers/http-client.js';
+import type { GlobalOptions } from './index.js';
+
+export interface LoadedAccount {
+  adapter: ProviderAdapter;
+  account: ResolvedAccount;
+  /** Builds the context for adapter calls (throws AuthError when credentials are incomplete). */
+  callContext(): ProviderCallContext;
+  secrets(): string[];
+}
+
+/** Resolves profile → provider → adapter → credentials for a command. */
+export async function loadAccount(ctx: AppContext, opts: GlobalOptions & ResolveFlags & { provider?: string }): Promise<LoadedAccount> {
+  const store = ctx.store();
+  const cfg = store.readConfig();
+  const profile = selectProfile(cfg, opts.profile, ctx.env);
+  const provider = selectProvider(opts.provider, profile);
+  const adapter = await getAdapter(provider.value);
+  const account = resolveAccount(adapter, profile, provider, store.readCredentials(), opts, ctx.env);
+  const secrets = () => secretValues(adapter, account.credentials);
+  return {
+    adapter,
+    account,
+    secrets,
+    callContext() {
+      requireCredentials(adapter, account);
+      const debug = ctx.io.debug ? (line: string) => ctx.io.debugLog(line) : undefined;
+      return {
+        credentials: account.credentials,
+        baseUrl: account.baseUrl.value,
+        http: createHttpClient({ provider: adapter.name, secrets: secrets(), env: ctx.env, ...(debug ? { debug } : {}) }),
+        signal: ctx.signal,
+      };
+    },
+  };
+}
+
+/** Reads all of stdin as text. */
+export async function readStdin(ctx: AppContext): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Splits repeatable, comma-separated flag values. */
+export function splitList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/** Commander collector for repeatable flags. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Formats a byte count for people (base 1024, like the limits providers publish). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}

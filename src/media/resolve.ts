@@ -1,0 +1,143 @@
+// Turns --media inputs (paths or URLs) into MediaItems and checks them against a provider's limits.
+// The only mime-types importer (loaded lazily: its database costs ~35 ms).
+import { constants as fsc } from 'node:fs';
+import { access, open, stat } from 'node:fs/promises';
+import { basename, resolve as resolvePath } from 'node:path';
+import type { MediaItem } from '../core/types.js';
+import { ErrorCode, type ErrorCodeValue } from '../errors/errors.js';
+import type { ProviderCapabilities } from '../providers/types.js';
+import { sameMime, sniffMime } from './sniff.js';
+
+export interface MediaProblem {
+  input: string;
+  code: ErrorCodeValue;
+  message: string;
+}
+
+export interface ResolvedMedia {
+  items: MediaItem[];
+  problems: MediaProblem[];
+  warnings: string[];
+}
+
+let mimeLookup: ((p: string) => string | false) | undefined;
+async function lookupByExtension(p: string): Promise<string | undefined> {
+  if (!mimeLookup) mimeLookup = (await import('mime-types')).lookup;
+  return mimeLookup(p) || undefined;
+}
+
+/** True for inputs that should be treated as URLs rather than paths. */
+export function looksLikeUrl(input: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
+}
+
+function fmt(n: number): string {
+  return n < 1024 * 1024 ? `${Math.round(n / 1024)} KB` : `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Whether a MIME type is in a capability list (supports 'image/*'). */
+export function typeAllowed(type: string, allowed: readonly string[]): boolean {
+  const t = type.toLowerCase().split(';')[0]!.trim();
+  return allowed.some((a) => (a.endsWith('/*') ? t.startsWith(a.slice(0, -1)) : sameMime(a, t)));
+}
+
+async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaItem; problem?: MediaProblem; warning?: string }> {
+  if (looksLikeUrl(input)) {
+    let u: URL;
+    try {
+      u = new URL(input);
+    } catch {
+      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${input}: not a valid URL` } };
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${input}: only http(s) URLs can be sent (got ${u.protocol.slice(0, -1)})` } };
+    }
+    if (u.username || u.password) {
+      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${u.protocol}//${u.host}${u.pathname}: URLs with embedded credentials are refused (the provider would see them)` } };
+    }
+    const ct = await lookupByExtension(u.pathname);
+    return { item: { input, kind: 'url', url: u.toString(), ...(ct ? { contentType: ct } : {}) } };
+  }
+  const path = resolvePath(cwd, input);
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: { input, code: ErrorCode.MEDIA_NOT_FOUND, message: `--media ${input}: file not found` } };
+    return { problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: cannot read (${code ?? 'error'})` } };
+  }
+  if (st.isDirectory()) return { problem: { input, code: ErrorCode.MEDIA_NOT_A_FILE, message: `--media ${input}: is a directory, not a file` } };
+  if (!st.isFile()) return { problem: { input, code: ErrorCode.MEDIA_NOT_A_FILE, message: `--media ${input}: not a regular file` } };
+  try {
+    await access(path, fsc.R_OK);
+  } catch {
+    return { problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: permission denied (not readable)` } };
+  }
+  if (st.size === 0) return { problem: { input, code: ErrorCode.MEDIA_EMPTY, message: `--media ${input}: the file is empty (0 bytes)` } };
+  const head = new Uint8Array(64);
+  try {
+    const fh = await open(path, 'r');
+    try {
+      await fh.read(head, 0, 64, 0);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    return { problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` } };
+  }
+  const sniffed = sniffMime(head.subarray(0, Math.min(64, st.size)));
+  const byExt = await lookupByExtension(path);
+  let warning: string | undefined;
+  if (sniffed && byExt && !sameMime(sniffed, byExt)) {
+    warning = `--media ${input}: the extension says ${byExt} but the content is ${sniffed}; sending it as ${sniffed}`;
+  }
+  const contentType = sniffed ?? byExt;
+  if (!contentType) {
+    return { problem: { input, code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${input}: unknown file type (not an image, audio, video, PDF or vCard)` } };
+  }
+  return {
+    item: { input, kind: 'file', path, fileName: basename(path), contentType, size: st.size },
+    ...(warning ? { warning } : {}),
+  };
+}
+
+/** Resolves every media input and reports every problem at once. */
+export async function resolveMedia(inputs: string[], caps: ProviderCapabilities, providerName: string, cwd = process.cwd()): Promise<ResolvedMedia> {
+  const out: ResolvedMedia = { items: [], problems: [], warnings: [] };
+  const resolved = await Promise.all(inputs.map((i) => resolveOne(i, cwd)));
+  for (const r of resolved) {
+    if (r.problem) out.problems.push(r.problem);
+    if (r.warning) out.warnings.push(r.warning);
+    if (r.item) out.items.push(r.item);
+  }
+  out.problems.push(...checkMediaLimits(out.items, inputs.length, caps, providerName));
+  return out;
+}
+
+/** Checks count, types and sizes against a provider's capabilities (pure). */
+export function checkMediaLimits(items: MediaItem[], count: number, caps: ProviderCapabilities, providerName: string): MediaProblem[] {
+  const problems: MediaProblem[] = [];
+  if (count > caps.maxMedia) {
+    problems.push({ input: '--media', code: ErrorCode.MEDIA_TOO_MANY, message: `--media: ${count} items given, ${providerName} accepts at most ${caps.maxMedia} per message` });
+  }
+  let total = 0;
+  for (const item of items) {
+    if (item.kind !== 'file' || item.size === undefined) continue;
+    total += item.size;
+    const type = item.contentType ?? 'application/octet-stream';
+    if (!typeAllowed(type, caps.mediaTypes)) {
+      problems.push({ input: item.input, code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${item.input}: ${type} is not a type ${providerName} accepts for MMS (use JPEG, PNG or GIF images, or see \`mms providers\`)` });
+      continue;
+    }
+    const isImage = type.startsWith('image/');
+    const limit = !isImage && caps.maxNonImageBytes !== undefined ? caps.maxNonImageBytes : caps.maxFileBytes;
+    if (item.size > limit) {
+      problems.push({ input: item.input, code: ErrorCode.MEDIA_TOO_LARGE, message: `--media ${item.input}: ${fmt(item.size)} is over ${providerName}'s ${fmt(limit)} limit for ${isImage ? 'a file' : 'non-image files'}` });
+    }
+  }
+  if (total > caps.maxTotalBytes) {
+    problems.push({ input: '--media', code: ErrorCode.MEDIA_TOO_LARGE, message: `--media: the files add up to ${fmt(total)}, over ${providerName}'s ${fmt(caps.maxTotalBytes)} total per message` });
+  }
+  return problems;
+}

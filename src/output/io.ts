@@ -1,0 +1,90 @@
+// Streams and terminal facts, computed once per run (tests pass their own).
+import type { Writable, Readable } from 'node:stream';
+
+export interface IO {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Colors on stdout / stderr. */
+  colorOut: boolean;
+  colorErr: boolean;
+  /** Prompts are allowed: TTY in and out, not CI, not MMS_NO_PROMPT, not --json. */
+  canPrompt: boolean;
+  json: boolean;
+  quiet: boolean;
+  debug: boolean;
+  /** Writes a people-facing line to stderr (suppressed under --quiet unless `force`). */
+  info(line: string): void;
+  /** Writes a warning line to stderr (shown under --quiet too). */
+  warn(line: string): void;
+  /** Writes a data line to stdout. */
+  out(line: string): void;
+  /** Writes a debug line to stderr when --debug is on. */
+  debugLog(line: string): void;
+}
+
+export interface IOFlags {
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  color?: boolean;
+}
+
+/** Decides whether color is on for one stream: NO_COLOR/--no-color/TERM=dumb/non-TTY off, FORCE_COLOR on. */
+export function colorEnabled(isTTY: boolean, env: NodeJS.ProcessEnv, flagColor: boolean | undefined): boolean {
+  if (flagColor === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+function isTruthyEnv(v: string | undefined): boolean {
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** Builds the IO for this process from its streams, env and global flags. */
+export function createIO(
+  flags: IOFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  streams: { stdout: Writable & { isTTY?: boolean }; stderr: Writable & { isTTY?: boolean }; stdin: Readable & { isTTY?: boolean } } = process,
+): IO {
+  const stdoutIsTTY = Boolean(streams.stdout.isTTY);
+  const stderrIsTTY = Boolean(streams.stderr.isTTY);
+  const stdinIsTTY = Boolean(streams.stdin.isTTY);
+  const json = Boolean(flags.json);
+  const quiet = Boolean(flags.quiet);
+  const debug = Boolean(flags.debug) || isTruthyEnv(env.MMS_DEBUG);
+  const canPrompt = stdinIsTTY && stdoutIsTTY && !isTruthyEnv(env.MMS_NO_PROMPT) && !isTruthyEnv(env.CI) && !json;
+  const io: IO = {
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    stdin: streams.stdin,
+    stdoutIsTTY,
+    stderrIsTTY,
+    stdinIsTTY,
+    colorOut: colorEnabled(stdoutIsTTY, env, flags.color),
+    colorErr: colorEnabled(stderrIsTTY, env, flags.color),
+    canPrompt,
+    json,
+    quiet,
+    debug,
+    info(line) {
+      if (!quiet) streams.stderr.write(line + '\n');
+    },
+    warn(line) {
+      streams.stderr.write(line + '\n');
+    },
+    out(line) {
+      streams.stdout.write(line + '\n');
+    },
+    debugLog(line) {
+      if (debug) streams.stderr.write(`[debug] ${line}\n`);
+    },
+  };
+  return io;
+}

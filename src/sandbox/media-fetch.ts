@@ -1,0 +1,71 @@
+// Fetches media URLs the way a provider does (HEAD, then GET), enforcing type and size limits.
+// By default only loopback URLs are fetched: the sandbox is for offline rehearsal and tests, and
+// must never send traffic elsewhere unless the user asks (--fetch-remote-media).
+import { createHash } from 'node:crypto';
+
+export interface FetchLimits {
+  /** Byte budget left for this message. */
+  maxBytes: number;
+  timeoutMs?: number;
+}
+
+export type FetchResult =
+  | { ok: true; contentType: string; size: number; sha256: string }
+  | { ok: false; reason: 'unreachable' | 'bad-status' | 'no-content-type' | 'too-large' | 'refused'; detail: string; contentType?: string };
+
+export interface MediaFetcher {
+  fetch(url: string, limits: FetchLimits): Promise<FetchResult>;
+}
+
+/** True when a URL's host is loopback (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Creates the fetcher (undici's fetch built into Node). */
+export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher {
+  return {
+    async fetch(url, limits) {
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        return { ok: false, reason: 'unreachable', detail: 'invalid URL' };
+      }
+      if (!opts.allowRemote && !isLoopbackHost(u.hostname)) {
+        return { ok: false, reason: 'refused', detail: `the sandbox only fetches loopback URLs (got ${u.host}); start it with --fetch-remote-media to allow others` };
+      }
+      const timeout = limits.timeoutMs ?? 10_000;
+      try {
+        const head = await fetch(u, { method: 'HEAD', signal: AbortSignal.timeout(timeout), redirect: 'follow' });
+        if (head.status >= 400 && head.status !== 405) return { ok: false, reason: 'bad-status', detail: `HEAD ${url} answered ${head.status}` };
+        const res = await fetch(u, { method: 'GET', signal: AbortSignal.timeout(timeout), redirect: 'follow' });
+        if (res.status !== 200) {
+          await res.body?.cancel().catch(() => undefined);
+          return { ok: false, reason: 'bad-status', detail: `GET ${url} answered ${res.status}` };
+        }
+        const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!contentType) {
+          await res.body?.cancel().catch(() => undefined);
+          return { ok: false, reason: 'no-content-type', detail: `GET ${url} sent no Content-Type` };
+        }
+        const hash = createHash('sha256');
+        let size = 0;
+        if (res.body) {
+          for await (const chunk of res.body) {
+            size += chunk.byteLength;
+            if (size > limits.maxBytes) {
+              await res.body.cancel().catch(() => undefined);
+              return { ok: false, reason: 'too-large', detail: `${url} is larger than the ${limits.maxBytes} bytes left in the budget`, contentType };
+            }
+            hash.update(chunk);
+          }
+        }
+        return { ok: true, contentType, size, sha256: hash.digest('hex') };
+      } catch (err) {
+        return { ok: false, reason: 'unreachable', detail: `${url}: ${(err as Error).message}` };
+      }
+    },
+  };
+}
