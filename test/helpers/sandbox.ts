@@ -1,0 +1,91 @@
+// Starts `mms sandbox --port 0 --json` as a child process and reads its ready line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { BIN, baseEnv } from './run-cli.js';
+
+export interface SandboxHandle {
+  origin: string;
+  twilio: { baseUrl: string; accountSid: string; authToken: string; defaultFrom: string };
+  child: ChildProcess;
+  messages(query?: string): Promise<SandboxMessage[]>;
+  message(id: string): Promise<SandboxMessage>;
+  waitFor(id: string, pred: (m: SandboxMessage) => boolean, timeoutMs?: number): Promise<SandboxMessage>;
+  setFaults(f: Record<string, unknown>): Promise<void>;
+  clear(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SandboxMessage {
+  id: string;
+  provider: string;
+  to: string;
+  from: string;
+  body: string;
+  status: string;
+  errorCode?: number | string;
+  media: Array<{ url: string; status: string; contentType?: string; size?: number; sha256?: string }>;
+}
+
+/** Starts a sandbox on a free loopback port. */
+export async function startSandboxProcess(configDir: string, extraArgs: string[] = []): Promise<SandboxHandle> {
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', '--step-delay', '5', ...extraArgs], {
+    env: baseEnv(configDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const rl = createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ origin: string; providers: Record<string, { baseUrl: string; credentials: Record<string, string>; defaultFrom: string }> }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${stderr}`)), 10_000);
+    rl.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited ${code}: ${stderr}`)));
+  });
+  rl.on('line', () => undefined);
+  const tw = ready.providers.twilio!;
+  const get = async (path: string) => {
+    const res = await fetch(`${ready.origin}${path}`);
+    return res.json() as Promise<unknown>;
+  };
+  const handle: SandboxHandle = {
+    origin: ready.origin,
+    twilio: { baseUrl: tw.baseUrl, accountSid: tw.credentials.accountSid!, authToken: tw.credentials.authToken!, defaultFrom: tw.defaultFrom },
+    child,
+    messages: async (query = '') => ((await get(`/_sandbox/messages${query}`)) as { messages: SandboxMessage[] }).messages,
+    message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
+    async waitFor(id, pred, timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const m = await handle.message(id);
+        if (pred(m)) return m;
+        if (Date.now() > until) throw new Error(`message ${id} never reached the expected state: ${JSON.stringify(m)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async setFaults(f) {
+      await fetch(`${ready.origin}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(f) });
+    },
+    async clear() {
+      await fetch(`${ready.origin}/_sandbox/messages`, { method: 'DELETE' });
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+  return handle;
+}
+
+/** Env vars that point `mms` at the sandbox's Twilio dialect with its credentials. */
+export function sandboxEnv(sb: SandboxHandle): Record<string, string> {
+  return {
+    TWILIO_ACCOUNT_SID: sb.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: sb.twilio.authToken,
+    MMS_TWILIO_BASE_URL: sb.twilio.baseUrl,
+    MMS_FROM: sb.twilio.defaultFrom,
+  };
+}
