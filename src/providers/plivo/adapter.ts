@@ -1,0 +1,165 @@
+// Plivo adapter (Messaging API v1).
+// Send: https://docs.plivo.com/docs/messaging/api/message/send-a-message
+// Status: https://www.plivo.com/docs/messaging/api/messages (GET …/Message/{message_uuid}/)
+// Media upload: https://www.plivo.com/docs/messaging/api/media/upload-media/
+// Limits and rates: https://plivo.com/docs/faq/messaging/messaging-api , support.plivo.com 360042248611
+// Wire facts: /work/shared/reference/providers-twilio-telnyx-plivo.md §3.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { AuthError, ErrorCode, MediaError, UsageError } from '../../errors/errors.js';
+import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
+import { isUuid, parseJson } from '../shared.js';
+import {
+  buildMultipartBody,
+  buildPlivoPayload,
+  plivoAccountPath,
+  plivoAuthHeader,
+  plivoMediaPath,
+  plivoMessagePath,
+} from './payload.js';
+import { parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError } from './response.js';
+import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
+
+/** Main accounts are MA…, subaccounts SA…, 20 characters in all. */
+const AUTH_ID = /^(MA|SA)[A-Z0-9]{18}$/;
+
+/** Plivo's per-file limit for the Media upload API. */
+export const PLIVO_MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+
+function signalOf(ctx: ProviderCallContext): { signal?: AbortSignal } {
+  return ctx.signal ? { signal: ctx.signal } : {};
+}
+
+function jsonHeaders(ctx: ProviderCallContext, withBody = false): Record<string, string> {
+  const h: Record<string, string> = { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json' };
+  if (withBody) h['Content-Type'] = 'application/json';
+  return h;
+}
+
+/** The Plivo adapter. */
+export const plivoAdapter: ProviderAdapter = {
+  name: 'plivo',
+  displayName: 'Plivo',
+  defaultBaseUrl: 'https://api.plivo.com',
+  capabilities: {
+    maxMedia: 10,
+    // "total < 5 MB"; decimal MB is the conservative reading.
+    maxTotalBytes: 5_000_000,
+    // Local files go through the upload API, which takes at most 2 MB per file. URL media has no
+    // documented per-file limit beyond the total, but one number has to serve both here.
+    maxFileBytes: PLIVO_MAX_UPLOAD_BYTES,
+    // plivo-python's validation list (the docs list a subset: JPG, PNG, MP4, GIF, PDF, text).
+    mediaTypes: [
+      'image/jpeg', 'image/png', 'image/gif',
+      'audio/mpeg', 'audio/wav', 'audio/ogg',
+      'video/mp4', 'video/mpeg', 'video/3gpp', 'video/3gpp2',
+      'text/vcard', 'text/x-vcard', 'text/csv', 'text/plain', 'application/pdf',
+      'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ],
+    mediaTransport: 'url-or-upload',
+    maxBodyChars: 1600,
+    statusLookup: true,
+    statusCallbacks: true,
+    signature: 'X-Plivo-Signature-V3 (HMAC-SHA256 of URL + params + nonce) or -V2 (URL + nonce), Auth Token',
+    // Default account MMS rate; excess is queued, not rejected.
+    defaultRatePerSecond: 0.25,
+    notes: 'Local files are uploaded first (≤2 MB each) and sent as media_ids; uploads unused for 6 h are deleted.',
+  },
+  credentialFields: [
+    { key: 'authId', label: 'Auth ID', secret: false, required: true, env: ['PLIVO_AUTH_ID'], flag: 'auth-id', pattern: AUTH_ID, patternHint: 'MA or SA followed by 18 upper-case letters or digits' },
+    { key: 'authToken', label: 'Auth Token', secret: true, required: true, env: ['PLIVO_AUTH_TOKEN'], flag: 'auth-token' },
+  ],
+  checkCredentials(creds: Credentials): string[] {
+    const problems: string[] = [];
+    if (!creds.authId) problems.push('Auth ID is missing');
+    else if (!AUTH_ID.test(creds.authId)) problems.push('Auth ID must be MA or SA followed by 18 upper-case letters or digits');
+    if (!creds.authToken) problems.push('Auth Token is missing');
+    return problems;
+  },
+  checkSender(from: string) {
+    if (/^\+?[1-9]\d{7,14}$/.test(from) || /^\d{3,8}$/.test(from) || /^[A-Za-z0-9 ]{1,11}$/.test(from) || isUuid(from)) return undefined;
+    return 'must be a phone number with country code (+15551234567), a short code, an alphanumeric sender id or a Powerpack UUID';
+  },
+  async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
+    // GET the account itself: cheap, and it names the account.
+    const res = await ctx.http.request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${plivoAccountPath(ctx.credentials.authId ?? '')}/`,
+      headers: jsonHeaders(ctx),
+      timeoutMs: 15_000,
+      ...signalOf(ctx),
+    });
+    if (res.status !== 200) {
+      const err = plivoError(res);
+      // A wrong Auth ID can also surface as 404 for an account that is not ours.
+      if (res.status === 401 || res.status === 403 || res.status === 404) {
+        throw new AuthError(ErrorCode.AUTH_REJECTED, `Plivo rejected these credentials (${err.message})`, {
+          suggestion: 'Copy the Auth ID and Auth Token from the Plivo console overview page and run `mms login plivo` again',
+        });
+      }
+      throw err;
+    }
+    const body = parseJson(res.text) as { name?: string; account_type?: string } | undefined;
+    return {
+      ...(body?.name ? { accountLabel: body.name } : {}),
+      ...(body?.account_type ? { status: body.account_type } : {}),
+    };
+  },
+  async send(req, ctx) {
+    const payload = buildPlivoPayload(req);
+    const res = await ctx.http.request({
+      method: 'POST',
+      url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}`,
+      headers: jsonHeaders(ctx, true),
+      body: JSON.stringify(payload),
+      ...signalOf(ctx),
+    });
+    return parsePlivoSend(res, { dst: payload.dst, ...(payload.src !== undefined ? { src: payload.src } : {}) });
+  },
+  async getStatus(id, ctx) {
+    if (!isUuid(id)) {
+      throw new UsageError(`Message id "${id}" is not a Plivo message UUID`, { code: ErrorCode.INVALID_ARGUMENT });
+    }
+    const res = await ctx.http.request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}${id}/`,
+      headers: jsonHeaders(ctx),
+      ...signalOf(ctx),
+    });
+    return parsePlivoStatus(res);
+  },
+  async uploadMedia(file, ctx) {
+    const tooBig = (size: number) =>
+      new MediaError(ErrorCode.MEDIA_TOO_LARGE, `${file.fileName} is ${size} bytes; Plivo uploads take at most ${PLIVO_MAX_UPLOAD_BYTES} bytes (2 MB) per file`, {
+        suggestion: 'Shrink the file, or pass it as a public URL (up to 5 MB in total per message)',
+      });
+    if (file.size > PLIVO_MAX_UPLOAD_BYTES) throw tooBig(file.size);
+    const data = await readFile(file.path);
+    if (data.length > PLIVO_MAX_UPLOAD_BYTES) throw tooBig(data.length);
+    let multipart: { body: Buffer; contentType: string } | undefined;
+    // A random boundary almost never occurs in the data; try a few before giving up.
+    for (let i = 0; i < 3 && !multipart; i++) {
+      try {
+        multipart = buildMultipartBody([{ field: 'file', fileName: file.fileName, contentType: file.contentType, data }], `mms-${randomBytes(16).toString('hex')}`);
+      } catch {
+        multipart = undefined;
+      }
+    }
+    if (!multipart) throw new Error(`Could not build a multipart body for ${file.fileName}`);
+    const res = await ctx.http.request({
+      method: 'POST',
+      url: `${ctx.baseUrl}${plivoMediaPath(ctx.credentials.authId ?? '')}`,
+      headers: { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json', 'Content-Type': multipart.contentType },
+      body: multipart.body,
+      timeoutMs: 120_000,
+      ...signalOf(ctx),
+    });
+    return parsePlivoUpload(res, file.fileName);
+  },
+  verifyWebhook(req, creds) {
+    return verifyPlivoWebhook(req, creds.authToken ?? '');
+  },
+  parseWebhook(req) {
+    return parsePlivoWebhook(req);
+  },
+};

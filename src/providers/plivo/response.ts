@@ -1,0 +1,196 @@
+// Plivo responses and errors → our results and error codes.
+// Error body: {api_id, error} where `error` is usually a sentence, e.g.
+// "19332631167 is not a valid phone number" (400); there is no numeric error code.
+// https://docs.plivo.com/docs/messaging/api/response
+// https://plivo.com/docs/messaging/concepts/destination-number-validation
+// https://plivo.com/docs/messaging/troubleshooting/error-codes (delivery codes in callbacks)
+import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import type { HttpResponse } from '../http-client.js';
+import { errorCodeForHttpStatus, parseJson, parseRetryAfter } from '../shared.js';
+import { fromPlivoNumber } from './payload.js';
+
+const STATUS_MAP: Record<string, MessageStatus> = {
+  queued: 'queued',
+  // US/Canada carriers often send no receipt, so Plivo's support says to treat `sent` as delivered
+  // there; we keep it as `sent` (the honest answer) and let callers decide (reference §3.6).
+  sent: 'sent',
+  delivered: 'delivered',
+  // WhatsApp only, but harmless.
+  read: 'delivered',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  // Older docs list `rejected`.
+  rejected: 'failed',
+  received: 'received',
+};
+
+/** Normalises a Plivo `message_state` / callback `Status`. */
+export function mapPlivoStatus(s: string | undefined): MessageStatus {
+  return (s && STATUS_MAP[s.toLowerCase()]) || 'unknown';
+}
+
+/** The request numbers an error may be about, so "1555… is not a valid phone number" can be placed. */
+export interface PlivoErrorContext {
+  src?: string;
+  dst?: string;
+}
+
+function errorText(body: unknown): { text?: string; code?: string } {
+  if (!body || typeof body !== 'object') return {};
+  const err = (body as { error?: unknown }).error;
+  if (typeof err === 'string') return { text: err };
+  if (err && typeof err === 'object') {
+    // Some endpoints answer with an object (field → message); keep it readable and look for a code.
+    const o = err as Record<string, unknown>;
+    const code = typeof o.code === 'string' || typeof o.code === 'number' ? String(o.code) : undefined;
+    const msg = typeof o.message === 'string' ? o.message : JSON.stringify(err);
+    return code !== undefined ? { text: msg, code } : { text: msg };
+  }
+  const message = (body as { message?: unknown }).message;
+  return typeof message === 'string' ? { text: message } : {};
+}
+
+/** Classifies a 400 by what its sentence says about src/dst. */
+function classifyNumberError(text: string, ctx: PlivoErrorContext): ErrorCodeValue | undefined {
+  const t = text.toLowerCase();
+  const numbers: string[] = text.match(/\d{5,}/g) ?? [];
+  const mentions = (n: string | undefined) => n !== undefined && n !== '' && numbers.includes(n.replace(/\D/g, ''));
+  const isSrc = /\bsrc\b|\bsource\b|\bsender\b/.test(t) || mentions(ctx.src);
+  const isDst = /\bdst\b|\bdestination\b/.test(t) || mentions(ctx.dst);
+  if (/not an? mms[ -]enabled/.test(t)) return isSrc && !isDst ? ErrorCode.SENDER_REJECTED : ErrorCode.RECIPIENT_UNREACHABLE;
+  if (isSrc && !isDst) return ErrorCode.SENDER_INVALID;
+  if (isDst) return ErrorCode.RECIPIENT_INVALID;
+  // Without context, Plivo's synchronous number validation is about the destination (reference §3.9).
+  if (/not a valid (phone )?number/.test(t)) return ErrorCode.RECIPIENT_INVALID;
+  return undefined;
+}
+
+const SUGGESTIONS: Partial<Record<ErrorCodeValue, string>> = {
+  [ErrorCode.AUTH_REJECTED]: 'Check PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN (Plivo console overview page), then run `mms login plivo` again',
+  // plivo-node maps a 403 on POST /Message/ to GeoPermissionError: the destination country is off.
+  [ErrorCode.AUTH_FORBIDDEN]: 'Plivo refused this request; for sends this usually means the destination country is not enabled in Messaging → Geo Permissions',
+  [ErrorCode.RECIPIENT_INVALID]: 'Check the recipient is a valid number with its country code (E.164)',
+  [ErrorCode.RECIPIENT_UNREACHABLE]: 'The recipient cannot receive MMS; try another number or send without media',
+  [ErrorCode.SENDER_INVALID]: 'Use an MMS-enabled Plivo number you own as --from',
+  [ErrorCode.SENDER_REJECTED]: 'Use an MMS-enabled Plivo number you own as --from',
+  [ErrorCode.RATE_LIMITED]: 'Too many concurrent API requests: lower --concurrency, or try again shortly',
+  [ErrorCode.PROVIDER_UNAVAILABLE]: 'Plivo had a server error; try again later',
+};
+
+/** Turns a non-2xx Plivo response into a ProviderError with our code, keeping Plivo's text. */
+export function plivoError(res: HttpResponse, ctx: PlivoErrorContext = {}, now = Date.now()): ProviderError {
+  const { text, code: providerCode } = errorText(parseJson(res.text));
+  let code = errorCodeForHttpStatus(res.status);
+  if ((res.status === 400 || res.status === 422) && text) code = classifyNumberError(text, ctx) ?? code;
+  const message = `Plivo ${providerCode ?? `HTTP ${res.status}`}: ${text ?? (res.text.slice(0, 200) || 'no message')}`;
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now);
+  const suggestion = SUGGESTIONS[code];
+  return new ProviderError(code, exitCodeForErrorCode(code), message, {
+    provider: 'plivo',
+    httpStatus: res.status,
+    ...(providerCode !== undefined ? { providerCode } : {}),
+    ...(text !== undefined ? { providerMessage: text } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(suggestion !== undefined ? { suggestion } : {}),
+  });
+}
+
+function unexpected(res: HttpResponse, what: string): ProviderError {
+  return new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), `Plivo answered without ${what}`, {
+    provider: 'plivo',
+    httpStatus: res.status,
+  });
+}
+
+interface PlivoSendBody {
+  api_id?: string;
+  message?: string;
+  message_uuid?: unknown;
+  invalid_number?: unknown;
+}
+
+/**
+ * Parses a 202 Send Message response. `message_uuid` is an array (one per destination); we send
+ * one destination per call, so the first is ours. A destination Plivo refuses up front is listed
+ * in `invalid_number` instead.
+ */
+export function parsePlivoSend(res: HttpResponse, ctx: PlivoErrorContext = {}): ProviderAcceptance {
+  if (res.status < 200 || res.status >= 300) throw plivoError(res, ctx);
+  const body = parseJson(res.text) as PlivoSendBody | undefined;
+  const uuids = Array.isArray(body?.message_uuid) ? body.message_uuid.filter((u): u is string => typeof u === 'string') : typeof body?.message_uuid === 'string' ? [body.message_uuid] : [];
+  const first = uuids[0];
+  if (first === undefined) {
+    const invalid = body?.invalid_number;
+    if (invalid !== undefined && invalid !== null && !(Array.isArray(invalid) && invalid.length === 0)) {
+      const list = Array.isArray(invalid) ? invalid.join(', ') : String(invalid);
+      throw new ProviderError(ErrorCode.RECIPIENT_INVALID, exitCodeForErrorCode(ErrorCode.RECIPIENT_INVALID), `Plivo rejected the destination as invalid: ${list}`, {
+        provider: 'plivo',
+        httpStatus: res.status,
+        providerMessage: `invalid_number: ${list}`,
+        suggestion: SUGGESTIONS[ErrorCode.RECIPIENT_INVALID],
+      });
+    }
+    throw unexpected(res, 'a message_uuid');
+  }
+  // "message(s) queued": there is no per-message status in the send response.
+  return { id: first, status: 'queued', providerStatus: 'queued' };
+}
+
+interface PlivoMessageRecord {
+  message_uuid?: string;
+  message_state?: string;
+  from_number?: string;
+  to_number?: string;
+  error_code?: string | number | null;
+  error_message?: string | null;
+  message_time?: string;
+  message_updated_time?: string;
+}
+
+/** Parses a GET …/Message/{uuid}/ response. */
+export function parsePlivoStatus(res: HttpResponse): MessageStatusInfo {
+  if (res.status !== 200) throw plivoError(res);
+  const msg = (parseJson(res.text) ?? {}) as PlivoMessageRecord;
+  const word = msg.message_state;
+  const info: MessageStatusInfo = { id: msg.message_uuid ?? '', status: mapPlivoStatus(word), providerStatus: word ?? 'unknown' };
+  if (msg.to_number) info.to = fromPlivoNumber(msg.to_number);
+  if (msg.from_number) info.from = fromPlivoNumber(msg.from_number);
+  // "000" (or 0) means success, not an error.
+  if (msg.error_code !== undefined && msg.error_code !== null && msg.error_code !== '' && Number(msg.error_code) !== 0) info.errorCode = String(msg.error_code);
+  if (msg.error_message) info.errorMessage = msg.error_message;
+  if (msg.message_time) info.dateCreated = msg.message_time;
+  if (msg.message_updated_time) info.dateUpdated = msg.message_updated_time;
+  return info;
+}
+
+interface PlivoUploadBody {
+  objects?: Array<{ media_id?: string; status?: string; status_code?: number; file_name?: string; error?: string }>;
+}
+
+/** Parses a POST …/Media/ response into the uploaded file's media_id. */
+export function parsePlivoUpload(res: HttpResponse, fileName: string): string {
+  if (res.status < 200 || res.status >= 300) {
+    const err = plivoError(res);
+    if (err.code !== ErrorCode.PROVIDER_REJECTED) throw err;
+    throw new ProviderError(ErrorCode.MEDIA_REJECTED, exitCodeForErrorCode(ErrorCode.MEDIA_REJECTED), `Plivo refused the upload of ${fileName}: ${err.providerMessage ?? err.message}`, {
+      provider: 'plivo',
+      httpStatus: res.status,
+      ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
+      suggestion: 'Upload files of at most 2 MB in a supported type (JPEG, PNG, GIF, MP4, PDF, …)',
+    });
+  }
+  const body = parseJson(res.text) as PlivoUploadBody | undefined;
+  const obj = body?.objects?.[0];
+  if (!obj) throw unexpected(res, 'an upload result');
+  if ((obj.status && obj.status !== 'success') || typeof obj.media_id !== 'string' || obj.media_id === '') {
+    const why = obj.error ?? obj.status ?? 'no media_id';
+    throw new ProviderError(ErrorCode.MEDIA_REJECTED, exitCodeForErrorCode(ErrorCode.MEDIA_REJECTED), `Plivo did not accept ${fileName}: ${why}`, {
+      provider: 'plivo',
+      httpStatus: res.status,
+      providerMessage: why,
+      ...(obj.status_code !== undefined ? { providerCode: obj.status_code } : {}),
+    });
+  }
+  return obj.media_id;
+}
