@@ -7,6 +7,8 @@ export const PROVIDER_NAMES: readonly ProviderName[] = ['twilio', 'telnyx', 'pli
 
 const loaders: Partial<Record<ProviderName, () => Promise<ProviderAdapter>>> = {
   twilio: async () => (await import('./twilio/adapter.js')).twilioAdapter,
+  telnyx: async () => (await import('./telnyx/adapter.js')).telnyxAdapter,
+  plivo: async () => (await import('./plivo/adapter.js')).plivoAdapter,
 };
 
 /** True when `name` is a provider we know of. */
