@@ -1,0 +1,166 @@
+// Bandwidth Messaging v2 responses and errors → our results and error codes (pure).
+// Errors: https://dev.bandwidth.com/docs/messaging/errors  ({type, description, fieldErrors?})
+// List Messages (status lookup): https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
+import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import type { HttpResponse } from '../http-client.js';
+import { parseRetryAfter } from '../twilio/response.js';
+
+/** `messageStatus` values of List Messages. */
+const LIST_STATUS_MAP: Record<string, MessageStatus> = {
+  RECEIVED: 'received',
+  QUEUED: 'queued',
+  SENDING: 'sending',
+  SENT: 'sent',
+  FAILED: 'failed',
+  DELIVERED: 'delivered',
+  ACCEPTED: 'accepted',
+  UNDELIVERED: 'undelivered',
+};
+
+/** Callback `type` values (statusCallbackTypeEnum + message-received). */
+const CALLBACK_TYPE_MAP: Record<string, MessageStatus> = {
+  'message-sending': 'sending',
+  'message-sent': 'sent',
+  'message-delivered': 'delivered',
+  'message-failed': 'failed',
+  'message-read': 'delivered',
+  'message-received': 'received',
+};
+
+/** Normalises a List Messages `messageStatus`. */
+export function mapBandwidthStatus(s: string | undefined): MessageStatus {
+  return (s && LIST_STATUS_MAP[s.toUpperCase()]) || 'unknown';
+}
+
+/** Normalises a callback `type`. */
+export function mapBandwidthCallbackType(t: string | undefined): MessageStatus {
+  return (t && CALLBACK_TYPE_MAP[t]) || 'unknown';
+}
+
+interface BandwidthErrorBody {
+  type?: unknown;
+  description?: unknown;
+  fieldErrors?: Array<{ fieldName?: unknown; description?: unknown }>;
+  // 404s use a Spring-style body instead.
+  error?: unknown;
+  message?: unknown;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldCode(fields: Array<{ fieldName?: unknown }>): ErrorCodeValue | undefined {
+  for (const f of fields) {
+    const name = typeof f.fieldName === 'string' ? f.fieldName : '';
+    if (/^to(\[\d+\])?$/.test(name)) return ErrorCode.RECIPIENT_INVALID;
+    if (name === 'from') return ErrorCode.SENDER_INVALID;
+    if (/^media/.test(name)) return ErrorCode.MEDIA_REJECTED;
+  }
+  return undefined;
+}
+
+/** Turns a non-2xx Bandwidth response into a ProviderError with our code, keeping Bandwidth's. */
+export function bandwidthError(res: HttpResponse): ProviderError {
+  const parsed = parseJson(res.text);
+  const body: BandwidthErrorBody = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as BandwidthErrorBody) : {};
+  const bwType = typeof body.type === 'string' ? body.type : typeof body.error === 'string' ? body.error : undefined;
+  const fields = Array.isArray(body.fieldErrors) ? body.fieldErrors : [];
+  const description = typeof body.description === 'string' ? body.description : typeof body.message === 'string' ? body.message : undefined;
+  const fieldText = fields
+    .map((f) => `${typeof f.fieldName === 'string' ? f.fieldName : '?'}: ${typeof f.description === 'string' ? f.description : 'invalid'}`)
+    .join('; ');
+  const providerMessage = [description, fieldText].filter(Boolean).join(' - ') || undefined;
+
+  let code: ErrorCodeValue;
+  let suggestion: string | undefined;
+  const byField = fieldCode(fields);
+  if (res.status === 401) {
+    code = ErrorCode.AUTH_REJECTED;
+    suggestion = 'Check BW_CLIENT_ID/BW_CLIENT_SECRET and BW_ACCOUNT_ID, then run `mms login bandwidth` again';
+  } else if (res.status === 403) {
+    code = ErrorCode.AUTH_FORBIDDEN;
+    suggestion = 'These OAuth credentials lack the Messaging role for this account, or the account id is wrong';
+  } else if (res.status === 429 || bwType === 'max-message-queue-size-exceeded') {
+    code = ErrorCode.RATE_LIMITED;
+    suggestion = 'Bandwidth queues messages at your account rate (1 MPS by default): lower --rate or wait for the queue to drain';
+  } else if (res.status >= 500) {
+    code = ErrorCode.PROVIDER_UNAVAILABLE;
+    suggestion = 'Bandwidth had a server error; try again later';
+  } else if (byField) {
+    code = byField;
+    suggestion = byField === ErrorCode.RECIPIENT_INVALID
+      ? 'Write the recipient in E.164 (+15551234567)'
+      : byField === ErrorCode.SENDER_INVALID
+        ? 'Use a Bandwidth number in E.164 on the location linked to BW_MESSAGING_APPLICATION_ID as --from'
+        : 'Media must be reachable URLs, at most 10, 3.5 MB each';
+  } else if (res.status === 404) code = ErrorCode.NOT_FOUND;
+  else code = ErrorCode.PROVIDER_REJECTED;
+
+  const message = `Bandwidth ${bwType ?? `HTTP ${res.status}`}: ${providerMessage ?? (res.text.slice(0, 200) || 'no message')}`;
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+  return new ProviderError(code, exitCodeForErrorCode(code), message, {
+    provider: 'bandwidth',
+    httpStatus: res.status,
+    ...(bwType !== undefined ? { providerCode: bwType } : {}),
+    ...(providerMessage !== undefined ? { providerMessage } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(suggestion !== undefined ? { suggestion } : {}),
+  });
+}
+
+/** Parses the 202 Create Message response (a `message` object; its id is `id`). */
+export function parseBandwidthSend(res: HttpResponse): ProviderAcceptance {
+  if (res.status < 200 || res.status >= 300) throw bandwidthError(res);
+  const msg = parseJson(res.text) as { id?: unknown } | undefined;
+  if (!msg || typeof msg.id !== 'string' || msg.id === '') {
+    throw new ProviderError(ErrorCode.OUTCOME_UNKNOWN, exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN), `Bandwidth answered HTTP ${res.status} without a message id`, {
+      provider: 'bandwidth',
+      httpStatus: res.status,
+      suggestion: 'The message may have been sent: check the Bandwidth App before resending',
+    });
+  }
+  // The message object has no status field; 202 means "accepted and queued".
+  return { id: msg.id, status: 'accepted', providerStatus: 'accepted' };
+}
+
+interface BandwidthListedMessage {
+  messageId?: string;
+  sourceTn?: string;
+  destinationTn?: string;
+  messageStatus?: string;
+  errorCode?: number | null;
+  receiveTime?: string;
+  attachmentCount?: number;
+}
+
+/** Parses GET /messages?messageId=… into the status of that message. */
+export function parseBandwidthStatus(res: HttpResponse, id: string): MessageStatusInfo {
+  if (res.status !== 200) throw bandwidthError(res);
+  const body = (parseJson(res.text) ?? {}) as { messages?: BandwidthListedMessage[] };
+  const msg = (body.messages ?? []).find((m) => m.messageId === id) ?? body.messages?.[0];
+  if (!msg) {
+    throw new ProviderError(ErrorCode.NOT_FOUND, exitCodeForErrorCode(ErrorCode.NOT_FOUND), `Bandwidth has no message ${id}`, {
+      provider: 'bandwidth',
+      httpStatus: res.status,
+      suggestion: 'Check the id; List Messages can take a few seconds to show a new message',
+    });
+  }
+  const info: MessageStatusInfo = {
+    id: msg.messageId ?? id,
+    status: mapBandwidthStatus(msg.messageStatus),
+    providerStatus: msg.messageStatus ?? 'unknown',
+  };
+  if (msg.destinationTn) info.to = msg.destinationTn;
+  if (msg.sourceTn) info.from = msg.sourceTn;
+  if (typeof msg.attachmentCount === 'number') info.numMedia = msg.attachmentCount;
+  // 0 means "no error" in List Messages.
+  if (typeof msg.errorCode === 'number' && msg.errorCode !== 0) info.errorCode = msg.errorCode;
+  if (msg.receiveTime) info.dateCreated = msg.receiveTime;
+  return info;
+}

@@ -1,0 +1,124 @@
+// Sinch XMS responses and errors → our results and error codes (pure).
+// Status codes and error body {code, text}:
+// https://developers.sinch.com/docs/sms/api-reference/status-codes
+// Delivery report statuses: https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports/
+import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import type { HttpResponse } from '../http-client.js';
+import { parseRetryAfter } from '../twilio/response.js';
+
+/** Delivery report status words (sinch-sdk-node enums.ts DeliveryReportStatusEnum). */
+const STATUS_MAP: Record<string, MessageStatus> = {
+  queued: 'queued',
+  dispatched: 'sent',
+  aborted: 'failed',
+  cancelled: 'canceled',
+  rejected: 'failed',
+  deleted: 'failed',
+  delivered: 'delivered',
+  failed: 'failed',
+  expired: 'undelivered',
+  unknown: 'unknown',
+};
+
+/** Normalises a Sinch delivery status. */
+export function mapSinchStatus(s: string | undefined): MessageStatus {
+  return (s && STATUS_MAP[s.toLowerCase()]) || 'unknown';
+}
+
+/** 403 codes that are about the request, not the credentials. */
+const REQUEST_403_CODES = new Set(['unknown_group', 'unknown_campaign', 'missing_callback_url']);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which number a `syntax_invalid_parameter_format` text blames (Sinch names the parameter). */
+function blamedNumber(text: string): ErrorCodeValue | undefined {
+  if (/\b(from|originator|sender)\b/i.test(text)) return ErrorCode.SENDER_INVALID;
+  if (/\b(to|recipients?|msisdn)\b/i.test(text)) return ErrorCode.RECIPIENT_INVALID;
+  return undefined;
+}
+
+/** Turns a non-2xx Sinch response into a ProviderError with our code, keeping Sinch's. */
+export function sinchError(res: HttpResponse): ProviderError {
+  const parsed = parseJson(res.text);
+  const body = parsed && typeof parsed === 'object' ? (parsed as { code?: unknown; text?: unknown }) : {};
+  const sCode = typeof body.code === 'string' ? body.code : undefined;
+  const sText = typeof body.text === 'string' ? body.text : undefined;
+
+  let code: ErrorCodeValue;
+  let suggestion: string | undefined;
+  if (res.status === 401) {
+    code = ErrorCode.AUTH_REJECTED;
+    suggestion = 'Check SINCH_SERVICE_PLAN_ID, SINCH_API_TOKEN and SMS_REGION (the token is valid in one region only), then run `mms login sinch` again';
+  } else if (res.status === 403 && !(sCode && REQUEST_403_CODES.has(sCode))) {
+    code = ErrorCode.AUTH_FORBIDDEN;
+    suggestion = 'This service plan may not send MMS: ask your Sinch account manager to enable it';
+  } else if (res.status === 429) {
+    code = ErrorCode.RATE_LIMITED;
+    suggestion = 'Too many outstanding requests for this service plan: lower --rate or try again shortly';
+  } else if (res.status >= 500) {
+    code = ErrorCode.PROVIDER_UNAVAILABLE;
+    suggestion = 'Sinch had a server error; try again later';
+  } else if (sCode === 'syntax_invalid_parameter_format' && sText && blamedNumber(sText)) {
+    code = blamedNumber(sText)!;
+    suggestion = code === ErrorCode.RECIPIENT_INVALID
+      ? 'Write the recipient in E.164 (+15551234567)'
+      : 'Use a number or short code of this service plan as --from';
+  } else if (res.status === 404) code = ErrorCode.NOT_FOUND;
+  else code = ErrorCode.PROVIDER_REJECTED;
+
+  const message = `Sinch ${sCode ?? `HTTP ${res.status}`}: ${sText ?? (res.text.slice(0, 200) || 'no message')}`;
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+  return new ProviderError(code, exitCodeForErrorCode(code), message, {
+    provider: 'sinch',
+    httpStatus: res.status,
+    ...(sCode !== undefined ? { providerCode: sCode } : {}),
+    ...(sText !== undefined ? { providerMessage: sText } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(suggestion !== undefined ? { suggestion } : {}),
+  });
+}
+
+/** Parses the 201 batch created response; the batch id is the message id. */
+export function parseSinchSend(res: HttpResponse): ProviderAcceptance {
+  if (res.status < 200 || res.status >= 300) throw sinchError(res);
+  const batch = parseJson(res.text) as { id?: unknown; canceled?: unknown } | undefined;
+  if (!batch || typeof batch.id !== 'string' || batch.id === '') {
+    throw new ProviderError(ErrorCode.OUTCOME_UNKNOWN, exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN), `Sinch answered HTTP ${res.status} without a batch id`, {
+      provider: 'sinch',
+      httpStatus: res.status,
+      suggestion: 'The message may have been sent: check the Sinch dashboard before resending',
+    });
+  }
+  // A batch has no status word of its own, only `canceled`; "created" names the 201.
+  if (batch.canceled === true) return { id: batch.id, status: 'canceled', providerStatus: 'canceled' };
+  return { id: batch.id, status: 'queued', providerStatus: 'created' };
+}
+
+interface SinchDeliveryReport {
+  batch_id?: string;
+  statuses?: Array<{ code?: number; count?: number; status?: string; recipients?: string[] }>;
+}
+
+/** Parses GET …/batches/{id}/delivery_report?type=full for a one-recipient batch. */
+export function parseSinchDeliveryReport(res: HttpResponse, id: string): MessageStatusInfo {
+  if (res.status !== 200) throw sinchError(res);
+  const report = (parseJson(res.text) ?? {}) as SinchDeliveryReport;
+  // `mms send` creates one batch per recipient, so there is normally a single status bucket.
+  const bucket = report.statuses?.[0];
+  if (!bucket || !bucket.status) {
+    return { id: report.batch_id ?? id, status: 'queued', providerStatus: 'no delivery report yet' };
+  }
+  const status = mapSinchStatus(bucket.status);
+  const info: MessageStatusInfo = { id: report.batch_id ?? id, status, providerStatus: bucket.status };
+  const to = bucket.recipients?.[0];
+  if (to) info.to = /^\d{7,15}$/.test(to) ? `+${to}` : to;
+  if (typeof bucket.code === 'number' && (status === 'failed' || status === 'undelivered' || status === 'canceled')) info.errorCode = bucket.code;
+  return info;
+}
