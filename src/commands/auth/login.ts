@@ -104,11 +104,11 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
   }
   const adapter = await getAdapter(providerName);
   // Flags that belong to another provider are a mistake worth catching.
-  const own = new Set(adapter.credentialFields.map((f) => camel(f.flag)));
+  const own = new Set(adapter.credentialFields.map((f) => `${f.flag}|${f.secret}`));
   for (const flag of LOGIN_FLAGS) {
     const k = camel(flag.name);
     const given = flag.secret ? opts[`${k}Stdin`] : opts[k];
-    if (given !== undefined && given !== false && !own.has(k)) {
+    if (given !== undefined && given !== false && !own.has(`${flag.name}|${flag.secret}`)) {
       throw new UsageError(`--${flag.name}${flag.secret ? '-stdin' : ''} does not apply to ${adapter.displayName}`, {
         code: ErrorCode.INVALID_ARGUMENT,
         suggestion: `${adapter.displayName} takes: ${adapter.credentialFields.map((f) => `--${f.flag}${f.secret ? '-stdin' : ''}`).join(', ')}`,
