@@ -81,6 +81,16 @@ export interface AccountInfo {
   status?: string;
 }
 
+/** What `mms listen --number` saved so the number's webhook can be put back (restore file). */
+export interface InboundRestoreState {
+  provider: ProviderName;
+  number: string;
+  /** Human description of what was changed, e.g. "SmsUrl of PN… (was https://old…)". */
+  description: string;
+  /** Provider-specific data needed to restore (previous URLs, ids of temporary resources). */
+  data: Record<string, unknown>;
+}
+
 /** A provider adapter: the only provider-specific code the commands talk to. */
 export interface ProviderAdapter {
   readonly name: ProviderName;
@@ -103,4 +113,12 @@ export interface ProviderAdapter {
   verifyWebhook?(req: WebhookRequest, creds: Credentials): boolean;
   /** Parses a (verified) webhook into events. */
   parseWebhook?(req: WebhookRequest): WebhookEvent[];
+  /**
+   * Points `number`'s inbound-message webhook at `url` in the least intrusive way (a temporary
+   * profile/application where a shared one would redirect other numbers too) and returns what is
+   * needed to undo it. Must not change anything when it throws.
+   */
+  configureInbound?(number: string, url: string, ctx: ProviderCallContext): Promise<InboundRestoreState>;
+  /** Undoes configureInbound (idempotent: restoring twice is harmless). */
+  restoreInbound?(state: InboundRestoreState, ctx: ProviderCallContext): Promise<void>;
 }

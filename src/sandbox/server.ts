@@ -51,6 +51,16 @@ export interface SandboxInfo {
 
 const BODY_LIMIT = 2 * 1024 * 1024;
 
+/** One webhook the sandbox tried to deliver (GET /_sandbox/webhooks). */
+export interface WebhookAttempt {
+  kind: 'inbound' | 'status';
+  messageId: string;
+  url: string;
+  at: string;
+  status?: number;
+  error?: string;
+}
+
 class TokenBucket {
   private tokens: number;
   private last = Date.now();
@@ -123,9 +133,30 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults: Faults = { ...(opts.faults ?? {}) };
   const buckets = new Map<string, TokenBucket>();
   let origin = '';
+  const allowRemote = Boolean(opts.allowRemoteMedia);
+  const webhookLog: WebhookAttempt[] = [];
   const services: SandboxServices = {
+    async deliverWebhook(hook, kind, messageId) {
+      const attempt: WebhookAttempt = { kind, messageId, url: hook.url, at: new Date().toISOString() };
+      webhookLog.push(attempt);
+      if (webhookLog.length > 10_000) webhookLog.shift();
+      try {
+        const u = new URL(hook.url);
+        if (!allowRemote && !isLoopbackHost(u.hostname)) {
+          attempt.error = 'not delivered: the sandbox only calls loopback URLs unless started with --fetch-remote-media';
+          log(`webhook ${kind} ${messageId}: ${attempt.error}`);
+          return;
+        }
+        const res = await fetch(u, { method: 'POST', headers: hook.headers, body: typeof hook.body === "string" ? hook.body : new Uint8Array(hook.body), signal: AbortSignal.timeout(15_000), redirect: 'manual' });
+        attempt.status = res.status;
+        await res.body?.cancel().catch(() => undefined);
+      } catch (err) {
+        attempt.error = (err as Error).message;
+      }
+      log(`webhook ${kind} ${messageId} → ${hook.url}: ${attempt.status ?? attempt.error}`);
+    },
     store,
-    fetcher: createMediaFetcher({ allowRemote: Boolean(opts.allowRemoteMedia) }),
+    fetcher: createMediaFetcher({ allowRemote }),
     origin: () => origin,
     log,
     stepDelayMs: opts.stepDelayMs ?? 50,
@@ -148,8 +179,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const to = url.searchParams.get('to') ?? undefined;
       return json(200, { messages: store.list({ ...(provider ? { provider } : {}), ...(to ? { to } : {}) }) });
     }
+    if (path === '/webhooks' && req.method === 'GET') return json(200, { webhooks: webhookLog });
     if (path === '/messages' && req.method === 'DELETE') {
       store.clear();
+      webhookLog.length = 0;
       return json(200, { cleared: true });
     }
     const one = /^\/messages\/([^/]+)$/.exec(path);

@@ -19,8 +19,20 @@ export interface SandboxResponse {
   body?: string | Buffer;
 }
 
+/** A webhook the sandbox will POST (signed the provider's way). */
+export interface OutgoingWebhook {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
 /** Shared services handed to every dialect. */
 export interface SandboxServices {
+  /**
+   * POSTs a signed webhook (inbound message or status callback) and records the attempt; only to
+   * loopback URLs unless the sandbox was started with --fetch-remote-media. Never throws.
+   */
+  deliverWebhook(hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string): Promise<void>;
   store: MessageStore;
   fetcher: MediaFetcher;
   /** The sandbox's own base URL, e.g. http://127.0.0.1:4780. */
@@ -41,6 +53,15 @@ export interface SandboxDialect {
   /** True for requests that create a message (the ones faults and rate limits apply to). */
   isMessageCreate(req: SandboxRequest): boolean;
 }
+
+/**
+ * How a dialect makes the round trip work (implemented inside each dialect):
+ * - a message sent to one of the dialect's own numbers is stored as an inbound message (direction
+ *   'inbound', a new id) and POSTed, signed, to the inbound URL configured on that number through
+ *   the provider's own number/application API (Twilio IncomingPhoneNumbers SmsUrl, …);
+ * - status changes of an outbound message are POSTed, signed, to its status callback URL;
+ * - both through services.deliverWebhook().
+ */
 
 /** JSON response helper. */
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): SandboxResponse {
