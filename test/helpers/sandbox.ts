@@ -3,11 +3,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BIN, baseEnv } from './run-cli.js';
 
+export interface SandboxProviderInfo {
+  baseUrl: string;
+  credentials: Record<string, string>;
+  numbers: string[];
+  defaultFrom: string;
+}
+
 export interface SandboxHandle {
   origin: string;
+  /** Every dialect's base URL, credentials and numbers, as the ready line printed them. */
+  providers: Record<string, SandboxProviderInfo>;
   twilio: { baseUrl: string; accountSid: string; authToken: string; defaultFrom: string };
   child: ChildProcess;
+  /** GET /_sandbox/messages (query e.g. "?provider=telnyx"). */
   messages(query?: string): Promise<SandboxMessage[]>;
+  webhooks(): Promise<Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }>>;
   message(id: string): Promise<SandboxMessage>;
   waitFor(id: string, pred: (m: SandboxMessage) => boolean, timeoutMs?: number): Promise<SandboxMessage>;
   setFaults(f: Record<string, unknown>): Promise<void>;
@@ -35,7 +46,7 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const rl = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ origin: string; providers: Record<string, { baseUrl: string; credentials: Record<string, string>; defaultFrom: string }> }>((resolve, reject) => {
+  const ready = await new Promise<{ origin: string; providers: Record<string, SandboxProviderInfo> }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${stderr}`)), 10_000);
     rl.once('line', (line) => {
       clearTimeout(timer);
@@ -51,9 +62,11 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
   };
   const handle: SandboxHandle = {
     origin: ready.origin,
+    providers: ready.providers,
     twilio: { baseUrl: tw.baseUrl, accountSid: tw.credentials.accountSid!, authToken: tw.credentials.authToken!, defaultFrom: tw.defaultFrom },
     child,
     messages: async (query = '') => ((await get(`/_sandbox/messages${query}`)) as { messages: SandboxMessage[] }).messages,
+    webhooks: async () => ((await get('/_sandbox/webhooks')) as { webhooks: Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }> }).webhooks,
     message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
     async waitFor(id, pred, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
