@@ -36,7 +36,7 @@ export interface NgrokTunnelOptions extends TunnelCommonOptions {
 }
 
 const PACKAGE = '@ngrok/ngrok';
-const INSTALL_HINT = `Install the optional ngrok SDK with \`npm install -g ${PACKAGE}\` (next to mms), or use --tunnel cloudflared or --public-url <url>`;
+const INSTALL_HINT = `Install the optional ngrok SDK next to mms: \`npm install -g ${PACKAGE}\` for a global mms, \`npm install ${PACKAGE}\` for a project-local one; or use --tunnel cloudflared or --public-url <url>`;
 
 /** Imports @ngrok/ngrok, mapping a missing or broken install to a ConfigError with an install hint. */
 export async function loadNgrokModule(): Promise<NgrokModule> {
