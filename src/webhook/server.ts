@@ -227,6 +227,10 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
       req.once('end', () => {
         if (size <= bodyLimit) resolve(Buffer.concat(chunks));
       });
+      // The client went away mid-body: nobody to answer, and the handler must not run.
+      req.once('close', () => {
+        if (!req.complete) resolve(undefined);
+      });
       req.once('error', rejectP);
     });
   }

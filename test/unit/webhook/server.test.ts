@@ -384,3 +384,22 @@ describe('media files', () => {
     expect(srv.fetchCount(m.token)).toBe(0);
   });
 });
+
+describe('aborted requests', () => {
+  it('does not call the handler when the client disconnects mid-body', async () => {
+    let called = false;
+    srv = await startWebhookServer();
+    const path = srv.addWebhookRoute('a', () => ((called = true), { status: 200 }));
+    await new Promise<void>((resolve) => {
+      const s = connect(srv!.port, '127.0.0.1', () => {
+        s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial`);
+        setTimeout(() => s.destroy(), 50);
+      });
+      s.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(called).toBe(false);
+    // The server is still healthy.
+    expect((await raw(srv.port, 'POST', path, 'x')).status).toBe(200);
+  });
+});
