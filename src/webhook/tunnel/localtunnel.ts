@@ -82,7 +82,7 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
   }
   const env = opts.env ?? process.env;
   const hostUrl = checkHost(opts.host, env);
-  if (opts.subdomain !== undefined && !/^[a-z0-9][a-z0-9-]{2,62}$/.test(opts.subdomain)) {
+  if (opts.subdomain !== undefined && !/^[a-z0-9][a-z0-9-]{3,62}$/.test(opts.subdomain)) {
     throw new UsageError(`Invalid localtunnel subdomain: ${opts.subdomain}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use 4–63 lowercase letters, digits or dashes' });
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TUNNEL_TIMEOUT_MS;
@@ -239,6 +239,9 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
         const warnings = [
           `localtunnel: traffic between this machine and ${remoteHost}:${info.port} is NOT encrypted (plain TCP); anyone on the path can read webhook payloads and media`,
         ];
+        if (info.url.startsWith('http:') && !isLoopbackUrl(info.url)) {
+          warnings.push(`localtunnel: the public URL ${info.url} is plain http; providers such as Twilio may refuse to call it`);
+        }
         if (/(^|\.)(localtunnel\.me|loca\.lt)$/.test(hostUrl.hostname)) {
           warnings.push('localtunnel: loca.lt is a third-party volunteer service; browsers see a reminder page, and outages are common');
         }
