@@ -1,0 +1,390 @@
+// The local HTTP server behind `mms listen` (webhooks) and `mms send --media ./file` (media hosting).
+// It binds a loopback address only: the outside world reaches it through a tunnel, and a tunnel
+// hostname is not a secret (CT logs, scanners, the tunnel operator), so every route also lives
+// under a random, unguessable prefix and everything else is a 404. Security notes: reference
+// tunnels.md §4.
+import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { basename } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, UsageError } from '../errors/errors.js';
+import { safeFileName } from '../output/sanitize.js';
+import { isLoopbackAddress } from './loopback.js';
+
+/** Default request body limit. Provider callbacks are small (a Twilio form is a few KB). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** A webhook request as the server received it, body fully read. */
+export interface WebhookHttpRequest {
+  method: string;
+  /** Raw path as received (no decoding, no normalisation), without the query. */
+  path: string;
+  /** The raw request target: path plus `?query`. Append it to the public base URL to get the URL the caller signed. */
+  url: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+}
+
+/** What a webhook handler answers. */
+export interface WebhookHttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** Handles one POST to a webhook route. A thrown error becomes a 500 and is reported via onHandlerError. */
+export type WebhookHandler = (req: WebhookHttpRequest) => WebhookHttpResponse | Promise<WebhookHttpResponse>;
+
+/** A local file to serve publicly (through the tunnel) for a provider to fetch. */
+export interface MediaFileSpec {
+  /** Absolute path of a regular file. */
+  path: string;
+  contentType: string;
+  /** Expected size in bytes; when given, a file whose size changed since validation is not served. */
+  size?: number;
+  /** Name shown at the end of the URL (default: the path's base name, made URL- and file-safe). */
+  fileName?: string;
+}
+
+/** Where a media file is served. */
+export interface MediaRoute {
+  token: string;
+  /** Path under the server root, e.g. `/<prefix>/media/<token>/photo.jpg`. */
+  routePath: string;
+}
+
+/** One GET or HEAD of a media file. */
+export interface MediaFetchEvent {
+  token: string;
+  routePath: string;
+  method: 'GET' | 'HEAD';
+  /** Body bytes written (0 for HEAD). */
+  bytes: number;
+  /** The whole response was handed to the socket (false when the client went away mid-transfer). */
+  complete: boolean;
+  /** Completed GETs of this file so far, this one included. */
+  fetchCount: number;
+  userAgent?: string;
+}
+
+/** A request the server refused, for a line on stderr (sanitize `path` before printing it). */
+export interface RejectedRequestEvent {
+  method: string;
+  path: string;
+  status: number;
+  reason: string;
+}
+
+/** Options of {@link startWebhookServer}. */
+export interface WebhookServerOptions {
+  /** Loopback address to bind: 127.0.0.1 (default), another 127.x address, or ::1. Anything else is refused. */
+  host?: string;
+  /** 0 (default) lets the OS pick a free port. */
+  port?: number;
+  /** Maximum request body in bytes (default 1 MiB); larger bodies get 413. */
+  bodyLimit?: number;
+  onMediaFetched?: (ev: MediaFetchEvent) => void;
+  onRejected?: (ev: RejectedRequestEvent) => void;
+  onHandlerError?: (err: unknown, routePath: string) => void;
+}
+
+/** A running server. */
+export interface WebhookServer {
+  readonly host: string;
+  readonly port: number;
+  /** The random path prefix (base64url, no slashes); every route starts with `/<prefix>/`. */
+  readonly prefix: string;
+  /** `http://127.0.0.1:<port>` (brackets for IPv6): the tunnel's target, never public. */
+  readonly origin: string;
+  /** Registers POST `/<prefix>/hooks/<name>` and returns that path. Names: letters, digits, `-`, `_`, `/`-separated. */
+  addWebhookRoute(name: string, handler: WebhookHandler): string;
+  /** Serves a file by GET/HEAD under a fresh random token. */
+  addMediaFile(spec: MediaFileSpec): MediaRoute;
+  /** Stops serving a file; true when it was being served. */
+  removeMediaFile(token: string): boolean;
+  /** Completed GETs of a media file (0 for unknown tokens). */
+  fetchCount(token: string): number;
+  /** Resolves at the next completed GET of the file, or at once with the latest one if it was already fetched. */
+  waitForMediaFetch(token: string, signal?: AbortSignal): Promise<MediaFetchEvent>;
+  /** Stops listening and drops open connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface MediaEntry extends MediaRoute {
+  spec: MediaFileSpec;
+  fetchCount: number;
+  lastFetch?: MediaFetchEvent;
+  waiters: Set<(ev: MediaFetchEvent) => void>;
+}
+
+const ROUTE_NAME = /^[A-Za-z0-9_-]{1,64}(\/[A-Za-z0-9_-]{1,64}){0,3}$/;
+
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+} as const;
+
+/** 128 random bits, base64url: unguessable and URL-safe. */
+function randomToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** A media URL's last segment: only characters no client re-encodes, so exact matching is safe. */
+function urlSafeName(name: string): string {
+  return safeFileName(name, { maxBytes: 100, fallback: 'media' }).replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** Starts the loopback webhook/media server. Throws UsageError for a non-loopback host or a busy port. */
+export async function startWebhookServer(opts: WebhookServerOptions = {}): Promise<WebhookServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackAddress(host)) {
+    throw new UsageError(`Refusing to listen on ${host}: the webhook server binds a loopback address only`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'Use 127.0.0.1 or ::1 and expose the server with --tunnel or --public-url',
+    });
+  }
+  const bindHost = host.startsWith('[') ? host.slice(1, -1) : host;
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const prefix = randomToken();
+  const webhooks = new Map<string, WebhookHandler>();
+  const media = new Map<string, MediaEntry>();
+  const mediaByToken = new Map<string, MediaEntry>();
+
+  const report = <T>(cb: ((ev: T) => void) | undefined, ev: T): void => {
+    try {
+      cb?.(ev);
+    } catch (err) {
+      opts.onHandlerError?.(err, '(callback)');
+    }
+  };
+
+  const reject = (req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    report(opts.onRejected, { method: req.method ?? '', path, status, reason });
+    const body = status === 404 ? 'Not Found' : reason;
+    res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
+    res.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    void route(req, res).catch((err: unknown) => {
+      opts.onHandlerError?.(err, (req.url ?? '').split('?')[0] ?? '');
+      if (!res.headersSent) reject(req, res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
+  });
+  // Bounded waits so a slow or stalled client (slowloris through the tunnel) cannot hold sockets;
+  // a long keep-alive lets tunnel clients reuse connections instead of racing our idle close.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  server.maxHeadersCount = 100;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '';
+    const q = target.indexOf('?');
+    const path = q >= 0 ? target.slice(0, q) : target;
+    // Exact comparison of the raw path: no decoding and no dot-segment resolution, so encoded or
+    // plain traversal ("/x/../y", "%2e%2e") can never match a route.
+    const hook = webhooks.get(path);
+    if (hook) {
+      if (req.method !== 'POST') return reject(req, res, 405, 'Method Not Allowed', { allow: 'POST' });
+      return handleWebhook(req, res, hook, path, target, q >= 0 ? target.slice(q + 1) : '');
+    }
+    const entry = media.get(path);
+    if (entry) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return reject(req, res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+      return serveMedia(req, res, entry);
+    }
+    reject(req, res, 404, 'unknown path');
+  }
+
+  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > bodyLimit) {
+      reject(req, res, 413, 'Payload Too Large', { connection: 'close' });
+      req.resume();
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    return new Promise((resolve, rejectP) => {
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size > bodyLimit) {
+          req.off('data', onData);
+          reject(req, res, 413, 'Payload Too Large', { connection: 'close' });
+          req.resume();
+          resolve(undefined);
+          return;
+        }
+        chunks.push(chunk);
+      };
+      req.on('data', onData);
+      req.once('end', () => {
+        if (size <= bodyLimit) resolve(Buffer.concat(chunks));
+      });
+      // The client went away mid-body: nobody to answer, and the handler must not run.
+      req.once('close', () => {
+        if (!req.complete) resolve(undefined);
+      });
+      req.once('error', rejectP);
+    });
+  }
+
+  async function handleWebhook(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, path: string, url: string, query: string): Promise<void> {
+    const rawBody = await readBody(req, res);
+    if (!rawBody) return;
+    const reply = await handler({ method: 'POST', path, url, query: new URLSearchParams(query), headers: req.headers, rawBody });
+    const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
+    const headers: Record<string, string> = { ...COMMON_HEADERS, ...lowerKeys(reply.headers ?? {}) };
+    if (body.length > 0 && headers['content-type'] === undefined) headers['content-type'] = 'text/plain; charset=utf-8';
+    headers['content-length'] = String(body.length);
+    res.writeHead(reply.status, headers);
+    res.end(body);
+  }
+
+  async function serveMedia(req: IncomingMessage, res: ServerResponse, entry: MediaEntry): Promise<void> {
+    const method = req.method === 'HEAD' ? 'HEAD' : 'GET';
+    const handle = await open(entry.spec.path, 'r').catch(() => undefined);
+    if (!handle) return reject(req, res, 404, 'media file is no longer readable');
+    let handedOff = false;
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) return reject(req, res, 404, 'media path is not a regular file');
+      if (entry.spec.size !== undefined && st.size !== entry.spec.size) {
+        return reject(req, res, 500, `media file changed size since it was added (${entry.spec.size} → ${st.size} bytes)`);
+      }
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'content-type': entry.spec.contentType,
+        'content-length': String(st.size),
+        'accept-ranges': 'none',
+      });
+      const ua = req.headers['user-agent'];
+      const finish = (bytes: number, complete: boolean): void => {
+        if (complete && method === 'GET') entry.fetchCount++;
+        const ev: MediaFetchEvent = { token: entry.token, routePath: entry.routePath, method, bytes, complete, fetchCount: entry.fetchCount };
+        if (ua !== undefined) ev.userAgent = ua;
+        if (complete && method === 'GET') {
+          entry.lastFetch = ev;
+          for (const w of entry.waiters) w(ev);
+          entry.waiters.clear();
+        }
+        report(opts.onMediaFetched, ev);
+      };
+      if (method === 'HEAD' || st.size === 0) {
+        res.end();
+        finish(0, true);
+        return;
+      }
+      // Stream exactly st.size bytes from the descriptor we checked: a file that grows meanwhile
+      // cannot make us send more than Content-Length.
+      const stream = handle.createReadStream({ start: 0, end: st.size - 1, autoClose: true });
+      handedOff = true;
+      let bytes = 0;
+      let done = false;
+      stream.on('data', (c) => (bytes += c.length));
+      const settle = (complete: boolean): void => {
+        if (done) return;
+        done = true;
+        finish(bytes, complete);
+      };
+      res.once('finish', () => settle(true));
+      res.once('close', () => {
+        settle(false);
+        stream.destroy();
+      });
+      stream.once('error', () => res.destroy());
+      stream.pipe(res);
+    } finally {
+      if (!handedOff) await handle.close();
+    }
+  }
+
+  await new Promise<void>((resolve, rejectP) => {
+    server.once('error', rejectP);
+    server.listen({ port: opts.port ?? 0, host: bindHost, exclusive: true }, () => {
+      server.off('error', rejectP);
+      resolve();
+    });
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      throw new UsageError(`Cannot listen on ${host}:${opts.port ?? 0}: ${err.code === 'EADDRINUSE' ? 'port already in use' : 'permission denied'}`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+        suggestion: 'Pick another --port, or use --port 0 for a free one',
+        cause: err,
+      });
+    }
+    throw err;
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    host: bindHost,
+    port,
+    prefix,
+    origin,
+    addWebhookRoute(name, handler) {
+      if (!ROUTE_NAME.test(name)) throw new Error(`Invalid webhook route name: ${JSON.stringify(name)}`);
+      const path = `/${prefix}/hooks/${name}`;
+      if (webhooks.has(path)) throw new Error(`Webhook route already registered: ${name}`);
+      webhooks.set(path, handler);
+      return path;
+    },
+    addMediaFile(spec) {
+      const token = randomToken();
+      const routePath = `/${prefix}/media/${token}/${urlSafeName(spec.fileName ?? basename(spec.path))}`;
+      const entry: MediaEntry = { token, routePath, spec: { ...spec }, fetchCount: 0, waiters: new Set() };
+      media.set(routePath, entry);
+      mediaByToken.set(token, entry);
+      return { token, routePath };
+    },
+    removeMediaFile(token) {
+      const entry = mediaByToken.get(token);
+      if (!entry) return false;
+      mediaByToken.delete(token);
+      media.delete(entry.routePath);
+      return true;
+    },
+    fetchCount(token) {
+      return mediaByToken.get(token)?.fetchCount ?? 0;
+    },
+    waitForMediaFetch(token, signal) {
+      const entry = mediaByToken.get(token);
+      if (!entry) return Promise.reject(new Error(`Unknown media token`));
+      if (entry.lastFetch) return Promise.resolve(entry.lastFetch);
+      return new Promise((resolve, rejectP) => {
+        const onAbort = (): void => {
+          entry.waiters.delete(done);
+          rejectP(signal?.reason ?? new Error('aborted'));
+        };
+        const done = (ev: MediaFetchEvent): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(ev);
+        };
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        entry.waiters.add(done);
+      });
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}

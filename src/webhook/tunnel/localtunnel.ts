@@ -1,0 +1,271 @@
+// Our own client of the localtunnel protocol (localtunnel/localtunnel 2.0.2 is unmaintained and
+// pins an old axios; reference tunnels.md §1.4, §5.1 option b). Only used when named explicitly
+// (`--tunnel localtunnel --tunnel-host <url>`), never picked by `auto`.
+// Protocol: GET <host>/?new (or /<subdomain>) → {id, url, port, max_conn_count, ip?}; then open
+// max_conn_count plain TCP sockets to (ip || host):port. The server sends public HTTP requests
+// down those sockets; we relay each socket's bytes to 127.0.0.1:<localPort> and back. The bytes are
+// relayed untouched (no Host rewrite, so no binary-body corruption as in the old client).
+// The client↔server hop is UNENCRYPTED TCP: start() returns a warning the command must print.
+import { connect, type Socket } from 'node:net';
+import { CliError, ErrorCode, UsageError } from '../../errors/errors.js';
+import { ExitCode } from '../../errors/exit-codes.js';
+import { isLoopbackAddress, isLoopbackUrl, isOfflineMode } from '../loopback.js';
+import { CloseListeners, DEFAULT_TUNNEL_TIMEOUT_MS, type Tunnel, type TunnelCommonOptions } from './types.js';
+
+/** Options of {@link createLocalTunnel}. */
+export interface LocalTunnelOptions extends TunnelCommonOptions {
+  /** The tunnel server (`--tunnel-host`), e.g. https://localtunnel.me or a self-hosted server. Required. */
+  host: string;
+  /** Ask for this subdomain instead of a random one. */
+  subdomain?: string;
+  /** Upper bound on the sockets we open, whatever the server asks (default 10). */
+  maxConnections?: number;
+  /** Consecutive failed reconnects before the tunnel counts as lost (default 5). */
+  maxReconnectFailures?: number;
+  /** Delay between reconnect attempts (default 500 ms). */
+  reconnectDelayMs?: number;
+}
+
+/** The server's answer to GET /?new. */
+export interface LocalTunnelInfo {
+  id: string;
+  url: string;
+  port: number;
+  maxConnCount: number;
+  ip?: string;
+}
+
+/** Validates the server's registration answer. Throws CliError on anything unexpected. */
+export function parseLocalTunnelInfo(body: unknown): LocalTunnelInfo {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const bad = (what: string): CliError =>
+    new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `The localtunnel server sent an invalid answer (${what})`, {
+      suggestion: 'Check --tunnel-host: it must be a localtunnel-protocol server',
+    });
+  if (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url)) throw bad('url');
+  try {
+    new URL(b.url);
+  } catch {
+    throw bad('url');
+  }
+  if (typeof b.port !== 'number' || !Number.isInteger(b.port) || b.port < 1 || b.port > 65535) throw bad('port');
+  const max = b.max_conn_count === undefined ? 1 : b.max_conn_count;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) throw bad('max_conn_count');
+  const info: LocalTunnelInfo = { id: typeof b.id === 'string' ? b.id : '', url: b.url.replace(/\/+$/, ''), port: b.port, maxConnCount: max };
+  if (typeof b.ip === 'string' && b.ip) info.ip = b.ip;
+  return info;
+}
+
+function checkHost(host: string, env: NodeJS.ProcessEnv): URL {
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    throw new UsageError(`--tunnel-host is not a valid URL: ${host}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Pass e.g. --tunnel-host https://localtunnel.me' });
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    throw new UsageError(`--tunnel-host must be a plain http(s) URL: ${host}`, { code: ErrorCode.INVALID_ARGUMENT });
+  }
+  if (isOfflineMode(env) && !isLoopbackUrl(url)) {
+    throw new UsageError(`Refusing non-loopback tunnel host ${url.host} (MMS_TEST_OFFLINE is set)`, { code: ErrorCode.INVALID_ARGUMENT });
+  }
+  return url;
+}
+
+/** Creates the localtunnel backend. Throws UsageError without a valid --tunnel-host. */
+export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
+  if (!opts.host) {
+    throw new UsageError('--tunnel localtunnel needs --tunnel-host <url>', {
+      code: ErrorCode.MISSING_ARGUMENT,
+      suggestion: 'Pass --tunnel-host https://localtunnel.me (public, third-party) or the URL of your own localtunnel server',
+    });
+  }
+  const env = opts.env ?? process.env;
+  const hostUrl = checkHost(opts.host, env);
+  if (opts.subdomain !== undefined && !/^[a-z0-9][a-z0-9-]{3,62}$/.test(opts.subdomain)) {
+    throw new UsageError(`Invalid localtunnel subdomain: ${opts.subdomain}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use 4–63 lowercase letters, digits or dashes' });
+  }
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TUNNEL_TIMEOUT_MS;
+  const maxFailures = opts.maxReconnectFailures ?? 5;
+  const reconnectDelayMs = opts.reconnectDelayMs ?? 500;
+  const listeners = new CloseListeners();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  let lost = false;
+  let abortStart: (() => void) | undefined;
+
+  const shutdown = (): void => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
+
+  async function register(signal: AbortSignal): Promise<LocalTunnelInfo> {
+    const base = hostUrl.toString().replace(/\/+$/, '');
+    const url = opts.subdomain ? `${base}/${opts.subdomain}` : `${base}/?new`;
+    let res: Response;
+    try {
+      res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
+    } catch (err) {
+      throw new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot reach the localtunnel server ${hostUrl.host}: ${(err as Error).message}`, {
+        suggestion: 'Check --tunnel-host, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+        cause: err,
+      });
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const msg = typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : `HTTP ${res.status}`;
+      throw new CliError(ErrorCode.PROVIDER_UNAVAILABLE, ExitCode.UNAVAILABLE, `The localtunnel server ${hostUrl.host} refused the tunnel: ${msg.slice(0, 200)}`, {
+        suggestion: 'Try again later, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+      });
+    }
+    return parseLocalTunnelInfo(body);
+  }
+
+  /** Keeps one tunnel socket open, relaying it to the local server; reconnects when it closes. */
+  function openSlot(remoteHost: string, remotePort: number, localPort: number, onConnect: () => void, onGiveUp: (err: Error) => void, failures = 0): void {
+    if (stopped || lost) return;
+    const remote = connect({ host: remoteHost, port: remotePort });
+    sockets.add(remote);
+    remote.setNoDelay(true);
+    remote.setKeepAlive(true, 30_000);
+    let local: Socket | null = null;
+    let connectedAt = 0;
+    let gotData = false;
+    let lastError: Error | undefined;
+
+    const openLocal = (): Socket => {
+      const sock = connect({ host: '127.0.0.1', port: localPort });
+      sockets.add(sock);
+      sock.setNoDelay(true);
+      sock.on('data', (chunk: Buffer) => {
+        if (!remote.write(chunk)) {
+          sock.pause();
+          remote.once('drain', () => sock.resume());
+        }
+      });
+      sock.on('error', () => undefined); // reported through 'close' below
+      sock.once('close', (hadError) => {
+        sockets.delete(sock);
+        if (local === sock) local = null;
+        if (hadError) {
+          // Local server unreachable or reset mid-request: drop this tunnel socket so the public
+          // request fails (502) instead of hanging; the slot reconnects.
+          remote.destroy();
+          return;
+        }
+        // The local server closed an idle keep-alive connection: keep the tunnel socket; the next
+        // request on it opens a new local connection.
+        remote.resume();
+      });
+      return sock;
+    };
+
+    remote.once('connect', () => {
+      connectedAt = Date.now();
+      onConnect();
+    });
+    remote.on('data', (chunk: Buffer) => {
+      gotData = true;
+      local ??= openLocal();
+      if (!local.write(chunk)) {
+        remote.pause();
+        local.once('drain', () => remote.resume());
+      }
+    });
+    remote.on('error', (err) => (lastError = err));
+    remote.once('close', () => {
+      sockets.delete(remote);
+      local?.destroy();
+      if (stopped || lost) return;
+      // A socket that never connected, or was dropped at once without traffic, is a failure.
+      const failed = connectedAt === 0 || (!gotData && Date.now() - connectedAt < 1000);
+      const nextFailures = failed ? failures + 1 : 0;
+      if (nextFailures >= maxFailures) {
+        onGiveUp(new Error(`Lost the connection to the localtunnel server ${remoteHost}:${remotePort}${lastError ? ` (${lastError.message})` : ''}; the public URL no longer works`));
+        return;
+      }
+      const t = setTimeout(() => {
+        timers.delete(t);
+        openSlot(remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
+      }, failed ? reconnectDelayMs : 0);
+      timers.add(t);
+    });
+  }
+
+  return {
+    name: 'localtunnel',
+    async start(localPort) {
+      const ac = new AbortController();
+      abortStart = () => ac.abort();
+      const timer = setTimeout(() => ac.abort(), timeoutMs);
+      try {
+        const info = await register(ac.signal);
+        const remoteHost = info.ip ?? hostUrl.hostname.replace(/^\[|\]$/g, '');
+        if (isOfflineMode(env) && (!isLoopbackAddress(remoteHost) || !isLoopbackUrl(info.url))) {
+          throw new UsageError('Refusing a non-loopback tunnel address from the server (MMS_TEST_OFFLINE is set)', { code: ErrorCode.INVALID_ARGUMENT });
+        }
+        const count = Math.min(info.maxConnCount, opts.maxConnections ?? 10);
+        await new Promise<void>((resolve, reject) => {
+          let settled = false;
+          const settle = (err?: Error): void => {
+            if (settled) return;
+            settled = true;
+            if (err) reject(err);
+            else resolve();
+          };
+          const onGiveUp = (err: Error): void => {
+            if (!settled) {
+              settle(new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot open the tunnel sockets to ${remoteHost}:${info.port}: ${err.message}`));
+              return;
+            }
+            lost = true;
+            shutdown();
+            listeners.fire(err);
+          };
+          if (ac.signal.aborted) return settle(new Error('aborted'));
+          ac.signal.addEventListener('abort', () => settle(new Error('aborted')), { once: true });
+          for (let i = 0; i < count; i++) openSlot(remoteHost, info.port, localPort, () => settle(), onGiveUp);
+        });
+        if (stopped) throw new Error('aborted');
+        const warnings = [
+          `localtunnel: traffic between this machine and ${remoteHost}:${info.port} is NOT encrypted (plain TCP); anyone on the path can read webhook payloads and media`,
+        ];
+        if (info.url.startsWith('http:') && !isLoopbackUrl(info.url)) {
+          warnings.push(`localtunnel: the public URL ${info.url} is plain http; providers such as Twilio may refuse to call it`);
+        }
+        if (/(^|\.)(localtunnel\.me|loca\.lt)$/.test(hostUrl.hostname)) {
+          warnings.push('localtunnel: loca.lt is a third-party volunteer service; browsers see a reminder page, and outages are common');
+        }
+        return { publicUrl: info.url, warnings };
+      } catch (err) {
+        shutdown();
+        if (stopped) throw new CliError(ErrorCode.CANCELLED, ExitCode.INTERRUPTED, 'The tunnel was stopped while starting');
+        if (ac.signal.aborted && !(err instanceof UsageError)) {
+          throw new CliError(ErrorCode.TIMEOUT, ExitCode.UNAVAILABLE, `The localtunnel server ${hostUrl.host} did not open a tunnel within ${Math.round(timeoutMs / 1000)} s`, {
+            suggestion: 'Check --tunnel-host, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+          });
+        }
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        abortStart = undefined;
+      }
+    },
+    stop() {
+      stopped = true;
+      abortStart?.();
+      shutdown();
+      return Promise.resolve();
+    },
+    onClose: (cb) => listeners.add(cb),
+  };
+}
