@@ -3,6 +3,7 @@
 // token bucket, safe retries (./retry.ts) and the journal (./journal.ts). Every recipient ends with
 // exactly one result: accepted, failed, unknown, or skipped (already done in an earlier run, or
 // never attempted because the run was interrupted).
+import { setMaxListeners } from 'node:events';
 import type { MessageRequest, ProviderAcceptance, RecipientResult, ResultError } from './types.js';
 import { resumeAction, type DispatchJournal } from './journal.js';
 import { DEFAULT_RETRY_POLICY, decideRetry, isFatalError, toResultError, toUnknownOutcomeError, type RetryPolicy } from './retry.js';
@@ -92,7 +93,20 @@ export interface DispatchOutcome {
   stopError?: unknown;
 }
 
-const NEVER: AbortSignal = new AbortController().signal;
+/**
+ * Our own controller following `outer`: every waiting worker (and every request, through the
+ * adapters' AbortSignal.any) listens on it, so it gets room for that many listeners instead of
+ * Node's MaxListenersExceededWarning on stderr at --concurrency > 10.
+ */
+function linkedController(outer: AbortSignal | undefined, listeners: number): { signal: AbortSignal; unlink: () => void } {
+  const ctl = new AbortController();
+  setMaxListeners(listeners, ctl.signal);
+  if (!outer) return { signal: ctl.signal, unlink: () => undefined };
+  const onAbort = (): void => ctl.abort(outer.reason);
+  if (outer.aborted) onAbort();
+  else outer.addEventListener('abort', onAbort, { once: true });
+  return { signal: ctl.signal, unlink: () => outer.removeEventListener('abort', onAbort) };
+}
 
 /** Sends to every recipient (see the module comment); resolves when nothing is in flight. */
 export async function runDispatch<R extends { to: string }>(opts: DispatchOptions<R>): Promise<DispatchOutcome> {
@@ -100,8 +114,10 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
   const now = opts.now ?? (() => performance.now());
   const sleep = opts.sleep ?? realSleep;
   const policy = opts.retryPolicy ?? DEFAULT_RETRY_POLICY;
-  const stopSignal = opts.signal ?? NEVER;
-  const sendSignal = opts.forceSignal ?? NEVER;
+  const stopLink = linkedController(opts.signal, opts.concurrency * 2 + 10);
+  const forceLink = linkedController(opts.forceSignal, opts.concurrency * 2 + 10);
+  const stopSignal = stopLink.signal;
+  const sendSignal = forceLink.signal;
   const isCollecting = opts.collectResults ?? true;
   const total = opts.total ?? (Array.isArray(opts.recipients) ? opts.recipients.length : undefined);
   const startedAt = now();
@@ -265,7 +281,12 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
     }
   };
 
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  } finally {
+    stopLink.unlink();
+    forceLink.unlink();
+  }
 
   // Whatever was not started gets its own result: nobody is skipped silently.
   for (let n = iterator.next(); !n.done; n = iterator.next()) notAttempted(read++, n.value);

@@ -410,6 +410,25 @@ describe('runDispatch', () => {
     expect(maxAhead).toBeLessThanOrEqual(8);
   });
 
+  it('does not trigger MaxListenersExceededWarning with many workers waiting on one signal', async () => {
+    const clock = new FakeClock();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const bucket = new TokenBucket({ ratePerSecond: 100, now: clock.now, sleep: clock.sleep });
+      const ac = new AbortController();
+      const force = new AbortController();
+      const p = fakeProvider(clock, {}, 10);
+      const out = await run(clock, { recipients: rcpts(100), send: p.send, bucket, concurrency: 50, signal: ac.signal, forceSignal: force.signal });
+      expect(out.summary.accepted).toBe(100);
+      await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('rejects a bad concurrency', async () => {
     await expect(runDispatch<R>({ recipients: [], buildRequest, send: async () => ({ id: 'x', status: 'queued', providerStatus: 'queued' }), concurrency: 0 })).rejects.toThrow(RangeError);
   });
