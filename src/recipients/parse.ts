@@ -92,9 +92,22 @@ export function parseRecipients(opts: ParseRecipientsOptions): ParsedRecipients 
  */
 export function parseRecipientFile(file: RecipientFileInput, defaultCountry?: string): ParsedRecipients {
   const text = file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
-  const records = readCsvRecords(text);
-  const first = records.find((r) => !isSkippable(r));
+  // Comma first; spreadsheets in many locales export ";" and some tools use tabs, so a header
+  // that only makes sense split on one of those selects it.
+  let records = readCsvRecords(text);
+  let first = records.find((r) => !isSkippable(r));
   if (!first) return { valid: [], invalid: [], duplicates: 0 };
+  if (first.error === undefined && phoneColumnIndex(first.cells) < 0) {
+    for (const delimiter of [';', '\t']) {
+      const alt = readCsvRecords(text, delimiter);
+      const altFirst = alt.find((r) => !isSkippable(r));
+      if (altFirst && altFirst.error === undefined && altFirst.cells.length > 1 && phoneColumnIndex(altFirst.cells) >= 0) {
+        records = alt;
+        first = altFirst;
+        break;
+      }
+    }
+  }
   const looksLikeCsv = first.error === undefined && (first.cells.length > 1 || phoneColumnIndex(first.cells) >= 0);
   return looksLikeCsv ? fromCsv(records, first, file.source, defaultCountry) : fromPlainLines(text, file.source, defaultCountry);
 }
@@ -198,11 +211,11 @@ export interface CsvRecord {
 }
 
 /**
- * Splits CSV text into records (RFC 4180): quoted fields may hold commas, `""` and line breaks;
+ * Splits CSV text into records (RFC 4180): quoted fields may hold delimiters, `""` and line breaks;
  * CRLF, LF and CR all end a record. Records keep the line they start on. A line whose first
  * non-blank character is `#` (outside quotes) is a comment and yields no record.
  */
-export function readCsvRecords(text: string): CsvRecord[] {
+export function readCsvRecords(text: string, delimiter = ','): CsvRecord[] {
   const records: CsvRecord[] = [];
   let line = 1;
   let i = 0;
@@ -262,7 +275,7 @@ export function readCsvRecords(text: string): CsvRecord[] {
         // structure matters for us.
         continue;
       }
-      if (ch === ',') {
+      if (ch === delimiter) {
         cells.push(cell);
         cell = '';
         atCellStart = true;

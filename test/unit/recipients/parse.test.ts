@@ -137,6 +137,19 @@ describe('parseRecipientFile: CSV', () => {
     expect(r.invalid).toEqual([]);
   });
 
+  it.each([
+    ['semicolons (spreadsheet export)', ';'],
+    ['tabs', '\t'],
+  ])('detects %s from the header', (_name, d) => {
+    const r = parseRecipientFile(file(`name${d}phone\n"Smith${d} J"${d}${A}\n`));
+    expect(r.valid).toEqual([{ to: A, fields: { name: `Smith${d} J` }, line: 2 }]);
+  });
+
+  it('keeps commas as the delimiter when the comma header has a phone column', () => {
+    const r = parseRecipientFile(file(`phone,note\n${A},a;b\n`));
+    expect(r.valid[0]?.fields).toEqual({ note: 'a;b' });
+  });
+
   it('handles a BOM before the header and CRLF line ends', () => {
     const r = parseRecipientFile(file(`\uFEFFphone,name\r\n${A},Al\r\n\r\n${B},Bo\r\n`));
     expect(r.columns).toEqual(['phone', 'name']);
