@@ -289,7 +289,13 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
   }
 
   // Whatever was not started gets its own result: nobody is skipped silently.
-  for (let n = iterator.next(); !n.done; n = iterator.next()) notAttempted(read++, n.value);
+  for (let n = iterator.next(); !n.done; n = iterator.next()) {
+    const index = read++;
+    const resume = opts.journal ? resumeAction(opts.journal.prior(n.value.to), policy.retryAmbiguous) : undefined;
+    // Done in an earlier run: say so rather than "not sent".
+    if (resume?.action === 'skip') emit(index, n.value, resume.result, resume.result.status === 'unknown' ? 'unknown' : 'skipped');
+    else notAttempted(index, n.value);
+  }
 
   const results = isCollecting ? collected.sort((a, b) => a.index - b.index).map((c) => c.result) : [];
   const outcome: DispatchOutcome = {

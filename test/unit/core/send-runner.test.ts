@@ -486,6 +486,23 @@ describe('runDispatch with a journal: resume after a crash', () => {
     expect([...loadJournal(file).records.values()].map((r) => r.status)).toEqual(['accepted', 'started', 'started', 'accepted', 'accepted']);
   });
 
+  it('an interrupted resume still reports recipients done in an earlier run as skipped, not "not sent"', async () => {
+    const clock = new FakeClock();
+    const list = rcpts(3);
+    const last = list[2]!.to;
+    const { journal } = memoryJournal({ [last]: { to: last, status: 'accepted', id: 'SM-old', at: 'x' } });
+    const ac = new AbortController();
+    const p = fakeProvider(clock);
+    const out = await run(clock, { recipients: list, send: p.send, journal, concurrency: 1, signal: ac.signal, onResult: () => ac.abort() });
+    expect(out.results.map((r) => [r.status, r.error?.code])).toEqual([
+      ['accepted', undefined],
+      ['skipped', 'CANCELLED'],
+      ['skipped', undefined],
+    ]);
+    expect(out.results[2]?.id).toBe('SM-old');
+    expect(out.summary).toMatchObject({ accepted: 1, notAttempted: 1, skipped: 1 });
+  });
+
   it('with retryAmbiguous, resends the unknown ones but still never the accepted', async () => {
     const clock = new FakeClock();
     const [a, c] = rcpts(2).map((r) => r.to) as [string, string];
