@@ -46,6 +46,11 @@ export interface MediaFileSpec {
   size?: number;
   /** Name shown at the end of the URL (default: the path's base name, made URL- and file-safe). */
   fileName?: string;
+  /**
+   * The file's bytes, read once by the caller: then every fetch is served from this one copy (no
+   * re-read per recipient, and a file edited after validation cannot change what is sent).
+   */
+  data?: Buffer;
 }
 
 /** Where a media file is served. */
@@ -247,7 +252,27 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     res.end(body);
   }
 
+  function serveMediaFromMemory(req: IncomingMessage, res: ServerResponse, entry: MediaEntry, data: Buffer): void {
+    const method = req.method === 'HEAD' ? 'HEAD' : 'GET';
+    res.writeHead(200, { ...COMMON_HEADERS, 'content-type': entry.spec.contentType, 'content-length': String(data.length), 'accept-ranges': 'none' });
+    const ua = req.headers['user-agent'];
+    res.once('close', () => {
+      const complete = res.writableFinished;
+      if (complete && method === 'GET') entry.fetchCount++;
+      const ev: MediaFetchEvent = { token: entry.token, routePath: entry.routePath, method, bytes: method === 'GET' && complete ? data.length : 0, complete, fetchCount: entry.fetchCount };
+      if (ua !== undefined) ev.userAgent = ua;
+      if (complete && method === 'GET') {
+        entry.lastFetch = ev;
+        for (const w of entry.waiters) w(ev);
+        entry.waiters.clear();
+      }
+      report(opts.onMediaFetched, ev);
+    });
+    res.end(method === 'HEAD' ? undefined : data);
+  }
+
   async function serveMedia(req: IncomingMessage, res: ServerResponse, entry: MediaEntry): Promise<void> {
+    if (entry.spec.data) return serveMediaFromMemory(req, res, entry, entry.spec.data);
     const method = req.method === 'HEAD' ? 'HEAD' : 'GET';
     const handle = await open(entry.spec.path, 'r').catch(() => undefined);
     if (!handle) return reject(req, res, 404, 'media file is no longer readable');

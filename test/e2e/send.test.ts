@@ -34,7 +34,7 @@ beforeEach(async () => {
 describe('mms send (e2e against the sandbox)', () => {
   it('sends an MMS with an image URL; the sandbox records it and fetches the media', async () => {
     const r = await runCli(['send', '--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'Nightly chart', '--json'], { configDir: cfg.dir, env });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^1 of 1 accepted via twilio in \d+\.\d s\.\n$/);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.summary).toMatchObject({ total: 1, accepted: 1, failed: 0, provider: 'twilio' });
@@ -98,6 +98,34 @@ describe('mms send (e2e against the sandbox)', () => {
       const rec = await sb.waitFor(id, (m) => m.status === 'failed');
       expect(rec.errorCode).toBe(code);
     }
+  });
+
+  it('serves a local file to the (local) provider and stays up until it is fetched', async () => {
+    const dir = join(cfg.dir, '..', 'local-media');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'chart.png'), PNG_1X1);
+    const r = await runCli(['send', '--to', '+15551234567,+15557654321', '--media', 'chart.png', '--body', 'local', '--json'], { configDir: cfg.dir, env, cwd: dir });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.accepted).toBe(2);
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256').update(PNG_1X1).digest('hex');
+    for (const res of doc.results) {
+      const rec = await sb.waitFor(res.id, (m) => m.media[0]?.status !== 'pending');
+      expect(rec.media[0]).toMatchObject({ status: 'fetched', contentType: 'image/png', size: PNG_1X1.length, sha256: sha });
+      expect(rec.media[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{22}\/media\/[A-Za-z0-9_-]{22}\/chart\.png$/);
+    }
+    // Both messages share one URL: the file was published once.
+    expect(new Set(doc.results.map((x: { id: string }) => x.id)).size).toBe(2);
+  });
+
+  it('refuses local files for a remote provider when no tunnel is available, before sending anything', async () => {
+    const dir = join(cfg.dir, '..', 'local-media2');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'chart.png'), PNG_1X1);
+    const r = await runCli(['send', '--to', '+15551234567', '--media', 'chart.png', '--json'], { configDir: cfg.dir, env: { ...env, MMS_TWILIO_BASE_URL: 'https://api.twilio.invalid', PATH: '/nonexistent' }, cwd: dir });
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.stdout).error.code).toBe('MEDIA_NEEDS_PUBLIC_URL');
   });
 
   it('--dry-run validates and prints the plan without sending', async () => {
@@ -190,7 +218,6 @@ describe('bad input: one clear line, the documented exit code, nothing sent', ()
     [['--to', '+15551234567', '--media', 'notes.qqq'], 5, 'MEDIA_TYPE_UNSUPPORTED', /unknown file type/],
     [['--to', '+15551234567', '--media', 'ftp://example.invalid/a.png'], 5, 'MEDIA_URL_INVALID', /only http\(s\)/],
     [['--to', '+15551234567'], 5, 'MESSAGE_EMPTY', /no --body and no --media/],
-    [['--to', '+15551234567', '--media', 'photo.png'], 5, 'MEDIA_NEEDS_PUBLIC_URL', /public URL/],
     [['--to', '+15551234567', '--body', 'x'.repeat(1601)], 5, 'BODY_TOO_LONG', /1601 characters/],
     [['--to', '+15551234567', '--body-file', 'nope.txt'], 5, 'BODY_UNREADABLE', /--body-file nope\.txt: file not found/],
     [['--to', '+15551234567', '--body', 'x', '--from', 'bad sender!'], 5, 'SENDER_INVALID', /--from "bad sender!"/],
