@@ -205,7 +205,8 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
   const extras = new Map<string, Extra>();
   const uploads = new Map<string, Upload>();
   const apps = new Map<string, Application>();
-  const appId = () => String(randomInt(10 ** 15, 10 ** 16 - 1)) + String(randomInt(10));
+  // Plivo app ids are 17-digit decimal strings.
+  const appId = () => `${randomInt(10_000_000, 100_000_000)}${randomInt(100_000_000, 1_000_000_000)}`;
   const defaultApp: Application = { app_id: appId(), app_name: 'mms sandbox default', answer_url: '', answer_method: 'POST', message_url: '', message_method: 'POST', default_app: true };
   apps.set(defaultApp.app_id, defaultApp);
   /** Number (digits) → linked app_id, or null. */
