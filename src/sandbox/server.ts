@@ -7,6 +7,8 @@ import { createMediaFetcher, isLoopbackHost } from './media-fetch.js';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from './types.js';
 import { json } from './types.js';
 import { createTwilioDialect } from './dialects/twilio.js';
+import { createTelnyxDialect } from './dialects/telnyx.js';
+import { createPlivoDialect } from './dialects/plivo.js';
 
 export interface Faults {
   /** Message-create requests allowed per second (per provider); beyond it, the provider's 429. */
@@ -162,7 +164,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stepDelayMs: opts.stepDelayMs ?? 50,
   };
   const dialects = new Map<string, SandboxDialect>();
-  for (const d of [createTwilioDialect(services)]) dialects.set(d.provider, d);
+  for (const d of [createTwilioDialect(services), createTelnyxDialect(services), createPlivoDialect(services)]) dialects.set(d.provider, d);
   const sockets = new Set<Socket>();
 
   const info = (): SandboxInfo => ({

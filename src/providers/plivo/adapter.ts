@@ -18,6 +18,7 @@ import {
   plivoMessagePath,
 } from './payload.js';
 import { parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError } from './response.js';
+import { configurePlivoInbound, restorePlivoInbound } from './inbound.js';
 import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
 
 /** Main accounts are MA…, subaccounts SA…, 20 characters in all. */
@@ -161,5 +162,11 @@ export const plivoAdapter: ProviderAdapter = {
   },
   parseWebhook(req) {
     return parsePlivoWebhook(req);
+  },
+  configureInbound(number, url, ctx) {
+    return configurePlivoInbound(number, url, ctx);
+  },
+  restoreInbound(state, ctx) {
+    return restorePlivoInbound(state, ctx);
   },
 };

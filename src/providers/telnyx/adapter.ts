@@ -11,6 +11,7 @@ import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } f
 import { isUuid, parseJson } from '../shared.js';
 import { buildTelnyxPayload, telnyxHeaders, TELNYX_MESSAGES_PATH } from './payload.js';
 import { parseTelnyxSend, parseTelnyxStatus, telnyxError } from './response.js';
+import { configureTelnyxInbound, restoreTelnyxInbound } from './inbound.js';
 import { parseTelnyxWebhook, telnyxPublicKey, verifyTelnyxWebhook } from './webhook.js';
 
 function signalOf(ctx: ProviderCallContext): { signal?: AbortSignal } {
@@ -112,5 +113,11 @@ export const telnyxAdapter: ProviderAdapter = {
   },
   parseWebhook(req) {
     return parseTelnyxWebhook(req);
+  },
+  configureInbound(number, url, ctx) {
+    return configureTelnyxInbound(number, url, ctx);
+  },
+  restoreInbound(state, ctx) {
+    return restoreTelnyxInbound(state, ctx);
   },
 };
