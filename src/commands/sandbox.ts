@@ -84,21 +84,36 @@ Examples:
       }
       ctx.onExit(() => sb.close());
       const info = sb.info();
-      let savedProfile: string | undefined;
+      const savedProfiles: string[] = [];
       if (o.saveProfile) {
-        savedProfile = typeof o.saveProfile === 'string' ? o.saveProfile : 'sandbox';
+        // One profile per provider: "sandbox" (Twilio, or the name given) and "sandbox-<provider>".
+        const base = typeof o.saveProfile === 'string' ? o.saveProfile : 'sandbox';
         const store = ctx.store();
         const cfg = store.readConfig();
         const creds = store.readCredentials();
-        const tw = info.providers.twilio!;
-        cfg.profiles[savedProfile] = { provider: 'twilio', from: tw.defaultFrom, baseUrl: tw.baseUrl, fields: { accountSid: tw.credentials.accountSid! } };
-        creds.profiles[savedProfile] = { authToken: tw.credentials.authToken! };
-        if (!cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile]) cfg.defaultProfile = savedProfile;
+        const { getAdapter } = await import('../providers/registry.js');
+        for (const [provider, p] of Object.entries(info.providers)) {
+          const adapter = await getAdapter(provider);
+          const name = provider === 'twilio' ? base : `${base}-${provider}`;
+          const fields: Record<string, string> = {};
+          const secrets: Record<string, string> = {};
+          for (const f of adapter.credentialFields) {
+            const v = p.credentials[f.key];
+            if (v === undefined) continue;
+            if (f.secret) secrets[f.key] = v;
+            else fields[f.key] = v;
+          }
+          cfg.profiles[name] = { provider: adapter.name, from: p.defaultFrom, baseUrl: p.baseUrl, fields };
+          creds.profiles[name] = secrets;
+          savedProfiles.push(name);
+        }
+        if (!cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile]) cfg.defaultProfile = base;
         await store.writeCredentials(creds);
         await store.writeConfig(cfg);
       }
+      const savedProfile = savedProfiles[0];
       if (io.json) {
-        writeNdjson(io, { event: 'ready', ...info, ...(savedProfile ? { profile: savedProfile } : {}) });
+        writeNdjson(io, { event: 'ready', ...info, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
       } else {
         io.info(ctx.errTheme.success(`mms sandbox listening on ${info.origin}`));
         for (const [name, p] of Object.entries(info.providers)) {
@@ -107,7 +122,7 @@ Examples:
           io.info(`    numbers ${p.numbers.join(', ')} (default from ${p.defaultFrom})`);
         }
         io.info(`  record: ${info.origin}/_sandbox/messages`);
-        if (savedProfile) io.info(`  saved profile "${savedProfile}": try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
+        if (savedProfile) io.info(`  saved profiles ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
         io.info('Press Ctrl+C to stop.');
       }
       sb.store.on('message', (m: import('../sandbox/store.js').SandboxMessage) => {
@@ -116,7 +131,7 @@ Examples:
       });
       sb.store.on('status', (m: import('../sandbox/store.js').SandboxMessage) => {
         if (io.json) writeNdjson(io, { event: 'status', id: m.id, provider: m.provider, status: m.status, errorCode: m.errorCode ?? null });
-        else if (['delivered', 'failed', 'undelivered'].includes(m.status)) io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`);
+        else if (!['queued', 'accepted', 'sending', 'sent', 'received'].includes(m.status)) io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`);
       });
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();

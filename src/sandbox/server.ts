@@ -51,7 +51,8 @@ export interface SandboxInfo {
   faults: Faults;
 }
 
-const BODY_LIMIT = 2 * 1024 * 1024;
+// Large enough for a provider media upload (Plivo: 2 MB per file, several files per request).
+const BODY_LIMIT = 25 * 1024 * 1024;
 
 /** One webhook the sandbox tried to deliver (GET /_sandbox/webhooks). */
 export interface WebhookAttempt {
