@@ -44,7 +44,7 @@ beforeEach(async () => {
 describe('mms send --provider plivo (e2e against the sandbox)', () => {
   it('sends an MMS with an image URL; the sandbox records it and fetches the media', async () => {
     const r = await runCli(['send', '--provider', 'plivo', '--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'Nightly chart', '--json'], { configDir: cfg.dir, env });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^1 of 1 accepted via \w+ in [0-9.]+ s\.\n$/);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.summary).toMatchObject({ total: 1, accepted: 1, failed: 0, provider: 'plivo' });
