@@ -7,6 +7,9 @@ import { createMediaFetcher, isLoopbackHost } from './media-fetch.js';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from './types.js';
 import { json } from './types.js';
 import { createTwilioDialect } from './dialects/twilio.js';
+import { createVonageDialect } from './dialects/vonage.js';
+import { createBandwidthDialect } from './dialects/bandwidth.js';
+import { createSinchDialect } from './dialects/sinch.js';
 
 export interface Faults {
   /** Message-create requests allowed per second (per provider); beyond it, the provider's 429. */
@@ -162,7 +165,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stepDelayMs: opts.stepDelayMs ?? 50,
   };
   const dialects = new Map<string, SandboxDialect>();
-  for (const d of [createTwilioDialect(services)]) dialects.set(d.provider, d);
+  for (const d of [createTwilioDialect(services), createVonageDialect(services), createBandwidthDialect(services), createSinchDialect(services)]) dialects.set(d.provider, d);
   const sockets = new Set<Socket>();
 
   const info = (): SandboxInfo => ({
