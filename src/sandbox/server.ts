@@ -9,6 +9,9 @@ import { json } from './types.js';
 import { createTwilioDialect } from './dialects/twilio.js';
 import { createTelnyxDialect } from './dialects/telnyx.js';
 import { createPlivoDialect } from './dialects/plivo.js';
+import { createVonageDialect } from './dialects/vonage.js';
+import { createBandwidthDialect } from './dialects/bandwidth.js';
+import { createSinchDialect } from './dialects/sinch.js';
 
 export interface Faults {
   /** Message-create requests allowed per second (per provider); beyond it, the provider's 429. */
@@ -165,7 +168,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stepDelayMs: opts.stepDelayMs ?? 50,
   };
   const dialects = new Map<string, SandboxDialect>();
-  for (const d of [createTwilioDialect(services), createTelnyxDialect(services), createPlivoDialect(services)]) dialects.set(d.provider, d);
+  const all = [createTwilioDialect, createTelnyxDialect, createPlivoDialect, createVonageDialect, createBandwidthDialect, createSinchDialect];
+  for (const d of all.map((create) => create(services))) dialects.set(d.provider, d);
   const sockets = new Set<Socket>();
 
   const info = (): SandboxInfo => ({

@@ -14,6 +14,7 @@ import { BandwidthTokenCache, bandwidthTokenUrl, type TokenRequest } from './oau
 import { BANDWIDTH_DEFAULT_BASE_URL, bandwidthMediaId, buildBandwidthPayload, mediaPath, messagesPath } from './payload.js';
 import { bandwidthError, parseBandwidthSend, parseBandwidthStatus } from './response.js';
 import { parseBandwidthWebhook, verifyBandwidthWebhook } from './webhook.js';
+import { configureBandwidthInbound, restoreBandwidthInbound } from './inbound.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -184,6 +185,9 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
     parseWebhook(req) {
       return parseBandwidthWebhook(req);
     },
+    // A temporary application on a temporary location holding only this number (see inbound.ts).
+    configureInbound: (number, url, ctx) => configureBandwidthInbound(number, url, ctx, authorized),
+    restoreInbound: (state, ctx) => restoreBandwidthInbound(state, ctx, authorized),
   };
 }
 

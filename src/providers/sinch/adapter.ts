@@ -9,6 +9,7 @@ import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } f
 import { SINCH_DEFAULT_BASE_URL, SINCH_REGIONS, batchesPath, buildSinchPayload, sinchAuthHeader, sinchBaseUrl } from './payload.js';
 import { parseSinchDeliveryReport, parseSinchSend, sinchError } from './response.js';
 import { parseSinchWebhook, verifySinchWebhook } from './webhook.js';
+import { configureSinchInbound, restoreSinchInbound } from './inbound.js';
 
 function apiBase(ctx: ProviderCallContext): string {
   return `${sinchBaseUrl(ctx.baseUrl, ctx.credentials.region)}${batchesPath(ctx.credentials.servicePlanId ?? '')}`;
@@ -114,4 +115,7 @@ export const sinchAdapter: ProviderAdapter = {
   parseWebhook(req) {
     return parseSinchWebhook(req);
   },
+  // The service plan's callback URL has no API: a manual, explicit procedure (see inbound.ts).
+  configureInbound: configureSinchInbound,
+  restoreInbound: restoreSinchInbound,
 };

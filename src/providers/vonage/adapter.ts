@@ -10,6 +10,7 @@ import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } f
 import { VONAGE_DEFAULT_BASE_URL, VONAGE_MAX_TEXT, buildVonagePayload, vonageAuthHeader, vonageBasicAuth } from './payload.js';
 import { parseVonageSend, vonageError } from './response.js';
 import { parseVonageWebhook, verifyVonageWebhook } from './webhook.js';
+import { configureVonageInbound, restoreVonageInbound } from './inbound.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -138,4 +139,7 @@ export const vonageAdapter: ProviderAdapter = {
   parseWebhook(req) {
     return parseVonageWebhook(req);
   },
+  // A temporary application linked to this number only; the previous link is restored after.
+  configureInbound: configureVonageInbound,
+  restoreInbound: restoreVonageInbound,
 };
