@@ -38,14 +38,22 @@ describe('createIO', () => {
 });
 
 describe('sendExitCode', () => {
-  const plan = { provider: 'twilio', profile: 'p', recipients: [], media: [], warnings: [] };
   const ok = { to: '+1', status: 'accepted' as const, id: 'x' };
   const fail = (code: 'RECIPIENT_INVALID' | 'AUTH_REJECTED' | 'NETWORK_ERROR') => ({ to: '+2', status: 'failed' as const, error: { code, message: 'm' } });
   it('is 0 when all are accepted, 3 when some fail, the failure\'s own code when none is accepted', () => {
-    expect(sendExitCode({ plan, dryRun: false, interrupted: false, results: [ok, ok] })).toBe(0);
-    expect(sendExitCode({ plan, dryRun: false, interrupted: false, results: [ok, fail('RECIPIENT_INVALID')] })).toBe(3);
-    expect(sendExitCode({ plan, dryRun: false, interrupted: false, results: [fail('RECIPIENT_INVALID')] })).toBe(6);
-    expect(sendExitCode({ plan, dryRun: false, interrupted: false, results: [fail('NETWORK_ERROR'), fail('NETWORK_ERROR'), fail('RECIPIENT_INVALID')] })).toBe(7);
-    expect(sendExitCode({ plan, dryRun: false, interrupted: true, results: [ok] })).toBe(130);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [ok, ok] })).toBe(0);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [ok, fail('RECIPIENT_INVALID')] })).toBe(3);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [fail('RECIPIENT_INVALID')] })).toBe(6);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [fail('NETWORK_ERROR'), fail('NETWORK_ERROR'), fail('RECIPIENT_INVALID')] })).toBe(7);
+    expect(sendExitCode({ dryRun: false, interrupted: true, results: [ok] })).toBe(130);
+  });
+  it('with --wait: 8 while a delivery is pending, 3 when one of several was undelivered, 6 when none was delivered', () => {
+    const a = { ...ok, id: 'a' };
+    const b = { ...ok, to: '+3', id: 'b' };
+    const d = (x: Record<string, string>) => new Map(Object.entries(x).map(([k, v]) => [k, { status: v as 'delivered' }]));
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [a, b], delivery: d({ a: 'delivered', b: 'delivered' }) })).toBe(0);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [a, b], delivery: d({ a: 'delivered', b: 'pending' }) })).toBe(8);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [a, b], delivery: d({ a: 'delivered', b: 'undelivered' }) })).toBe(3);
+    expect(sendExitCode({ dryRun: false, interrupted: false, results: [a], delivery: d({ a: 'failed' }) })).toBe(6);
   });
 });
