@@ -41,7 +41,7 @@ export async function benchStartup() {
     ['node -e 0', ['-e', '0'], null],
     ['mms --version', [bin, '--version'], 1.5],
     ['mms --help', [bin, '--help'], 2],
-    ['mms send --dry-run', [bin, 'send', '--dry-run', '--to', '+15551234567,+15557654321', '--from', '+15005550006', '--media', 'https://example.com/a.jpg', '--body', 'Nightly chart'], 2.5],
+    ['mms send --dry-run', [bin, 'send', '--dry-run', '--to', '+15551234567,+15557654321', '--from', '+15005550006', '--media', image, '--media', 'https://example.com/a.jpg', '--body', 'Nightly chart'], 2.5],
   ];
   // Interleave the cases so that machine noise hits them alike.
   const samples = new Map(cases.map(([name]) => [name, []]));

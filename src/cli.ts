@@ -1,13 +1,12 @@
 // Entry point: builds the commander program, runs it, and is the only place that sets the exit code.
 import { createRequire } from 'node:module';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { createIO, type IO } from './output/io.js';
 import { PLAIN_THEME, type Theme } from './output/theme.js';
 import { createContext, type AppContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
 import { handleError } from './errors/handle.js';
-import { registerCommands } from './commands/index.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -29,6 +28,12 @@ async function loadTheme(color: boolean): Promise<Theme> {
   return createTheme(true);
 }
 
+function usageFor(program: Command, args: string[]): string | undefined {
+  const sub = program.commands.find((c) => args.includes(c.name()));
+  const cmd = sub ?? program;
+  return `Usage: ${cmd === program ? 'mms' : `mms ${cmd.name()}`} ${cmd.usage()}  (see \`mms ${cmd === program ? '' : cmd.name() + ' '}--help\`)`;
+}
+
 const COMMANDER_USAGE: Record<string, (typeof ErrorCode)[keyof typeof ErrorCode]> = {
   'commander.unknownOption': ErrorCode.UNKNOWN_OPTION,
   'commander.unknownCommand': ErrorCode.UNKNOWN_COMMAND,
@@ -40,57 +45,19 @@ const COMMANDER_USAGE: Record<string, (typeof ErrorCode)[keyof typeof ErrorCode]
   'commander.excessArguments': ErrorCode.INVALID_ARGUMENT,
 };
 
-/** Builds the program (exported for in-process command tests). */
-export function createProgram(ctx: AppContext): Command {
-  const program = new Command('mms');
-  program
-    .description('Send and receive MMS (text, images, video, audio) through Twilio and other providers')
-    .version(ctx.version, '-V, --version', 'print the version')
-    .option('--json', 'print one JSON document on stdout (NDJSON for streaming commands)')
-    .option('-q, --quiet', 'print only data and errors')
-    .option('--debug', 'print stack traces and a redacted HTTP log to stderr (also MMS_DEBUG=1)')
-    .option('--no-color', 'disable colors (also NO_COLOR)')
-    .option('--profile <name>', 'use this stored profile (also MMS_PROFILE)')
-    .helpOption('-h, --help', 'show help')
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => ctx.io.stdout.write(s),
-      writeErr: (s) => ctx.io.stderr.write(s),
-      // Our handler prints errors (one line, or JSON); commander stays quiet.
-      outputError: () => undefined,
-    });
-  registerCommands(program, ctx);
-  // addCommand() does not copy these settings to subcommands: apply them to the whole tree.
-  const apply = (cmd: Command) => {
-    for (const sub of cmd.commands) {
-      sub.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true);
-      apply(sub);
-    }
-  };
-  apply(program);
-  program.addHelpText(
-    'after',
-    `
-Examples:
-  $ mms login
-  $ mms send --to +15551234567 --media photo.jpg --body "Nightly chart"
-  $ mms sandbox            # a local provider emulator: no account needed
-
-Exit codes: mms help exit-codes`,
-  );
-  return program;
-}
-
-function usageFor(program: Command, args: string[]): string | undefined {
-  const sub = program.commands.find((c) => args.includes(c.name()));
-  const cmd = sub ?? program;
-  return `Usage: ${cmd === program ? 'mms' : `mms ${cmd.name()}`} ${cmd.usage()}  (see \`mms ${cmd === program ? '' : cmd.name() + ' '}--help\`)`;
+function isCommanderError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('commander.');
 }
 
 /** Runs the CLI with process.argv and sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
+  // Fast path: scripts call `mms --version` to check the install; it needs nothing else loaded.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
   const flags = scanGlobalFlags(args);
   const env = process.env;
   const io: IO = createIO(flags, env);
@@ -109,13 +76,14 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const { createProgram } = await import('./program.js');
   const program = createProgram(ctx);
   let code: number = ExitCode.OK;
   try {
     await program.parseAsync(argv);
     code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (err) {
-    if (err instanceof CommanderError) {
+    if (isCommanderError(err)) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
         code = ExitCode.OK;
       } else {

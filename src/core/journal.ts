@@ -181,7 +181,7 @@ export function acquireJournalLock(journalPath: string): () => void {
     if (!isStale) {
       const who = holder ? `process ${holder.pid}${holder.hostname !== os.hostname() ? ` on ${holder.hostname}` : ''}${holder.at ? ` since ${holder.at}` : ''}` : 'another process';
       throw new UsageError(`The journal ${journalPath} is in use by ${who}`, {
-        code: ErrorCode.INVALID_ARGUMENT,
+        code: ErrorCode.JOURNAL_LOCKED,
         suggestion: `Wait for that run to finish, or use another --journal. If no run is active, delete ${lockPath}`,
       });
     }
@@ -189,13 +189,13 @@ export function acquireJournalLock(journalPath: string): () => void {
     // taken over (a narrow race that O_EXCL on the next attempt settles).
     if (readLock(lockPath)?.pid === holder.pid) fs.rmSync(lockPath, { force: true });
   }
-  throw new UsageError(`Could not lock the journal ${journalPath}: another run keeps taking it`, { code: ErrorCode.INVALID_ARGUMENT });
+  throw new UsageError(`Could not lock the journal ${journalPath}: another run keeps taking it`, { code: ErrorCode.JOURNAL_LOCKED });
 }
 
 function journalUsageError(path: string, err: unknown): UsageError {
   const code = (err as NodeJS.ErrnoException).code ?? 'error';
   return new UsageError(`Cannot use the journal ${path} (${code})`, {
-    code: ErrorCode.INVALID_ARGUMENT,
+    code: ErrorCode.JOURNAL_UNUSABLE,
     cause: err,
     suggestion: 'Pass a writable file path to --journal',
   });
@@ -299,7 +299,7 @@ export class Journal implements DispatchJournal {
       while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
       if (this.isFsync) fs.fdatasyncSync(this.fd);
     } catch (err) {
-      throw new CliError(ErrorCode.INTERNAL, ExitCode.INTERNAL, `Could not write to the journal ${this.path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      throw new CliError(ErrorCode.JOURNAL_WRITE_FAILED, ExitCode.INTERNAL, `Could not write to the journal ${this.path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
         cause: err,
         suggestion: 'Free disk space or fix the permissions, then re-run with the same --journal to resume',
       });

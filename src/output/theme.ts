@@ -1,6 +1,6 @@
 // The only chalk importer. chalk ignores NO_COLOR (chalk/supports-color#74), so we build our own
 // instance with the level io.ts decided.
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
 export interface Theme {
   error: (s: string) => string;
@@ -10,20 +10,6 @@ export interface Theme {
   dim: (s: string) => string;
   bold: (s: string) => string;
   number: (s: string) => string;
-}
-
-/** Semantic colors for one stream. */
-export function createTheme(color: boolean): Theme {
-  const c: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
-  return {
-    error: (s) => c.red(s),
-    warn: (s) => c.yellow(s),
-    success: (s) => c.green(s),
-    id: (s) => c.cyan(s),
-    dim: (s) => c.dim(s),
-    bold: (s) => c.bold(s),
-    number: (s) => c.magenta(s),
-  };
 }
 
 /** A theme with no color, without loading chalk (fast path for piped output). */
@@ -36,3 +22,20 @@ export const PLAIN_THEME: Theme = {
   bold: (s) => s,
   number: (s) => s,
 };
+
+/** Semantic colors for one stream (chalk is loaded only when color is on). */
+export async function createTheme(color: boolean): Promise<Theme> {
+  if (!color) return PLAIN_THEME;
+  const { Chalk } = await import('chalk');
+  const c: ChalkInstance = new Chalk({ level: 1 });
+  return {
+    error: (s) => c.red(s),
+    warn: (s) => c.yellow(s),
+    success: (s) => c.green(s),
+    id: (s) => c.cyan(s),
+    dim: (s) => c.dim(s),
+    bold: (s) => c.bold(s),
+    number: (s) => c.magenta(s),
+  };
+}
+

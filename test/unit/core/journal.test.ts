@@ -86,7 +86,7 @@ describe('Journal writing', () => {
   });
 
   it('reports an unusable path as a usage error', () => {
-    expect(() => Journal.open(path.join(dir, 'missing-dir', 'j.jsonl'))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => Journal.open(path.join(dir, 'missing-dir', 'j.jsonl'))).toThrow(expect.objectContaining({ code: 'JOURNAL_UNUSABLE' }));
     expect(fs.existsSync(path.join(dir, 'missing-dir'))).toBe(false);
   });
 });
@@ -175,7 +175,7 @@ describe('resume after a simulated crash', () => {
 describe('journal lock', () => {
   it('stops a second run from opening the same journal, naming the holder', () => {
     open();
-    expect(() => Journal.open(file)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`process ${process.pid}`) }));
+    expect(() => Journal.open(file)).toThrow(expect.objectContaining({ code: 'JOURNAL_LOCKED', message: expect.stringContaining(`process ${process.pid}`) }));
   });
 
   it('releases the lock on close so the next run can open it', () => {
