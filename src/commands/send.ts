@@ -304,7 +304,22 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
     const journal = journalMod ? journalMod.Journal.open(opts.journal!) : undefined;
     if (journal) {
       cleanups.push(async () => journal.close());
-      if (journal.loaded.truncatedTail) hooks.note?.(`Journal ${sanitizeForTerminal(opts.journal!)}: its last line was cut short (an earlier run was killed); that recipient is treated as unknown.`);
+      if (journal.loaded.truncatedTail) hooks.note?.(`Journal ${sanitizeForTerminal(opts.journal!)}: its last line was cut short (an earlier run was killed).`);
+      // Recipients an earlier run left in doubt: ask the provider's message log instead of guessing.
+      if (adapter.findSent && !opts.retryAmbiguous) {
+        const wanted = new Set(parsed.valid.map((r) => r.to));
+        const unsettled = [...journal.loaded.records.values()].filter((r) => (r.status === 'started' || r.status === 'unknown') && wanted.has(r.to));
+        for (const rec of unsettled) {
+          const since = new Date(Date.parse(rec.at) - (rec.status === 'started' ? 2_000 : 120_000));
+          try {
+            const found = await adapter.findSent({ to: rec.to, from, since }, callCtx);
+            journal.reconciled(rec.to, found);
+            hooks.note?.(`${rec.to}: an earlier run did not record the outcome; the provider's log ${found ? `has it (${found.id}), so it is not sent again` : 'has no such message, so it is sent now'}.`);
+          } catch (err) {
+            hooks.note?.(`${rec.to}: could not check the provider's log (${(err as Error).message}); left as unknown.`);
+          }
+        }
+      }
     }
 
     // Media: local files are uploaded (providers with an upload API) or served from here.
@@ -400,6 +415,26 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
       onRetry: (n) => ctx.io.debugLog(`retry ${n.to} after attempt ${n.attempt} in ${n.delayMs} ms: ${n.error.code} ${n.error.message}`),
       collectResults: !opts.ndjson,
     });
+    // Outcomes left unknown by a lost answer: the provider's log settles them (never a resend).
+    if (adapter.findSent && outcome.summary.unknown > 0) {
+      for (const r of outcome.results) {
+        if (r.status !== 'unknown') continue;
+        try {
+          const found = await adapter.findSent({ to: r.to, from, since: new Date(Date.now() - outcome.summary.durationMs - 5_000) }, callCtx);
+          if (!found) continue;
+          r.status = 'accepted';
+          r.id = found.id;
+          r.providerStatus = found.providerStatus;
+          delete r.error;
+          outcome.summary.unknown--;
+          outcome.summary.accepted++;
+          journal?.reconciled(r.to, found);
+          hooks.note?.(`${r.to}: the answer was lost, but the provider's log shows the message (${found.id}): counted as accepted.`);
+        } catch {
+          // Stays unknown: the summary says so and nothing is resent.
+        }
+      }
+    }
     const fatal = outcome.stopError;
     if (fatal && outcome.summary.accepted === 0) throw fatal;
     if (fatal instanceof CliError) hooks.note?.(`Stopped early: ${fatal.message}`);

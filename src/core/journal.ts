@@ -275,6 +275,23 @@ export class Journal implements DispatchJournal {
     this.writeLine(rec);
   }
 
+  /**
+   * Records what the provider's message log says about a recipient an earlier run left unknown:
+   * found → accepted (skipped on this run); not found → failed, so this run sends it.
+   */
+  reconciled(to: string, found: { id: string; providerStatus: string } | undefined): void {
+    const rec: JournalRecord = found
+      ? { to, status: 'accepted', id: found.id, providerStatus: found.providerStatus, at: this.now().toISOString() }
+      : {
+          to,
+          status: 'failed',
+          error: { code: ErrorCode.OUTCOME_UNKNOWN, message: "not in the provider's message log after an interrupted run: sending it again" },
+          at: this.now().toISOString(),
+        };
+    this.writeLine(rec);
+    this.loaded.records.set(to, rec);
+  }
+
   /** Closes the file and releases the lock (idempotent). */
   close(): void {
     if (this.fd === undefined) return;

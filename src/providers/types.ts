@@ -107,6 +107,11 @@ export interface ProviderAdapter {
   /** Sends one message. Never retries on its own: the caller decides (a duplicate MMS is billed). */
   send(req: MessageRequest, ctx: ProviderCallContext): Promise<ProviderAcceptance>;
   getStatus?(id: string, ctx: ProviderCallContext): Promise<MessageStatusInfo>;
+  /**
+   * Looks in the provider's message log for a message from `from` to `to` created at or after
+   * `since`: settles outcomes left unknown by a lost answer or a killed run, without resending.
+   */
+  findSent?(q: { to: string; from: string; since: Date }, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined>;
   /** Upload a local file; returns an id usable in MessageRequest.mediaIds. */
   uploadMedia?(file: { path: string; fileName: string; contentType: string; size: number }, ctx: ProviderCallContext): Promise<string>;
   /** True when the webhook's signature is valid for these credentials. */

@@ -93,17 +93,28 @@ describe('faults: retries without duplicates', () => {
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
   }, 60_000);
 
-  it('does not resend when the outcome is ambiguous (reset after the request), unless --retry-ambiguous', async () => {
+  it('never resends when the answer is lost: the provider log settles it, or it stays unknown', async () => {
     await sb.setFaults({ resetRate: 1 });
     const r = await runCli(['send', '--to', '+15552000009', '--body', 'x', '--json'], { configDir: cfg.dir, env });
+    // The sandbox created the message and then reset the connection: mms finds it in the log.
+    const msgs = await sb.messages();
+    expect(msgs).toHaveLength(1);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ status: 'accepted', id: msgs[0]!.id });
+    expect(r.stderr).toMatch(/the answer was lost, but the provider's log shows the message/);
+  }, 60_000);
+
+  it('reports unknown (exit 7), not resent, when the provider has no log to ask; --retry-ambiguous resends', async () => {
+    await sb.setFaults({ resetRate: 1 });
+    const tx = sb.providers.telnyx!;
+    const telnyxEnv = { TELNYX_API_KEY: tx.credentials.apiKey!, MMS_TELNYX_BASE_URL: tx.baseUrl, MMS_FROM: tx.defaultFrom };
+    const r = await runCli(['send', '--provider', 'telnyx', '--to', '+15552000019', '--body', 'x', '--json'], { configDir: cfg.dir, env: telnyxEnv });
     expect(r.code).toBe(7);
-    const res = JSON.parse(r.stdout).results[0];
-    expect(res).toMatchObject({ status: 'unknown', error: { code: 'OUTCOME_UNKNOWN' } });
-    expect(res.error.message).toMatch(/not resent|may have/i);
-    expect(await sb.messages()).toHaveLength(1);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ status: 'unknown', error: { code: 'OUTCOME_UNKNOWN' } });
+    expect(await sb.messages('?provider=telnyx')).toHaveLength(1);
     await sb.clear();
     const again = await runCli(['send', '--to', '+15552000009', '--body', 'x', '--retry-ambiguous', '--json'], { configDir: cfg.dir, env });
-    expect(again.code).toBe(7);
+    expect(again.code).toBe(0);
     expect((await sb.messages()).length).toBeGreaterThan(1);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
 import { AuthError, ErrorCode } from '../../errors/errors.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { buildTwilioPayload, messagesPath, twilioAuthHeader, MESSAGING_SERVICE_SID } from './payload.js';
-import { parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
+import { findRecentMessage, parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
 import { verifyTwilioWebhook, parseTwilioWebhook } from './webhook.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -108,6 +108,19 @@ export const twilioAdapter: ProviderAdapter = {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return parseTwilioStatus(res);
+  },
+  async findSent(q, ctx) {
+    // Newest first; DateSent cannot be used as a filter because queued messages have no date_sent.
+    const sid = ctx.credentials.accountSid ?? '';
+    const params = new URLSearchParams({ To: q.to, From: q.from, PageSize: '50' });
+    const res = await ctx.http.request({
+      method: 'GET',
+      url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json?${params.toString()}`,
+      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    if (res.status !== 200) throw twilioError(res);
+    return findRecentMessage(res.text, q.since);
   },
   verifyWebhook(req, creds) {
     return verifyTwilioWebhook(req, creds.authToken ?? '');

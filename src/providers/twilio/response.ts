@@ -152,3 +152,18 @@ export function parseTwilioStatus(res: HttpResponse): MessageStatusInfo {
   if (msg.date_updated) info.dateUpdated = msg.date_updated;
   return info;
 }
+
+/**
+ * Picks the newest outbound message created at or after `since` from a Messages list response.
+ * Twilio's date_created has one-second precision, so `since` is rounded down to the second.
+ */
+export function findRecentMessage(listJson: string, since: Date): { id: string; providerStatus: string } | undefined {
+  const body = parseJson(listJson) as { messages?: Array<TwilioMessage & { direction?: string }> } | undefined;
+  const floor = Math.floor(since.getTime() / 1000) * 1000;
+  for (const m of body?.messages ?? []) {
+    if (!m.sid || (m.direction && !m.direction.startsWith('outbound'))) continue;
+    const created = m.date_created ? Date.parse(m.date_created) : NaN;
+    if (Number.isFinite(created) && created >= floor) return { id: m.sid, providerStatus: m.status ?? 'unknown' };
+  }
+  return undefined;
+}

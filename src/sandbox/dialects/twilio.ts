@@ -205,7 +205,12 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
       if (rest === '/Messages.json' && req.method === 'GET') {
         const size = Math.min(Number(req.query.get('PageSize') ?? 50) || 50, 1000);
         const to = req.query.get('To') ?? undefined;
-        const all = svc.store.list({ provider: 'twilio', ...(to ? { to } : {}) }).reverse().slice(0, size);
+        const from = req.query.get('From') ?? undefined;
+        const all = svc.store
+          .list({ provider: 'twilio', ...(to ? { to } : {}) })
+          .filter((m) => m.account === accountSid && (!from || m.from === from))
+          .reverse()
+          .slice(0, size);
         return json(200, { messages: all.map(toJson), page: 0, page_size: size, next_page_uri: null, uri: `${accountPath}/Messages.json` });
       }
       const one = /^\/Messages\/((?:SM|MM)[0-9a-f]{32})\.json$/.exec(rest);
