@@ -12,7 +12,7 @@ import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { Theme } from '../output/theme.js';
 import type { PublicEndpoint } from '../webhook/endpoint.js';
 import type { WebhookHttpRequest, WebhookHttpResponse } from '../webhook/server.js';
-import { TUNNEL_CHOICES, type TunnelChoice } from '../webhook/tunnel/select.js';
+import type { TunnelChoice } from '../webhook/tunnel/select.js';
 import type { RestoreRecord } from '../webhook/restore-file.js';
 import { formatBytes, loadAccount, type LoadedAccount } from './shared.js';
 import type { GlobalOptions } from './index.js';
@@ -92,6 +92,12 @@ export interface RestoreOutcome {
 
 // ---------------------------------------------------------------------------------------------
 // Pure parts: flag parsing and rendering.
+
+/**
+ * The `--tunnel` choices. A copy of select.ts's TUNNEL_CHOICES (a unit test keeps them equal):
+ * importing select.ts here would load every tunnel backend on each start-up, --help included.
+ */
+export const LISTEN_TUNNEL_CHOICES: readonly TunnelChoice[] = ['auto', 'ngrok', 'cloudflared', 'localtunnel', 'public-url'];
 
 /** Parses --count: a positive integer. */
 export function parseCount(value: string | undefined): number | undefined {
@@ -450,7 +456,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
       // Adapters that do not call beforeChange: record the change right after it.
       if (!persisted) await persist(state);
       else restoreState = state;
-      sink.note(`Pointed ${number}'s inbound webhook here (${sanitizeForTerminal(state.description)}); it is restored when mms listen stops.`);
+      sink.note(`Pointed ${number}'s inbound webhook here: ${sanitizeForTerminal(state.description)}. It is put back when mms listen stops.`);
     }
 
     ep.tunnel?.onClose((reason) => {
@@ -554,7 +560,7 @@ export function createListenCommand(ctx: AppContext): Command {
   return new Command('listen')
     .description('receive inbound messages and delivery receipts on a local, signature-checked webhook')
     .option('--port <port>', 'local port (0 picks a free one)', '0')
-    .addOption(new Option('--tunnel [backend]', 'make the listener public: auto picks ngrok or cloudflared').choices([...TUNNEL_CHOICES]).preset('auto'))
+    .addOption(new Option('--tunnel [backend]', 'make the listener public: auto picks ngrok or cloudflared').choices([...LISTEN_TUNNEL_CHOICES]).preset('auto'))
     .option('--public-url <url>', 'public https URL that already forwards to --port (your own proxy or tunnel)')
     .option('--tunnel-host <url>', 'localtunnel server for --tunnel localtunnel (its hop is unencrypted)')
     .option('--number <e164>', "point this number's inbound webhook at the listener while it runs (restored on exit)")

@@ -3,6 +3,7 @@ import {
   eventToJson,
   formatEventLines,
   listenExitCode,
+  LISTEN_TUNNEL_CHOICES,
   mediaAuthHeaders,
   parseCount,
   parseTimeoutSeconds,
@@ -14,6 +15,7 @@ import { PLAIN_THEME } from '../../../src/output/theme.js';
 import { UsageError } from '../../../src/errors/errors.js';
 import { extensionFor, mediaFileName, numberedName } from '../../../src/webhook/media-save.js';
 import { execHookEnv } from '../../../src/webhook/exec-hook.js';
+import { TUNNEL_CHOICES } from '../../../src/webhook/tunnel/select.js';
 
 const message = (over: Partial<ListenMessageEvent> = {}): ListenMessageEvent => ({
   type: 'message',
@@ -103,6 +105,10 @@ describe('eventToJson', () => {
 });
 
 describe('flags and exit codes', () => {
+  it('offers the same --tunnel choices as the tunnel selector', () => {
+    expect([...LISTEN_TUNNEL_CHOICES]).toEqual([...TUNNEL_CHOICES]);
+  });
+
   it('parses --count and --timeout', () => {
     expect(parseCount(undefined)).toBeUndefined();
     expect(parseCount('3')).toBe(3);
