@@ -423,7 +423,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
       for (const ev of events) {
         if (ev.type === 'status') {
           statuses++;
-          queue = queue.then(() => sink.event(ev));
+          queue = queue.then(() => sink.event(ev)).catch((err: unknown) => sink.warn(`Could not report a receipt: ${sanitizeForTerminal((err as Error).message)}`));
           continue;
         }
         if (!accepting) break;

@@ -245,4 +245,22 @@ process.stdout.write('hook ran\\n');`,
       await lt.close();
     }
   });
+
+  it('reports a lost tunnel, restores the number and exits 7', async () => {
+    const lt = await startLtTestServer();
+    try {
+      const l = listen(['--number', '+15557770002', '--json', '--tunnel', 'localtunnel', '--tunnel-host', lt.url], { MMS_TEST_OFFLINE: '1' });
+      const ready = await l.waitForJson<ListeningEvent>((o) => o.event === 'listening');
+      expect((await numberConfig('+15557770002')).sms_url).toBe(ready.inboundUrl);
+      lt.dropTunnels();
+      const { code } = await l.exited(20_000);
+      expect(code).toBe(7);
+      expect(l.stderr()).toContain('The tunnel closed unexpectedly');
+      expect(l.stderr()).toContain('Restored the inbound webhook of +15557770002');
+      expect((await numberConfig('+15557770002')).sms_url).toBe('');
+      expect(existsSync(join(restoreDir(), 'twilio-15557770002.json'))).toBe(false);
+    } finally {
+      await lt.close();
+    }
+  });
 });
