@@ -10,6 +10,7 @@ import { createWhoamiCommand } from './auth/whoami.js';
 import { createProfilesCommand } from './auth/profiles.js';
 import { createConfigCommand } from './config/index.js';
 import { createSandboxCommand } from './sandbox.js';
+import { createListenCommand } from './listen.js';
 import { createHelpCommand } from './help.js';
 
 /** Adds every command to the program. */
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, ctx: AppContext): void {
   program.addHelpCommand(false);
   for (const make of [
     createSendCommand,
+    createListenCommand,
     createStatusCommand,
     createLoginCommand,
     createLogoutCommand,

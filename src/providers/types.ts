@@ -91,6 +91,16 @@ export interface InboundRestoreState {
   data: Record<string, unknown>;
 }
 
+/** Callbacks configureInbound calls while it works. */
+export interface ConfigureInboundHooks {
+  /**
+   * Called with the complete restore state after the current settings were read and before
+   * anything is changed, so the caller can persist it first (a kill -9 mid-change stays
+   * recoverable). If it throws, configureInbound changes nothing and rethrows.
+   */
+  beforeChange?(state: InboundRestoreState): Promise<void>;
+}
+
 /** A provider adapter: the only provider-specific code the commands talk to. */
 export interface ProviderAdapter {
   readonly name: ProviderName;
@@ -121,9 +131,10 @@ export interface ProviderAdapter {
   /**
    * Points `number`'s inbound-message webhook at `url` in the least intrusive way (a temporary
    * profile/application where a shared one would redirect other numbers too) and returns what is
-   * needed to undo it. Must not change anything when it throws.
+   * needed to undo it. Must not change anything when it throws before `hooks.beforeChange` ran.
+   * Adapters that do not call `beforeChange` are persisted by the caller right after they return.
    */
-  configureInbound?(number: string, url: string, ctx: ProviderCallContext): Promise<InboundRestoreState>;
+  configureInbound?(number: string, url: string, ctx: ProviderCallContext, hooks?: ConfigureInboundHooks): Promise<InboundRestoreState>;
   /** Undoes configureInbound (idempotent: restoring twice is harmless). */
   restoreInbound?(state: InboundRestoreState, ctx: ProviderCallContext): Promise<void>;
 }

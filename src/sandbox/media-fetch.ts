@@ -7,10 +7,12 @@ export interface FetchLimits {
   /** Byte budget left for this message. */
   maxBytes: number;
   timeoutMs?: number;
+  /** Keep the fetched bytes in the result (for the inbound round trip; bounded by maxBytes). */
+  keepBytes?: boolean;
 }
 
 export type FetchResult =
-  | { ok: true; contentType: string; size: number; sha256: string }
+  | { ok: true; contentType: string; size: number; sha256: string; bytes?: Buffer }
   | { ok: false; reason: 'unreachable' | 'bad-status' | 'no-content-type' | 'too-large' | 'refused'; detail: string; contentType?: string };
 
 export interface MediaFetcher {
@@ -51,6 +53,7 @@ export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher
           return { ok: false, reason: 'no-content-type', detail: `GET ${url} sent no Content-Type` };
         }
         const hash = createHash('sha256');
+        const kept: Uint8Array[] = [];
         let size = 0;
         if (res.body) {
           for await (const chunk of res.body) {
@@ -60,9 +63,11 @@ export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher
               return { ok: false, reason: 'too-large', detail: `${url} is larger than the ${limits.maxBytes} bytes left in the budget`, contentType };
             }
             hash.update(chunk);
+            if (limits.keepBytes) kept.push(chunk);
           }
         }
-        return { ok: true, contentType, size, sha256: hash.digest('hex') };
+        const sha256 = hash.digest('hex');
+        return limits.keepBytes ? { ok: true, contentType, size, sha256, bytes: Buffer.concat(kept) } : { ok: true, contentType, size, sha256 };
       } catch (err) {
         return { ok: false, reason: 'unreachable', detail: `${url}: ${(err as Error).message}` };
       }

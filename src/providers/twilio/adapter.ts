@@ -1,10 +1,22 @@
 // Twilio adapter: https://www.twilio.com/docs/messaging/api/message-resource
 // Limits: https://www.twilio.com/docs/messaging/guides/accepted-mime-types (5 MB total, 10 items,
 // 500 KB for types Twilio does not transcode). Wire facts: ../shared/reference §1.
-import { AuthError, ErrorCode } from '../../errors/errors.js';
-import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
-import { buildTwilioPayload, messagesPath, twilioAuthHeader, MESSAGING_SERVICE_SID } from './payload.js';
-import { findRecentMessage, parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
+// Inbound webhook configuration: https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource
+import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
+import { ExitCode } from '../../errors/exit-codes.js';
+import type { AccountInfo, Credentials, InboundRestoreState, ProviderAdapter, ProviderCallContext } from '../types.js';
+import {
+  buildInboundRestore,
+  buildInboundUpdate,
+  buildTwilioPayload,
+  incomingNumberPath,
+  incomingNumbersLookupPath,
+  messagesPath,
+  twilioAuthHeader,
+  MESSAGING_SERVICE_SID,
+  type TwilioInboundSettings,
+} from './payload.js';
+import { findIncomingNumber, findRecentMessage, inboundSettingsOf, messagingServiceOf, parseIncomingNumbers, parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
 import { verifyTwilioWebhook, parseTwilioWebhook } from './webhook.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -127,5 +139,78 @@ export const twilioAdapter: ProviderAdapter = {
   },
   parseWebhook(req) {
     return parseTwilioWebhook(req);
+  },
+  async configureInbound(number, url, ctx, hooks) {
+    const accountSid = ctx.credentials.accountSid ?? '';
+    const res = await ctx.http.request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${incomingNumbersLookupPath(accountSid, number)}`,
+      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
+      timeoutMs: 15_000,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const found = findIncomingNumber(parseIncomingNumbers(res), number);
+    if (!found) {
+      throw new ProviderError(ErrorCode.NOT_FOUND, ExitCode.PROVIDER_REJECTED, `${number} is not a phone number of this Twilio account`, {
+        provider: 'twilio',
+        suggestion: 'Pass one of your Twilio numbers to --number (Console → Phone Numbers → Active numbers), or leave --number out and set the webhook by hand',
+      });
+    }
+    const service = messagingServiceOf(found);
+    if (service) {
+      // Clearing SmsApplicationSid here could take the number out of the service, and changing the
+      // service's Inbound Request URL would redirect every number in it: leave both to the user.
+      throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `${number} belongs to Messaging Service ${service}: its inbound messages go to the service's webhook, not the number's, so --number cannot redirect them`, {
+        provider: 'twilio',
+        suggestion: [
+          'Either:',
+          `  • in the Console, set the service's Integration to "Defer to sender's webhook" (UseInboundWebhookOnNumber), then run this again; or`,
+          "  • run `mms listen` without --number and set the service's Incoming Message webhook to the URL it prints",
+        ].join('\n'),
+      });
+    }
+    const current = inboundSettingsOf(found);
+    const data: TwilioInboundSettings = { ...current, configuredUrl: url };
+    const state: InboundRestoreState = {
+      provider: 'twilio',
+      number,
+      description: `SmsUrl of ${found.sid} (was ${current.smsApplicationSid ? `TwiML App ${current.smsApplicationSid}` : current.smsUrl || 'empty'})`,
+      data: { ...data },
+    };
+    await hooks?.beforeChange?.(state);
+    const upd = await ctx.http.request({
+      method: 'POST',
+      url: `${ctx.baseUrl}${incomingNumberPath(accountSid, found.sid)}`,
+      headers: { Authorization: twilioAuthHeader(ctx.credentials), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: buildInboundUpdate(current, url).toString(),
+      timeoutMs: 15_000,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    if (upd.status !== 200) throw twilioError(upd);
+    return state;
+  },
+  async restoreInbound(state, ctx) {
+    const saved = state.data as unknown as TwilioInboundSettings;
+    if (typeof saved.sid !== 'string' || !/^PN[0-9a-fA-F]{32}$/.test(saved.sid)) {
+      throw new ProviderError(ErrorCode.CONFIG_INVALID, ExitCode.USAGE, `The restore data for ${state.number} has no valid number SID`, { provider: 'twilio' });
+    }
+    const res = await ctx.http.request({
+      method: 'POST',
+      url: `${ctx.baseUrl}${incomingNumberPath(ctx.credentials.accountSid ?? '', saved.sid)}`,
+      headers: { Authorization: twilioAuthHeader(ctx.credentials), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: buildInboundRestore({
+        sid: saved.sid,
+        smsUrl: String(saved.smsUrl ?? ''),
+        smsMethod: String(saved.smsMethod ?? 'POST'),
+        smsFallbackUrl: String(saved.smsFallbackUrl ?? ''),
+        smsFallbackMethod: String(saved.smsFallbackMethod ?? 'POST'),
+        smsApplicationSid: String(saved.smsApplicationSid ?? ''),
+      }).toString(),
+      timeoutMs: 15_000,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    // The number was released meanwhile: there is nothing left to restore.
+    if (res.status === 404) return;
+    if (res.status !== 200) throw twilioError(res);
   },
 };

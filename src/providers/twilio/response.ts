@@ -167,3 +167,50 @@ export function findRecentMessage(listJson: string, since: Date): { id: string; 
   }
   return undefined;
 }
+
+/** The fields of an IncomingPhoneNumber we read (twilio-oai api_v2010 `incoming_phone_number`). */
+export interface TwilioIncomingNumber {
+  sid: string;
+  phone_number: string;
+  sms_url?: string | null;
+  sms_method?: string | null;
+  sms_fallback_url?: string | null;
+  sms_fallback_method?: string | null;
+  sms_application_sid?: string | null;
+}
+
+/** Parses the IncomingPhoneNumbers list (key `incoming_phone_numbers`). */
+export function parseIncomingNumbers(res: HttpResponse): TwilioIncomingNumber[] {
+  if (res.status !== 200) throw twilioError(res);
+  const body = parseJson(res.text) as { incoming_phone_numbers?: unknown } | undefined;
+  const list = Array.isArray(body?.incoming_phone_numbers) ? body.incoming_phone_numbers : [];
+  return list.filter((n): n is TwilioIncomingNumber => !!n && typeof n === 'object' && typeof (n as TwilioIncomingNumber).sid === 'string' && typeof (n as TwilioIncomingNumber).phone_number === 'string');
+}
+
+/** The entry for exactly `number` (the PhoneNumber filter also matches partial numbers), or undefined. */
+export function findIncomingNumber(list: TwilioIncomingNumber[], number: string): TwilioIncomingNumber | undefined {
+  return list.find((n) => n.phone_number === number);
+}
+
+/** A number's current inbound settings, with nulls as ''. */
+export function inboundSettingsOf(n: TwilioIncomingNumber): { sid: string; smsUrl: string; smsMethod: string; smsFallbackUrl: string; smsFallbackMethod: string; smsApplicationSid: string } {
+  return {
+    sid: n.sid,
+    smsUrl: n.sms_url ?? '',
+    smsMethod: n.sms_method ?? 'POST',
+    smsFallbackUrl: n.sms_fallback_url ?? '',
+    smsFallbackMethod: n.sms_fallback_method ?? 'POST',
+    smsApplicationSid: n.sms_application_sid ?? '',
+  };
+}
+
+/**
+ * True when the number belongs to a Messaging Service: Twilio then routes its inbound messages to
+ * the service's Inbound Request URL, not the number's sms_url (reference §1.8). The number's
+ * sms_application_sid then holds the service's MG… SID (observed behaviour; the API docs only say
+ * an application SID overrides the URLs).
+ */
+export function messagingServiceOf(n: TwilioIncomingNumber): string | undefined {
+  const sid = n.sms_application_sid ?? '';
+  return /^MG[0-9a-fA-F]{32}$/.test(sid) ? sid : undefined;
+}

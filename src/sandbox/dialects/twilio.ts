@@ -1,10 +1,15 @@
 // Twilio's wire format, emulated: Basic auth, form-encoded requests, JSON responses, Twilio-shaped
 // errors and the test-credential "magic numbers" (reference §1.9). Media is fetched after the 201,
 // as Twilio does, and a failure marks the message failed with Twilio's code.
+// Round trip (reference §1.5–1.8): the sandbox's own numbers have IncomingPhoneNumbers resources
+// (list/fetch/update SmsUrl…); a message sent to one of them comes back as a signed inbound webhook
+// to that number's SmsUrl, with MediaUrl{N} served by the sandbox (Basic auth, like Twilio), and
+// every status change of a message with a StatusCallback is POSTed signed.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
+import { computeTwilioSignature } from '../../providers/twilio/webhook.js';
 
 const API = '/2010-04-01';
 const MAGIC_FROM_OK = '+15005550006';
@@ -22,6 +27,18 @@ const MAGIC_TO: Record<string, [number, string]> = {
   '+15005550004': [21610, "Attempt to send to unsubscribed recipient"],
   '+15005550009': [21614, "'To' number is not a valid mobile number"],
 };
+/**
+ * Sandbox-only To numbers (not Twilio's): accepted with 201, then the delivery fails the way a
+ * carrier reports it, so `send --wait` and status callbacks can be rehearsed.
+ */
+export const TWILIO_SANDBOX_LATE_FAILURES: Record<string, { status: 'undelivered' | 'failed'; code: number; message: string }> = {
+  '+15557770030': { status: 'undelivered', code: 30003, message: 'Unreachable destination handset' },
+  '+15557770031': { status: 'failed', code: 30008, message: 'Unknown error' },
+};
+/** A sandbox number that belongs to a Messaging Service (its sms_application_sid is an MG… SID). */
+export const TWILIO_SANDBOX_SERVICE_NUMBER = '+15557770009';
+/** Bytes of fetched media kept for inbound MediaUrl downloads (oldest dropped beyond this). */
+const MEDIA_KEEP_BYTES = 64 * 1024 * 1024;
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/gif', 'image/png']);
 const ACCEPTED_TYPES = /^(image|audio|video)\/|^(text\/(vcard|x-vcard|calendar|plain|csv|rtf)|application\/(pdf|vcard|rtf|zip|msword|vnd\.))/;
 const MAX_TOTAL = 5 * 1024 * 1024;
@@ -50,6 +67,212 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
   const accountSid = creds?.accountSid ?? `AC${hex(16)}`;
   const authToken = creds?.authToken ?? hex(16);
   const ownNumbers = [MAGIC_FROM_OK, '+15557770001', '+15557770002'];
+  const origin = () => svc.origin();
+
+  /** IncomingPhoneNumber resources of the sandbox's numbers, by phone number. */
+  interface NumberConfig {
+    sid: string;
+    phoneNumber: string;
+    smsUrl: string;
+    smsMethod: string;
+    smsFallbackUrl: string;
+    smsFallbackMethod: string;
+    smsApplicationSid: string;
+    dateCreated: string;
+    dateUpdated: string;
+  }
+  const numbers = new Map<string, NumberConfig>();
+  for (const n of [...ownNumbers, TWILIO_SANDBOX_SERVICE_NUMBER]) {
+    const now = rfc2822(new Date());
+    numbers.set(n, {
+      sid: `PN${hex(16)}`,
+      phoneNumber: n,
+      smsUrl: '',
+      smsMethod: 'POST',
+      smsFallbackUrl: '',
+      smsFallbackMethod: 'POST',
+      smsApplicationSid: n === TWILIO_SANDBOX_SERVICE_NUMBER ? `MG${hex(16)}` : '',
+      dateCreated: now,
+      dateUpdated: now,
+    });
+  }
+
+  /** Media bytes behind inbound MediaUrl{N}, by ME… SID (bounded, oldest first out). */
+  const mediaBytes = new Map<string, { messageSid: string; contentType: string; bytes: Buffer }>();
+  let mediaKept = 0;
+  function keepMedia(sid: string, entry: { messageSid: string; contentType: string; bytes: Buffer }): void {
+    mediaBytes.set(sid, entry);
+    mediaKept += entry.bytes.length;
+    for (const [k, v] of mediaBytes) {
+      if (mediaKept <= MEDIA_KEEP_BYTES) break;
+      mediaBytes.delete(k);
+      mediaKept -= v.bytes.length;
+    }
+  }
+
+  function numberJson(n: NumberConfig): Record<string, unknown> {
+    return {
+      sid: n.sid,
+      account_sid: accountSid,
+      phone_number: n.phoneNumber,
+      friendly_name: n.phoneNumber,
+      api_version: '2010-04-01',
+      capabilities: { sms: true, mms: true, voice: false, fax: false },
+      sms_url: n.smsUrl,
+      sms_method: n.smsMethod,
+      sms_fallback_url: n.smsFallbackUrl,
+      sms_fallback_method: n.smsFallbackMethod,
+      sms_application_sid: n.smsApplicationSid,
+      status_callback: '',
+      status: 'in-use',
+      date_created: n.dateCreated,
+      date_updated: n.dateUpdated,
+      uri: `${API}/Accounts/${accountSid}/IncomingPhoneNumbers/${n.sid}.json`,
+    };
+  }
+
+  /** Signs and POSTs (or GETs, for SmsMethod=GET) Twilio form params to a webhook URL. */
+  async function postSigned(url: string, method: string, params: Record<string, string>, kind: 'inbound' | 'status', messageId: string): Promise<void> {
+    const headers: Record<string, string> = { 'user-agent': 'TwilioProxy/1.1 (mms sandbox)', accept: '*/*' };
+    if (method === 'GET') {
+      // GET webhooks carry the params in the query and are signed over the full URL alone.
+      const u = new URL(url);
+      for (const [k, v] of Object.entries(params)) u.searchParams.append(k, v);
+      headers['x-twilio-signature'] = computeTwilioSignature(authToken, u.toString(), {});
+      // deliverWebhook POSTs; a GET-configured number is rare enough that the sandbox posts the same
+      // signed URL with an empty body rather than emulate GET delivery.
+      await svc.deliverWebhook({ url: u.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: '' }, kind, messageId);
+      return;
+    }
+    headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+    headers['x-twilio-signature'] = computeTwilioSignature(authToken, url, params);
+    await svc.deliverWebhook({ url, headers, body: new URLSearchParams(params).toString() }, kind, messageId);
+  }
+
+  function rawDlrDate(d: Date): string {
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
+  }
+
+  /** Sets a status and, for a message with a StatusCallback, POSTs it signed (reference §1.6). */
+  async function setStatus(m: SandboxMessage, status: string, extra: { errorCode?: number; errorMessage?: string } = {}): Promise<void> {
+    svc.store.setStatus(m.id, status, extra);
+    await postStatus(m);
+  }
+
+  async function postStatus(m: SandboxMessage): Promise<void> {
+    if (!m.statusCallback) return;
+    const params: Record<string, string> = {
+      AccountSid: m.account,
+      ApiVersion: '2010-04-01',
+      From: m.from,
+      MessageSid: m.id,
+      MessageStatus: m.status,
+      SmsSid: m.id,
+      SmsStatus: m.status,
+      To: m.to,
+    };
+    if ((m.status === 'failed' || m.status === 'undelivered') && m.errorCode !== undefined) params.ErrorCode = String(m.errorCode);
+    if (m.status === 'delivered' || m.status === 'undelivered') params.RawDlrDoneDate = rawDlrDate(new Date());
+    await postSigned(m.statusCallback, 'POST', params, 'status', m.id);
+  }
+
+  /** Stores the inbound copy of a message sent to one of our numbers and delivers it to its SmsUrl. */
+  async function deliverInbound(out: SandboxMessage, kept: Array<{ contentType: string; bytes: Buffer; sha256: string }>): Promise<void> {
+    const cfg = numbers.get(out.to);
+    if (!cfg) return;
+    const now = new Date().toISOString();
+    const id = `${kept.length > 0 ? 'MM' : 'SM'}${hex(16)}`;
+    const media = kept.map((k) => {
+      const sid = `ME${hex(16)}`;
+      keepMedia(sid, { messageSid: id, contentType: k.contentType, bytes: k.bytes });
+      return { url: `${origin()}/twilio${API}/Accounts/${accountSid}/Messages/${id}/Media/${sid}`, status: 'fetched' as const, contentType: k.contentType, size: k.bytes.length, sha256: k.sha256 };
+    });
+    const msg = svc.store.add({
+      id,
+      provider: 'twilio',
+      account: accountSid,
+      direction: 'inbound',
+      to: out.to,
+      from: out.from,
+      body: out.body,
+      media,
+      status: 'received',
+      createdAt: now,
+      updatedAt: now,
+      history: [{ status: 'received', at: now }],
+    });
+    if (cfg.smsApplicationSid !== '') {
+      svc.log(`twilio ${id}: ${out.to} is handled by ${cfg.smsApplicationSid}; the sandbox does not deliver to applications or Messaging Services`);
+      return;
+    }
+    if (cfg.smsUrl === '') {
+      svc.log(`twilio ${id}: ${out.to} has no SmsUrl; inbound message stored only`);
+      return;
+    }
+    const params: Record<string, string> = {
+      AccountSid: accountSid,
+      ApiVersion: '2010-04-01',
+      Body: msg.body,
+      From: msg.from,
+      FromCountry: 'US',
+      MessageSid: id,
+      NumMedia: String(media.length),
+      NumSegments: '1',
+      SmsMessageSid: id,
+      SmsSid: id,
+      SmsStatus: 'received',
+      To: msg.to,
+      ToCountry: 'US',
+    };
+    media.forEach((m, i) => {
+      params[`MediaContentType${i}`] = m.contentType;
+      params[`MediaUrl${i}`] = m.url;
+    });
+    await postSigned(cfg.smsUrl, cfg.smsMethod, params, 'inbound', id);
+  }
+
+  function listNumbers(req: SandboxRequest): SandboxResponse {
+    const filter = req.query.get('PhoneNumber') ?? '';
+    const size = Math.min(Number(req.query.get('PageSize') ?? 50) || 50, 1000);
+    // Twilio matches partial numbers too ("*" for any digit); exact and substring matches suffice here.
+    const pattern = filter.replace(/[^\d+*]/g, '');
+    const re = new RegExp(pattern.replace(/\+/g, '\\+').replace(/\*/g, '\\d'));
+    const list = [...numbers.values()].filter((n) => pattern === '' || re.test(n.phoneNumber)).slice(0, size);
+    return json(200, {
+      incoming_phone_numbers: list.map(numberJson),
+      page: 0,
+      page_size: size,
+      start: 0,
+      end: Math.max(0, list.length - 1),
+      first_page_uri: `${API}/Accounts/${accountSid}/IncomingPhoneNumbers.json?PageSize=${size}&Page=0`,
+      next_page_uri: null,
+      previous_page_uri: null,
+      uri: `${API}/Accounts/${accountSid}/IncomingPhoneNumbers.json?PageSize=${size}&Page=0`,
+    });
+  }
+
+  function updateNumber(n: NumberConfig, req: SandboxRequest): SandboxResponse {
+    const form = new URLSearchParams(req.rawBody.toString('utf8'));
+    for (const key of ['SmsUrl', 'SmsFallbackUrl']) {
+      const v = form.get(key);
+      if (v !== null && v !== '' && !/^https?:\/\/[^\s]+$/i.test(v)) return twilioError(400, 21402, `${key} is not a valid URL: ${v}`);
+    }
+    for (const key of ['SmsMethod', 'SmsFallbackMethod']) {
+      const v = form.get(key);
+      if (v !== null && v !== '' && v !== 'GET' && v !== 'POST') return twilioError(400, 21403, `${key} must be GET or POST`);
+    }
+    const app = form.get('SmsApplicationSid');
+    if (app !== null && app !== '' && !/^(AP|MG)[0-9a-fA-F]{32}$/.test(app)) return twilioError(400, 21421, `SmsApplicationSid ${app} is not valid`);
+    if (form.has('SmsUrl')) n.smsUrl = form.get('SmsUrl')!;
+    if (form.has('SmsMethod')) n.smsMethod = form.get('SmsMethod') || 'POST';
+    if (form.has('SmsFallbackUrl')) n.smsFallbackUrl = form.get('SmsFallbackUrl')!;
+    if (form.has('SmsFallbackMethod')) n.smsFallbackMethod = form.get('SmsFallbackMethod') || 'POST';
+    if (app !== null) n.smsApplicationSid = app;
+    n.dateUpdated = rfc2822(new Date());
+    svc.log(`twilio ${n.sid} ${n.phoneNumber}: sms_url=${n.smsUrl || '(none)'}${n.smsApplicationSid ? ` application=${n.smsApplicationSid}` : ''}`);
+    return json(200, numberJson(n));
+  }
 
   function toJson(m: SandboxMessage): Record<string, unknown> {
     const created = new Date(m.createdAt);
@@ -89,9 +312,12 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
 
   async function lifecycle(m: SandboxMessage): Promise<void> {
     const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    await postStatus(m);
+    const roundTrip = numbers.has(m.to) && ownNumbers.includes(m.to);
+    const kept: Array<{ contentType: string; bytes: Buffer; sha256: string }> = [];
     let budget = MAX_TOTAL;
     for (const media of m.media) {
-      const r = await svc.fetcher.fetch(media.url, { maxBytes: budget });
+      const r = await svc.fetcher.fetch(media.url, { maxBytes: budget, keepBytes: roundTrip });
       if (!r.ok) {
         media.status = 'failed';
         media.error = r.detail;
@@ -102,8 +328,8 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
             : r.reason === 'no-content-type'
               ? [12300, 'Invalid Content-Type']
               : [11200, `HTTP retrieval failure: ${r.detail}`];
-        svc.store.setStatus(m.id, 'failed', { errorCode: code, errorMessage: msg });
         svc.log(`twilio ${m.id} → ${m.to}: media failed (${code}: ${r.detail})`);
+        await setStatus(m, 'failed', { errorCode: code, errorMessage: msg });
         return;
       }
       media.contentType = r.contentType;
@@ -112,22 +338,36 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
       if (!ACCEPTED_TYPES.test(r.contentType)) {
         media.status = 'failed';
         media.error = `unsupported Content-Type ${r.contentType}`;
-        svc.store.setStatus(m.id, 'failed', { errorCode: 12300, errorMessage: 'Invalid Content-Type' });
+        await setStatus(m, 'failed', { errorCode: 12300, errorMessage: 'Invalid Content-Type' });
         return;
       }
       if (!IMAGE_TYPES.has(r.contentType) && r.size > MAX_NON_IMAGE) {
         media.status = 'failed';
         media.error = `${r.size} bytes is over 500 KB for ${r.contentType}`;
-        svc.store.setStatus(m.id, 'failed', { errorCode: 11751, errorMessage: 'Media exceeds messaging provider size limit' });
+        await setStatus(m, 'failed', { errorCode: 11751, errorMessage: 'Media exceeds messaging provider size limit' });
         return;
       }
       media.status = 'fetched';
       budget -= r.size;
+      if (r.bytes) kept.push({ contentType: r.contentType, bytes: r.bytes, sha256: r.sha256 });
     }
-    for (const s of ['sending', 'sent', 'delivered']) {
+    const late = TWILIO_SANDBOX_LATE_FAILURES[m.to];
+    if (late?.status === 'failed') {
       await wait();
-      svc.store.setStatus(m.id, s);
+      await setStatus(m, 'failed', { errorCode: late.code, errorMessage: late.message });
+      return;
     }
+    for (const s of ['sending', 'sent']) {
+      await wait();
+      await setStatus(m, s);
+    }
+    await wait();
+    if (late) {
+      await setStatus(m, late.status, { errorCode: late.code, errorMessage: late.message });
+      return;
+    }
+    await setStatus(m, 'delivered');
+    if (roundTrip) await deliverInbound(m, kept);
   }
 
   async function createMessage(req: SandboxRequest): Promise<SandboxResponse> {
@@ -212,6 +452,20 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
           .reverse()
           .slice(0, size);
         return json(200, { messages: all.map(toJson), page: 0, page_size: size, next_page_uri: null, uri: `${accountPath}/Messages.json` });
+      }
+      if (rest === '/IncomingPhoneNumbers.json' && req.method === 'GET') return listNumbers(req);
+      const pn = /^\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/.exec(rest);
+      if (pn) {
+        const n = [...numbers.values()].find((x) => x.sid === pn[1]);
+        if (!n) return twilioError(404, 20404, `The requested resource ${path} was not found`);
+        if (req.method === 'GET') return json(200, numberJson(n));
+        if (req.method === 'POST') return updateNumber(n, req);
+      }
+      const media = /^\/Messages\/((?:SM|MM)[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})$/.exec(rest);
+      if (media && (req.method === 'GET' || req.method === 'HEAD')) {
+        const entry = mediaBytes.get(media[2]!);
+        if (!entry || entry.messageSid !== media[1]) return twilioError(404, 20404, `The requested resource ${path} was not found`);
+        return { status: 200, headers: { 'content-type': entry.contentType, 'cache-control': 'no-store' }, body: req.method === 'HEAD' ? Buffer.alloc(0) : entry.bytes };
       }
       const one = /^\/Messages\/((?:SM|MM)[0-9a-f]{32})\.json$/.exec(rest);
       if (one && req.method === 'GET') {

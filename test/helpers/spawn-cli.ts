@@ -1,0 +1,99 @@
+// Spawns a long-running `mms` command (e.g. `mms listen`) and lets a test read its stdout line by
+// line, signal it, and wait for its exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN, baseEnv } from './run-cli.js';
+
+export interface SpawnedCli {
+  child: ChildProcess;
+  /** Every complete stdout line so far. */
+  lines: string[];
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout line (past or future) matching `pred`. */
+  waitForLine(pred: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Resolves with the first parsed NDJSON stdout object matching `pred`. */
+  waitForJson<T = Record<string, unknown>>(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T>;
+  /** Resolves once stderr contains `text` (polled). */
+  waitForStderr(text: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when the process exits (killed with SIGKILL after timeoutMs). */
+  exited(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `mms <args>` with a hermetic environment. */
+export function spawnCli(args: string[], opts: { configDir: string; env?: Record<string, string>; cwd?: string }): SpawnedCli {
+  const env = { ...baseEnv(opts.configDir), ...(opts.env ?? {}) };
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const lines: string[] = [];
+  let partial = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    partial += d.toString();
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const w of [...waiters]) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  exit.then(() => {
+    for (const w of [...waiters]) w();
+  });
+  const handle: SpawnedCli = {
+    child,
+    lines,
+    stdout: () => out,
+    stderr: () => err,
+    waitForLine(pred, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const hit = lines.find(pred);
+          if (hit !== undefined) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(hit);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`mms exited (${child.exitCode ?? child.signalCode}) before the expected line.\nstdout:\n${out}\nstderr:\n${err}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for a line.\nstdout:\n${out}\nstderr:\n${err}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async waitForJson<T>(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T> {
+      const parse = (l: string): Record<string, unknown> | undefined => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return undefined;
+        }
+      };
+      const line = await handle.waitForLine((l) => {
+        const o = parse(l);
+        return o !== undefined && pred(o);
+      }, timeoutMs);
+      return JSON.parse(line) as T;
+    },
+    async waitForStderr(text, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (!err.includes(text)) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mms exited before printing ${JSON.stringify(text)} on stderr:\n${err}`);
+        if (Date.now() > until) throw new Error(`timed out waiting for ${JSON.stringify(text)} on stderr:\n${err}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    exited(timeoutMs = 15_000) {
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      return exit.finally(() => clearTimeout(t));
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import {
+  eventToJson,
+  formatEventLines,
+  listenExitCode,
+  LISTEN_TUNNEL_CHOICES,
+  mediaAuthHeaders,
+  parseCount,
+  parseTimeoutSeconds,
+  webhookReply,
+  type ListenMessageEvent,
+  type ListenStatusEvent,
+} from '../../../src/commands/listen.js';
+import { PLAIN_THEME } from '../../../src/output/theme.js';
+import { UsageError } from '../../../src/errors/errors.js';
+import { extensionFor, mediaFileName, numberedName } from '../../../src/webhook/media-save.js';
+import { execHookEnv } from '../../../src/webhook/exec-hook.js';
+import { TUNNEL_CHOICES } from '../../../src/webhook/tunnel/select.js';
+
+const message = (over: Partial<ListenMessageEvent> = {}): ListenMessageEvent => ({
+  type: 'message',
+  provider: 'twilio',
+  id: `MM${'a'.repeat(32)}`,
+  from: '+15557654321',
+  to: '+15551234567',
+  body: 'hello',
+  media: [],
+  receivedAt: '2025-03-04T05:06:07.000Z',
+  ...over,
+});
+
+const status: ListenStatusEvent = {
+  type: 'status',
+  provider: 'twilio',
+  id: `SM${'b'.repeat(32)}`,
+  status: 'undelivered',
+  providerStatus: 'undelivered',
+  to: '+15551234567',
+  errorCode: 30003,
+  receivedAt: '2025-03-04T05:06:07.000Z',
+};
+
+describe('formatEventLines', () => {
+  it('prints time, from → to and text, ISO time when piped', () => {
+    expect(formatEventLines(message(), { tty: false, theme: PLAIN_THEME })).toEqual(['2025-03-04T05:06:07.000Z  +15557654321 → +15551234567  hello']);
+    expect(formatEventLines(message(), { tty: true, theme: PLAIN_THEME })[0]).toMatch(/^\d\d:\d\d:\d\d {2}\+15557654321 → /);
+  });
+
+  it('shows escape sequences, controls and bidi overrides escaped, in every outside field', () => {
+    const evil = message({
+      from: '+1\u001b[2J',
+      body: 'hi \u001b]52;c;cHduZWQ=\u0007 there\r\nline2 \u202eevil',
+      media: [{ url: 'https://x.example/\u001b[31m', contentType: 'image/png\u0007' }],
+    });
+    const lines = formatEventLines(evil, { tty: false, theme: PLAIN_THEME });
+    const all = lines.join('\n');
+    expect(all).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    expect(lines[0]).toContain('+1\\u001b[2J');
+    expect(lines[0]).toContain('hi \\u001b]52;c;cHduZWQ=\\u0007 there\\r\\nline2 \\u202eevil');
+    expect(lines[1]).toBe('  media 1/1  image/png\\u0007  https://x.example/\\u001b[31m');
+  });
+
+  it('lists each media item with type, size and saved path, or why it was not saved', () => {
+    const lines = formatEventLines(
+      message({
+        body: '',
+        media: [
+          { url: 'https://a/1', contentType: 'image/jpeg', size: 2048, path: '/in/MM-1.jpg' },
+          { url: 'https://a/2', saveError: 'download answered HTTP 404' },
+        ],
+      }),
+      { tty: false, theme: PLAIN_THEME },
+    );
+    expect(lines).toEqual([
+      '2025-03-04T05:06:07.000Z  +15557654321 → +15551234567  (no text)',
+      '  media 1/2  image/jpeg  2.0 KB  saved /in/MM-1.jpg',
+      '  media 2/2  type unknown  https://a/2  not saved: download answered HTTP 404',
+    ]);
+  });
+
+  it('prints delivery receipts with their error code', () => {
+    expect(formatEventLines(status, { tty: false, theme: PLAIN_THEME })).toEqual([`2025-03-04T05:06:07.000Z  status  SM${'b'.repeat(32)}  undelivered  → +15551234567  (error 30003)`]);
+  });
+});
+
+describe('eventToJson', () => {
+  it('has stable camelCase keys, null for unknowns, and keeps the raw text (JSON escapes it)', () => {
+    const j = eventToJson(message({ body: 'a\u001bb', media: [{ url: 'https://a/1', contentType: 'image/png', path: '/in/x.png', size: 3 }, { url: 'https://a/2' }] }));
+    expect(j).toEqual({
+      event: 'message',
+      provider: 'twilio',
+      id: `MM${'a'.repeat(32)}`,
+      from: '+15557654321',
+      to: '+15551234567',
+      body: 'a\u001bb',
+      media: [
+        { url: 'https://a/1', contentType: 'image/png', size: 3, path: '/in/x.png' },
+        { url: 'https://a/2', contentType: null, size: null },
+      ],
+      receivedAt: '2025-03-04T05:06:07.000Z',
+    });
+    expect(JSON.stringify(j)).toContain('a\\u001bb');
+    expect(eventToJson(status)).toEqual({ event: 'status', provider: 'twilio', id: `SM${'b'.repeat(32)}`, status: 'undelivered', providerStatus: 'undelivered', to: '+15551234567', from: null, errorCode: 30003, receivedAt: '2025-03-04T05:06:07.000Z' });
+  });
+});
+
+describe('flags and exit codes', () => {
+  it('offers the same --tunnel choices as the tunnel selector', () => {
+    expect([...LISTEN_TUNNEL_CHOICES]).toEqual([...TUNNEL_CHOICES]);
+  });
+
+  it('parses --count and --timeout', () => {
+    expect(parseCount(undefined)).toBeUndefined();
+    expect(parseCount('3')).toBe(3);
+    for (const bad of ['0', '-1', '1.5', 'x']) expect(() => parseCount(bad)).toThrow(UsageError);
+    expect(parseTimeoutSeconds('0.5')).toBe(0.5);
+    for (const bad of ['0', '-2', 'soon']) expect(() => parseTimeoutSeconds(bad)).toThrow(UsageError);
+  });
+
+  it('exits 0 when done or interrupted, 8 when --timeout hit before --count, 7 when the tunnel was lost', () => {
+    expect(listenExitCode('count', 1, 1)).toBe(0);
+    expect(listenExitCode('timeout', 0, 1)).toBe(8);
+    expect(listenExitCode('timeout', 0, undefined)).toBe(0);
+    expect(listenExitCode('signal', 0, 2)).toBe(0);
+    expect(listenExitCode('tunnel-lost', 0, undefined)).toBe(7);
+  });
+
+  it('answers Twilio inbound webhooks with empty TwiML and everything else with a plain 200', () => {
+    expect(webhookReply('twilio', 'inbound')).toEqual({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' });
+    expect(webhookReply('twilio', 'status')).toEqual({ status: 200 });
+    expect(webhookReply('telnyx', 'inbound')).toEqual({ status: 200 });
+  });
+});
+
+describe('mediaAuthHeaders', () => {
+  const twilio = { name: 'twilio' as const, defaultBaseUrl: 'https://api.twilio.com' };
+  const creds = { accountSid: 'AC1', authToken: 'tok' };
+  it('sends the provider credentials to the provider host only', () => {
+    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1')).toEqual({ Authorization: `Basic ${Buffer.from('AC1:tok').toString('base64')}` });
+    expect(mediaAuthHeaders(twilio, 'http://127.0.0.1:4780/twilio', creds, 'http://127.0.0.1:4780/twilio/x')).toBeDefined();
+    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://evil.example/steal')).toBeUndefined();
+    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'not a url')).toBeUndefined();
+  });
+});
+
+describe('saved media names and --exec environment', () => {
+  it('generates names from the message id and the type, never from the URL', () => {
+    expect(mediaFileName(`MM${'a'.repeat(32)}`, 0, 'image/png')).toBe(`MM${'a'.repeat(32)}-1.png`);
+    expect(mediaFileName('../../etc/passwd', 1, 'image/jpeg; charset=x')).toBe('_.._etc_passwd-2.jpg');
+    expect(mediaFileName('', 2, 'application/x-unknown')).toBe('message-3.bin');
+    expect(extensionFor(undefined)).toBe('.bin');
+    expect(numberedName('a-1.png', 1)).toBe('a-1.png');
+    expect(numberedName('a-1.png', 3)).toBe('a-1-3.png');
+    expect(numberedName('noext', 2)).toBe('noext-2');
+  });
+
+  it('passes from, to, body and the saved paths', () => {
+    expect(execHookEnv({ id: 'MM1', provider: 'twilio', from: '+1', to: '+2', body: 'hi\nthere' }, ['/a/1.png', '/a/2.jpg'])).toEqual({
+      MMS_EVENT: 'message',
+      MMS_PROVIDER: 'twilio',
+      MMS_MESSAGE_ID: 'MM1',
+      MMS_FROM: '+1',
+      MMS_TO: '+2',
+      MMS_BODY: 'hi\nthere',
+      MMS_MEDIA: '/a/1.png\n/a/2.jpg',
+    });
+  });
+});
