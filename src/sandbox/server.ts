@@ -166,6 +166,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     origin: () => origin,
     log,
     stepDelayMs: opts.stepDelayMs ?? 50,
+    step: () => new Promise<void>((r) => setTimeout(r, opts.stepDelayMs ?? 50).unref()),
   };
   const dialects = new Map<string, SandboxDialect>();
   const all = [createTwilioDialect, createTelnyxDialect, createPlivoDialect, createVonageDialect, createBandwidthDialect, createSinchDialect];

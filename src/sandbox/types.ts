@@ -40,6 +40,8 @@ export interface SandboxServices {
   log(line: string): void;
   /** Milliseconds between simulated status steps (queued → sending → sent → delivered). */
   stepDelayMs: number;
+  /** Waits one status step (an unref'd timer: a stopping sandbox does not wait for deliveries). */
+  step(): Promise<void>;
 }
 
 export interface SandboxDialect {

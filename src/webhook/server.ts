@@ -399,9 +399,12 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
       });
     },
     close() {
+      // Graceful first: idle keep-alive sockets go now, responses being written (the 200 to the
+      // callback that ended a --wait) get up to a second, then everything is dropped.
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
       return closing;
     },

@@ -257,3 +257,40 @@ describe('bad input: one clear line, the documented exit code, nothing sent', ()
     }
   });
 });
+
+describe('mms send --wait (delivery receipts through a verified status route)', () => {
+  it('waits for "delivered" and prints the final state', async () => {
+    const r = await runCli(['send', '--to', '+15551234567', '--body', 'x', '--wait', '20', '--json'], { configDir: cfg.dir, env });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.results[0].delivery).toMatchObject({ status: 'delivered', providerStatus: 'delivered' });
+    // The sandbox posted the receipts to a StatusCallback on our loopback listener, and they were accepted.
+    const hooks = (await sb.webhooks()).filter((h) => h.kind === 'status' && h.messageId === doc.results[0].id);
+    expect(hooks.length).toBeGreaterThan(0);
+    expect(hooks.filter((h) => h.status !== 200)).toEqual([]);
+  });
+
+  it('exits 6 when the message ends undelivered, 3 when only one of two does', async () => {
+    const r = await runCli(['send', '--to', '+15557770030', '--body', 'x', '--wait', '20', '--json'], { configDir: cfg.dir, env });
+    expect(r.code).toBe(6);
+    expect(JSON.parse(r.stdout).results[0].delivery).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+    const two = await runCli(['send', '--to', '+15557770030,+15551234567', '--body', 'x', '--wait', '20'], { configDir: cfg.dir, env });
+    expect(two.code).toBe(3);
+    expect(two.stderr).toMatch(/1 delivered/);
+  });
+
+  it('exits 8 when a receipt is still pending at the deadline', async () => {
+    const slowCfg = tempConfigDir();
+    const slow = await startSandboxProcess(slowCfg.dir, ['--step-delay', '5000']);
+    try {
+      const started = Date.now();
+      const r = await runCli(['send', '--to', '+15551234567', '--body', 'x', '--wait', '1', '--json'], { configDir: cfg.dir, env: sandboxEnv(slow) });
+      expect(r.code).toBe(8);
+      expect(JSON.parse(r.stdout).results[0].delivery.status).toMatch(/pending|queued|sending/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await slow.stop();
+      slowCfg.cleanup();
+    }
+  });
+});

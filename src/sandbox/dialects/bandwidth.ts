@@ -248,7 +248,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
   }
 
   async function lifecycle(m: SandboxMessage, mm: MessageMeta): Promise<void> {
-    const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    const wait = () => svc.step();
     const app = apps.get(mm.applicationId);
     const status = async (type: string, word: string, description: string, error?: number): Promise<void> => {
       svc.store.setStatus(m.id, word, error !== undefined ? { errorCode: error, errorMessage: description } : {});

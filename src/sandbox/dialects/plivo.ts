@@ -389,7 +389,7 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
   }
 
   async function lifecycle(m: SandboxMessage): Promise<void> {
-    const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    const wait = () => svc.step();
     // The message was stored as queued when the send was accepted; only the callback is left to send.
     await callback(m, 'queued');
     let budget = MAX_TOTAL - m.media.reduce((n, md) => n + (md.status === 'fetched' ? (md.size ?? 0) : 0), 0);

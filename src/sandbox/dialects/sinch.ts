@@ -188,7 +188,7 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
   }
 
   async function lifecycle(b: Batch, m: SandboxMessage): Promise<void> {
-    const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    const wait = () => svc.step();
     const copies: Hosted[] = [];
     const item = m.media[0];
     if (item) {

@@ -266,7 +266,7 @@ export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
   }
 
   async function lifecycle(m: SandboxMessage): Promise<void> {
-    const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    const wait = () => svc.step();
     let budget = MAX_TOTAL;
     for (const media of m.media) {
       const r = await svc.fetcher.fetch(media.url, { maxBytes: budget });

@@ -311,7 +311,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
   }
 
   async function lifecycle(m: SandboxMessage): Promise<void> {
-    const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    const wait = () => svc.step();
     await postStatus(m);
     const roundTrip = numbers.has(m.to) && ownNumbers.includes(m.to);
     const kept: Array<{ contentType: string; bytes: Buffer; sha256: string }> = [];

@@ -186,7 +186,7 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
 
   async function lifecycle(o: Outbound): Promise<void> {
     const { msg } = o;
-    const wait = () => new Promise((r) => setTimeout(r, svc.stepDelayMs));
+    const wait = () => svc.step();
     const app = o.appId ? apps.get(o.appId) : undefined;
     const statusUrl = o.webhookUrl ?? app?.statusUrl;
     const status = async (s: string, error?: { code: number; detail: string }): Promise<void> => {
