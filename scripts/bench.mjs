@@ -2,8 +2,9 @@
 // `npm run bench`: prints figures, never fails a build. Each figure is measured against a baseline
 // taken in the same run on the same machine, so the ratios mean something on any hardware.
 //   node scripts/bench.mjs [startup] [...]     (default: every section)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,4 +61,124 @@ export async function benchStartup() {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sending: a real `mms sandbox` process and the real `mms send`, both on this machine.
+
+function startSandbox(extra = []) {
+  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json', '--step-delay', '1', ...extra], {
+    env: { PATH: process.env.PATH, HOME: tmpdir(), MMS_CONFIG_DIR: join(tmpdir(), 'mms-bench-sandbox') },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once('line', (line) => {
+      const ready = JSON.parse(line);
+      rl.on('line', () => undefined); // keep draining the event stream
+      resolve({ ready, child, tw: ready.providers.twilio, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
+  });
+}
+
+async function sandboxApi(sb, path, init) {
+  const res = await fetch(`${sb.ready.origin}${path}`, init);
+  return res.json();
+}
+
+function sendEnv(sb, dir) {
+  return { PATH: process.env.PATH, HOME: dir, MMS_CONFIG_DIR: join(dir, 'cfg'), CI: '1', NO_COLOR: '1', TWILIO_ACCOUNT_SID: sb.tw.credentials.accountSid, TWILIO_AUTH_TOKEN: sb.tw.credentials.authToken, MMS_TWILIO_BASE_URL: sb.tw.baseUrl, MMS_FROM: sb.tw.defaultFrom };
+}
+
+/** Runs `mms` under /usr/bin/time -v: wall time, peak RSS, exit code. */
+function runTimed(args, env, cwd) {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-v', process.execPath, bin, ...args], { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? NaN) / 1024;
+      resolve({ code, ms, rssMb: rss, stderr: err });
+    });
+  });
+}
+
+function numbersFile(dir, n, name) {
+  const path = join(dir, name);
+  writeFileSync(path, Array.from({ length: n }, (_, i) => `+1555${String(3000000 + i).padStart(7, '0')}`).join('\n'));
+  return path;
+}
+
+function duplicates(messages) {
+  const seen = new Map();
+  for (const m of messages) if (m.direction !== 'inbound') seen.set(m.to, (seen.get(m.to) ?? 0) + 1);
+  let dups = 0;
+  for (const c of seen.values()) if (c > 1) dups += c - 1;
+  return { distinct: seen.size, dups };
+}
+
+export async function benchSend() {
+  const n = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
+  const dir = mkdtempSync(join(tmpdir(), 'mms-bench-send-'));
+  const list = numbersFile(dir, n, 'list.txt');
+  console.log(`\nSending (${n} recipients, mms and the sandbox on this machine)`);
+
+  // 1. Throughput, no limit.
+  let sb = await startSandbox();
+  let r = await runTimed(['send', '--to-file', list, '--body', 'Nightly chart', '--rate', 'unlimited', '--concurrency', '64', '--ndjson'], sendEnv(sb, dir), dir);
+  let msgs = (await sandboxApi(sb, '/_sandbox/messages')).messages;
+  const rate = (n / r.ms) * 1000;
+  console.log(`  no limit: ${rate.toFixed(0)} msg/s (target ≥ 2000: ${rate >= 2000 ? 'ok' : 'UNDER'}), peak RSS ${r.rssMb.toFixed(0)} MB (target ≤ 150: ${r.rssMb <= 150 ? 'ok' : 'OVER'}), exit ${r.code}, ${msgs.length} in the sandbox record`);
+  await sb.stop();
+
+  // 2. Sandbox limited to 200/s, mms told the same rate.
+  const limited = Math.min(n, 3000);
+  const list2 = numbersFile(dir, limited, 'limited.txt');
+  sb = await startSandbox(['--rate-limit', '200/s']);
+  r = await runTimed(['send', '--to-file', list2, '--body', 'x', '--rate', '200/s', '--concurrency', '16', '--ndjson'], sendEnv(sb, dir), dir);
+  msgs = (await sandboxApi(sb, '/_sandbox/messages')).messages;
+  const achieved = (msgs.length / r.ms) * 1000;
+  console.log(`  limited to 200/s: achieved ${achieved.toFixed(1)}/s = ${((achieved / 200) * 100).toFixed(1)}% of the limit (target ≥ 95%: ${achieved >= 190 ? 'ok' : 'UNDER'}), ${msgs.length}/${limited} accepted, exit ${r.code}`);
+  await sb.stop();
+
+  // 3. Faults: 5% 500s, 5% 429s, 1% resets → no duplicates, a final state for everyone.
+  sb = await startSandbox(['--fail-rate', '5%', '--throttle-rate', '5%', '--reset-rate', '1%']);
+  const journal = join(dir, 'faults.jsonl');
+  r = await runTimed(['send', '--to-file', list, '--body', 'x', '--rate', 'unlimited', '--concurrency', '64', '--journal', journal, '--ndjson'], sendEnv(sb, dir), dir);
+  msgs = (await sandboxApi(sb, '/_sandbox/messages')).messages;
+  let d = duplicates(msgs);
+  const finals = new Map();
+  for (const line of readFileSync(journal, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const rec = JSON.parse(line);
+    if (rec.to && rec.status !== 'started') finals.set(rec.to, rec.status);
+  }
+  const byStatus = {};
+  for (const s of finals.values()) byStatus[s] = (byStatus[s] ?? 0) + 1;
+  console.log(`  faults (5% 500, 5% 429, 1% reset): ${d.dups} duplicates in the sandbox record (target 0: ${d.dups === 0 ? 'ok' : 'FAIL'}), ${finals.size}/${n} recipients with a final state in the journal (${JSON.stringify(byStatus)}), exit ${r.code}`);
+  await sb.stop();
+
+  // 4. kill -9 in the middle, then resume with the same journal.
+  sb = await startSandbox(['--latency', '2-6']);
+  const journal2 = join(dir, 'kill.jsonl');
+  const env = sendEnv(sb, dir);
+  const child = spawn(process.execPath, [bin, 'send', '--to-file', list, '--body', 'x', '--rate', 'unlimited', '--concurrency', '32', '--journal', journal2, '--ndjson'], { env, cwd: dir, stdio: 'ignore' });
+  for (;;) {
+    await new Promise((res) => setTimeout(res, 100));
+    const count = (await sandboxApi(sb, '/_sandbox/messages')).messages.length;
+    if (count >= n / 2) break;
+  }
+  child.kill('SIGKILL');
+  await new Promise((res) => child.once('exit', res));
+  const atKill = (await sandboxApi(sb, '/_sandbox/messages')).messages.length;
+  r = await runTimed(['send', '--to-file', list, '--body', 'x', '--rate', 'unlimited', '--concurrency', '32', '--journal', journal2, '--ndjson'], env, dir);
+  msgs = (await sandboxApi(sb, '/_sandbox/messages')).messages;
+  d = duplicates(msgs);
+  console.log(`  kill -9 at ${atKill}/${n}, then resume: ${d.dups} duplicates (target 0: ${d.dups === 0 ? 'ok' : 'FAIL'}), ${d.distinct}/${n} recipients accepted exactly once (${d.distinct === n ? 'ok' : 'MISSING ' + (n - d.distinct)}), resume exit ${r.code}`);
+  await sb.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 if (want('startup')) await benchStartup();
+if (want('send')) await benchSend();

@@ -14,6 +14,7 @@ export interface SandboxCommandOptions extends GlobalOptions {
   stepDelay: string;
   rateLimit?: string;
   failRate?: string;
+  throttleRate?: string;
   resetRate?: string;
   timeoutRate?: string;
   latency?: string;
@@ -24,6 +25,7 @@ function parseFaultFlags(o: SandboxCommandOptions, p: typeof import('../sandbox/
     return {
       ...(o.rateLimit ? { rateLimit: p.parsePerSecond(o.rateLimit, '--rate-limit') } : {}),
       ...(o.failRate ? { failRate: p.parseFraction(o.failRate, '--fail-rate') } : {}),
+      ...(o.throttleRate ? { throttleRate: p.parseFraction(o.throttleRate, '--throttle-rate') } : {}),
       ...(o.resetRate ? { resetRate: p.parseFraction(o.resetRate, '--reset-rate') } : {}),
       ...(o.timeoutRate ? { timeoutRate: p.parseFraction(o.timeoutRate, '--timeout-rate') } : {}),
       ...(o.latency ? { latencyMs: p.parseLatency(o.latency, '--latency') } : {}),
@@ -44,6 +46,7 @@ export function createSandboxCommand(ctx: AppContext): Command {
     .option('--step-delay <ms>', 'delay between simulated delivery steps', '50')
     .option('--rate-limit <n/s>', "answer message requests beyond this rate with the provider's 429")
     .option('--fail-rate <fraction>', "answer this share of message requests with the provider's 500 (e.g. 5%)")
+    .option('--throttle-rate <fraction>', "answer this share of message requests with the provider's 429")
     .option('--reset-rate <fraction>', 'reset the connection after creating this share of messages')
     .option('--timeout-rate <fraction>', 'never answer this share of message requests (the message is created)')
     .option('--latency <ms[-ms]>', 'added latency per request')

@@ -391,6 +391,7 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
     const { TokenBucket } = await import('../core/token-bucket.js');
     const { createRetryPolicy } = await import('../core/retry.js');
     const hasTemplate = body !== undefined && listPlaceholders(body).length > 0;
+    const unknowns: RecipientResult[] = [];
     const outcome = await runDispatch({
       recipients: parsed.valid,
       buildRequest: (r): MessageRequest => {
@@ -410,18 +411,22 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
       retryPolicy: createRetryPolicy({ retryAmbiguous: Boolean(opts.retryAmbiguous) }),
       ...(journal ? { journal } : {}),
       signal: ctx.signal,
-      ...(hooks.onResult ? { onResult: (r: RecipientResult) => hooks.onResult!(r) } : {}),
+      // Unknown outcomes are held back until the provider's log has been asked (below).
+      onResult: (r: RecipientResult) => {
+        if (r.status === 'unknown' && adapter.findSent) unknowns.push(r);
+        else hooks.onResult?.(r);
+      },
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       onRetry: (n) => ctx.io.debugLog(`retry ${n.to} after attempt ${n.attempt} in ${n.delayMs} ms: ${n.error.code} ${n.error.message}`),
       collectResults: !opts.ndjson,
     });
     // Outcomes left unknown by a lost answer: the provider's log settles them (never a resend).
-    if (adapter.findSent && outcome.summary.unknown > 0) {
-      for (const r of outcome.results) {
-        if (r.status !== 'unknown') continue;
-        try {
-          const found = await adapter.findSent({ to: r.to, from, since: new Date(Date.now() - outcome.summary.durationMs - 5_000) }, callCtx);
-          if (!found) continue;
+    // The results are shared objects (also in outcome.results), so updating them updates both.
+    let settled = 0;
+    for (const r of unknowns) {
+      try {
+        const found = await adapter.findSent!({ to: r.to, from, since: new Date(Date.now() - outcome.summary.durationMs - 5_000) }, callCtx);
+        if (found) {
           r.status = 'accepted';
           r.id = found.id;
           r.providerStatus = found.providerStatus;
@@ -429,12 +434,15 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
           outcome.summary.unknown--;
           outcome.summary.accepted++;
           journal?.reconciled(r.to, found);
-          hooks.note?.(`${r.to}: the answer was lost, but the provider's log shows the message (${found.id}): counted as accepted.`);
-        } catch {
-          // Stays unknown: the summary says so and nothing is resent.
+          settled++;
+          if (unknowns.length <= 5) hooks.note?.(`${r.to}: the answer was lost, but the provider's log shows the message (${found.id}): counted as accepted.`);
         }
+      } catch {
+        // Stays unknown: the summary says so and nothing is resent.
       }
+      hooks.onResult?.(r);
     }
+    if (unknowns.length > 5) hooks.note?.(`${unknowns.length} answers were lost; the provider's log shows ${settled} of those messages (counted as accepted)${settled < unknowns.length ? `, the other ${unknowns.length - settled} stay unknown and were not resent` : ''}.`);
     const fatal = outcome.stopError;
     if (fatal && outcome.summary.accepted === 0) throw fatal;
     if (fatal instanceof CliError) hooks.note?.(`Stopped early: ${fatal.message}`);

@@ -81,12 +81,25 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const dispatcher = await getDispatcher(env);
       const timeoutMs = req.timeoutMs ?? 30_000;
       const started = Date.now();
-      const timeoutSignal = AbortSignal.timeout(timeoutMs);
-      const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+      // One controller per request, with a timer cleared as soon as it completes: AbortSignal.timeout()
+      // and AbortSignal.any() would keep a timer and listeners alive for the full timeout, which at
+      // thousands of requests a second is most of the process's memory.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error('timeout'));
+      }, timeoutMs);
+      const onOuterAbort = () => controller.abort(req.signal?.reason);
+      if (req.signal?.aborted) onOuterAbort();
+      else req.signal?.addEventListener('abort', onOuterAbort, { once: true });
+      const signal = controller.signal;
       if (log) {
         log(`> ${req.method} ${redactText(req.url, secrets)}`);
         for (const [k, v] of Object.entries(redactHeaders(req.headers ?? {}))) log(`> ${k}: ${v}`);
-        if (req.body !== undefined) log(`> ${redactText(String(req.body), secrets).slice(0, 2000)}`);
+        // Binary bodies (media uploads) are summarised, never dumped.
+        if (typeof req.body === 'string') log(`> ${redactText(req.body, secrets).slice(0, 2000)}`);
+        else if (req.body !== undefined) log(`> <${req.body.length} bytes of binary body>`);
       }
       try {
         const res = await request(req.url, {
@@ -109,7 +122,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         }
         return { status: res.statusCode, headers, text };
       } catch (err) {
-        throw toTransportError(err, req, opts.provider, timeoutSignal.aborted, req.signal?.aborted ?? false);
+        throw toTransportError(err, req, opts.provider, timedOut, req.signal?.aborted ?? false);
+      } finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onOuterAbort);
       }
     },
   };

@@ -18,6 +18,8 @@ export interface Faults {
   rateLimit?: number;
   /** Fraction (0–1) of message-create requests answered with the provider's 500. */
   failRate?: number;
+  /** Fraction of message-create requests answered with the provider's 429, whatever the rate. */
+  throttleRate?: number;
   /** Fraction of message-create requests whose connection is reset after the message was created. */
   resetRate?: number;
   /** Fraction of message-create requests that are created but never answered. */
@@ -251,6 +253,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             send(res, dialect.rateLimited(Math.max(1, Math.ceil(waitMs / 1000))));
             return;
           }
+        }
+        if (faults.throttleRate && random() < faults.throttleRate) {
+          send(res, dialect.rateLimited(1));
+          return;
         }
         if (faults.failRate && random() < faults.failRate) {
           send(res, dialect.serverError());
