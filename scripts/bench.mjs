@@ -180,5 +180,72 @@ export async function benchSend() {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Receiving: signed inbound webhooks into `mms listen` (verification and NDJSON output on), load
+// from this process with autocannon, against a bare node:http server answering 200.
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function autocannonRun(opts) {
+  const { default: autocannon } = await import('autocannon');
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: 32, pipelining: 1, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+export async function benchListen() {
+  const { createHmac } = await import('node:crypto');
+  const dir = mkdtempSync(join(tmpdir(), 'mms-bench-listen-'));
+  const token = 'f'.repeat(32);
+  const sid = `AC${'a'.repeat(32)}`;
+  const env = { PATH: process.env.PATH, HOME: dir, MMS_CONFIG_DIR: join(dir, 'cfg'), CI: '1', NO_COLOR: '1', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, MMS_TWILIO_BASE_URL: 'http://127.0.0.1:9/twilio' };
+  const listener = spawn(process.execPath, [bin, 'listen', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const ready = await new Promise((resolve, reject) => {
+    const rl = createInterface({ input: listener.stdout });
+    rl.once('line', (line) => {
+      rl.on('line', () => undefined);
+      resolve(JSON.parse(line));
+    });
+    listener.once('exit', (code) => reject(new Error(`mms listen exited ${code}`)));
+  });
+  const params = { AccountSid: sid, Body: 'Nightly chart', From: '+15557654321', MediaContentType0: 'image/png', MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/x/Messages/y/Media/z', MessageSid: `MM${'b'.repeat(32)}`, NumMedia: '1', To: '+15551234567' };
+  const body = new URLSearchParams(params).toString();
+  let data = ready.inboundUrl;
+  for (const k of Object.keys(params).sort()) data += k + params[k];
+  const signature = createHmac('sha1', token).update(data).digest('base64');
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature };
+  const check = await fetch(ready.inboundUrl, { method: 'POST', headers, body });
+  if (check.status !== 200) throw new Error(`the signed request was refused (${check.status})`);
+
+  // The bare server: same machine, separate process, answers 200 to everything.
+  const bare = spawn(process.execPath, ['-e', `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.writeHead(200,{'content-type':'text/xml'});s.end('<Response></Response>')})}).listen(0,'127.0.0.1',function(){console.log(this.address().port)})`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const barePort = await new Promise((resolve) => createInterface({ input: bare.stdout }).once('line', (l) => resolve(Number(l))));
+
+  const duration = Number(process.env.BENCH_SECONDS ?? 10);
+  const base = await autocannonRun({ url: `http://127.0.0.1:${barePort}/`, method: 'POST', headers, body, duration });
+  const before = rssMb(listener.pid);
+  const mms = await autocannonRun({ url: ready.inboundUrl, method: 'POST', headers, body, duration });
+  const ratio = mms.requests.average / base.requests.average;
+  console.log(`\nReceiving (signed Twilio webhooks, verification and NDJSON on, ${duration} s each, 32 connections)`);
+  console.log(`  bare node:http: ${base.requests.average.toFixed(0)} req/s; mms listen: ${mms.requests.average.toFixed(0)} req/s = ${(ratio * 100).toFixed(0)}% (target ≥ 50%: ${ratio >= 0.5 ? 'ok' : 'UNDER'}); non-2xx ${mms.non2xx}, errors ${mms.errors}`);
+
+  // Memory over 100,000 requests: RSS sampled every 20,000.
+  const samples = [before];
+  for (let i = 0; i < 5; i++) {
+    const r = await autocannonRun({ url: ready.inboundUrl, method: 'POST', headers, body, amount: 20_000 });
+    if (r.non2xx || r.errors) console.log(`  (batch ${i + 1}: non-2xx ${r.non2xx}, errors ${r.errors})`);
+    samples.push(rssMb(listener.pid));
+  }
+  const growth = samples.at(-1) - samples[1];
+  console.log(`  RSS over 100,000 more requests (MB, every 20,000): ${samples.map((x) => x.toFixed(0)).join(' → ')}; growth after the first 20,000: ${growth.toFixed(1)} MB (${Math.abs(growth) <= 15 ? 'flat' : 'GROWING'})`);
+  listener.kill('SIGTERM');
+  bare.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+
 if (want('startup')) await benchStartup();
 if (want('send')) await benchSend();
+if (want('listen')) await benchListen();

@@ -7,7 +7,7 @@ import type { InboundMedia, WebhookEvent } from '../core/types.js';
 import { AuthError, CliError, ErrorCode, ProviderError, UsageError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import type { InboundRestoreState, ProviderAdapter, ProviderCallContext, WebhookRequest } from '../providers/types.js';
-import { writeJson, writeNdjson } from '../output/json.js';
+import { createLineWriter, writeJson, writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { Theme } from '../output/theme.js';
 import type { PublicEndpoint } from '../webhook/endpoint.js';
@@ -599,15 +599,28 @@ Examples:
         return;
       }
       const tty = io.stdoutIsTTY;
-      const outcome = await runListen(opts, ctx, {
-        listening: (info) => renderListening(info, ctx),
-        event: (ev) => {
-          if (io.json) writeNdjson(io, eventToJson(ev));
-          else for (const line of formatEventLines(ev, { tty, theme: ctx.outTheme })) io.out(line);
-        },
-        note: (line) => io.info(line),
-        warn: (line) => io.warn(line),
-      });
+      // Events are coalesced per event-loop turn: under a burst of webhooks, one write per batch.
+      const lines = createLineWriter(io.stdout);
+      let outcome;
+      try {
+        outcome = await runListen(opts, ctx, {
+          listening: (info) => renderListening(info, ctx),
+          event: (ev) => {
+            if (io.json) lines.write(JSON.stringify(eventToJson(ev)));
+            else for (const line of formatEventLines(ev, { tty, theme: ctx.outTheme })) lines.write(line);
+          },
+          note: (line) => {
+            lines.flush();
+            io.info(line);
+          },
+          warn: (line) => {
+            lines.flush();
+            io.warn(line);
+          },
+        });
+      } finally {
+        lines.flush();
+      }
       const got = `${outcome.messages} message${outcome.messages === 1 ? '' : 's'}, ${outcome.statuses} receipt${outcome.statuses === 1 ? '' : 's'}`;
       if (outcome.exitCode === ExitCode.PENDING) {
         io.warn(ctx.errTheme.warn(`Timed out after ${opts.timeout} s: ${outcome.messages} of ${outcome.count} message${outcome.count === 1 ? '' : 's'} received.`));

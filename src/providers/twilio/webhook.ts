@@ -44,6 +44,18 @@ function safeEqual(a: string, b: string): boolean {
  * the query re-serialised by Node's legacy querystring.
  */
 export function twilioUrlVariants(url: string): string[] {
+  const cached = variantCache.get(url);
+  if (cached) return cached;
+  const variants = computeUrlVariants(url);
+  // A listener sees the same few URLs over and over: keep the last ones.
+  if (variantCache.size >= 32) variantCache.delete(variantCache.keys().next().value!);
+  variantCache.set(url, variants);
+  return variants;
+}
+
+const variantCache = new Map<string, string[]>();
+
+function computeUrlVariants(url: string): string[] {
   const out = new Set<string>([url]);
   let parsed: URL;
   try {
