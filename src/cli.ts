@@ -77,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const { createProgram } = await import('./program.js');
-  const program = createProgram(ctx);
+  const program = await createProgram(ctx, args);
   let code: number = ExitCode.OK;
   try {
     await program.parseAsync(argv);

@@ -4,7 +4,7 @@ import type { AppContext } from './context.js';
 import { registerCommands } from './commands/index.js';
 
 /** Builds the program (exported for in-process command tests). */
-export function createProgram(ctx: AppContext): Command {
+export async function createProgram(ctx: AppContext, args: readonly string[] = []): Promise<Command> {
   const program = new Command('mms');
   program
     .description('Send and receive MMS (text, images, video, audio) through Twilio and other providers')
@@ -23,7 +23,7 @@ export function createProgram(ctx: AppContext): Command {
       // Our handler prints errors (one line, or JSON); commander stays quiet.
       outputError: () => undefined,
     });
-  registerCommands(program, ctx);
+  await registerCommands(program, ctx, args);
   // addCommand() does not copy these settings to subcommands: apply them to the whole tree.
   const apply = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -5,12 +5,12 @@ import { UsageError, ErrorCode } from '../errors/errors.js';
 import { writeJson } from '../output/json.js';
 
 /** `mms help [topic]`: help for a command, or the exit-code table. */
-export function createHelpCommand(ctx: AppContext, program: Command): Command {
+export function createHelpCommand(ctx: AppContext, program: Command, load: (name: string) => Promise<Command | undefined>): Command {
   return new Command('help')
     .description('show help for a command, or a topic: exit-codes')
     .argument('[topic]', 'a command name or "exit-codes"')
     .addHelpText('after', '\nExamples:\n  $ mms help send\n  $ mms help exit-codes')
-    .action((topic: string | undefined) => {
+    .action(async (topic: string | undefined) => {
       if (!topic) {
         program.outputHelp();
         return;
@@ -24,13 +24,16 @@ export function createHelpCommand(ctx: AppContext, program: Command): Command {
         for (const [code, meaning] of EXIT_CODE_HELP) ctx.io.out(`  ${String(code).padStart(3)}  ${meaning}`);
         return;
       }
-      const cmd = program.commands.find((c) => c.name() === topic);
+      const cmd = await load(topic);
       if (!cmd) {
         throw new UsageError(`Unknown help topic "${topic}"`, {
           code: ErrorCode.INVALID_ARGUMENT,
           suggestion: `Use a command name (${program.commands.map((c) => c.name()).join(', ')}) or "exit-codes"`,
         });
       }
+      // Shown as `mms <topic>`, with the global flags, as `mms <topic> --help` would.
+      cmd.parent = program;
+      cmd.configureOutput(program.configureOutput());
       cmd.outputHelp();
     });
 }

@@ -1,36 +1,73 @@
-// Command registry: each command module only declares flags; actions lazy-load what they need.
-import type { Command } from 'commander';
+// Command registry. Only the command being run is loaded: the others are light stand-ins with the
+// name, description and usage that `mms --help` lists (each real module pulls in its own
+// dependencies, and loading all of them would cost every invocation tens of milliseconds).
+import { Command } from 'commander';
 import type { AppContext } from '../context.js';
-import { createSendCommand } from './send.js';
-import { createStatusCommand } from './status.js';
-import { createProvidersCommand } from './providers.js';
-import { createLoginCommand } from './auth/login.js';
-import { createLogoutCommand } from './auth/logout.js';
-import { createWhoamiCommand } from './auth/whoami.js';
-import { createProfilesCommand } from './auth/profiles.js';
-import { createConfigCommand } from './config/index.js';
-import { createSandboxCommand } from './sandbox.js';
-import { createListenCommand } from './listen.js';
 import { createHelpCommand } from './help.js';
 
-/** Adds every command to the program. */
-export function registerCommands(program: Command, ctx: AppContext): void {
-  program.addHelpCommand(false);
-  for (const make of [
-    createSendCommand,
-    createListenCommand,
-    createStatusCommand,
-    createLoginCommand,
-    createLogoutCommand,
-    createWhoamiCommand,
-    createProfilesCommand,
-    createConfigCommand,
-    createProvidersCommand,
-    createSandboxCommand,
-  ]) {
-    program.addCommand(make(ctx));
+type Factory = (ctx: AppContext) => Command;
+
+interface CommandEntry {
+  name: string;
+  /** What `mms --help` lists after the name. */
+  term: string;
+  description: string;
+  load: () => Promise<Factory>;
+}
+
+/** Every command, in the order `mms --help` lists them. Descriptions must match the modules'. */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'send', term: '[options]', description: 'send an MMS (text plus images, video or audio) to one or more recipients', load: async () => (await import('./send.js')).createSendCommand },
+  { name: 'listen', term: '[options]', description: 'receive inbound messages and delivery receipts on a local, signature-checked webhook', load: async () => (await import('./listen.js')).createListenCommand },
+  { name: 'status', term: '[options] <message-id>', description: "show a sent message's delivery status", load: async () => (await import('./status.js')).createStatusCommand },
+  { name: 'login', term: '[options]', description: 'store provider credentials in a profile (checked with a real API call first)', load: async () => (await import('./auth/login.js')).createLoginCommand },
+  { name: 'logout', term: '', description: 'remove a stored profile and its credentials', load: async () => (await import('./auth/logout.js')).createLogoutCommand },
+  { name: 'whoami', term: '[options]', description: 'show the provider, account (masked), default sender, and where each value comes from', load: async () => (await import('./auth/whoami.js')).createWhoamiCommand },
+  { name: 'profiles', term: '', description: 'list stored profiles, pick the default, or remove one', load: async () => (await import('./auth/profiles.js')).createProfilesCommand },
+  { name: 'config', term: '', description: 'read and change settings (secrets are managed by `mms login`)', load: async () => (await import('./config/index.js')).createConfigCommand },
+  { name: 'providers', term: '', description: 'list supported providers and what each can do (media limits, upload, status, signatures)', load: async () => (await import('./providers.js')).createProvidersCommand },
+  { name: 'sandbox', term: '[options]', description: "run a local emulator of the providers' APIs (no account, no internet)", load: async () => (await import('./sandbox.js')).createSandboxCommand },
+];
+
+/** The command name an argument list runs (the first word that is not a global flag or its value). */
+export function targetCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return undefined;
+    if (a === '--profile') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
   }
-  program.addCommand(createHelpCommand(ctx, program));
+  return undefined;
+}
+
+/** Loads the real command for `name` (for `mms help <name>` too). */
+export async function loadCommand(name: string, ctx: AppContext): Promise<Command | undefined> {
+  const entry = COMMANDS.find((c) => c.name === name);
+  return entry ? (await entry.load())(ctx) : undefined;
+}
+
+/** Adds the command being run (real) and stand-ins for the rest. */
+export async function registerCommands(program: Command, ctx: AppContext, args: readonly string[]): Promise<void> {
+  program.addHelpCommand(false);
+  const target = targetCommand(args);
+  for (const entry of COMMANDS) {
+    const real = entry.name === target ? await loadCommand(entry.name, ctx) : undefined;
+    program.addCommand(real ?? new Command(entry.name).description(entry.description));
+  }
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  program.configureHelp({
+    subcommandTerm: (cmd) => {
+      const term = terms.get(cmd.name());
+      if (term !== undefined) return term ? `${cmd.name()} ${term}` : cmd.name();
+      const args = cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`)).join(' ');
+      return `${cmd.name()}${cmd.options.length ? ' [options]' : ''}${args ? ` ${args}` : ''}`;
+    },
+  });
+  program.addCommand(createHelpCommand(ctx, program, (name) => loadCommand(name, ctx)));
 }
 
 /** The global flags as seen from a subcommand's action. */
