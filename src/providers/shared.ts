@@ -1,5 +1,4 @@
-// Pure helpers used by more than one provider adapter (Telnyx, Plivo; Twilio keeps its own copies
-// for now). Nothing here does I/O.
+// Pure helpers used by more than one provider adapter. Nothing here does I/O.
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCode, type ErrorCodeValue } from '../errors/errors.js';
 

@@ -252,21 +252,26 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     res.end(body);
   }
 
+  /** Counts a finished fetch, wakes waiters on a complete GET, and reports it. */
+  function recordFetch(req: IncomingMessage, entry: MediaEntry, method: 'GET' | 'HEAD', bytes: number, complete: boolean): void {
+    if (complete && method === 'GET') entry.fetchCount++;
+    const ev: MediaFetchEvent = { token: entry.token, routePath: entry.routePath, method, bytes, complete, fetchCount: entry.fetchCount };
+    const ua = req.headers['user-agent'];
+    if (ua !== undefined) ev.userAgent = ua;
+    if (complete && method === 'GET') {
+      entry.lastFetch = ev;
+      for (const w of entry.waiters) w(ev);
+      entry.waiters.clear();
+    }
+    report(opts.onMediaFetched, ev);
+  }
+
   function serveMediaFromMemory(req: IncomingMessage, res: ServerResponse, entry: MediaEntry, data: Buffer): void {
     const method = req.method === 'HEAD' ? 'HEAD' : 'GET';
     res.writeHead(200, { ...COMMON_HEADERS, 'content-type': entry.spec.contentType, 'content-length': String(data.length), 'accept-ranges': 'none' });
-    const ua = req.headers['user-agent'];
     res.once('close', () => {
       const complete = res.writableFinished;
-      if (complete && method === 'GET') entry.fetchCount++;
-      const ev: MediaFetchEvent = { token: entry.token, routePath: entry.routePath, method, bytes: method === 'GET' && complete ? data.length : 0, complete, fetchCount: entry.fetchCount };
-      if (ua !== undefined) ev.userAgent = ua;
-      if (complete && method === 'GET') {
-        entry.lastFetch = ev;
-        for (const w of entry.waiters) w(ev);
-        entry.waiters.clear();
-      }
-      report(opts.onMediaFetched, ev);
+      recordFetch(req, entry, method, method === 'GET' && complete ? data.length : 0, complete);
     });
     res.end(method === 'HEAD' ? undefined : data);
   }
@@ -289,18 +294,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
         'content-length': String(st.size),
         'accept-ranges': 'none',
       });
-      const ua = req.headers['user-agent'];
-      const finish = (bytes: number, complete: boolean): void => {
-        if (complete && method === 'GET') entry.fetchCount++;
-        const ev: MediaFetchEvent = { token: entry.token, routePath: entry.routePath, method, bytes, complete, fetchCount: entry.fetchCount };
-        if (ua !== undefined) ev.userAgent = ua;
-        if (complete && method === 'GET') {
-          entry.lastFetch = ev;
-          for (const w of entry.waiters) w(ev);
-          entry.waiters.clear();
-        }
-        report(opts.onMediaFetched, ev);
-      };
+      const finish = (bytes: number, complete: boolean): void => recordFetch(req, entry, method, bytes, complete);
       if (method === 'HEAD' || st.size === 0) {
         res.end();
         finish(0, true);

@@ -4,7 +4,7 @@
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseRetryAfter } from '../twilio/response.js';
+import { parseRetryAfter } from '../shared.js';
 
 /** `messageStatus` values of List Messages. */
 const LIST_STATUS_MAP: Record<string, MessageStatus> = {

@@ -5,7 +5,7 @@
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseRetryAfter } from '../twilio/response.js';
+import { parseRetryAfter } from '../shared.js';
 
 /** Delivery report status words (sinch-sdk-node enums.ts DeliveryReportStatusEnum). */
 const STATUS_MAP: Record<string, MessageStatus> = {

@@ -4,6 +4,7 @@
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
+import { parseJson, parseRetryAfter } from '../shared.js';
 
 const STATUS_MAP: Record<string, MessageStatus> = {
   queued: 'queued',
@@ -53,22 +54,6 @@ interface TwilioErrorBody {
   message?: string;
   more_info?: string;
   status?: number;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
 /** Turns a non-2xx Twilio response into a ProviderError with our code, keeping Twilio's. */

@@ -1,25 +1,14 @@
 // Twilio webhook signatures and payloads.
 // https://www.twilio.com/docs/usage/security#validating-requests ; algorithm as in twilio-node
 // src/webhooks/webhooks.ts (reference §1.7), written in our own words.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { stringify as legacyStringify, parse as legacyParse } from 'node:querystring';
 import type { WebhookEvent, InboundMedia } from '../../core/types.js';
 import type { WebhookRequest } from '../types.js';
+import { parseForm, safeEqual, type FormParams } from '../shared.js';
+
+export { parseForm, type FormParams };
 import { mapTwilioStatus } from './response.js';
-
-export type FormParams = Record<string, string | string[]>;
-
-/** Parses an x-www-form-urlencoded body, keeping repeated keys as arrays. */
-export function parseForm(raw: string): FormParams {
-  const out: FormParams = {};
-  for (const [k, v] of new URLSearchParams(raw)) {
-    const prev = out[k];
-    if (prev === undefined) out[k] = v;
-    else if (Array.isArray(prev)) prev.push(v);
-    else out[k] = [prev, v];
-  }
-  return out;
-}
 
 /** base64 HMAC-SHA1 over the URL followed by each sorted param's name and value. */
 export function computeTwilioSignature(authToken: string, url: string, params: FormParams): string {
@@ -32,11 +21,6 @@ export function computeTwilioSignature(authToken: string, url: string, params: F
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * The URL variants Twilio may have signed: its handling of ports is inconsistent, so (like

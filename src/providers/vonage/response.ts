@@ -4,7 +4,7 @@
 import type { MessageStatus, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseRetryAfter } from '../twilio/response.js';
+import { parseRetryAfter } from '../shared.js';
 
 /** Status words of Messages v1 status webhooks (Java SDK MessageStatus). */
 const STATUS_MAP: Record<string, MessageStatus> = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildTwilioPayload, messagesPath, twilioAuthHeader } from '../../../../src/providers/twilio/payload.js';
-import { mapTwilioStatus, parseRetryAfter, parseTwilioSend, twilioError } from '../../../../src/providers/twilio/response.js';
+import { mapTwilioStatus, parseTwilioSend, twilioError } from '../../../../src/providers/twilio/response.js';
+import { parseRetryAfter } from '../../../../src/providers/shared.js';
 
 describe('buildTwilioPayload', () => {
   it('builds the form body with repeated MediaUrl fields', () => {
