@@ -74,10 +74,12 @@ function computeUrlVariants(url: string): string[] {
 export function validateTwilioSignature(authToken: string, signature: string, url: string, rawBody: string, params?: FormParams): boolean {
   if (!authToken || !signature) return false;
   let bodyHash: string | null = null;
-  try {
-    bodyHash = new URL(url).searchParams.get('bodySHA256');
-  } catch {
-    return false;
+  if (url.includes('bodySHA256=')) {
+    try {
+      bodyHash = new URL(url).searchParams.get('bodySHA256');
+    } catch {
+      return false;
+    }
   }
   if (bodyHash) {
     const actual = createHash('sha256').update(rawBody).digest('hex');
@@ -93,10 +95,22 @@ function header(req: WebhookRequest, name: string): string {
   return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
 }
 
+/** The parsed form of a request body, parsed once for verification and parsing alike. */
+const formCache = new WeakMap<Buffer, FormParams>();
+function formOf(req: WebhookRequest): FormParams {
+  let p = formCache.get(req.rawBody);
+  if (!p) {
+    p = parseForm(req.rawBody.toString('utf8'));
+    formCache.set(req.rawBody, p);
+  }
+  return p;
+}
+
 /** Verifies a webhook request as received by the listener. */
 export function verifyTwilioWebhook(req: WebhookRequest, authToken: string): boolean {
   if (req.method === 'GET') return validateTwilioSignature(authToken, header(req, 'x-twilio-signature'), req.publicUrl, '', {});
-  return validateTwilioSignature(authToken, header(req, 'x-twilio-signature'), req.publicUrl, req.rawBody.toString('utf8'));
+  const raw = req.rawBody.toString('utf8');
+  return validateTwilioSignature(authToken, header(req, 'x-twilio-signature'), req.publicUrl, raw, req.publicUrl.includes('bodySHA256=') ? undefined : formOf(req));
 }
 
 function one(p: FormParams, key: string): string {
@@ -106,7 +120,7 @@ function one(p: FormParams, key: string): string {
 
 /** Parses an inbound-message or status-callback webhook into events. */
 export function parseTwilioWebhook(req: WebhookRequest, now = new Date()): WebhookEvent[] {
-  const p = parseForm(req.rawBody.toString('utf8'));
+  const p = formOf(req);
   const receivedAt = now.toISOString();
   const id = one(p, 'MessageSid') || one(p, 'SmsSid');
   const statusWord = one(p, 'MessageStatus') || (p.NumMedia === undefined && p.Body === undefined ? one(p, 'SmsStatus') : '');
