@@ -193,25 +193,29 @@ export function webhookReply(provider: string, kind: 'inbound' | 'status'): Webh
   return { status: 200 };
 }
 
-/**
- * Request headers for downloading a media URL: the provider's credentials, but only for the
- * provider's own API host (never to a third-party host named in a payload).
- */
-export function mediaAuthHeaders(adapter: Pick<ProviderAdapter, 'name' | 'defaultBaseUrl'>, baseUrl: string, creds: Record<string, string>, url: string): Record<string, string> | undefined {
+/** True when `url` is on the provider's API host (the configured base URL or the default one). */
+export function isProviderOrigin(adapter: Pick<ProviderAdapter, 'defaultBaseUrl'>, baseUrl: string, url: string): boolean {
   let origin: string;
   try {
     origin = new URL(url).origin;
   } catch {
-    return undefined;
+    return false;
   }
-  const own = [baseUrl, adapter.defaultBaseUrl].some((b) => {
+  return [baseUrl, adapter.defaultBaseUrl].some((b) => {
     try {
       return new URL(b).origin === origin;
     } catch {
       return false;
     }
   });
-  if (!own) return undefined;
+}
+
+/**
+ * Request headers for downloading a media URL: the provider's credentials, but only for the
+ * provider's own API host (never to a third-party host named in a payload).
+ */
+export function mediaAuthHeaders(adapter: Pick<ProviderAdapter, 'name' | 'defaultBaseUrl'>, baseUrl: string, creds: Record<string, string>, url: string): Record<string, string> | undefined {
+  if (!isProviderOrigin(adapter, baseUrl, url)) return undefined;
   const basic = (u: string, p: string) => ({ Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
   switch (adapter.name) {
     case 'twilio':
@@ -238,6 +242,13 @@ function requireNumber(value: string): string {
   return value.trim();
 }
 
+/** String values of a restore state's `webhookCredentials` (see InboundRestoreState.data). */
+export function webhookCredentialsOf(state: InboundRestoreState): Record<string, string> {
+  const raw = state.data.webhookCredentials;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+}
+
 /** A call context for cleanup: not tied to Ctrl+C (which already fired), bounded by the client's timeout. */
 function cleanupContext(loaded: LoadedAccount): ProviderCallContext {
   const c = loaded.callContext();
@@ -257,6 +268,9 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
   const { adapter, account } = loaded;
   const callCtx = loaded.callContext();
   const creds = account.credentials;
+  // What webhooks are verified with: the profile's credentials, plus any that configureInbound set
+  // up for this run (Bandwidth's callback credentials on its temporary application).
+  let verifyCreds: Record<string, string> = { ...creds };
   if (!adapter.parseWebhook) {
     throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `mms listen does not support ${adapter.displayName} webhooks yet`, { provider: adapter.name });
   }
@@ -266,10 +280,12 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
       suggestion: 'Only if you accept forged requests: pass --insecure-skip-verify',
     });
   }
-  if (!skipVerify && adapter.name === 'twilio' && !creds.authToken) {
-    // Twilio signs with the Auth Token only; an API key secret cannot verify X-Twilio-Signature.
-    throw new AuthError(ErrorCode.AUTH_MISSING, 'Twilio signs webhooks with the account Auth Token, and none is configured', {
-      suggestion: 'Set TWILIO_AUTH_TOKEN (or `mms login` with the Auth Token) so signatures can be checked',
+  // A secret that is optional for sending (Vonage, Sinch, Telnyx) is required here: without it
+  // every request would be refused, or worse, accepted unchecked. Refuse to start instead.
+  const secretProblem = skipVerify ? undefined : adapter.webhookSecretProblem?.(creds, { configuresNumber: number !== undefined });
+  if (secretProblem) {
+    throw new AuthError(ErrorCode.AUTH_MISSING, secretProblem.message, {
+      suggestion: `${secretProblem.suggestion}. Only if you accept forged requests: --insecure-skip-verify`,
     });
   }
   if (number !== undefined && (!adapter.configureInbound || !adapter.restoreInbound)) {
@@ -315,6 +331,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
   let restorePath: string | undefined;
   let restoreError: CliError | undefined;
   let restoreReported = false;
+  let manualState: InboundRestoreState | undefined;
   let closed: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (closed ??= (async () => {
@@ -332,6 +349,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
           });
         }
       }
+      if (manualState) sink.warn(ctx.errTheme.warn(`Reminder: put back the inbound webhook setting you changed by hand for ${manualState.number} (mms listen changed nothing itself).`));
     })());
   ctx.onExit(shutdown);
 
@@ -379,7 +397,9 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
           try {
             const saved = await mediaMod.saveMediaItem(m.url, ev.id, i, m.contentType, {
               dir: opts.saveMedia,
-              headersFor: (url) => mediaAuthHeaders(adapter, callCtx.baseUrl, creds, url),
+              headersFor: async (url) =>
+                mediaAuthHeaders(adapter, callCtx.baseUrl, creds, url) ??
+                (adapter.mediaDownloadHeaders && isProviderOrigin(adapter, callCtx.baseUrl, url) ? await adapter.mediaDownloadHeaders({ ...callCtx, signal: work.signal }) : undefined),
               signal: work.signal,
             });
             m.path = saved.path;
@@ -402,9 +422,9 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
 
     const handle = (kind: 'inbound' | 'status') => (req: WebhookHttpRequest): WebhookHttpResponse => {
       const wr: WebhookRequest = { method: req.method, publicUrl: `${base}${req.url}`, headers: req.headers, rawBody: req.rawBody };
-      if (!skipVerify && !adapter.verifyWebhook!(wr, creds)) {
+      if (!skipVerify && !adapter.verifyWebhook!(wr, verifyCreds)) {
         rejected++;
-        sink.warn(ctx.errTheme.warn(`Rejected a ${kind} webhook with a missing or invalid signature (403) from ${sanitizeForTerminal(String(req.headers['user-agent'] ?? 'unknown client'))}`));
+        sink.warn(ctx.errTheme.warn(`Rejected ${kind === 'inbound' ? 'an' : 'a'} ${kind} webhook with a missing or invalid signature (403) from ${sanitizeForTerminal(String(req.headers['user-agent'] ?? 'unknown client'))}`));
         return { status: 403, body: 'invalid signature' };
       }
       let events: WebhookEvent[];
@@ -445,6 +465,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
     const inboundUrl = `${base}${inboundPath}`;
     const statusUrl = `${base}${statusPath}`;
 
+    let numberConfigured = false;
     if (number !== undefined) {
       let persisted = false;
       const state = await adapter.configureInbound!(number, inboundUrl, callCtx, {
@@ -453,10 +474,19 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
           persisted = true;
         },
       });
-      // Adapters that do not call beforeChange: record the change right after it.
-      if (!persisted) await persist(state);
-      else restoreState = state;
-      sink.note(`Pointed ${number}'s inbound webhook here: ${sanitizeForTerminal(state.description)}. It is put back when mms listen stops.`);
+      verifyCreds = { ...verifyCreds, ...webhookCredentialsOf(state) };
+      if (state.data.manual === true) {
+        // Nothing was changed through the API (Sinch): no restore file, nothing to undo on exit;
+        // the user makes (and later undoes) the change by hand, as the description says.
+        manualState = state;
+        sink.warn(ctx.errTheme.warn(`Action needed: ${sanitizeForTerminal(state.description)}`));
+      } else {
+        // Adapters that do not call beforeChange: record the change right after it.
+        if (!persisted) await persist(state);
+        else restoreState = state;
+        numberConfigured = true;
+        sink.note(`Pointed ${number}'s inbound webhook here: ${sanitizeForTerminal(state.description)}. It is put back when mms listen stops.`);
+      }
     }
 
     ep.tunnel?.onClose((reason) => {
@@ -470,7 +500,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
     const timer = timeoutS !== undefined ? setTimeout(() => stop('timeout'), timeoutS * 1000) : undefined;
 
-    sink.listening({ provider: adapter.name, url: base, inboundUrl, statusUrl, via: ep.via, number: number ?? null, numberConfigured: number !== undefined, verify: !skipVerify });
+    sink.listening({ provider: adapter.name, url: base, inboundUrl, statusUrl, via: ep.via, number: number ?? null, numberConfigured, verify: !skipVerify });
 
     let reason: StopReason;
     try {
@@ -548,7 +578,7 @@ function renderListening(info: ListeningInfo, ctx: AppContext): void {
   io.info(t.success(`Listening for ${info.provider} webhooks via ${info.via}.`));
   io.info(`  Inbound messages:  ${info.inboundUrl}`);
   io.info(`  Status callbacks:  ${info.statusUrl}`);
-  if (!info.numberConfigured) {
+  if (!info.numberConfigured && info.number === null) {
     io.info(t.dim(`Point your number's inbound ("A message comes in") webhook, HTTP POST, at the inbound URL, or pass --number to do it for you.`));
     io.info(t.dim('Pass the status URL as --status-callback to mms send to see delivery receipts here.'));
   }

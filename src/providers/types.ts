@@ -81,13 +81,24 @@ export interface AccountInfo {
   status?: string;
 }
 
+/** A missing webhook secret: what is missing, and how to provide it (env var, login flag). */
+export interface WebhookSecretProblem {
+  message: string;
+  suggestion: string;
+}
+
 /** What `mms listen --number` saved so the number's webhook can be put back (restore file). */
 export interface InboundRestoreState {
   provider: ProviderName;
   number: string;
   /** Human description of what was changed, e.g. "SmsUrl of PN… (was https://old…)". */
   description: string;
-  /** Provider-specific data needed to restore (previous URLs, ids of temporary resources). */
+  /**
+   * Provider-specific data needed to restore (previous URLs, ids of temporary resources). Two keys
+   * mean something to `mms listen`: `manual: true` (nothing was changed through the API; the
+   * description says what to do by hand) and `webhookCredentials` (string values merged into the
+   * credentials webhooks are verified with, e.g. callback credentials set on a temporary resource).
+   */
   data: Record<string, unknown>;
 }
 
@@ -124,8 +135,19 @@ export interface ProviderAdapter {
   findSent?(q: { to: string; from: string; since: Date }, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined>;
   /** Upload a local file; returns an id usable in MessageRequest.mediaIds. */
   uploadMedia?(file: { path: string; fileName: string; contentType: string; size: number }, ctx: ProviderCallContext): Promise<string>;
+  /**
+   * Authorization for downloading inbound media from the provider's own API host, for providers
+   * whose header is not derived from static credentials (Bandwidth: an OAuth token).
+   */
+  mediaDownloadHeaders?(ctx: ProviderCallContext): Promise<Record<string, string>>;
   /** True when the webhook's signature is valid for these credentials. */
   verifyWebhook?(req: WebhookRequest, creds: Credentials): boolean;
+  /**
+   * Why webhooks cannot be verified with these credentials (the secret is optional for sending but
+   * needed to check signatures), or undefined when they can. `configuresNumber`: `mms listen
+   * --number` will run configureInbound, which may supply the secret itself (Bandwidth).
+   */
+  webhookSecretProblem?(creds: Credentials, opts: { configuresNumber: boolean }): WebhookSecretProblem | undefined;
   /** Parses a (verified) webhook into events. */
   parseWebhook?(req: WebhookRequest): WebhookEvent[];
   /**

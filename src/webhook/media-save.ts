@@ -61,7 +61,7 @@ export interface SaveMediaOptions {
   /** Per-item byte limit (default DEFAULT_MEDIA_LIMIT). */
   maxBytes?: number;
   /** Request headers for this URL (provider auth), or undefined for none. */
-  headersFor?: (url: string) => Record<string, string> | undefined;
+  headersFor?: (url: string) => Record<string, string> | undefined | Promise<Record<string, string> | undefined>;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -82,7 +82,7 @@ export async function saveMediaItem(url: string, messageId: string, index: numbe
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   // Twilio answers with a redirect to short-lived storage; fetch drops Authorization on a
   // cross-origin redirect, so the credentials only ever go to the provider's own host.
-  const res = await fetch(u, { headers: opts.headersFor?.(url) ?? {}, redirect: 'follow', signal });
+  const res = await fetch(u, { headers: (await opts.headersFor?.(url)) ?? {}, redirect: 'follow', signal });
   if (res.status !== 200) {
     await res.body?.cancel().catch(() => undefined);
     throw new Error(`download answered HTTP ${res.status}`);

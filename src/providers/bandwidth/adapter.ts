@@ -176,6 +176,16 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       }
       return mediaId;
     },
+    // Inbound media (…/media/{messageId}/…) needs the same Bearer token as the API (reference §2.6).
+    mediaDownloadHeaders: (ctx) => authorized(ctx),
+    webhookSecretProblem(creds, opts) {
+      // With --number, configureInbound sets callback credentials on its temporary application.
+      if (opts.configuresNumber || (creds.callbackUsername && creds.callbackPassword)) return undefined;
+      return {
+        message: "Bandwidth callbacks carry the messaging application's callback credentials, and none are configured",
+        suggestion: "Set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD to the application's InboundCallbackCreds, or pass --number so mms listen sets up its own",
+      };
+    },
     verifyWebhook(req, creds) {
       return verifyBandwidthWebhook(req, {
         ...(creds.callbackUsername !== undefined ? { callbackUsername: creds.callbackUsername } : {}),

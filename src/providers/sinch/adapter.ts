@@ -109,6 +109,14 @@ export const sinchAdapter: ProviderAdapter = {
     });
     return parseSinchDeliveryReport(res, id);
   },
+  webhookSecretProblem(creds) {
+    // Signing is optional on Sinch's side, but an unsigned callback cannot be told from a forgery.
+    if (creds.webhookSecret) return undefined;
+    return {
+      message: "Sinch callbacks are checked with the service plan's webhook signing secret, and none is configured",
+      suggestion: 'Ask Sinch to enable webhook signing for the service plan, then set SINCH_WEBHOOK_SECRET or run `mms login --provider sinch --webhook-secret-stdin`',
+    };
+  },
   verifyWebhook(req, creds) {
     return verifySinchWebhook(req, creds.webhookSecret ?? '');
   },

@@ -108,6 +108,14 @@ export const telnyxAdapter: ProviderAdapter = {
     });
     return parseTelnyxStatus(res);
   },
+  webhookSecretProblem(creds) {
+    // The public key is optional for sending, but without it no webhook can be verified.
+    if (creds.publicKey) return undefined;
+    return {
+      message: "Telnyx signs webhooks with your account's Ed25519 key, and no public key is configured to check them",
+      suggestion: 'Set TELNYX_PUBLIC_KEY (Mission Control → Keys & Credentials → Public Key) or run `mms login --provider telnyx --public-key <key>`',
+    };
+  },
   verifyWebhook(req, creds) {
     return verifyTelnyxWebhook(req, creds.publicKey ?? '');
   },

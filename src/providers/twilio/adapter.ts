@@ -134,6 +134,14 @@ export const twilioAdapter: ProviderAdapter = {
     if (res.status !== 200) throw twilioError(res);
     return findRecentMessage(res.text, q.since);
   },
+  webhookSecretProblem(creds) {
+    // Twilio signs with the Auth Token only; an API key secret cannot verify X-Twilio-Signature.
+    if (creds.authToken) return undefined;
+    return {
+      message: 'Twilio signs webhooks with the account Auth Token, and none is configured',
+      suggestion: 'Set TWILIO_AUTH_TOKEN (or `mms login --provider twilio --auth-token-stdin`) so signatures can be checked',
+    };
+  },
   verifyWebhook(req, creds) {
     return verifyTwilioWebhook(req, creds.authToken ?? '');
   },

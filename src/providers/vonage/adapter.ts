@@ -129,11 +129,22 @@ export const vonageAdapter: ProviderAdapter = {
   },
   // No getStatus: Messages v1 has no GET-message endpoint (only PATCH for read/revoke); the Reports
   // API is a separate, asynchronous product. Status arrives by webhook.
+  webhookSecretProblem(creds) {
+    // Optional for sending; without it the signed-webhook JWT cannot be checked.
+    if (creds.signatureSecret) return undefined;
+    return {
+      message: 'Vonage signs webhooks with your signature secret, and none is configured',
+      suggestion: 'Set VONAGE_SIGNATURE_SECRET (Dashboard → API Settings → Signature secret) or run `mms login --provider vonage --signature-secret-stdin`',
+    };
+  },
   verifyWebhook(req, creds) {
     return verifyVonageWebhook(req, {
       ...(creds.signatureSecret !== undefined ? { signatureSecret: creds.signatureSecret } : {}),
       ...(creds.apiKey !== undefined ? { apiKey: creds.apiKey } : {}),
       ...(creds.applicationId !== undefined ? { applicationId: creds.applicationId } : {}),
+      // Webhooks for the number `mms listen --number` linked to its temporary application carry that
+      // application's id (see inbound.ts).
+      ...(creds.listenApplicationId ? { otherApplicationIds: [creds.listenApplicationId] } : {}),
     });
   },
   parseWebhook(req) {

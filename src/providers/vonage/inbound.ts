@@ -144,8 +144,9 @@ export async function configureVonageInbound(number: string, url: string, ctx: P
   return {
     provider: 'vonage',
     number,
+    // Signed webhooks for the number now name the temporary application: the listener accepts it.
+    data: { ...data, webhookCredentials: { listenApplicationId: temporaryAppId } },
     description: `${number} linked to temporary application ${temporaryAppId} (inbound and status URL ${url}); it was ${previousAppId ? `linked to application ${previousAppId}` : 'not linked to an application'}`,
-    data: { ...data },
   };
 }
 

@@ -89,7 +89,7 @@ function header(req: WebhookRequest, name: string): string {
  */
 export function verifyVonageWebhook(
   req: WebhookRequest,
-  creds: { signatureSecret?: string; apiKey?: string; applicationId?: string },
+  creds: { signatureSecret?: string; apiKey?: string; applicationId?: string; otherApplicationIds?: string[] },
   opts: VonageVerifyOptions = {},
 ): boolean {
   const auth = header(req, 'authorization');
@@ -103,7 +103,11 @@ export function verifyVonageWebhook(
   if (typeof claims.iat !== 'number' || Math.abs(nowSec - claims.iat) > tolerance) return false;
   if (typeof claims.exp === 'number' && nowSec > claims.exp + tolerance) return false;
   if (creds.apiKey && typeof claims.api_key === 'string' && claims.api_key !== creds.apiKey) return false;
-  if (creds.applicationId && typeof claims.application_id === 'string' && claims.application_id !== creds.applicationId) return false;
+  if (creds.applicationId && typeof claims.application_id === 'string') {
+    // Ours, or one set up for this run (the temporary application of `mms listen --number`).
+    const ours = [creds.applicationId, ...(creds.otherApplicationIds ?? [])];
+    if (!ours.includes(claims.application_id)) return false;
+  }
   if (typeof claims.payload_hash !== 'string') return false;
   return vonagePayloadHashMatches(req.rawBody, claims.payload_hash);
 }

@@ -3,10 +3,12 @@ import {
   eventToJson,
   formatEventLines,
   listenExitCode,
+  isProviderOrigin,
   LISTEN_TUNNEL_CHOICES,
   mediaAuthHeaders,
   parseCount,
   parseTimeoutSeconds,
+  webhookCredentialsOf,
   webhookReply,
   type ListenMessageEvent,
   type ListenStatusEvent,
@@ -16,6 +18,7 @@ import { UsageError } from '../../../src/errors/errors.js';
 import { extensionFor, mediaFileName, numberedName } from '../../../src/webhook/media-save.js';
 import { execHookEnv } from '../../../src/webhook/exec-hook.js';
 import { TUNNEL_CHOICES } from '../../../src/webhook/tunnel/select.js';
+import { getAdapter } from '../../../src/providers/registry.js';
 
 const message = (over: Partial<ListenMessageEvent> = {}): ListenMessageEvent => ({
   type: 'message',
@@ -164,5 +167,45 @@ describe('saved media names and --exec environment', () => {
       MMS_BODY: 'hi\nthere',
       MMS_MEDIA: '/a/1.png\n/a/2.jpg',
     });
+  });
+});
+
+describe('webhookCredentialsOf', () => {
+  it('takes the string values of data.webhookCredentials, nothing else', () => {
+    const state = (data: Record<string, unknown>) => ({ provider: 'bandwidth' as const, number: '+15557770042', description: 'x', data });
+    expect(webhookCredentialsOf(state({ webhookCredentials: { callbackUsername: 'u', callbackPassword: 'p', n: 1, empty: '' } }))).toEqual({ callbackUsername: 'u', callbackPassword: 'p' });
+    expect(webhookCredentialsOf(state({}))).toEqual({});
+    expect(webhookCredentialsOf(state({ webhookCredentials: ['u', 'p'] }))).toEqual({});
+  });
+});
+
+describe('isProviderOrigin', () => {
+  const bw = { defaultBaseUrl: 'https://messaging.bandwidth.com' };
+  it('is true for the configured and the default API origin only', () => {
+    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'http://127.0.0.1:4780/bandwidth/api/v2/users/1/media/x')).toBe(true);
+    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'https://messaging.bandwidth.com/api/v2/users/1/media/x')).toBe(true);
+    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'https://evil.example/x')).toBe(false);
+    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'not a url')).toBe(false);
+  });
+});
+
+describe('webhookSecretProblem', () => {
+  it('names the env var of a secret that is optional for sending but needed to verify webhooks', async () => {
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['telnyx', { apiKey: 'KEY' }, 'TELNYX_PUBLIC_KEY'],
+      ['vonage', { apiKey: 'abc123', apiSecret: 's' }, 'VONAGE_SIGNATURE_SECRET'],
+      ['sinch', { servicePlanId: 'plan', apiToken: 't' }, 'SINCH_WEBHOOK_SECRET'],
+      ['twilio', { accountSid: 'AC', apiKey: 'SK', apiSecret: 's' }, 'TWILIO_AUTH_TOKEN'],
+      ['bandwidth', { accountId: '1' }, 'BW_CALLBACK_USERNAME'],
+    ];
+    for (const [name, creds, env] of cases) {
+      const adapter = await getAdapter(name);
+      expect(adapter.webhookSecretProblem?.(creds, { configuresNumber: false })?.suggestion, name).toContain(env);
+    }
+    expect((await getAdapter('telnyx')).webhookSecretProblem?.({ apiKey: 'KEY', publicKey: 'k' }, { configuresNumber: false })).toBeUndefined();
+    // Bandwidth: --number sets up its own callback credentials on the temporary application.
+    const bw = await getAdapter('bandwidth');
+    expect(bw.webhookSecretProblem?.({ accountId: '1' }, { configuresNumber: true })).toBeUndefined();
+    expect(bw.webhookSecretProblem?.({ callbackUsername: 'u', callbackPassword: 'p' }, { configuresNumber: false })).toBeUndefined();
   });
 });

@@ -74,6 +74,11 @@ describe('verifyVonageWebhook (reference vector with payload_hash)', () => {
     expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...creds, apiKey: 'other' }, at)).toBe(false);
     expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...creds, applicationId: 'bbbbbbbb-bbbb-cccc-dddd-0123456789ab' }, at)).toBe(false);
   });
+  it("accepts the temporary application of `mms listen --number` as ours, and only that one", () => {
+    const other = { ...creds, applicationId: 'bbbbbbbb-bbbb-cccc-dddd-0123456789ab' };
+    expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...other, otherApplicationIds: ['aaaaaaaa-bbbb-cccc-dddd-0123456789ab'] }, at)).toBe(true);
+    expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...other, otherApplicationIds: ['cccccccc-bbbb-cccc-dddd-0123456789ab'] }, at)).toBe(false);
+  });
   it('rejects a correctly signed token without iss Vonage or without payload_hash', () => {
     const noIss = hs256({ iat: IAT_MS / 1000, payload_hash: 'd0862d701d1e06620a62d3a9dc621a33d88ae8740c559f653e486d74036aa053' }, SECRET);
     expect(verifyVonageWebhook(request(BODY, `Bearer ${noIss}`), creds, at)).toBe(false);
