@@ -15,6 +15,8 @@ export interface Classification {
   reason: string;
   /** The provider's Retry-After, when it gave one. */
   retryAfterMs?: number;
+  /** A rate-limit answer (429): the message was not created, and waiting is the whole fix. */
+  rateLimited?: boolean;
 }
 
 /** Codes that mean the provider account or credentials are unusable: every later send fails too. */
@@ -41,7 +43,7 @@ export function classifySendError(err: unknown): Classification {
   const withRetryAfter = (c: Classification): Classification => (retryAfterMs !== undefined ? { ...c, retryAfterMs } : c);
   if (err.code === ErrorCode.RATE_LIMITED || status === 429) {
     // A rate-limit answer means the message was not created (Twilio 20429/21611 included).
-    return withRetryAfter({ kind: 'retry', reason: 'rate limited' });
+    return withRetryAfter({ kind: 'retry', reason: 'rate limited', rateLimited: true });
   }
   if (err.code === ErrorCode.CANCELLED) {
     return requestSent(err) === 'no' ? { kind: 'fail', reason: 'cancelled before sending' } : { kind: 'ambiguous', reason: 'cancelled in flight' };
@@ -78,18 +80,24 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** A Retry-After longer than this is not waited for: the recipient fails as rate-limited. */
   maxRetryAfterMs: number;
+  /**
+   * Rate-limit retries allowed on top of maxAttempts: a 429 means "not now", not "broken", so a
+   * run that outpaces the account's rate slows down instead of failing recipients.
+   */
+  maxRateLimitedRetries: number;
   /** Resend after an ambiguous outcome (`--retry-ambiguous`): may duplicate messages. */
   retryAmbiguous: boolean;
   /** Uniform random in [0, 1): injectable for tests. */
   random: () => number;
 }
 
-/** Defaults: 4 attempts, 0.5 s doubling to 20 s, Retry-After honoured up to 2 minutes. */
+/** Defaults: 4 attempts, 0.5 s doubling to 20 s, Retry-After honoured up to 2 minutes, 20 extra tries for 429s. */
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxAttempts: 4,
   baseDelayMs: 500,
   maxDelayMs: 20_000,
   maxRetryAfterMs: 120_000,
+  maxRateLimitedRetries: 20,
   retryAmbiguous: false,
   random: Math.random,
 });
@@ -120,7 +128,7 @@ export type RetryDecision =
  * earlier attempt of this recipient had an ambiguous outcome (then the final outcome can only be
  * `unknown` or `accepted`: a later definite failure does not prove the earlier one failed).
  */
-export function decideRetry(err: unknown, attempt: number, policy: RetryPolicy, wasAmbiguous = false): RetryDecision {
+export function decideRetry(err: unknown, attempt: number, policy: RetryPolicy, wasAmbiguous = false, rateLimitedSoFar = 0): RetryDecision {
   const c = classifySendError(err);
   const giveUp = (outcome: 'failed' | 'unknown'): RetryDecision => ({
     action: 'give-up',
@@ -130,13 +138,16 @@ export function decideRetry(err: unknown, attempt: number, policy: RetryPolicy, 
   if (c.kind === 'fail') return giveUp('failed');
   // A request cancelled in flight stays unknown: the user asked us to stop, not to resend.
   if (c.kind === 'ambiguous' && (!policy.retryAmbiguous || (err instanceof CliError && err.code === ErrorCode.CANCELLED))) return giveUp('unknown');
-  if (attempt >= policy.maxAttempts) return giveUp(c.kind === 'ambiguous' ? 'unknown' : 'failed');
+  // 429s do not use up the ordinary attempts, up to their own budget.
+  const isExtraThrottle = c.rateLimited === true && rateLimitedSoFar < policy.maxRateLimitedRetries;
+  const counted = attempt - Math.min(rateLimitedSoFar, policy.maxRateLimitedRetries);
+  if (!isExtraThrottle && counted >= policy.maxAttempts) return giveUp(c.kind === 'ambiguous' ? 'unknown' : 'failed');
   if (c.retryAfterMs !== undefined) {
     if (c.retryAfterMs > policy.maxRetryAfterMs) return giveUp('failed');
     // Honour the provider's wait, plus a little jitter so workers do not all return at once.
     return { action: 'retry', delayMs: c.retryAfterMs + Math.floor(policy.random() * policy.baseDelayMs), classification: c };
   }
-  return { action: 'retry', delayMs: backoffDelay(attempt, policy), classification: c };
+  return { action: 'retry', delayMs: backoffDelay(c.rateLimited ? Math.min(rateLimitedSoFar + 1, 6) : counted, policy), classification: c };
 }
 
 /** The JSON `error` object of a failed recipient. */

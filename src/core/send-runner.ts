@@ -202,6 +202,7 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
     }
 
     let wasAmbiguous = false;
+    let rateLimited = 0;
     let lastError: unknown;
     let result: RecipientResult | undefined;
     for (let attempt = 1; result === undefined; attempt++) {
@@ -239,8 +240,9 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
         inFlight--;
         lastError = err;
         if (isFatalError(err)) stop(err);
-        const decision = decideRetry(err, attempt, policy, wasAmbiguous);
+        const decision = decideRetry(err, attempt, policy, wasAmbiguous, rateLimited);
         if (decision.classification.kind === 'ambiguous') wasAmbiguous = true;
+        if (decision.action === 'retry' && decision.classification.rateLimited) rateLimited++;
         if (decision.action === 'give-up') {
           result = decision.outcome === 'unknown' ? { to, status: 'unknown', error: toUnknownOutcomeError(err, policy.retryAmbiguous) } : { to, status: 'failed', error: toResultError(err) };
         } else {

@@ -59,7 +59,24 @@ describe('classifySendError', () => {
       kind: 'retry',
       reason: 'rate limited',
       retryAfterMs: 3000,
+      rateLimited: true,
     });
+  });
+
+  it('gives 429s their own budget: they do not use up the ordinary attempts', () => {
+    const policy = createRetryPolicy({ random: () => 0, maxAttempts: 2, maxRateLimitedRetries: 3 });
+    const throttled = perr(ErrorCode.RATE_LIMITED, { httpStatus: 429 });
+    const down = perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503 });
+    // Three 429s in a row (attempts 1–3) are all retried although maxAttempts is 2…
+    expect(decideRetry(throttled, 1, policy, false, 0).action).toBe('retry');
+    expect(decideRetry(throttled, 2, policy, false, 1).action).toBe('retry');
+    expect(decideRetry(throttled, 3, policy, false, 2).action).toBe('retry');
+    // …the fourth exceeds the 429 budget and counts as an ordinary attempt: 4 − 3 = 1 < 2, retried once more.
+    expect(decideRetry(throttled, 4, policy, false, 3).action).toBe('retry');
+    expect(decideRetry(throttled, 5, policy, false, 3)).toMatchObject({ action: 'give-up', outcome: 'failed' });
+    // A 503 after three 429s is the first ordinary failure: retried (1 < 2), then the next one gives up.
+    expect(decideRetry(down, 4, policy, false, 3).action).toBe('retry');
+    expect(decideRetry(down, 5, policy, false, 3).action).toBe('give-up');
   });
 });
 
