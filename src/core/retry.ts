@@ -41,9 +41,14 @@ export function classifySendError(err: unknown): Classification {
   const status = err instanceof ProviderError ? err.httpStatus : undefined;
   const retryAfterMs = err instanceof ProviderError ? err.retryAfterMs : undefined;
   const withRetryAfter = (c: Classification): Classification => (retryAfterMs !== undefined ? { ...c, retryAfterMs } : c);
-  if (err.code === ErrorCode.RATE_LIMITED || status === 429) {
-    // A rate-limit answer means the message was not created (Twilio 20429/21611 included).
+  if (status === 429 || (err.code === ErrorCode.RATE_LIMITED && status === undefined)) {
+    // A rate-limit answer means the message was not created: wait and try again.
     return withRetryAfter({ kind: 'retry', reason: 'rate limited', rateLimited: true });
+  }
+  if (err.code === ErrorCode.RATE_LIMITED) {
+    // A limit reported as a 4xx (Twilio 21611: the sender's queue holds 10 hours of messages)
+    // does not clear in seconds: fail now, with the code that says "slow down".
+    return { kind: 'fail', reason: `rate limited (HTTP ${status})` };
   }
   if (err.code === ErrorCode.CANCELLED) {
     return requestSent(err) === 'no' ? { kind: 'fail', reason: 'cancelled before sending' } : { kind: 'ambiguous', reason: 'cancelled in flight' };

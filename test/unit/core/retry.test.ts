@@ -28,7 +28,7 @@ describe('classifySendError', () => {
   const table: Array<[string, unknown, AttemptClass]> = [
     ['429 response', perr(ErrorCode.RATE_LIMITED, { httpStatus: 429 }), 'retry'],
     ['429 with an unusual code', perr(ErrorCode.PROVIDER_REJECTED, { httpStatus: 429 }), 'retry'],
-    ['Twilio 21611 queue full (400, RATE_LIMITED)', perr(ErrorCode.RATE_LIMITED, { httpStatus: 400, providerCode: 21611 }), 'retry'],
+    ['Twilio 21611 queue full (400, RATE_LIMITED)', perr(ErrorCode.RATE_LIMITED, { httpStatus: 400, providerCode: 21611 }), 'fail'],
     ['500', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 500 }), 'retry'],
     ['503', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503 }), 'retry'],
     ['201 without a message id', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 201 }), 'ambiguous'],
