@@ -230,7 +230,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
       };
       req.on('data', onData);
       req.once('end', () => {
-        if (size <= bodyLimit) resolve(Buffer.concat(chunks));
+        if (size <= bodyLimit) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
       });
       // The client went away mid-body: nobody to answer, and the handler must not run.
       req.once('close', () => {
@@ -243,11 +243,14 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
   async function handleWebhook(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, path: string, url: string, query: string): Promise<void> {
     const rawBody = await readBody(req, res);
     if (!rawBody) return;
-    const reply = await handler({ method: 'POST', path, url, query: new URLSearchParams(query), headers: req.headers, rawBody });
-    const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
+    const answer = handler({ method: 'POST', path, url, query: new URLSearchParams(query), headers: req.headers, rawBody });
+    // Handlers are usually synchronous: answer in the same turn instead of a microtask later.
+    const reply = answer instanceof Promise ? await answer : answer;
+    const body = reply.body === undefined ? '' : reply.body;
     const headers: Record<string, string> = { ...COMMON_HEADERS, ...lowerKeys(reply.headers ?? {}) };
-    if (body.length > 0 && headers['content-type'] === undefined) headers['content-type'] = 'text/plain; charset=utf-8';
-    headers['content-length'] = String(body.length);
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    if (length > 0 && headers['content-type'] === undefined) headers['content-type'] = 'text/plain; charset=utf-8';
+    headers['content-length'] = String(length);
     res.writeHead(reply.status, headers);
     res.end(body);
   }
