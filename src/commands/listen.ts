@@ -420,6 +420,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
       }
     };
 
+    const isDirect = opts.saveMedia === undefined && opts.exec === undefined;
     const handle = (kind: 'inbound' | 'status') => (req: WebhookHttpRequest): WebhookHttpResponse => {
       const wr: WebhookRequest = { method: req.method, publicUrl: `${base}${req.url}`, headers: req.headers, rawBody: req.rawBody };
       if (!skipVerify && !adapter.verifyWebhook!(wr, verifyCreds)) {
@@ -443,7 +444,8 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
       for (const ev of events) {
         if (ev.type === 'status') {
           statuses++;
-          queue = queue.then(() => sink.event(ev)).catch((err: unknown) => sink.warn(`Could not report a receipt: ${sanitizeForTerminal((err as Error).message)}`));
+          if (isDirect) sink.event(ev);
+          else queue = queue.then(() => sink.event(ev)).catch((err: unknown) => sink.warn(`Could not report a receipt: ${sanitizeForTerminal((err as Error).message)}`));
           continue;
         }
         if (!accepting) break;
@@ -451,6 +453,12 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
         const last = count !== undefined && messages >= count;
         if (last) accepting = false;
         const mev: ListenMessageEvent = { ...ev, media: ev.media.map((m) => ({ ...m })) };
+        if (isDirect) {
+          // Nothing to download or run: report now, in arrival order, without a promise chain.
+          sink.event(mev);
+          if (last) stop('count');
+          continue;
+        }
         queue = queue
           .then(() => processMessage(mev))
           .catch((err: unknown) => sink.warn(`Processing ${sanitizeForTerminal(mev.id)} failed: ${sanitizeForTerminal((err as Error).message)}`))
