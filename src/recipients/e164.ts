@@ -1,7 +1,10 @@
 // Phone number normalisation (pure). libphonenumber-js "min" metadata validates number length and
 // prefix per country, which is what we need before sending. We load its CommonJS "core" build with
 // the metadata JSON through require(): it skips the ESM index (AsYouType and friends) and loads in
-// about half the time, which matters for the start-up budget of `mms send --dry-run`.
+// about half the time. Numbers already written in E.164 are checked against the same metadata
+// directly, and the library itself is only loaded when a number needs real parsing — a cron job
+// with a clean list never pays its ~40 ms start-up (test/unit/recipients/e164-fast.test.ts keeps
+// the two in agreement).
 import { createRequire } from 'node:module';
 import type { CountryCode, MetadataJson, PhoneNumber } from 'libphonenumber-js/core';
 
@@ -10,16 +13,57 @@ interface Core {
   isSupportedCountry(country: string, metadata: MetadataJson): boolean;
 }
 
+/** The parts of the "min" metadata the fast path reads. */
+interface MinMetadata {
+  country_calling_codes: Record<string, string[]>;
+  /** [calling code, international prefix, national number pattern, possible lengths, …]. */
+  countries: Record<string, [string, string, string, number[], ...unknown[]]>;
+}
+
 const load = createRequire(import.meta.url);
-const core = load('libphonenumber-js/core') as Core;
 const metadata = load('libphonenumber-js/metadata.min.json') as MetadataJson;
+let core: Core | undefined;
+const lib = (): Core => (core ??= load('libphonenumber-js/core') as Core);
 
 function isSupportedCountry(country: string): boolean {
-  return core.isSupportedCountry(country, metadata);
+  return Object.hasOwn((metadata as unknown as MinMetadata).countries, country);
 }
 
 function parsePhoneNumberFromString(text: string, country: CountryCode | undefined): PhoneNumber | undefined {
-  return core.parsePhoneNumberFromString(text, country, metadata);
+  return lib().parsePhoneNumberFromString(text, country, metadata);
+}
+
+const STRICT_E164 = /^\+([1-9]\d{6,14})$/;
+const lengthsByCode = new Map<string, ReadonlySet<number> | null | undefined>();
+
+/** Possible national lengths for a calling code, or null when its countries disagree (then the library decides). */
+function possibleLengths(code: string): ReadonlySet<number> | null | undefined {
+  if (lengthsByCode.has(code)) return lengthsByCode.get(code);
+  const m = metadata as unknown as MinMetadata;
+  const countries = m.country_calling_codes[code];
+  let result: ReadonlySet<number> | null | undefined;
+  if (countries && countries.length > 0) {
+    const sets = countries.map((c) => m.countries[c]?.[3]).map((l) => (Array.isArray(l) ? [...l].sort((a, b) => a - b).join(',') : ''));
+    result = sets.every((x) => x !== '' && x === sets[0]) ? new Set(m.countries[countries[0]!]![3]) : null;
+  }
+  lengthsByCode.set(code, result);
+  return result;
+}
+
+/**
+ * Fast check of a number already in E.164: true when its calling code's countries agree on the
+ * possible lengths and the national number has one of them; undefined when the library must decide.
+ */
+export function isPossibleE164Fast(input: string): boolean | undefined {
+  const digits = STRICT_E164.exec(input)?.[1];
+  if (!digits) return undefined;
+  for (let len = 1; len <= 3; len++) {
+    const lengths = possibleLengths(digits.slice(0, len));
+    if (lengths === undefined) continue;
+    if (lengths === null) return undefined;
+    return lengths.has(digits.length - len) ? true : undefined;
+  }
+  return undefined;
 }
 
 export type NormaliseResult = { ok: true; e164: string } | { ok: false; reason: string };
@@ -43,6 +87,7 @@ export function toCountryCode(value: string | undefined): CountryCode | undefine
 export function normalisePhone(input: string, defaultCountry?: string): NormaliseResult {
   const raw = input.trim().replace(/^tel:/i, '').trim();
   if (raw === '') return { ok: false, reason: 'empty' };
+  if (isPossibleE164Fast(raw) === true) return { ok: true, e164: raw };
   if (/[^\d\s+().\-/]/.test(raw)) return { ok: false, reason: 'contains characters that are not part of a phone number' };
   const digits = raw.replace(/\D/g, '');
   if (digits.length < 5) return { ok: false, reason: 'too short to be a phone number' };
