@@ -2,7 +2,8 @@
 // binary: send with a local image and a URL image (exact bytes checked in the sandbox record),
 // receive an inbound MMS through `mms listen --number` with a verified signature (forged requests
 // answered 403 while the listener keeps running; the number's webhook put back afterwards), and
-// map auth, invalid-number and rate-limit errors to exit codes 4, 6 and 7.
+// map auth, invalid-number and rate-limit errors to exit codes 4, 6 and 7; and, where a spec asks,
+// `mms status` for a delivered and a failed message (or exit 2 NOT_SUPPORTED without a lookup API).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,9 +36,23 @@ export interface ProviderSuiteSpec {
   env(info: SandboxProviderInfo): Record<string, string>;
   /** Env overrides with a wrong secret: the provider answers 401. */
   wrongAuthEnv(info: SandboxProviderInfo): Record<string, string>;
+  /** False when that AUTH_REJECTED error carries no httpStatus (Bandwidth: the OAuth token request failed). */
+  authErrorHasHttpStatus?: boolean;
   /** A recipient the dialect refuses synchronously as invalid, and the provider code expected. */
   invalidTo: string;
   invalidProviderCode?: string;
+  /** The HTTP status of that refusal. */
+  invalidHttpStatus?: number;
+  /** The dialect records numbers without the '+' (Plivo's wire form). */
+  digitsOnlyRecords?: boolean;
+  /** The shape of the message id `mms send` reports. */
+  idPattern?: RegExp;
+  /**
+   * `mms status`: 'unsupported' when the provider has no lookup API (exit 2 NOT_SUPPORTED);
+   * otherwise the sandbox record's status word once delivered (and what else the lookup reports),
+   * and a recipient the dialect accepts and then fails to deliver to, with the status it maps to.
+   */
+  status?: 'unsupported' | { delivered: string; deliveredInfo?: Record<string, unknown>; failTo: string; failed: string; failStatus: 'failed' | 'undelivered' };
   /** The number --number is given (one of the dialect's own, not the default sender). */
   listenNumber(info: SandboxProviderInfo): string;
   /**
@@ -129,13 +144,18 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       ] as const) {
         const r = await send(['--to', '+15551234567', '--media', mediaArg, '--body', `${p} ${what}`]);
         expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+        // One summary line on stderr, nothing else (URL media: no local file served or uploaded).
+        if (what === 'URL') expect(r.stderr).toMatch(/^1 of 1 accepted via \w+ in [0-9.]+ s\.\n$/);
         const doc = JSON.parse(r.stdout) as { summary: Record<string, unknown>; results: Array<{ id: string }> };
         expect(doc.summary).toMatchObject({ total: 1, accepted: 1, failed: 0, provider: p });
         const id = doc.results[0]!.id;
+        if (spec.idPattern) expect(id).toMatch(spec.idPattern);
         const rec = await sb.waitFor(id, (m) => m.media.length === 1 && m.media[0]!.status !== 'pending', 30_000);
         expect(rec).toMatchObject({ provider: p, body: `${p} ${what}` });
-        // Plivo and Vonage records keep the provider's own digits-only form.
-        expect(rec.to.replace(/^\+?/, '+')).toBe('+15551234567');
+        // Records keep the provider's own form: digits only for Plivo, E.164 elsewhere.
+        const wire = (n: string): string => (spec.digitsOnlyRecords ? n.replace(/^\+/, '') : n.replace(/^\+?/, '+'));
+        expect(rec.to).toBe(wire('+15551234567'));
+        expect(rec.from).toBe(wire(info.defaultFrom));
         expect(rec.media[0], what).toMatchObject({ status: 'fetched', contentType: type, size: bytes.length, sha256: sha256(bytes) });
         if (what === 'local file') {
           // Served from the loopback endpoint of `mms send`, or uploaded to the provider's storage.
@@ -214,18 +234,45 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
     it('exits 4 when the provider rejects the credentials', async () => {
       const r = await send(['--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'x'], spec.wrongAuthEnv(info));
       expect(r.code, r.stderr).toBe(4);
-      expect(r.stdout).toContain('AUTH_REJECTED');
+      // A run-level error (nothing could be sent) or the recipient's, depending on where it failed.
+      const doc = JSON.parse(r.stdout) as { error?: Record<string, unknown>; results?: Array<{ error?: Record<string, unknown> }> };
+      expect(doc.error ?? doc.results?.[0]?.error).toMatchObject({ code: 'AUTH_REJECTED', ...(spec.authErrorHasHttpStatus === false ? {} : { httpStatus: 401 }) });
       expect(await sb.messages(`?provider=${p}`)).toHaveLength(0);
     }, 60_000);
 
     it('exits 6 for a number the provider refuses as invalid', async () => {
       const r = await send(['--to', spec.invalidTo, '--media', media.url('/chart.png'), '--body', 'x']);
       expect(r.code, r.stderr).toBe(6);
-      const doc = JSON.parse(r.stdout) as { results: Array<{ error: Record<string, unknown> }> };
+      const doc = JSON.parse(r.stdout) as { results: Array<{ to: string; status: string; error: Record<string, unknown> }> };
+      expect(doc.results[0]).toMatchObject({ to: spec.invalidTo, status: 'failed' });
       const err = doc.results[0]!.error;
       expect(err).toMatchObject({ code: 'RECIPIENT_INVALID' });
       if (spec.invalidProviderCode) expect(String(err.providerCode)).toBe(spec.invalidProviderCode);
+      if (spec.invalidHttpStatus) expect(err.httpStatus).toBe(spec.invalidHttpStatus);
     }, 60_000);
+
+    it.runIf(spec.status === 'unsupported')('mms status exits 2 NOT_SUPPORTED: the provider has no API to look up a message', async () => {
+      const r = await run(['status', '--provider', p, 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', '--json']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining('no API to look up') });
+    }, 60_000);
+
+    it.runIf(spec.status !== undefined && spec.status !== 'unsupported')('mms status reads a delivered message and a delivery failure', async () => {
+      const st = spec.status as Exclude<ProviderSuiteSpec['status'], 'unsupported' | undefined>;
+      const lookUp = async (to: string, sandboxStatus: string) => {
+        const r = await send(['--to', to, '--media', media.url('/chart.png'), '--body', 'status']);
+        expect(r.code, r.stderr).toBe(0);
+        const id = (JSON.parse(r.stdout) as { results: Array<{ id: string }> }).results[0]!.id;
+        await sb.waitFor(id, (m) => m.status === sandboxStatus, 30_000);
+        const s = await run(['status', '--provider', p, id, '--json']);
+        expect(s.code, s.stderr).toBe(0);
+        return { id, info: JSON.parse(s.stdout) as Record<string, unknown> };
+      };
+      const ok = await lookUp('+15551234567', st.delivered);
+      expect(ok.info).toMatchObject({ id: ok.id, status: 'delivered', ...st.deliveredInfo });
+      const bad = await lookUp(st.failTo, st.failed);
+      expect(bad.info).toMatchObject({ id: bad.id, status: st.failStatus });
+    }, 90_000);
 
     it("retries the provider's 429s with backoff and sends each recipient once", async () => {
       await sb.setFaults({ rateLimit: 1 });

@@ -1,6 +1,7 @@
 // Bandwidth adapter (Messaging API v2, OAuth 2.0 client credentials).
 // Send:      https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/createMessage
 // Status:    https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
+// Log:       same List Messages: sourceTn, destinationTn, messageDirection, fromDateTime (findSent)
 // Media:     https://dev.bandwidth.com/apis/messaging/#tag/Media/operation/uploadMedia
 // Auth:      https://dev.bandwidth.com/docs/account/credentials/management
 // Callbacks: https://dev.bandwidth.com/docs/messaging/webhooks
@@ -12,7 +13,7 @@ import type { HttpResponse } from '../http-client.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { BandwidthTokenCache, bandwidthTokenUrl, type TokenRequest } from './oauth.js';
 import { BANDWIDTH_DEFAULT_BASE_URL, bandwidthMediaId, buildBandwidthPayload, mediaPath, messagesPath } from './payload.js';
-import { bandwidthError, parseBandwidthSend, parseBandwidthStatus } from './response.js';
+import { bandwidthError, bandwidthTimeFilter, findBandwidthSent, parseBandwidthSend, parseBandwidthStatus } from './response.js';
 import { parseBandwidthWebhook, verifyBandwidthWebhook } from './webhook.js';
 import { configureBandwidthInbound, restoreBandwidthInbound } from './inbound.js';
 
@@ -149,6 +150,27 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       });
       check401(res, ctx);
       return parseBandwidthStatus(res, id);
+    },
+    async findSent(q, ctx) {
+      // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
+      let pageToken: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const params = new URLSearchParams({ sourceTn: q.from, destinationTn: q.to, messageDirection: 'OUTBOUND', fromDateTime: bandwidthTimeFilter(q.since), limit: '100' });
+        if (pageToken) params.set('pageToken', pageToken);
+        const auth = await authorized(ctx);
+        const res = await ctx.http.request({
+          method: 'GET',
+          url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
+          headers: { ...auth, Accept: 'application/json' },
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
+        check401(res, ctx);
+        const step = findBandwidthSent(res, q);
+        if (step.found) return step.found;
+        if (!step.nextPageToken) return undefined;
+        pageToken = step.nextPageToken;
+      }
+      throw new Error(`more than 1000 Bandwidth messages from ${q.from} to ${q.to} since ${q.since.toISOString()}; the log was not searched to the end`);
     },
     async uploadMedia(file, ctx) {
       const mediaId = bandwidthMediaId(file.fileName, randomUUID());

@@ -164,3 +164,39 @@ export function parseBandwidthStatus(res: HttpResponse, id: string): MessageStat
   if (msg.receiveTime) info.dateCreated = msg.receiveTime;
   return info;
 }
+
+/** What one List Messages page told findSent: the match, or the token of the next page. */
+export interface BandwidthSentSearch {
+  found?: { id: string; providerStatus: string };
+  nextPageToken?: string;
+}
+
+/** `fromDateTime` value: ISO 8601 UTC with milliseconds, rounded down to the second (slack for clock and precision). */
+export function bandwidthTimeFilter(since: Date): string {
+  return new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString();
+}
+
+/**
+ * Looks through one List Messages page (`{pageInfo, messages}`) for an OUTBOUND message from
+ * `from` to `to` received by Bandwidth at or after `since` (rounded down to the second).
+ */
+export function findBandwidthSent(res: HttpResponse, q: { to: string; from: string; since: Date }): BandwidthSentSearch {
+  if (res.status !== 200) throw bandwidthError(res);
+  const body = parseJson(res.text) as { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
+  if (!body || !Array.isArray(body.messages)) {
+    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Bandwidth answered List Messages without a message list', { provider: 'bandwidth', httpStatus: res.status });
+  }
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  // The newest match on the page (lists are newest first, but a page is not trusted to be sorted).
+  let best: { at: number; id: string; providerStatus: string } | undefined;
+  const tn = (n: string | undefined): string => (n ?? '').replace(/^\+/, '');
+  for (const m of body.messages) {
+    if (!m.messageId || (m.messageDirection && m.messageDirection.toUpperCase() !== 'OUTBOUND')) continue;
+    if (tn(m.destinationTn) !== tn(q.to) || tn(m.sourceTn) !== tn(q.from)) continue;
+    const at = m.receiveTime ? Date.parse(m.receiveTime) : NaN;
+    if (Number.isFinite(at) && at >= floor && (!best || at > best.at)) best = { at, id: m.messageId, providerStatus: m.messageStatus ?? 'unknown' };
+  }
+  if (best) return { found: { id: best.id, providerStatus: best.providerStatus } };
+  const next = body.pageInfo?.nextPageToken;
+  return typeof next === 'string' && next !== '' ? { nextPageToken: next } : {};
+}

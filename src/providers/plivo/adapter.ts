@@ -1,6 +1,8 @@
 // Plivo adapter (Messaging API v1).
 // Send: https://docs.plivo.com/docs/messaging/api/message/send-a-message
 // Status: https://www.plivo.com/docs/messaging/api/messages (GET …/Message/{message_uuid}/)
+// Message log (findSent): https://www.plivo.com/docs/messaging/api/message/list-all-messages
+//   (filters message_direction, message_time__gte; limit ≤ 20; reference §3.4)
 // Media upload: https://www.plivo.com/docs/messaging/api/media/upload-media/
 // Limits and rates: https://plivo.com/docs/faq/messaging/messaging-api , support.plivo.com 360042248611
 // Wire facts: /work/shared/reference/providers-twilio-telnyx-plivo.md §3.
@@ -17,12 +19,15 @@ import {
   plivoMediaPath,
   plivoMessagePath,
 } from './payload.js';
-import { parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError } from './response.js';
+import { findPlivoSent, parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError, plivoTimeFilter } from './response.js';
 import { configurePlivoInbound, restorePlivoInbound } from './inbound.js';
 import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
 
 /** Main accounts are MA…, subaccounts SA…, 20 characters in all. */
 const AUTH_ID = /^(MA|SA)[A-Z0-9]{18}$/;
+
+/** Pages of 20 findSent reads before it gives up (rather than answer "not sent" unsure). */
+const FIND_SENT_PAGES = 25;
 
 /** Plivo's per-file limit for the Media upload API. */
 export const PLIVO_MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
@@ -128,6 +133,24 @@ export const plivoAdapter: ProviderAdapter = {
       ...signalOf(ctx),
     });
     return parsePlivoStatus(res);
+  },
+  async findSent(q, ctx) {
+    // The list has no to/from filter, so outbound messages since `since` are read newest first
+    // and matched here, 20 per page (Plivo's maximum), for at most FIND_SENT_PAGES pages.
+    for (let page = 0; page < FIND_SENT_PAGES; page++) {
+      const params = new URLSearchParams({ message_direction: 'outbound', message_time__gte: plivoTimeFilter(q.since), limit: '20', offset: String(page * 20) });
+      const res = await ctx.http.request({
+        method: 'GET',
+        url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}?${params.toString()}`,
+        headers: jsonHeaders(ctx),
+        ...signalOf(ctx),
+      });
+      const step = findPlivoSent(res, q);
+      if (step.found) return step.found;
+      if (!step.more) return undefined;
+    }
+    // "Not there" would be a guess: the caller then leaves the outcome unknown.
+    throw new Error(`more than ${FIND_SENT_PAGES * 20} outbound Plivo messages since ${q.since.toISOString()}; the log was not searched to the end`);
   },
   async uploadMedia(file, ctx) {
     const tooBig = (size: number) =>

@@ -7,7 +7,7 @@
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { errorCodeForHttpStatus, parseJson, parseRetryAfter } from '../shared.js';
+import { errorCodeForHttpStatus, isUuid, parseJson, parseRetryAfter } from '../shared.js';
 import { fromPlivoNumber } from './payload.js';
 
 const STATUS_MAP: Record<string, MessageStatus> = {
@@ -193,4 +193,55 @@ export function parsePlivoUpload(res: HttpResponse, fileName: string): string {
     });
   }
   return obj.media_id;
+}
+
+/** What a findSent page search learned: the match, or whether more pages remain. */
+export interface PlivoSentSearch {
+  found?: { id: string; providerStatus: string };
+  /** meta.next was set: later pages may hold it. */
+  more: boolean;
+}
+
+/**
+ * Plivo times: `YYYY-MM-DD HH:MM:SS[.ffffff]+HH:MM` (the offset may be missing: UTC). Returns ms
+ * since the epoch, or NaN.
+ */
+export function parsePlivoTime(value: string): number {
+  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d(?::\d\d)?)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.exec(value.trim());
+  if (!m) return NaN;
+  const frac = m[3] ? m[3].slice(0, 4) : '';
+  const zone = !m[4] || m[4] === 'Z' ? 'Z' : m[4].includes(':') ? m[4] : `${m[4].slice(0, 3)}:${m[4].slice(3)}`;
+  return Date.parse(`${m[1]}T${m[2]}${frac}${zone}`);
+}
+
+/** `message_time__gte` value: UTC, whole seconds (Plivo's precision), rounded down. */
+export function plivoTimeFilter(since: Date): string {
+  return new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Looks through one page of GET …/Message/ (`{meta, objects}`) for an outbound message from
+ * `from` to `to` created at or after `since` (rounded down to the second: message_time has
+ * one-second precision). Numbers are compared by their digits: Plivo drops the '+'.
+ */
+export function findPlivoSent(res: HttpResponse, q: { to: string; from: string; since: Date }): PlivoSentSearch {
+  if (res.status !== 200) throw plivoError(res);
+  const body = parseJson(res.text) as { meta?: { next?: string | null }; objects?: Array<PlivoMessageRecord & { message_direction?: string; powerpack_id?: string | null }> } | undefined;
+  if (!body || !Array.isArray(body.objects)) throw unexpected(res, 'a message list');
+  const digits = (n: string) => n.replace(/\D/g, '');
+  const to = digits(q.to);
+  // A Powerpack UUID as sender shows up as powerpack_id; an alphanumeric sender id as it is.
+  const sentBy = (m: { from_number?: string; powerpack_id?: string | null }): boolean =>
+    isUuid(q.from) ? m.powerpack_id === q.from : /\d/.test(q.from) && !/[A-Za-z]/.test(q.from) ? digits(m.from_number ?? '') === digits(q.from) : (m.from_number ?? '').toLowerCase() === q.from.toLowerCase();
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  // The newest match on the page (lists are newest first, but a page is not trusted to be sorted).
+  let best: { at: number; id: string; providerStatus: string } | undefined;
+  for (const m of body.objects) {
+    if (!m.message_uuid || (m.message_direction && m.message_direction.toLowerCase() !== 'outbound')) continue;
+    if (digits(m.to_number ?? '') !== to || !sentBy(m)) continue;
+    const created = m.message_time ? parsePlivoTime(m.message_time) : NaN;
+    if (Number.isFinite(created) && created >= floor && (!best || created > best.at)) best = { at: created, id: m.message_uuid, providerStatus: m.message_state ?? 'unknown' };
+  }
+  if (best) return { found: { id: best.id, providerStatus: best.providerStatus }, more: false };
+  return { more: typeof body.meta?.next === 'string' && body.meta.next !== '' };
 }

@@ -2,12 +2,14 @@
 // Send:     https://developers.sinch.com/docs/sms/api-reference/sms/tag/Batches/  (POST …/batches → 201)
 // MMS:      https://developers.sinch.com/docs/sms/api-reference/mms-support
 // Status:   https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports/
+// Log:      https://developers.sinch.com/docs/sms/api-reference/sms/tag/Batches/#tag/Batches/operation/ListBatches
+//           (GET …/batches?from=&start_date=&page=&page_size≤100; no `to` filter: matched here) (findSent)
 // Webhooks: https://developers.sinch.com/docs/sms/api-reference/sms/tag/Webhooks/
 // Wire facts: /work/shared/reference/providers-vonage-bandwidth-sinch-aws.md §3.1–3.9.
 import { AuthError, ErrorCode } from '../../errors/errors.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { SINCH_DEFAULT_BASE_URL, SINCH_REGIONS, batchesPath, buildSinchPayload, sinchAuthHeader, sinchBaseUrl } from './payload.js';
-import { parseSinchDeliveryReport, parseSinchSend, sinchError } from './response.js';
+import { findSinchSent, parseSinchDeliveryReport, parseSinchSend, sinchError, sinchTimeFilter } from './response.js';
 import { parseSinchWebhook, verifySinchWebhook } from './webhook.js';
 import { configureSinchInbound, restoreSinchInbound } from './inbound.js';
 
@@ -108,6 +110,22 @@ export const sinchAdapter: ProviderAdapter = {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return parseSinchDeliveryReport(res, id);
+  },
+  async findSent(q, ctx) {
+    // Filtered by sender and time; the recipient is matched here, 100 batches a page, 10 pages at most.
+    for (let page = 0; page < 10; page++) {
+      const params = new URLSearchParams({ from: q.from, start_date: sinchTimeFilter(q.since), page: String(page), page_size: '100' });
+      const res = await ctx.http.request({
+        method: 'GET',
+        url: `${apiBase(ctx)}?${params.toString()}`,
+        headers: headers(ctx),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      const step = findSinchSent(res, q);
+      if (step.found) return step.found;
+      if (!step.more) return undefined;
+    }
+    throw new Error(`more than 1000 Sinch batches from ${q.from} since ${q.since.toISOString()}; the log was not searched to the end`);
   },
   webhookSecretProblem(creds) {
     // Signing is optional on Sinch's side, but an unsigned callback cannot be told from a forgery.

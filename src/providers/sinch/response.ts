@@ -122,3 +122,43 @@ export function parseSinchDeliveryReport(res: HttpResponse, id: string): Message
   if (typeof bucket.code === 'number' && (status === 'failed' || status === 'undelivered' || status === 'canceled')) info.errorCode = bucket.code;
   return info;
 }
+
+/** What one page of List Batches told findSent: the match, or whether more pages remain. */
+export interface SinchSentSearch {
+  found?: { id: string; providerStatus: string };
+  more: boolean;
+}
+
+/** `start_date` value: ISO 8601 UTC, rounded down to the second (slack for clock and precision). */
+export function sinchTimeFilter(since: Date): string {
+  return new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString();
+}
+
+/**
+ * Looks through one page of GET …/batches (`{count, page, page_size, batches}`) for a batch from
+ * `from` whose recipients include `to`, created at or after `since` (rounded down to the second).
+ * Batches are always outbound (inbound messages are listed under /inbounds). Numbers are
+ * compared without their '+' (Sinch may echo MSISDNs either way).
+ */
+export function findSinchSent(res: HttpResponse, q: { to: string; from: string; since: Date }): SinchSentSearch {
+  if (res.status !== 200) throw sinchError(res);
+  const body = parseJson(res.text) as { count?: number; page?: number; page_size?: number; batches?: Array<{ id?: unknown; to?: unknown; from?: unknown; canceled?: unknown; created_at?: unknown }> } | undefined;
+  if (!body || !Array.isArray(body.batches)) {
+    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Sinch answered List Batches without a batch list', { provider: 'sinch', httpStatus: res.status });
+  }
+  const msisdn = (n: unknown): string => (typeof n === 'string' ? n.replace(/^\+/, '') : '');
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  // The newest match on the page (lists are newest first, but a page is not trusted to be sorted).
+  let best: { at: number; id: string; providerStatus: string } | undefined;
+  for (const b of body.batches) {
+    if (typeof b.id !== 'string' || b.id === '') continue;
+    if (msisdn(b.from) !== msisdn(q.from) || !Array.isArray(b.to) || !b.to.some((t) => msisdn(t) === msisdn(q.to))) continue;
+    const at = typeof b.created_at === 'string' ? Date.parse(b.created_at) : NaN;
+    if (Number.isFinite(at) && at >= floor && (!best || at > best.at)) best = { at, id: b.id, providerStatus: b.canceled === true ? 'canceled' : 'created' };
+  }
+  if (best) return { found: { id: best.id, providerStatus: best.providerStatus }, more: false };
+  const page = typeof body.page === 'number' ? body.page : 0;
+  const size = typeof body.page_size === 'number' && body.page_size > 0 ? body.page_size : body.batches.length;
+  const more = typeof body.count === 'number' ? (page + 1) * size < body.count : body.batches.length > 0 && body.batches.length >= size;
+  return { more };
+}

@@ -108,6 +108,12 @@ export const telnyxAdapter: ProviderAdapter = {
     });
     return parseTelnyxStatus(res);
   },
+  // No findSent: /v2/messages has no list (reference §2.4). The detail-record APIs
+  // (GET /v2/detail_records?filter[record_type]=messaging, GET /v2/reports/mdrs) are billing
+  // reports: the reference documents no filter by sender/recipient/creation time to the second
+  // and no promise that a message just created is already in them. "Not in the report" would then
+  // read as "not sent" and a resumed --journal would send it again (a billed duplicate), so a lost
+  // answer stays `unknown` (exit 7) instead.
   webhookSecretProblem(creds) {
     // The public key is optional for sending, but without it no webhook can be verified.
     if (creds.publicKey) return undefined;

@@ -129,6 +129,9 @@ export const vonageAdapter: ProviderAdapter = {
   },
   // No getStatus: Messages v1 has no GET-message endpoint (only PATCH for read/revoke); the Reports
   // API is a separate, asynchronous product. Status arrives by webhook.
+  // No findSent for the same reason: Messages v1 cannot list sent messages, and the Reports API
+  // (GET /v2/reports/records, reference §1.4) looks records up by message id, which a lost answer
+  // never gave us; a lost answer stays `unknown` (exit 7) and is not resent.
   webhookSecretProblem(creds) {
     // Optional for sending; without it the signed-webhook JWT cannot be checked.
     if (creds.signatureSecret) return undefined;

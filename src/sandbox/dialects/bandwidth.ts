@@ -395,14 +395,27 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
     const st = q.get('messageStatus')?.toUpperCase();
     const src = q.get('sourceTn');
     const dst = q.get('destinationTn');
+    const time = (key: string): number | undefined | null => {
+      const v = q.get(key);
+      if (v === null) return undefined;
+      const t = Date.parse(v);
+      return Number.isFinite(t) ? t : null;
+    };
+    const fromT = time('fromDateTime');
+    const toT = time('toDateTime');
+    if (fromT === null || toT === null) return bwError(400, 'request-validation', 'fromDateTime and toDateTime must be ISO 8601 date-times');
+    // Numbers may be given with or without the '+'.
+    const tn = (n: string): string => n.replace(/^\+/, '');
     const rows = svc.store
       .list({ provider: 'bandwidth' })
       .filter((m) => m.account === accountId)
       .filter((m) => !id || m.id === id)
       .filter((m) => !dir || (dir === 'INBOUND') === (m.direction === 'inbound'))
       .filter((m) => !st || m.status === st)
-      .filter((m) => !src || m.from === src)
-      .filter((m) => !dst || m.to === dst)
+      .filter((m) => !src || tn(m.from) === tn(src))
+      .filter((m) => !dst || tn(m.to) === tn(dst))
+      .filter((m) => fromT === undefined || Date.parse(m.createdAt) >= fromT)
+      .filter((m) => toT === undefined || Date.parse(m.createdAt) <= toT)
       .reverse();
     const page = rows.slice(0, limit).map((m) => ({
       messageId: m.id,

@@ -544,12 +544,53 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
     return json(202, { api_id: apiId(), message: 'message(s) queued', message_uuid: uuids, ...(invalid.length ? { invalid_number: invalid } : {}) });
   }
 
+  /**
+   * The Message list's filters (reference §3.4): message_direction, message_state, message_type,
+   * message_time and message_time__gt/__gte/__lt/__lte (`YYYY-MM-DD HH:MM[:SS[.ffffff]]`, UTC).
+   * Returns the matching messages, or a problem to answer with 400.
+   */
+  function filterMessages(rows: SandboxMessage[], q: URLSearchParams): SandboxMessage[] | string {
+    const dir = q.get('message_direction')?.toLowerCase();
+    if (dir && dir !== 'inbound' && dir !== 'outbound') return 'message_direction must be inbound or outbound';
+    const state = q.get('message_state')?.toLowerCase();
+    const type = q.get('message_type')?.toLowerCase();
+    const bounds: Array<[string, (t: number, b: number) => boolean]> = [
+      ['message_time', (t, b) => Math.floor(t / 1000) * 1000 === b],
+      ['message_time__gt', (t, b) => t > b],
+      ['message_time__gte', (t, b) => t >= b],
+      ['message_time__lt', (t, b) => t < b],
+      ['message_time__lte', (t, b) => t <= b],
+    ];
+    const tests: Array<(t: number) => boolean> = [];
+    for (const [key, cmp] of bounds) {
+      const v = q.get(key);
+      if (v === null) continue;
+      const b = /^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d(\.\d{1,6})?)?$/.test(v) ? Date.parse(`${v.replace(' ', 'T').slice(0, 23)}Z`) : NaN;
+      if (!Number.isFinite(b)) return `${key} must be YYYY-MM-DD HH:MM[:SS[.ffffff]]`;
+      tests.push((t) => cmp(t, b));
+    }
+    return rows.filter((m) => {
+      if (dir && m.direction !== dir) return false;
+      if (state && m.status.toLowerCase() !== state) return false;
+      if (type && (extras.get(m.id)?.type ?? (m.media.length ? 'mms' : 'sms')) !== type) return false;
+      const t = Date.parse(m.createdAt);
+      return tests.every((f) => f(t));
+    });
+  }
+
   function list<T>(items: T[], req: SandboxRequest): Record<string, unknown> {
     // Plivo's `limit` is at most 20 (reference §3.4).
     const limit = Math.min(Math.max(Number(req.query.get('limit') ?? 20) || 20, 1), 20);
     const offset = Math.max(Number(req.query.get('offset') ?? 0) || 0, 0);
-    const next = offset + limit < items.length ? `${accountPath}/${req.path.split('/')[4]}/?limit=${limit}&offset=${offset + limit}` : null;
-    const previous = offset > 0 ? `${accountPath}/${req.path.split('/')[4]}/?limit=${limit}&offset=${Math.max(0, offset - limit)}` : null;
+    // The page links keep the request's filters.
+    const link = (o: number): string => {
+      const q = new URLSearchParams(req.query);
+      q.set('limit', String(limit));
+      q.set('offset', String(o));
+      return `${accountPath}/${req.path.split('/')[4]}/?${q.toString()}`;
+    };
+    const next = offset + limit < items.length ? link(offset + limit) : null;
+    const previous = offset > 0 ? link(Math.max(0, offset - limit)) : null;
     return { api_id: apiId(), meta: { limit, offset, next, previous, total_count: items.length }, objects: items.slice(offset, offset + limit) };
   }
 
@@ -690,7 +731,11 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
       }
       if (rest === '/Message/') {
         if (req.method === 'POST') return createMessage(req);
-        if (req.method === 'GET') return json(200, list(svc.store.list({ provider: 'plivo' }).reverse().map(messageJson), req));
+        if (req.method === 'GET') {
+          const rows = filterMessages(svc.store.list({ provider: 'plivo' }).filter((m) => m.account === authId), req.query);
+          if (typeof rows === 'string') return plivoError(400, rows);
+          return json(200, list(rows.reverse().map(messageJson), req));
+        }
         return plivoError(405, 'method not allowed');
       }
       const msg = /^\/Message\/([0-9a-f-]{36})\/(Media\/)?$/i.exec(rest);

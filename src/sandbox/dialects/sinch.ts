@@ -353,7 +353,26 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
   function listBatches(req: SandboxRequest): SandboxResponse {
     const size = Math.max(1, Math.min(100, Number(req.query.get('page_size') ?? 30) || 30));
     const page = Math.max(0, Number(req.query.get('page') ?? 0) || 0);
-    const all = [...batches.values()].reverse();
+    // Filters (Sinch List Batches): from (comma-separated senders), start_date (default now − 24 h),
+    // end_date (ISO 8601), client_reference. Newest first.
+    const q = req.query;
+    const senders = (q.get('from') ?? '').split(',').map((f) => digits(f.trim())).filter(Boolean);
+    const date = (key: string, fallback: number | undefined): number | undefined | null => {
+      const v = q.get(key);
+      if (v === null || v === '') return fallback;
+      const t = Date.parse(v);
+      return Number.isFinite(t) ? t : null;
+    };
+    const start = date('start_date', Date.now() - 24 * 3600 * 1000);
+    const end = date('end_date', undefined);
+    if (start === null || end === null) return sinchError(400, 'syntax_invalid_parameter_format', 'start_date and end_date must be ISO-8601 dates');
+    const ref = q.get('client_reference');
+    const all = [...batches.values()]
+      .filter((b) => senders.length === 0 || senders.includes(digits(b.from)))
+      .filter((b) => start === undefined || Date.parse(b.createdAt) >= start)
+      .filter((b) => end === undefined || Date.parse(b.createdAt) < end)
+      .filter((b) => !ref || b.clientReference === ref)
+      .reverse();
     return json(200, { count: all.length, page, page_size: size, batches: all.slice(page * size, (page + 1) * size).map(batchJson) });
   }
 

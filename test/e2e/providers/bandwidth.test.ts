@@ -24,7 +24,11 @@ defineProviderSuite({
     MMS_FROM: i.defaultFrom,
   }),
   wrongAuthEnv: () => ({ BW_CLIENT_SECRET: 'wrong-client-secret' }),
+  authErrorHasHttpStatus: false,
   invalidTo: '+15557770090',
+  invalidProviderCode: 'request-validation',
+  invalidHttpStatus: 400,
+  status: { delivered: 'DELIVERED', deliveredInfo: { providerStatus: 'DELIVERED', numMedia: 1 }, failTo: '+15557770091', failed: 'FAILED', failStatus: 'failed' },
   listenNumber: (i) => i.numbers[1]!,
   numberConfiguredByApi: true,
   // Without --number, callbacks can only be checked with the profile's callback credentials.

@@ -7,6 +7,10 @@ defineProviderSuite({
   env: (i) => ({ PLIVO_AUTH_ID: i.credentials.authId!, PLIVO_AUTH_TOKEN: i.credentials.authToken!, MMS_PLIVO_BASE_URL: i.baseUrl, MMS_FROM: i.defaultFrom }),
   wrongAuthEnv: () => ({ PLIVO_AUTH_TOKEN: 'wrong-token-wrong-token' }),
   invalidTo: '+15557770200',
+  invalidHttpStatus: 400,
+  idPattern: /^[0-9a-f-]{36}$/,
+  digitsOnlyRecords: true,
+  status: { delivered: 'delivered', deliveredInfo: { to: '+15551234567' }, failTo: '+15557770203', failed: 'undelivered', failStatus: 'undelivered' },
   listenNumber: (i) => i.numbers[1]!,
   numberConfiguredByApi: true,
   // Local files go through Plivo's Media API (media_ids).
