@@ -313,6 +313,11 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
           const since = new Date(Date.parse(rec.at) - (rec.status === 'started' ? 2_000 : 120_000));
           try {
             const found = await adapter.findSent({ to: rec.to, from, since }, callCtx);
+            const age = Date.now() - Date.parse(rec.at);
+            if (!found && age < (adapter.messageLogDelayMs ?? 0)) {
+              hooks.note?.(`${rec.to}: an earlier run did not record the outcome, and it is too recent for ${adapter.displayName}'s message log to be sure; left as unknown (re-run in a minute to settle it).`);
+              continue;
+            }
             journal.reconciled(rec.to, found);
             hooks.note?.(`${rec.to}: an earlier run did not record the outcome; the provider's log ${found ? `has it (${found.id}), so it is not sent again` : 'has no such message, so it is sent now'}.`);
           } catch (err) {

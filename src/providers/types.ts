@@ -133,6 +133,11 @@ export interface ProviderAdapter {
    * `since`: settles outcomes left unknown by a lost answer or a killed run, without resending.
    */
   findSent?(q: { to: string; from: string; since: Date }, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined>;
+  /**
+   * How long a new message can take to appear in that log. A "not found" for a request younger
+   * than this proves nothing, so the recipient stays unknown (never resent) until a later run.
+   */
+  readonly messageLogDelayMs?: number;
   /** Upload a local file; returns an id usable in MessageRequest.mediaIds. */
   uploadMedia?(file: { path: string; fileName: string; contentType: string; size: number }, ctx: ProviderCallContext): Promise<string>;
   /**

@@ -151,6 +151,8 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       check401(res, ctx);
       return parseBandwidthStatus(res, id);
     },
+    // Bandwidth: a new message can take a few seconds to show in List Messages.
+    messageLogDelayMs: 60_000,
     async findSent(q, ctx) {
       // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
       let pageToken: string | undefined;
