@@ -34,25 +34,29 @@ function parsePhoneNumberFromString(text: string, country: CountryCode | undefin
 }
 
 const STRICT_E164 = /^\+([1-9]\d{6,14})$/;
-const lengthsByCode = new Map<string, ReadonlySet<number> | null | undefined>();
+const lengthsByCode = new Map<string, ReadonlySet<number> | undefined>();
 
-/** Possible national lengths for a calling code, or null when its countries disagree (then the library decides). */
-function possibleLengths(code: string): ReadonlySet<number> | null | undefined {
+/**
+ * National number lengths that every country sharing a calling code accepts (+1 is shared by the
+ * US, Canada and the Caribbean), or undefined for an unknown code. A length in this set is
+ * possible whichever of those countries the library would pick from the leading digits.
+ */
+function possibleLengths(code: string): ReadonlySet<number> | undefined {
   if (lengthsByCode.has(code)) return lengthsByCode.get(code);
   const m = metadata as unknown as MinMetadata;
   const countries = m.country_calling_codes[code];
-  let result: ReadonlySet<number> | null | undefined;
+  let result: ReadonlySet<number> | undefined;
   if (countries && countries.length > 0) {
-    const sets = countries.map((c) => m.countries[c]?.[3]).map((l) => (Array.isArray(l) ? [...l].sort((a, b) => a - b).join(',') : ''));
-    result = sets.every((x) => x !== '' && x === sets[0]) ? new Set(m.countries[countries[0]!]![3]) : null;
+    const sets = countries.map((c) => new Set(Array.isArray(m.countries[c]?.[3]) ? m.countries[c]![3] : []));
+    result = new Set([...sets[0]!].filter((len) => sets.every((set) => set.has(len))));
   }
   lengthsByCode.set(code, result);
   return result;
 }
 
 /**
- * Fast check of a number already in E.164: true when its calling code's countries agree on the
- * possible lengths and the national number has one of them; undefined when the library must decide.
+ * Fast check of a number already in E.164: true when the national number has a length every
+ * country of its calling code accepts; undefined when the library must decide.
  */
 export function isPossibleE164Fast(input: string): boolean | undefined {
   const digits = STRICT_E164.exec(input)?.[1];
@@ -60,7 +64,6 @@ export function isPossibleE164Fast(input: string): boolean | undefined {
   for (let len = 1; len <= 3; len++) {
     const lengths = possibleLengths(digits.slice(0, len));
     if (lengths === undefined) continue;
-    if (lengths === null) return undefined;
     return lengths.has(digits.length - len) ? true : undefined;
   }
   return undefined;

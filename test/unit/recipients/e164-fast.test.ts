@@ -34,6 +34,8 @@ describe('E.164 fast path agrees with libphonenumber', () => {
     // The fast path really is used for most of them (NANP, most single-country codes).
     expect(checked).toBeGreaterThan(5000);
     expect(fast).toBeGreaterThan(500);
+    expect(isPossibleE164Fast('+15551234567')).toBe(true);
+    expect(isPossibleE164Fast('+14165551234')).toBe(true);
   });
 
   it('gives the same answers through normalisePhone', () => {
