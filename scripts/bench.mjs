@@ -3,7 +3,7 @@
 // taken in the same run on the same machine, so the ratios mean something on any hardware.
 //   node scripts/bench.mjs [startup] [...]     (default: every section)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,15 +202,18 @@ export async function benchListen() {
   const token = 'f'.repeat(32);
   const sid = `AC${'a'.repeat(32)}`;
   const env = { PATH: process.env.PATH, HOME: dir, MMS_CONFIG_DIR: join(dir, 'cfg'), CI: '1', NO_COLOR: '1', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, MMS_TWILIO_BASE_URL: 'http://127.0.0.1:9/twilio' };
-  const listener = spawn(process.execPath, [bin, 'listen', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  const ready = await new Promise((resolve, reject) => {
-    const rl = createInterface({ input: listener.stdout });
-    rl.once('line', (line) => {
-      rl.on('line', () => undefined);
-      resolve(JSON.parse(line));
-    });
-    listener.once('exit', (code) => reject(new Error(`mms listen exited ${code}`)));
-  });
+  // NDJSON goes to a file, not a pipe this process would have to drain (and spend CPU on).
+  const events = join(dir, 'events.ndjson');
+  const out = openSync(events, 'w');
+  const listener = spawn(process.execPath, [bin, 'listen', '--json'], { env, stdio: ['ignore', out, 'ignore'] });
+  closeSync(out);
+  let ready;
+  for (let i = 0; i < 200 && !ready; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const first = readFileSync(events, 'utf8').split('\n')[0];
+    if (first) ready = JSON.parse(first);
+  }
+  if (!ready) throw new Error('mms listen did not start');
   const params = { AccountSid: sid, Body: 'Nightly chart', From: '+15557654321', MediaContentType0: 'image/png', MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/x/Messages/y/Media/z', MessageSid: `MM${'b'.repeat(32)}`, NumMedia: '1', To: '+15551234567' };
   const body = new URLSearchParams(params).toString();
   let data = ready.inboundUrl;

@@ -6,7 +6,6 @@ import { PLAIN_THEME, type Theme } from './output/theme.js';
 import { createContext, type AppContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
-import { handleError } from './errors/handle.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -93,6 +92,7 @@ export async function main(argv: string[]): Promise<void> {
           code: COMMANDER_USAGE[err.code] ?? ErrorCode.USAGE,
           suggestion: `Run \`mms ${sub ? `${sub.name()} ` : ''}--help\` to see the options`,
         });
+        const { handleError } = await import('./errors/handle.js');
         code = handleError(usageError, {
           io,
           theme: errTheme,
@@ -100,6 +100,7 @@ export async function main(argv: string[]): Promise<void> {
         });
       }
     } else {
+      const { handleError } = await import('./errors/handle.js');
       code = handleError(controller.signal.aborted && !(err instanceof Error && 'exitCode' in err) ? new CancelledError() : err, {
         io,
         theme: errTheme,

@@ -140,6 +140,16 @@ async function readBodyInput(opts: SendOptions, ctx: AppContext, stdinText: () =
   }
 }
 
+// Everything validation needs, started as soon as this command is chosen and loaded in parallel
+// (a waterfall of imports is mostly waiting on the disk).
+let validation: ReturnType<typeof loadValidationModules> | undefined;
+function loadValidationModules() {
+  return [import('../core/token-bucket.js'), import('../recipients/parse.js'), import('../recipients/e164.js'), import('../media/resolve.js')] as const;
+}
+function validationModules() {
+  return (validation ??= loadValidationModules());
+}
+
 /** Validates everything, then (unless --dry-run) sends. Returns data; never prints (hooks aside). */
 export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHooks = {}): Promise<SendOutcome> {
   const concurrency = positiveInt(opts.concurrency ?? '4', '--concurrency', 512);
@@ -158,10 +168,12 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
     const { askText } = await import('../output/prompt.js');
     rawTo.push(await askText(ctx.io, '--to', 'Send to (E.164, e.g. +15551234567):'));
   }
-  const loaded = await loadAccount(ctx, opts);
+  const [loaded, { parseRate }, { parseRecipients, findMissingPlaceholders, listPlaceholders, renderTemplate }, { toCountryCode }, { resolveMedia, typeAllowed }] = await Promise.all([
+    loadAccount(ctx, opts),
+    ...validationModules(),
+  ]);
   const { adapter, account } = loaded;
   const caps = adapter.capabilities;
-  const { parseRate } = await import('../core/token-bucket.js');
   const ratePerSecond = parseRate(opts.rate ?? String(caps.defaultRatePerSecond));
   const problems: Problem[] = [];
   const warnings: string[] = [];
@@ -169,8 +181,6 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
   const body = await readBodyInput(opts, ctx, stdinText);
 
   // Recipients: flags and/or a file (plain lines or CSV with a phone column).
-  const { parseRecipients, findMissingPlaceholders, listPlaceholders, renderTemplate } = await import('../recipients/parse.js');
-  const { toCountryCode } = await import('../recipients/e164.js');
   const country = opts.defaultCountry ?? ctx.store().readConfig().settings.defaultCountry;
   if (country !== undefined && !toCountryCode(country)) {
     throw new UsageError(`--default-country "${country}" is not a country code libphonenumber knows`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use an ISO 3166 code such as US, GB or DE' });
@@ -238,7 +248,6 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
   }
 
   // Media.
-  const { resolveMedia, typeAllowed } = await import('../media/resolve.js');
   const media = await resolveMedia(opts.media ?? [], caps, adapter.displayName);
   for (const p of media.problems) problems.push({ code: p.code, message: sanitizeForTerminal(p.message) });
   warnings.push(...media.warnings.map((w) => sanitizeForTerminal(w)));
@@ -653,6 +662,10 @@ Examples:
   $ mms send --to-file subscribers.csv --body "Hi {{name}}" --media report.png --journal run.jsonl
   $ echo "Deploy finished" | mms send --to +15551234567 --body -`,
     )
+    .hook('preAction', () => {
+      // Parsing is done and this command will run: start loading what validation needs.
+      void validationModules();
+    })
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SendOptions>();
       const { io } = ctx;

@@ -1,7 +1,8 @@
 // Turns --media inputs (paths or URLs) into MediaItems and checks them against a provider's limits.
 // The only mime-types importer (loaded lazily: its database costs ~35 ms).
-import { constants as fsc } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+// Synchronous fs calls on purpose: a handful of files are checked once, before anything is sent,
+// and five thread-pool round trips per file would be most of `--dry-run`'s time.
+import { accessSync, closeSync, constants as fsc, openSync, readSync, statSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import type { MediaItem } from '../core/types.js';
 import { ErrorCode, type ErrorCodeValue } from '../errors/errors.js';
@@ -72,7 +73,7 @@ async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaIte
   const path = resolvePath(cwd, input);
   let st;
   try {
-    st = await stat(path);
+    st = statSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: { input, code: ErrorCode.MEDIA_NOT_FOUND, message: `--media ${input}: file not found` } };
@@ -81,18 +82,18 @@ async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaIte
   if (st.isDirectory()) return { problem: { input, code: ErrorCode.MEDIA_NOT_A_FILE, message: `--media ${input}: is a directory, not a file` } };
   if (!st.isFile()) return { problem: { input, code: ErrorCode.MEDIA_NOT_A_FILE, message: `--media ${input}: not a regular file` } };
   try {
-    await access(path, fsc.R_OK);
+    accessSync(path, fsc.R_OK);
   } catch {
     return { problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: permission denied (not readable)` } };
   }
   if (st.size === 0) return { problem: { input, code: ErrorCode.MEDIA_EMPTY, message: `--media ${input}: the file is empty (0 bytes)` } };
   const head = new Uint8Array(64);
   try {
-    const fh = await open(path, 'r');
+    const fd = openSync(path, 'r');
     try {
-      await fh.read(head, 0, 64, 0);
+      readSync(fd, head, 0, 64, 0);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   } catch (err) {
     return { problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` } };

@@ -247,7 +247,8 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     // Handlers are usually synchronous: answer in the same turn instead of a microtask later.
     const reply = answer instanceof Promise ? await answer : answer;
     const body = reply.body === undefined ? '' : reply.body;
-    const headers: Record<string, string> = { ...COMMON_HEADERS, ...lowerKeys(reply.headers ?? {}) };
+    // Webhook answers go to the provider only: no browser-oriented headers, nothing to cache.
+    const headers: Record<string, string> = { 'cache-control': 'no-store', ...lowerKeys(reply.headers ?? {}) };
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     if (length > 0 && headers['content-type'] === undefined) headers['content-type'] = 'text/plain; charset=utf-8';
     headers['content-length'] = String(length);
