@@ -288,7 +288,7 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
     provider: adapter.name,
     profile: account.profile.name,
     ...(from !== undefined ? { from } : {}),
-    recipients: parsed.valid.map((r) => ({ to: r.to, fields: r.fields })),
+    recipients: parsed.valid,
     invalid: parsed.invalid,
     duplicates: parsed.duplicates,
     ...(body !== undefined ? { body } : {}),
