@@ -175,11 +175,16 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
   };
 
   const server = createServer((req, res) => {
-    void route(req, res).catch((err: unknown) => {
+    const onError = (err: unknown): void => {
       opts.onHandlerError?.(err, (req.url ?? '').split('?')[0] ?? '');
       if (!res.headersSent) reject(req, res, 500, 'Internal Server Error');
       else res.destroy();
-    });
+    };
+    try {
+      route(req, res)?.catch(onError);
+    } catch (err) {
+      onError(err);
+    }
   });
   // Bounded waits so a slow or stalled client (slowloris through the tunnel) cannot hold sockets;
   // a long keep-alive lets tunnel clients reuse connections instead of racing our idle close.
@@ -188,7 +193,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
   server.keepAliveTimeout = 65_000;
   server.maxHeadersCount = 100;
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const target = req.url ?? '';
     const q = target.indexOf('?');
     const path = q >= 0 ? target.slice(0, q) : target;
@@ -207,45 +212,53 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     reject(req, res, 404, 'unknown path');
   }
 
-  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+  /**
+   * Reads a size-limited body and calls `done` once: with the bytes, or with undefined when the
+   * request was refused (413, already answered) or the client went away. Callbacks, not promises:
+   * this is the hot path of a listener under a burst of webhooks.
+   */
+  function readBody(req: IncomingMessage, res: ServerResponse, done: (body: Buffer | undefined) => void): void {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > bodyLimit) {
       reject(req, res, 413, 'Payload Too Large', { connection: 'close' });
       req.resume();
-      return undefined;
+      done(undefined);
+      return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    return new Promise((resolve, rejectP) => {
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > bodyLimit) {
-          req.off('data', onData);
-          reject(req, res, 413, 'Payload Too Large', { connection: 'close' });
-          req.resume();
-          resolve(undefined);
-          return;
-        }
-        chunks.push(chunk);
-      };
-      req.on('data', onData);
-      req.once('end', () => {
-        if (size <= bodyLimit) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      });
-      // The client went away mid-body: nobody to answer, and the handler must not run.
-      req.once('close', () => {
-        if (!req.complete) resolve(undefined);
-      });
-      req.once('error', rejectP);
+    let settled = false;
+    const finish = (body: Buffer | undefined): void => {
+      if (settled) return;
+      settled = true;
+      done(body);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > bodyLimit) {
+        req.off('data', onData);
+        reject(req, res, 413, 'Payload Too Large', { connection: 'close' });
+        req.resume();
+        finish(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (size <= bodyLimit) finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    // The client went away mid-body: nobody to answer, and the handler must not run.
+    req.once('close', () => {
+      if (!req.complete) finish(undefined);
+    });
+    req.once('error', () => {
+      finish(undefined);
+      res.destroy();
     });
   }
 
-  async function handleWebhook(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, path: string, url: string, query: string): Promise<void> {
-    const rawBody = await readBody(req, res);
-    if (!rawBody) return;
-    const answer = handler({ method: 'POST', path, url, query: new URLSearchParams(query), headers: req.headers, rawBody });
-    // Handlers are usually synchronous: answer in the same turn instead of a microtask later.
-    const reply = answer instanceof Promise ? await answer : answer;
+  function respond(res: ServerResponse, reply: WebhookHttpResponse): void {
     const body = reply.body === undefined ? '' : reply.body;
     // Webhook answers go to the provider only: no browser-oriented headers, nothing to cache.
     const headers: Record<string, string> = { 'cache-control': 'no-store', ...lowerKeys(reply.headers ?? {}) };
@@ -254,6 +267,27 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     headers['content-length'] = String(length);
     res.writeHead(reply.status, headers);
     res.end(body);
+  }
+
+  function handleWebhook(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, path: string, url: string, query: string): void {
+    const fail = (err: unknown): void => {
+      opts.onHandlerError?.(err, path);
+      if (!res.headersSent) reject(req, res, 500, 'Internal Server Error');
+      else res.destroy();
+    };
+    readBody(req, res, (rawBody) => {
+      if (!rawBody) return;
+      let answer: WebhookHttpResponse | Promise<WebhookHttpResponse>;
+      try {
+        answer = handler({ method: 'POST', path, url, query: new URLSearchParams(query), headers: req.headers, rawBody });
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      // Handlers are usually synchronous: answer in the same turn.
+      if (answer instanceof Promise) answer.then((reply) => respond(res, reply), fail);
+      else respond(res, answer);
+    });
   }
 
   /** Counts a finished fetch, wakes waiters on a complete GET, and reports it. */
