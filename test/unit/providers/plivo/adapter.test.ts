@@ -3,27 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode, MediaError, ProviderError, UsageError } from '../../../../src/errors/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../../../src/providers/http-client.js';
+import type { HttpClient } from '../../../../src/providers/http-client.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { PLIVO_MAX_UPLOAD_BYTES, plivoAdapter } from '../../../../src/providers/plivo/adapter.js';
+import { fakeHttp } from '../../../helpers/fake-http.js';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../../../fixtures/responses/plivo/${name}`, import.meta.url), 'utf8');
 }
 
-/** A fake HttpClient: records requests and answers from a queue. No network. */
-function fakeHttp(...responses: HttpResponse[]): HttpClient & { calls: HttpRequest[] } {
-  const calls: HttpRequest[] = [];
-  return {
-    calls,
-    async request(req) {
-      calls.push(req);
-      const next = responses.shift();
-      if (!next) throw new Error(`unexpected request ${req.method} ${req.url}`);
-      return next;
-    },
-  };
-}
 
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
 const BASIC = `Basic ${Buffer.from(`${AUTH_ID}:tok_secret`).toString('base64')}`;

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ProviderError } from '../../../../src/errors/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../../../src/providers/http-client.js';
+import type { HttpClient, HttpResponse } from '../../../../src/providers/http-client.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { plivoAdapter } from '../../../../src/providers/plivo/adapter.js';
 import { appIdFromUri } from '../../../../src/providers/plivo/inbound.js';
+import { fakeHttp } from '../../../helpers/fake-http.js';
 
-/** A fake HttpClient: records requests and answers from a queue. No network. */
-function fakeHttp(...responses: HttpResponse[]): HttpClient & { calls: HttpRequest[] } {
-  const calls: HttpRequest[] = [];
-  return {
-    calls,
-    async request(req) {
-      calls.push(req);
-      const next = responses.shift();
-      if (!next) throw new Error(`unexpected request ${req.method} ${req.url}`);
-      return next;
-    },
-  };
-}
 
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
 const BASE = 'http://127.0.0.1:9';

@@ -1,27 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode, ProviderError, UsageError } from '../../../../src/errors/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../../../src/providers/http-client.js';
+import type { HttpClient } from '../../../../src/providers/http-client.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { telnyxAdapter } from '../../../../src/providers/telnyx/adapter.js';
+import { fakeHttp } from '../../../helpers/fake-http.js';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../../../fixtures/responses/telnyx/${name}`, import.meta.url), 'utf8');
 }
 
-/** A fake HttpClient: records requests and answers from a queue. No network. */
-function fakeHttp(...responses: HttpResponse[]): HttpClient & { calls: HttpRequest[] } {
-  const calls: HttpRequest[] = [];
-  return {
-    calls,
-    async request(req) {
-      calls.push(req);
-      const next = responses.shift();
-      if (!next) throw new Error(`unexpected request ${req.method} ${req.url}`);
-      return next;
-    },
-  };
-}
 
 function ctx(http: HttpClient): ProviderCallContext {
   return { credentials: { apiKey: 'KEY0123_secret' }, baseUrl: 'http://127.0.0.1:9', http };

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ProviderError } from '../../../../src/errors/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../../../src/providers/http-client.js';
+import type { HttpClient, HttpResponse } from '../../../../src/providers/http-client.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { telnyxAdapter } from '../../../../src/providers/telnyx/adapter.js';
+import { fakeHttp } from '../../../helpers/fake-http.js';
 
-/** A fake HttpClient: records requests and answers from a queue. No network. */
-function fakeHttp(...responses: HttpResponse[]): HttpClient & { calls: HttpRequest[] } {
-  const calls: HttpRequest[] = [];
-  return {
-    calls,
-    async request(req) {
-      calls.push(req);
-      const next = responses.shift();
-      if (!next) throw new Error(`unexpected request ${req.method} ${req.url}`);
-      return next;
-    },
-  };
-}
 
 const BASE = 'http://127.0.0.1:9';
 const ctx = (http: HttpClient): ProviderCallContext => ({ credentials: { apiKey: 'KEY_secret' }, baseUrl: BASE, http });
