@@ -1,6 +1,4 @@
 // The Plivo dialect driven by the real Plivo adapter over loopback HTTP (no internet).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,41 +12,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import type { SandboxMessage } from '../../../src/sandbox/store.js';
 import { plivoV2Signature, plivoV3Signature } from '../../../src/sandbox/dialects/plivo.js';
 import { startMediaServer, PNG_1X1, type MediaServer } from '../../helpers/media-server.js';
-
-interface Hook {
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  rawBody: Buffer;
-}
-
-/** A local webhook receiver on 127.0.0.1 that records every POST. */
-async function startReceiver(): Promise<{ url(path: string): string; hooks: Hook[]; waitFor(pred: (h: Hook) => boolean, ms?: number): Promise<Hook>; close(): Promise<void> }> {
-  const hooks: Hook[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      hooks.push({ path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: (p) => `http://127.0.0.1:${port}${p}`,
-    hooks,
-    async waitFor(pred, ms = 5000) {
-      const until = Date.now() + ms;
-      for (;;) {
-        const h = hooks.find(pred);
-        if (h) return h;
-        if (Date.now() > until) throw new Error(`no matching webhook; got ${hooks.map((x) => x.path).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+import { rejection, startReceiver, waitForMessage, type Hook } from '../../helpers/sandbox-unit.js';
 
 let sb: Sandbox;
 let media: MediaServer;
@@ -59,23 +23,9 @@ let from: string;
 let tmp: string;
 
 async function waitFor(id: string, pred: (m: SandboxMessage) => boolean, ms = 5000): Promise<SandboxMessage> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const m = sb.store.get(id);
-    if (m && pred(m)) return m;
-    if (Date.now() > until) throw new Error(`message ${id} never matched: ${JSON.stringify(m)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return waitForMessage(sb, id, pred, ms);
 }
 
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ProviderError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const hookReq = (h: Hook, publicUrl: string): WebhookRequest => ({ method: 'POST', publicUrl, headers: h.headers, rawBody: h.rawBody });
 

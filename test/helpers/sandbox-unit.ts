@@ -1,0 +1,63 @@
+// Shared by the in-process sandbox tests: a webhook receiver on 127.0.0.1 that records every POST,
+// polling helpers, and a way to catch a rejection.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProviderError } from '../../src/errors/errors.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import type { SandboxMessage } from '../../src/sandbox/store.js';
+
+export interface Hook {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+/** A local webhook receiver on 127.0.0.1 that records every POST. */
+export async function startReceiver(): Promise<{ url(path: string): string; hooks: Hook[]; waitFor(pred: (h: Hook) => boolean, ms?: number): Promise<Hook>; close(): Promise<void> }> {
+  const hooks: Hook[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      hooks.push({ path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    hooks,
+    async waitFor(pred, ms = 5000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const h = hooks.find(pred);
+        if (h) return h;
+        if (Date.now() > until) throw new Error(`no matching webhook; got ${hooks.map((x) => x.path).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Polls the sandbox's record until message `id` matches. */
+export async function waitForMessage(sb: Sandbox, id: string, pred: (m: SandboxMessage) => boolean, ms = 5000): Promise<SandboxMessage> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const m = sb.store.get(id);
+    if (m && pred(m)) return m;
+    if (Date.now() > until) throw new Error(`message ${id} never matched: ${JSON.stringify(m)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ProviderError;
+  }
+  throw new Error('expected a rejection');
+}
