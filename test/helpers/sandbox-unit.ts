@@ -2,6 +2,7 @@
 // polling helpers, and a way to catch a rejection.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ProviderError } from '../../src/errors/errors.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxMessage } from '../../src/sandbox/store.js';
@@ -60,4 +61,67 @@ export async function rejection(p: Promise<unknown>): Promise<ProviderError> {
     return e as ProviderError;
   }
   throw new Error('expected a rejection');
+}
+
+/** What a dialect test needs, filled in by the hooks useDialectHarness registers. */
+export interface DialectHarness {
+  sb: Sandbox;
+  media: import('./media-server.js').MediaServer;
+  /** Base URL of the webhook receiver (127.0.0.1). */
+  hookUrl: string;
+  /** Webhooks received in the current test. */
+  received: Hook[];
+  /** The dialect's sandbox credentials. */
+  creds: Record<string, string>;
+}
+
+/**
+ * Registers beforeAll/afterAll/beforeEach: an in-process sandbox, a loopback media server with
+ * `files`, and a webhook receiver answering `hookStatus`; the record and faults reset per test.
+ */
+export function useDialectHarness(provider: string, files: Record<string, { body: Buffer; contentType: string }>, hookStatus = 200): DialectHarness {
+  const h = { received: [] as Hook[] } as DialectHarness;
+  let hook: Server;
+  beforeAll(async () => {
+    const { startSandbox } = await import('../../src/sandbox/server.js');
+    const { startMediaServer } = await import('./media-server.js');
+    h.sb = await startSandbox({ port: 0, stepDelayMs: 5 });
+    h.media = await startMediaServer();
+    for (const [path, f] of Object.entries(files)) h.media.add(path, f.body, f.contentType);
+    hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        h.received.push({ path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) });
+        res.writeHead(hookStatus).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    h.hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    h.creds = h.sb.info().providers[provider]!.credentials;
+  });
+  afterAll(async () => {
+    const { closeHttp } = await import('../../src/providers/http-client.js');
+    await h.sb?.close();
+    await h.media?.close();
+    await new Promise((r) => hook?.close(r));
+    await closeHttp();
+  });
+  beforeEach(() => {
+    h.sb.store.clear();
+    h.received.length = 0;
+    delete h.sb.faults.rateLimit;
+  });
+  return h;
+}
+
+/** Polls `fn` until it returns something other than undefined. */
+export async function pollUntil<T>(fn: () => T | undefined, ms = 4000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -1,51 +1,22 @@
 // The Vonage dialect driven by the real Vonage adapter over loopback HTTP.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
-import { closeHttp, createHttpClient } from '../../../src/providers/http-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../../src/sandbox/server.js';
+import { createHttpClient } from '../../../src/providers/http-client.js';
 import { vonageAdapter } from '../../../src/providers/vonage/adapter.js';
 import type { ProviderCallContext, WebhookRequest } from '../../../src/providers/types.js';
-import { startMediaServer, PNG_1X1, type MediaServer } from '../../helpers/media-server.js';
+import { PNG_1X1, type MediaServer } from '../../helpers/media-server.js';
+import { pollUntil, useDialectHarness, type Hook } from '../../helpers/sandbox-unit.js';
 
-interface Received { path: string; headers: IncomingHttpHeaders; rawBody: Buffer }
+type Received = Hook;
 
+const h = useDialectHarness('vonage', { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(6 * 1024 * 1024, 1), contentType: 'image/png' } }, 204);
+const received = h.received;
 let sb: Sandbox;
 let media: MediaServer;
-let hook: Server;
 let hookUrl: string;
-const received: Received[] = [];
 let creds: Record<string, string>;
-
-beforeAll(async () => {
-  sb = await startSandbox({ port: 0, stepDelayMs: 5 });
-  media = await startMediaServer();
-  media.add('/cat.png', PNG_1X1, 'image/png');
-  media.add('/big.png', Buffer.alloc(6 * 1024 * 1024, 1), 'image/png');
-  hook = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  creds = sb.info().providers.vonage!.credentials;
-});
-
-afterAll(async () => {
-  await sb?.close();
-  await media?.close();
-  await new Promise((r) => hook?.close(r));
-  await closeHttp();
-});
-
-beforeEach(() => {
-  sb.store.clear();
-  received.length = 0;
-  delete sb.faults.rateLimit;
+beforeAll(() => {
+  ({ sb, media, hookUrl, creds } = h);
 });
 
 function ctx(credentials: Record<string, string> = creds): ProviderCallContext {
@@ -57,15 +28,7 @@ function basicOnly(): Record<string, string> {
   return { apiKey: creds.apiKey!, apiSecret: creds.apiSecret!, signatureSecret: creds.signatureSecret! };
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 4000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = pollUntil;
 
 function asWebhook(r: Received): WebhookRequest {
   return { method: 'POST', publicUrl: `${hookUrl}${r.path}`, headers: r.headers, rawBody: r.rawBody };
