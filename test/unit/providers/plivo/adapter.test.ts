@@ -6,11 +6,9 @@ import { AuthError, ErrorCode, MediaError, ProviderError, UsageError } from '../
 import type { HttpClient } from '../../../../src/providers/http-client.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { PLIVO_MAX_UPLOAD_BYTES, plivoAdapter } from '../../../../src/providers/plivo/adapter.js';
-import { fakeHttp } from '../../../helpers/fake-http.js';
+import { fakeHttp, providerFixture } from '../../../helpers/fake-http.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`../../../fixtures/responses/plivo/${name}`, import.meta.url), 'utf8');
-}
+const fixture = (name: string): string => providerFixture('plivo', name);
 
 
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ProviderError } from '../../../../src/errors/errors.js';
-import type { HttpResponse } from '../../../../src/providers/http-client.js';
+import { ErrorCode } from '../../../../src/errors/errors.js';
 import {
   mapPlivoStatus,
   parsePlivoSend,
@@ -9,24 +7,11 @@ import {
   parsePlivoUpload,
   plivoError,
 } from '../../../../src/providers/plivo/response.js';
+import { providerFixture, res, thrownProviderError } from '../../../helpers/fake-http.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`../../../fixtures/responses/plivo/${name}`, import.meta.url), 'utf8');
-}
+const fixture = (name: string): string => providerFixture('plivo', name);
 
-function res(status: number, text: string, headers: Record<string, string> = {}): HttpResponse {
-  return { status, text, headers };
-}
-
-function thrown(fn: () => unknown): ProviderError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProviderError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProviderError');
-}
+const thrown = thrownProviderError;
 
 describe('mapPlivoStatus', () => {
   it.each([

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode, ProviderError, UsageError } from '../../../../src/errors/errors.js';
 import type { HttpClient } from '../../../../src/providers/http-client.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { telnyxAdapter } from '../../../../src/providers/telnyx/adapter.js';
-import { fakeHttp } from '../../../helpers/fake-http.js';
+import { fakeHttp, providerFixture } from '../../../helpers/fake-http.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`../../../fixtures/responses/telnyx/${name}`, import.meta.url), 'utf8');
-}
+const fixture = (name: string): string => providerFixture('telnyx', name);
 
 
 function ctx(http: HttpClient): ProviderCallContext {
