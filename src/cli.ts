@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { createIO, type IO } from './output/io.js';
 import { PLAIN_THEME, type Theme } from './output/theme.js';
-import { createContext, type AppContext } from './context.js';
+import { createContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
 

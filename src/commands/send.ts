@@ -127,7 +127,7 @@ function seconds(value: string, flag: string): number {
   return n;
 }
 
-async function readBodyInput(opts: SendOptions, ctx: AppContext, stdinText: () => Promise<string>): Promise<string | undefined> {
+async function readBodyInput(opts: SendOptions, stdinText: () => Promise<string>): Promise<string | undefined> {
   if (opts.body === '-' || opts.bodyFile === '-') return (await stdinText()).replace(/\r?\n$/, '');
   if (opts.bodyFile === undefined) return opts.body;
   try {
@@ -178,7 +178,7 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
   const problems: Problem[] = [];
   const warnings: string[] = [];
 
-  const body = await readBodyInput(opts, ctx, stdinText);
+  const body = await readBodyInput(opts, stdinText);
 
   // Recipients: flags and/or a file (plain lines or CSV with a phone column).
   const country = opts.defaultCountry ?? ctx.store().readConfig().settings.defaultCountry;

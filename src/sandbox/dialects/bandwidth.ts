@@ -602,7 +602,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
   }
 
   /** /api/tns/{tn}/sites and /sippeers: where an account number lives. */
-  function tnLookup(req: SandboxRequest, tn: string, what: string): SandboxResponse {
+  function tnLookup(tn: string, what: string): SandboxResponse {
     const peerId = tns.get(tn.replace(/^\+?1(?=\d{10}$)/, ''));
     const peer = peerId ? peers.get(peerId) : undefined;
     if (!peer) return xmlError(404, 'TelephoneNumberResponse', 13598, `Telephone number ${tn} was not found`);
@@ -651,7 +651,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
         return dashboard(req, path.slice(dash.length));
       }
       const tn = /^\/api\/tns\/([^/]+)\/(sites|sippeers)$/.exec(path);
-      if (tn && req.method === 'GET') return tnLookup(req, decodeURIComponent(tn[1]!), tn[2]!);
+      if (tn && req.method === 'GET') return tnLookup(decodeURIComponent(tn[1]!), tn[2]!);
       return springNotFound(path);
     },
   };

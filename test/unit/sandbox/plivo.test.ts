@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ErrorCode, ProviderError } from '../../../src/errors/errors.js';
+import { AuthError, ErrorCode } from '../../../src/errors/errors.js';
 import { createHttpClient } from '../../../src/providers/http-client.js';
 import { plivoAdapter } from '../../../src/providers/plivo/adapter.js';
 import { buildMultipartBody } from '../../../src/providers/plivo/payload.js';

@@ -1,7 +1,7 @@
 // The Telnyx dialect driven by the real Telnyx adapter over loopback HTTP (no internet).
 import { createPrivateKey } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ErrorCode, ProviderError } from '../../../src/errors/errors.js';
+import { AuthError, ErrorCode } from '../../../src/errors/errors.js';
 import { createHttpClient } from '../../../src/providers/http-client.js';
 import { telnyxAdapter } from '../../../src/providers/telnyx/adapter.js';
 import type { ProviderCallContext, WebhookRequest } from '../../../src/providers/types.js';
