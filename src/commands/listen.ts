@@ -14,7 +14,8 @@ import type { PublicEndpoint } from '../webhook/endpoint.js';
 import type { WebhookHttpRequest, WebhookHttpResponse } from '../webhook/server.js';
 import type { TunnelChoice } from '../webhook/tunnel/select.js';
 import type { RestoreRecord } from '../webhook/restore-file.js';
-import { formatBytes, loadAccount, type LoadedAccount } from './shared.js';
+import { loadAccount, type LoadedAccount } from './shared.js';
+import { formatBytes } from '../media/size.js';
 import type { GlobalOptions } from './index.js';
 
 export interface ListenOptions extends GlobalOptions {

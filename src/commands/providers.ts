@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { AppContext } from '../context.js';
 import { writeJson } from '../output/json.js';
 import { availableProviders, getAdapter } from '../providers/registry.js';
-import { formatBytes } from './shared.js';
+import { formatBytes } from '../media/size.js';
 
 /** `mms providers`: the capability table. */
 export function createProvidersCommand(ctx: AppContext): Command {

@@ -9,7 +9,8 @@ import { CliError, ErrorCode, InputError, UsageError, exitCodeForErrorCode, type
 import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson, writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
-import { collect, formatBytes, loadAccount, readStdin, splitList } from './shared.js';
+import { collect, loadAccount, readStdin, splitList } from './shared.js';
+import { formatBytes } from '../media/size.js';
 import type { GlobalOptions } from './index.js';
 import type { DispatchProgress, DispatchSummary } from '../core/send-runner.js';
 

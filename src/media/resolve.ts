@@ -8,6 +8,7 @@ import type { MediaItem } from '../core/types.js';
 import { ErrorCode, type ErrorCodeValue } from '../errors/errors.js';
 import type { ProviderCapabilities } from '../providers/types.js';
 import { sameMime, sniffMime } from './sniff.js';
+import { formatBytes } from './size.js';
 
 export interface MediaProblem {
   input: string;
@@ -41,10 +42,6 @@ async function lookupByExtension(p: string): Promise<string | undefined> {
 /** True for inputs that should be treated as URLs rather than paths. */
 export function looksLikeUrl(input: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
-}
-
-function fmt(n: number): string {
-  return n < 1024 * 1024 ? `${Math.round(n / 1024)} KB` : `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /** Whether a MIME type is in a capability list (supports 'image/*'). */
@@ -145,11 +142,11 @@ export function checkMediaLimits(items: MediaItem[], count: number, caps: Provid
     const isImage = type.startsWith('image/');
     const limit = !isImage && caps.maxNonImageBytes !== undefined ? caps.maxNonImageBytes : caps.maxFileBytes;
     if (item.size > limit) {
-      problems.push({ input: item.input, code: ErrorCode.MEDIA_TOO_LARGE, message: `--media ${item.input}: ${fmt(item.size)} is over ${providerName}'s ${fmt(limit)} limit for ${isImage ? 'a file' : 'non-image files'}` });
+      problems.push({ input: item.input, code: ErrorCode.MEDIA_TOO_LARGE, message: `--media ${item.input}: ${formatBytes(item.size)} is over ${providerName}'s ${formatBytes(limit)} limit for ${isImage ? 'a file' : 'non-image files'}` });
     }
   }
   if (total > caps.maxTotalBytes) {
-    problems.push({ input: '--media', code: ErrorCode.MEDIA_TOO_LARGE, message: `--media: the files add up to ${fmt(total)}, over ${providerName}'s ${fmt(caps.maxTotalBytes)} total per message` });
+    problems.push({ input: '--media', code: ErrorCode.MEDIA_TOO_LARGE, message: `--media: the files add up to ${formatBytes(total)}, over ${providerName}'s ${formatBytes(caps.maxTotalBytes)} total per message` });
   }
   return problems;
 }

@@ -2,6 +2,7 @@
 // By default only loopback URLs are fetched: the sandbox is for offline rehearsal and tests, and
 // must never send traffic elsewhere unless the user asks (--fetch-remote-media).
 import { createHash } from 'node:crypto';
+import { isLoopbackAddress } from '../webhook/loopback.js';
 
 export interface FetchLimits {
   /** Byte budget left for this message. */
@@ -19,10 +20,9 @@ export interface MediaFetcher {
   fetch(url: string, limits: FetchLimits): Promise<FetchResult>;
 }
 
-/** True when a URL's host is loopback (127.0.0.0/8, ::1, localhost). */
+/** True for a loopback host: 127.0.0.0/8, ::1, or the name localhost (the sandbox's own --host choice). */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  return hostname.toLowerCase() === 'localhost' || isLoopbackAddress(hostname);
 }
 
 /** Creates the fetcher (undici's fetch built into Node). */
