@@ -22,10 +22,11 @@
 //   +15557770091  accepted, then message-failed 4720 (invalid destination)
 //   +15557770092  accepted, then message-failed 4775 (recipient opted out)
 // Sandbox numbers: +15557770041, +15557770042 (on the sandbox location, sandbox application).
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
+import { safeEqual } from '../../providers/shared.js';
 
 const MAX_MEDIA = 10;
 /** "3.5 MB per file" (support article 12823216; the spec's mmsMessageContentFile). */
@@ -81,12 +82,6 @@ function springNotFound(path: string): SandboxResponse {
 
 function validation(fieldName: string, description: string): SandboxResponse {
   return bwError(400, 'request-validation', 'Your request could not be accepted.', [{ fieldName, description }]);
-}
-
-function safeEq(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function esc(s: string): string {
@@ -179,7 +174,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
     const m = /^Basic\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
     const i = decoded.indexOf(':');
-    if (i < 0 || !safeEq(decoded.slice(0, i), clientId) || !safeEq(decoded.slice(i + 1), clientSecret)) {
+    if (i < 0 || !safeEqual(decoded.slice(0, i), clientId) || !safeEqual(decoded.slice(i + 1), clientSecret)) {
       return json(401, { error: 'invalid_client', error_description: 'Client authentication failed' }, { 'www-authenticate': 'Basic realm="bandwidth"' });
     }
     const form = new URLSearchParams(req.rawBody.toString('utf8'));

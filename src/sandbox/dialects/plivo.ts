@@ -19,10 +19,11 @@
 //   dst 15557770204  accepted, stays `sent` (no delivery receipt, as US carriers often do)
 //   Own numbers 15557770021 (default src) and 15557770022, linked to the default application; a
 //   message to one of them comes back to the linked application's message_url, signed.
-import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
+import { safeEqual } from '../../providers/shared.js';
 
 const OWN_NUMBERS = ['15557770021', '15557770022'];
 const TEST_DST_SYNC: Record<string, (dst: string, type: string) => string | undefined> = {
@@ -84,12 +85,6 @@ function apiId(): string {
 
 function plivoError(status: number, error: string, headers: Record<string, string> = {}): SandboxResponse {
   return json(status, { api_id: apiId(), error }, headers);
-}
-
-function safeEq(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Plivo writes times as `2024-05-01 10:00:00+00:00`. */
@@ -294,7 +289,7 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
     if (!m) return false;
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    return i >= 0 && safeEq(decoded.slice(0, i), authId) && safeEq(decoded.slice(i + 1), authToken);
+    return i >= 0 && safeEqual(decoded.slice(0, i), authId) && safeEqual(decoded.slice(i + 1), authToken);
   }
 
   async function post(url: string, method: string, params: Array<[string, string]>, kind: 'inbound' | 'status', id: string): Promise<void> {

@@ -20,10 +20,11 @@
 //   +15557770091  accepted, then Failed with code 402 (unroutable)
 //   +15557770092  accepted, then Rejected with code 413 (blocked)
 // Sandbox numbers: +15557770051, +15557770052.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
+import { safeEqual } from '../../providers/shared.js';
 
 /** Sinch recommends < 1 MB for MMS (carrier limits); the adapter uses the same guard. */
 const MAX_MEDIA_BYTES = 1024 * 1024;
@@ -42,12 +43,6 @@ const REPORT_KINDS = new Set(['none', 'summary', 'full', 'per_recipient', 'per_r
 
 function sinchError(status: number, code: string, text: string): SandboxResponse {
   return json(status, { code, text });
-}
-
-function safeEq(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** A ULID (26 Crockford base32 characters), the shape of Sinch batch and inbound ids. */
@@ -96,7 +91,7 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
 
   function authorised(req: SandboxRequest): boolean {
     const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
-    return Boolean(m && safeEq(m[1]!, apiToken));
+    return Boolean(m && safeEqual(m[1]!, apiToken));
   }
 
   async function callback(url: string | undefined, payload: Record<string, unknown>, kind: 'inbound' | 'status', id: string): Promise<void> {

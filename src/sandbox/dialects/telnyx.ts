@@ -16,10 +16,11 @@
 //   To +15557770104  accepted, then delivery_unconfirmed (finalized, no carrier receipt)
 //   Own numbers +15557770011 (default from) and +15557770012, both on the default messaging
 //   profile; a message to one of them comes back as a signed message.received webhook.
-import { generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
+import { safeEqual } from '../../providers/shared.js';
 
 const OWN_NUMBERS = ['+15557770011', '+15557770012'];
 /** Synchronous refusals: [HTTP status, Telnyx code, title, detail]. */
@@ -91,12 +92,6 @@ function errorsBody(status: number, errors: TelnyxError[], headers: Record<strin
 
 function err(status: number, code: string, title: string, detail?: string, pointer?: string): SandboxResponse {
   return errorsBody(status, [{ code, title, ...(detail ? { detail } : {}), ...(pointer ? { source: { pointer } } : {}) }]);
-}
-
-function safeEq(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Base64 of the 32 raw bytes of an Ed25519 public key, as Mission Control shows it. */
@@ -205,7 +200,7 @@ export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
 
   function authorised(req: SandboxRequest): boolean {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    return m !== null && safeEq(m[1]!, apiKey);
+    return m !== null && safeEqual(m[1]!, apiKey);
   }
 
   /** POSTs one signed event envelope. */

@@ -5,11 +5,12 @@
 // (list/fetch/update SmsUrl…); a message sent to one of them comes back as a signed inbound webhook
 // to that number's SmsUrl, with MediaUrl{N} served by the sandbox (Basic auth, like Twilio), and
 // every status change of a message with a StatusCallback is POSTed signed.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
 import { computeTwilioSignature } from '../../providers/twilio/webhook.js';
+import { safeEqual } from '../../providers/shared.js';
 
 const API = '/2010-04-01';
 const MAGIC_FROM_OK = '+15005550006';
@@ -54,12 +55,6 @@ function rfc2822(d: Date): string {
 
 function hex(n: number): string {
   return randomBytes(n).toString('hex');
-}
-
-function safeEq(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Creates the Twilio dialect with fresh sandbox credentials. */
@@ -307,7 +302,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i < 0) return false;
-    return safeEq(decoded.slice(0, i), accountSid) && safeEq(decoded.slice(i + 1), authToken);
+    return safeEqual(decoded.slice(0, i), accountSid) && safeEqual(decoded.slice(i + 1), authToken);
   }
 
   async function lifecycle(m: SandboxMessage): Promise<void> {

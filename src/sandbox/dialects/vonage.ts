@@ -15,10 +15,11 @@
 //   +15557770091  accepted, then status "rejected" with error 1050 (number barred)
 //   +15557770092  accepted, then status "undeliverable" with error 1100 (communication failed)
 // Sandbox numbers: +15557770031, +15557770032 (linked to the sandbox application).
-import { createHash, createHmac, createVerify, generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createVerify, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../types.js';
 import { json } from '../types.js';
 import type { SandboxMessage } from '../store.js';
+import { safeEqual } from '../../providers/shared.js';
 
 const MESSAGE_TYPES = ['text', 'image', 'audio', 'video', 'vcard', 'file', 'content'] as const;
 const MEDIA_KINDS = new Set(['image', 'audio', 'video', 'vcard', 'file']);
@@ -57,12 +58,6 @@ function invalidParams(name: string, reason: string): SandboxResponse {
 function unauthorized(): SandboxResponse {
   // "unathorized" (sic) as in Vonage's own 401 bodies (Java SDK test fixtures).
   return problem(401, 'https://developer.nexmo.com/api-errors/#unathorized', 'Unauthorized', 'You did not provide correct credentials.');
-}
-
-function safeEq(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function b64url(s: string): string {
@@ -113,7 +108,7 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
     if (!m) return false;
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    return i > 0 && safeEq(decoded.slice(0, i), apiKey) && safeEq(decoded.slice(i + 1), apiSecret);
+    return i > 0 && safeEqual(decoded.slice(0, i), apiKey) && safeEqual(decoded.slice(i + 1), apiSecret);
   }
 
   /** Verifies an RS256 application JWT; returns the application it was signed for. */
@@ -139,7 +134,7 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
     if (basicOk(req)) return true;
     const key = form.get('api_key') ?? req.query.get('api_key') ?? '';
     const secret = form.get('api_secret') ?? req.query.get('api_secret') ?? '';
-    return safeEq(key, apiKey) && safeEq(secret, apiSecret);
+    return safeEqual(key, apiKey) && safeEqual(secret, apiSecret);
   }
 
   function sign(body: string, applicationId: string | undefined): string {
