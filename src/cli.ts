@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<void> {
   let code: number = ExitCode.OK;
   try {
     await program.parseAsync(argv);
-    code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+    code = ctx.exitCode ?? ExitCode.OK;
   } catch (err) {
     if (isCommanderError(err)) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {

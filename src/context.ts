@@ -16,12 +16,23 @@ export interface AppContext {
   store(): Store;
   /** Cleanups to run before exit (servers, tunnels, restoring webhooks). */
   onExit(fn: () => Promise<void> | void): void;
+  /** Records the exit code a command returned; only cli.ts applies it to the process. */
+  setExitCode(code: number): void;
+  /** The exit code a command returned, if any. */
+  readonly exitCode: number | undefined;
 }
 
 /** Creates the context for one run. */
 export function createContext(opts: { io: IO; env: NodeJS.ProcessEnv; version: string; errTheme: Theme; outTheme: Theme; signal: AbortSignal; cleanups: Array<() => Promise<void> | void> }): AppContext {
   let store: Store | undefined;
+  let exitCode: number | undefined;
   return {
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    get exitCode() {
+      return exitCode;
+    },
     io: opts.io,
     env: opts.env,
     version: opts.version,

@@ -14,7 +14,7 @@ import type { PublicEndpoint } from '../webhook/endpoint.js';
 import type { WebhookHttpRequest, WebhookHttpResponse } from '../webhook/server.js';
 import type { TunnelChoice } from '../webhook/tunnel/select.js';
 import type { RestoreRecord } from '../webhook/restore-file.js';
-import { loadAccount, type LoadedAccount } from './shared.js';
+import { loadAccount, withExitCode, type LoadedAccount } from './shared.js';
 import { formatBytes } from '../media/size.js';
 import type { GlobalOptions } from './index.js';
 
@@ -189,9 +189,8 @@ export function formatEventLines(ev: ListenEvent, opts: { tty: boolean; theme: T
 }
 
 /** What the provider expects in answer to a webhook (Twilio: empty TwiML, so no auto-reply). */
-export function webhookReply(provider: string, kind: 'inbound' | 'status'): WebhookHttpResponse {
-  if (provider === 'twilio' && kind === 'inbound') return { status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' };
-  return { status: 200 };
+export function webhookReply(adapter: Pick<ProviderAdapter, 'webhookReply'>, kind: 'inbound' | 'status'): WebhookHttpResponse {
+  return adapter.webhookReply?.(kind) ?? { status: 200 };
 }
 
 /** True when `url` is on the provider's API host (the configured base URL or the default one). */
@@ -215,21 +214,9 @@ export function isProviderOrigin(adapter: Pick<ProviderAdapter, 'defaultBaseUrl'
  * Request headers for downloading a media URL: the provider's credentials, but only for the
  * provider's own API host (never to a third-party host named in a payload).
  */
-export function mediaAuthHeaders(adapter: Pick<ProviderAdapter, 'name' | 'defaultBaseUrl'>, baseUrl: string, creds: Record<string, string>, url: string): Record<string, string> | undefined {
+export function mediaAuthHeaders(adapter: Pick<ProviderAdapter, 'defaultBaseUrl' | 'mediaAuthHeaders'>, baseUrl: string, creds: Record<string, string>, url: string): Record<string, string> | undefined {
   if (!isProviderOrigin(adapter, baseUrl, url)) return undefined;
-  const basic = (u: string, p: string) => ({ Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
-  switch (adapter.name) {
-    case 'twilio':
-      // Twilio media URLs take Basic auth with the Account SID + Auth Token, or an API key (reference §1.5).
-      if (creds.apiKey && creds.apiSecret) return basic(creds.apiKey, creds.apiSecret);
-      return creds.accountSid && creds.authToken ? basic(creds.accountSid, creds.authToken) : undefined;
-    case 'plivo':
-      return creds.authId && creds.authToken ? basic(creds.authId, creds.authToken) : undefined;
-    case 'telnyx':
-      return creds.apiKey ? { Authorization: `Bearer ${creds.apiKey}` } : undefined;
-    default:
-      return undefined;
-  }
+  return adapter.mediaAuthHeaders?.(creds);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,7 +454,7 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
             if (last) stop('count');
           });
       }
-      return webhookReply(adapter.name, kind);
+      return webhookReply(adapter, kind);
     };
     const inboundPath = ep.server.addWebhookRoute(`${adapter.name}/inbound`, handle('inbound'));
     const statusPath = ep.server.addWebhookRoute(`${adapter.name}/status`, handle('status'));
@@ -622,7 +609,7 @@ Examples:
   $ mms listen --number +15551234567 --tunnel --count 1 --timeout 300 --json --save-media ./inbox
   $ mms listen --restore                                   # after a kill -9: put webhooks back`,
     )
-    .action(async (_o, cmd: Command) => {
+    .action(withExitCode(ctx, async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ListenOptions>();
       const { io } = ctx;
       if (opts.restore) {
@@ -634,8 +621,7 @@ Examples:
           for (const f of out.failed) io.warn(ctx.errTheme.error(`Could not restore ${f.number} (${f.provider}): ${sanitizeForTerminal(f.error.message)}`));
           if (out.restored.length + out.skipped.length + out.failed.length === 0) io.info('Nothing to restore.');
         }
-        if (out.failed.length > 0) process.exitCode = ExitCode.UNAVAILABLE;
-        return;
+        return out.failed.length > 0 ? ExitCode.UNAVAILABLE : ExitCode.OK;
       }
       const tty = io.stdoutIsTTY;
       // Events are coalesced per event-loop turn: under a burst of webhooks, one write per batch.
@@ -666,6 +652,6 @@ Examples:
       } else {
         io.info(`Stopped (${outcome.reason === 'count' ? '--count reached' : outcome.reason === 'timeout' ? '--timeout' : 'interrupted'}): ${got}.`);
       }
-      process.exitCode = outcome.exitCode;
-    });
+      return outcome.exitCode;
+    }));
 }

@@ -9,7 +9,7 @@ import { CliError, ErrorCode, InputError, UsageError, exitCodeForErrorCode, type
 import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson, writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
-import { collect, loadAccount, readStdin, splitList } from './shared.js';
+import { collect, loadAccount, readStdin, splitList, withExitCode } from './shared.js';
 import { formatBytes } from '../media/size.js';
 import type { GlobalOptions } from './index.js';
 import type { DispatchProgress, DispatchSummary } from '../core/send-runner.js';
@@ -397,7 +397,7 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
           delivery.set(ev.id, { status: ev.status, providerStatus: ev.providerStatus, ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) });
         }
         onStatus?.();
-        return adapter.name === 'twilio' ? { status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' } : { status: 200 };
+        return adapter.webhookReply?.('status') ?? { status: 200 };
       });
       statusUrl = `${ep.publicUrl}${path}`;
     }
@@ -667,7 +667,7 @@ Examples:
       // Parsing is done and this command will run: start loading what validation needs.
       void validationModules();
     })
-    .action(async (_o, cmd: Command) => {
+    .action(withExitCode(ctx, async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SendOptions>();
       const { io } = ctx;
       const streamJson = Boolean(opts.ndjson);
@@ -715,8 +715,7 @@ Examples:
       for (const w of outcome.plan.warnings) io.warn(ctx.errTheme.warn(`Warning: ${w}`));
       if (outcome.dryRun) {
         renderPlan(outcome, ctx);
-        process.exitCode = ExitCode.OK;
-        return;
+        return ExitCode.OK;
       }
       if (streamJson) {
         writeNdjson(io, { type: 'summary', provider: outcome.plan.provider, profile: outcome.plan.profile, ...outcome.summary, interrupted: outcome.interrupted });
@@ -732,6 +731,6 @@ Examples:
       }
       if (!io.quiet) io.warn((outcome.summary!.accepted + outcome.summary!.skipped === outcome.summary!.total ? ctx.errTheme.success : ctx.errTheme.warn)(summaryLine(outcome)));
       if (outcome.interrupted) io.warn('Interrupted: stopped sending; recipients marked "skipped"/"not sent" were not sent. Re-run with the same --journal to finish.');
-      process.exitCode = sendExitCode(outcome);
-    });
+      return sendExitCode(outcome);
+    }));
 }

@@ -40,6 +40,17 @@ export async function loadAccount(ctx: AppContext, opts: GlobalOptions & Resolve
   };
 }
 
+/**
+ * Wraps a command action that returns its exit code (or nothing, for success): the code is
+ * handed to cli.ts, the only place that applies it to the process.
+ */
+export function withExitCode<A extends unknown[]>(ctx: AppContext, action: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const code = await action(...args);
+    if (typeof code === 'number') ctx.setExitCode(code);
+  };
+}
+
 /** Reads all of stdin as text. */
 export async function readStdin(ctx: AppContext): Promise<string> {
   const chunks: Buffer[] = [];

@@ -70,3 +70,8 @@ export function errorCodeForHttpStatus(status: number): ErrorCodeValue {
   if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
   return ErrorCode.PROVIDER_REJECTED;
 }
+
+/** An HTTP Basic Authorization header. */
+export function basicAuthHeader(user: string, password: string): Record<string, string> {
+  return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}

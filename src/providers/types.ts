@@ -75,6 +75,13 @@ export interface WebhookRequest {
   rawBody: Buffer;
 }
 
+/** The HTTP answer a provider expects to a webhook it delivered. */
+export interface WebhookReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /** What `verifyCredentials` learned about the account. */
 export interface AccountInfo {
   accountLabel?: string;
@@ -145,6 +152,13 @@ export interface ProviderAdapter {
    * whose header is not derived from static credentials (Bandwidth: an OAuth token).
    */
   mediaDownloadHeaders?(ctx: ProviderCallContext): Promise<Record<string, string>>;
+  /**
+   * Authorization for downloading inbound media from the provider's own API host when it follows
+   * from the static credentials alone (Basic or Bearer). The caller checks the URL's origin first.
+   */
+  mediaAuthHeaders?(creds: Credentials): Record<string, string> | undefined;
+  /** What to answer a verified webhook with (default: 200 with an empty body). */
+  webhookReply?(kind: 'inbound' | 'status'): WebhookReply;
   /** True when the webhook's signature is valid for these credentials. */
   verifyWebhook?(req: WebhookRequest, creds: Credentials): boolean;
   /**

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AuthError, ErrorCode, MediaError, UsageError } from '../../errors/errors.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
-import { isUuid, parseJson } from '../shared.js';
+import { basicAuthHeader, isUuid, parseJson } from '../shared.js';
 import {
   buildMultipartBody,
   buildPlivoPayload,
@@ -179,6 +179,9 @@ export const plivoAdapter: ProviderAdapter = {
       ...signalOf(ctx),
     });
     return parsePlivoUpload(res, file.fileName);
+  },
+  mediaAuthHeaders(creds) {
+    return creds.authId && creds.authToken ? basicAuthHeader(creds.authId, creds.authToken) : undefined;
   },
   verifyWebhook(req, creds) {
     return verifyPlivoWebhook(req, creds.authToken ?? '');

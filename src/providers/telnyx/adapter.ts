@@ -122,6 +122,9 @@ export const telnyxAdapter: ProviderAdapter = {
       suggestion: 'Set TELNYX_PUBLIC_KEY (Mission Control → Keys & Credentials → Public Key) or run `mms login --provider telnyx --public-key <key>`',
     };
   },
+  mediaAuthHeaders(creds) {
+    return creds.apiKey ? { Authorization: `Bearer ${creds.apiKey}` } : undefined;
+  },
   verifyWebhook(req, creds) {
     return verifyTelnyxWebhook(req, creds.publicKey ?? '');
   },

@@ -5,6 +5,7 @@
 import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import type { AccountInfo, Credentials, InboundRestoreState, ProviderAdapter, ProviderCallContext } from '../types.js';
+import { basicAuthHeader } from '../shared.js';
 import {
   buildInboundRestore,
   buildInboundUpdate,
@@ -141,6 +142,15 @@ export const twilioAdapter: ProviderAdapter = {
       message: 'Twilio signs webhooks with the account Auth Token, and none is configured',
       suggestion: 'Set TWILIO_AUTH_TOKEN (or `mms login --provider twilio --auth-token-stdin`) so signatures can be checked',
     };
+  },
+  mediaAuthHeaders(creds) {
+    // Twilio media URLs take Basic auth with the Account SID + Auth Token, or an API key (reference §1.5).
+    if (creds.apiKey && creds.apiSecret) return basicAuthHeader(creds.apiKey, creds.apiSecret);
+    return creds.accountSid && creds.authToken ? basicAuthHeader(creds.accountSid, creds.authToken) : undefined;
+  },
+  webhookReply(kind) {
+    // An empty TwiML document: Twilio sends no auto-reply. Status callbacks take any 200.
+    return kind === 'inbound' ? { status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' } : { status: 200 };
   },
   verifyWebhook(req, creds) {
     return verifyTwilioWebhook(req, creds.authToken ?? '');

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { twilioAdapter } from '../../../src/providers/twilio/adapter.js';
+import { telnyxAdapter } from '../../../src/providers/telnyx/adapter.js';
 import {
   eventToJson,
   formatEventLines,
@@ -129,14 +131,14 @@ describe('flags and exit codes', () => {
   });
 
   it('answers Twilio inbound webhooks with empty TwiML and everything else with a plain 200', () => {
-    expect(webhookReply('twilio', 'inbound')).toEqual({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' });
-    expect(webhookReply('twilio', 'status')).toEqual({ status: 200 });
-    expect(webhookReply('telnyx', 'inbound')).toEqual({ status: 200 });
+    expect(webhookReply(twilioAdapter, 'inbound')).toEqual({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' });
+    expect(webhookReply(twilioAdapter, 'status')).toEqual({ status: 200 });
+    expect(webhookReply(telnyxAdapter, 'inbound')).toEqual({ status: 200 });
   });
 });
 
 describe('mediaAuthHeaders', () => {
-  const twilio = { name: 'twilio' as const, defaultBaseUrl: 'https://api.twilio.com' };
+  const twilio = twilioAdapter;
   const creds = { accountSid: 'AC1', authToken: 'tok' };
   it('sends the provider credentials to the provider host only', () => {
     expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1')).toEqual({ Authorization: `Basic ${Buffer.from('AC1:tok').toString('base64')}` });
