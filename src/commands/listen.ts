@@ -14,6 +14,7 @@ import type { PublicEndpoint } from '../webhook/endpoint.js';
 import type { WebhookHttpRequest, WebhookHttpResponse } from '../webhook/server.js';
 import type { TunnelChoice } from '../webhook/tunnel/select.js';
 import type { RestoreRecord } from '../webhook/restore-file.js';
+import { parseCount, parsePort, parseTimeoutSeconds, TUNNEL_FLAG_CHOICES } from './flags.js';
 import { loadAccount, withExitCode, type LoadedAccount } from './shared.js';
 import { formatBytes } from '../media/size.js';
 import type { GlobalOptions } from './index.js';
@@ -93,28 +94,6 @@ export interface RestoreOutcome {
 
 // ---------------------------------------------------------------------------------------------
 // Pure parts: flag parsing and rendering.
-
-/**
- * The `--tunnel` choices. A copy of select.ts's TUNNEL_CHOICES (a unit test keeps them equal):
- * importing select.ts here would load every tunnel backend on each start-up, --help included.
- */
-export const LISTEN_TUNNEL_CHOICES: readonly TunnelChoice[] = ['auto', 'ngrok', 'cloudflared', 'localtunnel', 'public-url'];
-
-/** Parses --count: a positive integer. */
-export function parseCount(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--count "${value}" must be a whole number of messages, 1 or more`, { code: ErrorCode.INVALID_ARGUMENT });
-  return n;
-}
-
-/** Parses --timeout: seconds (fractions allowed), greater than zero. */
-export function parseTimeoutSeconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 31 * 24 * 3600) throw new UsageError(`--timeout "${value}" must be a number of seconds greater than 0`, { code: ErrorCode.INVALID_ARGUMENT });
-  return n;
-}
 
 /** The exit code for a finished run: 8 when --count was given and not reached, else 0. */
 export function listenExitCode(reason: StopReason, messages: number, count: number | undefined): number {
@@ -248,7 +227,6 @@ export async function runListen(opts: ListenOptions, ctx: AppContext, sink: List
   const count = parseCount(opts.count);
   const timeoutS = parseTimeoutSeconds(opts.timeout);
   const number = opts.number !== undefined ? requireNumber(opts.number) : undefined;
-  const { parsePort } = await import('../webhook/endpoint.js');
   const port = parsePort(opts.port);
   const skipVerify = Boolean(opts.insecureSkipVerify);
 
@@ -586,7 +564,7 @@ export function createListenCommand(ctx: AppContext): Command {
   return new Command('listen')
     .description('receive inbound messages and delivery receipts on a local, signature-checked webhook')
     .option('--port <port>', 'local port (0 picks a free one)', '0')
-    .addOption(new Option('--tunnel [backend]', 'make the listener public: auto picks ngrok or cloudflared').choices([...LISTEN_TUNNEL_CHOICES]).preset('auto'))
+    .addOption(new Option('--tunnel [backend]', 'make the listener public: auto picks ngrok or cloudflared').choices([...TUNNEL_FLAG_CHOICES]).preset('auto'))
     .option('--public-url <url>', 'public https URL that already forwards to --port (your own proxy or tunnel)')
     .option('--tunnel-host <url>', 'localtunnel server for --tunnel localtunnel (its hop is unencrypted)')
     .option('--number <e164>', "point this number's inbound webhook at the listener while it runs (restored on exit)")

@@ -5,6 +5,7 @@ import { ErrorCode, UsageError } from '../errors/errors.js';
 import { writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { GlobalOptions } from './index.js';
+import { parseFraction, parseLatency, parsePerSecond, parsePort } from './flags.js';
 
 export interface SandboxCommandOptions extends GlobalOptions {
   port: string;
@@ -20,19 +21,15 @@ export interface SandboxCommandOptions extends GlobalOptions {
   latency?: string;
 }
 
-function parseFaultFlags(o: SandboxCommandOptions, p: typeof import('../sandbox/server.js')) {
-  try {
-    return {
-      ...(o.rateLimit ? { rateLimit: p.parsePerSecond(o.rateLimit, '--rate-limit') } : {}),
-      ...(o.failRate ? { failRate: p.parseFraction(o.failRate, '--fail-rate') } : {}),
-      ...(o.throttleRate ? { throttleRate: p.parseFraction(o.throttleRate, '--throttle-rate') } : {}),
-      ...(o.resetRate ? { resetRate: p.parseFraction(o.resetRate, '--reset-rate') } : {}),
-      ...(o.timeoutRate ? { timeoutRate: p.parseFraction(o.timeoutRate, '--timeout-rate') } : {}),
-      ...(o.latency ? { latencyMs: p.parseLatency(o.latency, '--latency') } : {}),
-    };
-  } catch (err) {
-    throw new UsageError((err as Error).message, { code: ErrorCode.INVALID_ARGUMENT });
-  }
+function parseFaultFlags(o: SandboxCommandOptions) {
+  return {
+    ...(o.rateLimit ? { rateLimit: parsePerSecond(o.rateLimit, '--rate-limit') } : {}),
+    ...(o.failRate ? { failRate: parseFraction(o.failRate, '--fail-rate') } : {}),
+    ...(o.throttleRate ? { throttleRate: parseFraction(o.throttleRate, '--throttle-rate') } : {}),
+    ...(o.resetRate ? { resetRate: parseFraction(o.resetRate, '--reset-rate') } : {}),
+    ...(o.timeoutRate ? { timeoutRate: parseFraction(o.timeoutRate, '--timeout-rate') } : {}),
+    ...(o.latency ? { latencyMs: parseLatency(o.latency, '--latency') } : {}),
+  };
 }
 
 /** `mms sandbox`. */
@@ -62,12 +59,11 @@ Examples:
     )
     .action(async (_o, c: Command) => {
       const o = c.optsWithGlobals<SandboxCommandOptions>();
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${o.port}" must be a number from 0 to 65535`, { code: ErrorCode.INVALID_ARGUMENT });
+      const port = parsePort(o.port);
       const stepDelay = Number(o.stepDelay);
       if (!Number.isFinite(stepDelay) || stepDelay < 0) throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
       const mod = await import('../sandbox/server.js');
-      const faults = parseFaultFlags(o, mod);
+      const faults = parseFaultFlags(o);
       const { io } = ctx;
       let sb;
       try {

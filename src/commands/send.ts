@@ -9,6 +9,7 @@ import { CliError, ErrorCode, InputError, UsageError, exitCodeForErrorCode, type
 import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson, writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
+import { parsePort, parsePositiveInt, parseRate, parseSeconds, tunnelChoice } from './flags.js';
 import { collect, loadAccount, readStdin, splitList, withExitCode } from './shared.js';
 import { formatBytes } from '../media/size.js';
 import type { GlobalOptions } from './index.js';
@@ -116,18 +117,6 @@ function suggestionFor(code: ErrorCodeValue): string {
   }
 }
 
-function positiveInt(value: string, flag: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} "${value}" must be a whole number from 1 to ${max}`, { code: ErrorCode.INVALID_ARGUMENT });
-  return n;
-}
-
-function seconds(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`${flag} "${value}" must be a number of seconds (up to 86400)`, { code: ErrorCode.INVALID_ARGUMENT });
-  return n;
-}
-
 async function readBodyInput(opts: SendOptions, stdinText: () => Promise<string>): Promise<string | undefined> {
   if (opts.body === '-' || opts.bodyFile === '-') return (await stdinText()).replace(/\r?\n$/, '');
   if (opts.bodyFile === undefined) return opts.body;
@@ -145,7 +134,7 @@ async function readBodyInput(opts: SendOptions, stdinText: () => Promise<string>
 // (a waterfall of imports is mostly waiting on the disk).
 let validation: ReturnType<typeof loadValidationModules> | undefined;
 function loadValidationModules() {
-  return [import('../core/token-bucket.js'), import('../recipients/parse.js'), import('../recipients/e164.js'), import('../media/resolve.js')] as const;
+  return [import('../recipients/parse.js'), import('../recipients/e164.js'), import('../media/resolve.js')] as const;
 }
 function validationModules() {
   return (validation ??= loadValidationModules());
@@ -153,9 +142,9 @@ function validationModules() {
 
 /** Validates everything, then (unless --dry-run) sends. Returns data; never prints (hooks aside). */
 export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHooks = {}): Promise<SendOutcome> {
-  const concurrency = positiveInt(opts.concurrency ?? '4', '--concurrency', 512);
-  const mediaTimeoutS = seconds(opts.mediaTimeout ?? '120', '--media-timeout');
-  const waitS = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 120 : seconds(opts.wait, '--wait');
+  const concurrency = parsePositiveInt(opts.concurrency ?? '4', '--concurrency', 512);
+  const mediaTimeoutS = parseSeconds(opts.mediaTimeout ?? '120', '--media-timeout');
+  const waitS = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 120 : parseSeconds(opts.wait, '--wait');
   const stdinUsers = [opts.body === '-' && '--body -', opts.bodyFile === '-' && '--body-file -', opts.toFile === '-' && '--to-file -'].filter(Boolean);
   if (stdinUsers.length > 1) throw new UsageError(`stdin can feed only one input, but ${stdinUsers.join(' and ')} both ask for it`, { code: ErrorCode.INVALID_ARGUMENT });
   let stdinCache: Promise<string> | undefined;
@@ -169,7 +158,7 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
     const { askText } = await import('../output/prompt.js');
     rawTo.push(await askText(ctx.io, '--to', 'Send to (E.164, e.g. +15551234567):'));
   }
-  const [loaded, { parseRate }, { parseRecipients, findMissingPlaceholders, listPlaceholders, renderTemplate }, { toCountryCode }, { resolveMedia, typeAllowed }] = await Promise.all([
+  const [loaded, { parseRecipients, findMissingPlaceholders, listPlaceholders, renderTemplate }, { toCountryCode }, { resolveMedia, typeAllowed }] = await Promise.all([
     loadAccount(ctx, opts),
     ...validationModules(),
   ]);
@@ -345,11 +334,11 @@ export async function runSend(opts: SendOptions, ctx: AppContext, hooks: SendHoo
     let endpoint: import('../webhook/endpoint.js').PublicEndpoint | undefined;
     const needEndpoint = (localFiles.length > 0 && caps.mediaTransport === 'url') || waitS !== undefined;
     if (needEndpoint) {
-      const { openEndpoint, parsePort } = await import('../webhook/endpoint.js');
+      const { openEndpoint } = await import('../webhook/endpoint.js');
       const explicit = (opts.tunnel !== undefined && opts.tunnel !== false) || opts.publicUrl !== undefined;
       endpoint = await openEndpoint({
         port: parsePort(undefined),
-        ...(opts.tunnel !== undefined && opts.tunnel !== false ? { tunnel: (opts.tunnel === true ? 'auto' : opts.tunnel) as import('../webhook/tunnel/select.js').TunnelChoice } : {}),
+        ...(opts.tunnel !== undefined && opts.tunnel !== false ? { tunnel: tunnelChoice(opts.tunnel)! } : {}),
         ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
         ...(opts.tunnelHost !== undefined ? { tunnelHost: opts.tunnelHost } : {}),
         providerBaseUrl: account.baseUrl.value,

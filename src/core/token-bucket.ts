@@ -2,7 +2,6 @@
 // bounds what the provider sees no matter the concurrency. Each `take()` reserves a token at once
 // and sleeps off its debt, which keeps waiters in FIFO order and stops timer lateness from
 // lowering the achieved rate: the balance is computed from the clock, not from the timers.
-import { ErrorCode, UsageError } from '../errors/errors.js';
 
 /** Milliseconds since some fixed point; `performance.now` in production. */
 export type Clock = () => number;
@@ -105,21 +104,3 @@ export class TokenBucket {
   }
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hr: 3600, hour: 3600 };
-
-/**
- * Parses `--rate`: "200/s", "10/m", "3600/h" or a bare number meaning per second; "0" or
- * "unlimited" means no limit (Infinity). Returns messages per second.
- */
-export function parseRate(value: string, flag = '--rate'): number {
-  const text = value.trim().toLowerCase();
-  if (text === 'unlimited' || text === 'none') return Infinity;
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(?:\/\s*([a-z]+))?$/.exec(text);
-  const unit = m?.[2] ?? 's';
-  const seconds = UNIT_SECONDS[unit];
-  if (!m || seconds === undefined) {
-    throw new UsageError(`${flag} must look like 200/s, 10/m or 3600/h, not "${value}"`, { code: ErrorCode.INVALID_ARGUMENT });
-  }
-  const n = Number(m[1]);
-  return n === 0 ? Infinity : n / seconds;
-}

@@ -104,33 +104,6 @@ function send(res: ServerResponse, r: SandboxResponse): void {
   res.end(body);
 }
 
-/** Parses a fault flag value such as "5%" or "0.05" into a fraction. */
-export function parseFraction(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
-  const n = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!(n >= 0 && n <= 1)) throw new RangeError(`${flag} "${value}" must be a fraction (0.05) or a percentage (5%) between 0 and 100%`);
-  return n;
-}
-
-/** Parses "200/s", "12000/m" or "200" into requests per second. */
-export function parsePerSecond(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|m|min))?$/.exec(value.trim());
-  if (!m) throw new RangeError(`${flag} "${value}" must look like 200/s or 600/m`);
-  const n = Number(m[1]) / (m[2]?.startsWith('m') ? 60 : 1);
-  if (!(n > 0)) throw new RangeError(`${flag} "${value}" must be greater than zero`);
-  return n;
-}
-
-/** Parses "50" or "20-200" into a latency range in ms. */
-export function parseLatency(value: string, flag: string): [number, number] {
-  const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(value.trim());
-  if (!m) throw new RangeError(`${flag} "${value}" must be milliseconds, e.g. 50 or 20-200`);
-  const a = Number(m[1]);
-  const b = m[2] !== undefined ? Number(m[2]) : a;
-  if (b < a) throw new RangeError(`${flag} "${value}": the maximum is below the minimum`);
-  return [a, b];
-}
-
 /** Starts the sandbox. */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';

@@ -33,14 +33,6 @@ export interface PublicEndpoint {
   close(): Promise<void>;
 }
 
-/** Parses --port for listeners. */
-export function parsePort(value: string | undefined, flag = '--port'): number {
-  if (value === undefined) return 0;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} "${value}" must be a number from 0 to 65535`, { code: ErrorCode.INVALID_ARGUMENT });
-  return n;
-}
-
 /** Starts the server and makes it reachable for the provider. Cleans up on failure. */
 export async function openEndpoint(opts: EndpointOptions): Promise<PublicEndpoint> {
   const server = await startWebhookServer({ ...(opts.server ?? {}), port: opts.port ?? 0 });

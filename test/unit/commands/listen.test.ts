@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCount, parseTimeoutSeconds, TUNNEL_FLAG_CHOICES as LISTEN_TUNNEL_CHOICES } from '../../../src/commands/flags.js';
 import { twilioAdapter } from '../../../src/providers/twilio/adapter.js';
 import { telnyxAdapter } from '../../../src/providers/telnyx/adapter.js';
 import {
@@ -6,10 +7,7 @@ import {
   formatEventLines,
   listenExitCode,
   isProviderOrigin,
-  LISTEN_TUNNEL_CHOICES,
   mediaAuthHeaders,
-  parseCount,
-  parseTimeoutSeconds,
   webhookCredentialsOf,
   webhookReply,
   type ListenMessageEvent,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket, parseRate, realSleep } from '../../../src/core/token-bucket.js';
+import { TokenBucket, realSleep } from '../../../src/core/token-bucket.js';
+import { parseRate } from '../../../src/commands/flags.js';
 import { FakeClock, flush } from './fake-clock.js';
 
 function bucket(ratePerSecond: number, burst?: number) {
