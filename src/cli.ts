@@ -49,7 +49,16 @@ function isCommanderError(err: unknown): err is Error & { code: string } {
   return err instanceof Error && typeof code === 'string' && code.startsWith('commander.');
 }
 
-/** Runs the CLI with process.argv and sets process.exitCode. */
+/** The outside world of one run: streams, environment, and an abort signal (Ctrl+C/SIGTERM). */
+export interface RunEnvironment {
+  env: NodeJS.ProcessEnv;
+  streams?: Parameters<typeof createIO>[2];
+  signal: AbortSignal;
+  /** Leave the shared HTTP connection pool open at the end (in-process tests running side by side). */
+  keepHttp?: boolean;
+}
+
+/** Runs the CLI with process.argv and sets process.exitCode (the only place that does). */
 export async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
   // Fast path: scripts call `mms --version` to check the install; it needs nothing else loaded.
@@ -57,24 +66,39 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${pkg.version}\n`);
     return;
   }
-  const flags = scanGlobalFlags(args);
-  const env = process.env;
-  const io: IO = createIO(flags, env);
-  const [errTheme, outTheme] = await Promise.all([loadTheme(io.colorErr), loadTheme(io.colorOut)]);
   const controller = new AbortController();
-  const cleanups: Array<() => Promise<void> | void> = [];
-  const ctx = createContext({ io, env, version: pkg.version, errTheme, outTheme, signal: controller.signal, cleanups });
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
-      io.warn('Interrupted again: exiting now.');
+      process.stderr.write('Interrupted again: exiting now.\n');
       process.exit(ExitCode.INTERRUPTED);
     }
     controller.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated' : 'Interrupted'));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  try {
+    process.exitCode = await run(args, { env: process.env, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * Runs one command line (without the node and script arguments) and returns its exit code. Tests
+ * call it in-process with their own streams, environment and signal.
+ */
+export async function run(args: string[], runEnv: RunEnvironment): Promise<number> {
+  const argv = ['node', 'mms', ...args];
+  const flags = scanGlobalFlags(args);
+  const env = runEnv.env;
+  const io: IO = createIO(flags, env, runEnv.streams);
+  const [errTheme, outTheme] = await Promise.all([loadTheme(io.colorErr), loadTheme(io.colorOut)]);
+  const signal = runEnv.signal;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const ctx = createContext({ io, env, version: pkg.version, errTheme, outTheme, signal, cleanups });
   const { createProgram } = await import('./program.js');
   const program = await createProgram(ctx, args);
   let code: number = ExitCode.OK;
@@ -101,7 +125,7 @@ export async function main(argv: string[]): Promise<void> {
       }
     } else {
       const { handleError } = await import('./errors/handle.js');
-      code = handleError(controller.signal.aborted && !(err instanceof Error && 'exitCode' in err) ? new CancelledError() : err, {
+      code = handleError(signal.aborted && !(err instanceof Error && 'exitCode' in err) ? new CancelledError() : err, {
         io,
         theme: errTheme,
         version: pkg.version,
@@ -116,10 +140,10 @@ export async function main(argv: string[]): Promise<void> {
         io.debugLog(`cleanup failed: ${(err as Error).message}`);
       }
     }
-    const { closeHttp } = await import('./providers/http-client.js');
-    await closeHttp();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    if (!runEnv.keepHttp) {
+      const { closeHttp } = await import('./providers/http-client.js');
+      await closeHttp();
+    }
   }
-  process.exitCode = code;
+  return code;
 }
