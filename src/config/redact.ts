@@ -1,25 +1,110 @@
+// Redaction of secrets from everything mms prints or writes. Every function here runs in time
+// linear in its input: it sees provider error bodies and webhook payloads, which come from outside
+// (a regex with nested quantifiers over a 1 MB line once ran for minutes).
+
 /** Header names whose values are never logged. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+
+/** What replaces a secret. */
+export const REDACTED = '[REDACTED]';
+
+/** Secrets shorter than this are not searched for: they would mask ordinary text. */
+const MIN_SECRET_LENGTH = 4;
 
 /** Returns a copy of headers with credentials masked. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (SECRET_HEADERS.has(k.toLowerCase())) {
-      const scheme = /^(\w+)\s/.exec(v)?.[1];
-      out[k] = scheme ? `${scheme} [REDACTED]` : '[REDACTED]';
+      const scheme = /^(\w{1,32})\s/.exec(v)?.[1];
+      out[k] = scheme ? `${scheme} ${REDACTED}` : REDACTED;
     } else out[k] = v;
   }
   return out;
 }
 
-/** Replaces every occurrence of the given secrets (and any URL userinfo) with [REDACTED]. */
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(\w+:\/\/)[^\s/@:]+:[^\s/@]+@/g, '$1[REDACTED]@');
-  for (const s of secrets) {
-    if (s.length >= 4) out = out.split(s).join('[REDACTED]');
+const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
+const USERINFO_END = /[\s/@?#]/;
+
+/**
+ * Masks the userinfo of every URL (`https://user:pass@host` → `https://[REDACTED]@host`). A scan,
+ * not a regex: each `://` is looked at once and its userinfo ends at the first `/`, `@`, `?`, `#`
+ * or white space, so the cost is linear in the text.
+ */
+export function redactUrlUserinfo(text: string): string {
+  let out = '';
+  let from = 0;
+  let at = text.indexOf('://');
+  while (at !== -1) {
+    let schemeStart = at;
+    while (schemeStart > 0 && at - schemeStart < 32 && SCHEME_CHAR.test(text[schemeStart - 1]!)) schemeStart--;
+    let end = at + 3;
+    let colon = -1;
+    while (end < text.length && !USERINFO_END.test(text[end]!)) {
+      if (text[end] === ':' && colon === -1) colon = end;
+      end++;
+    }
+    if (schemeStart < at && colon > at + 3 && text[end] === '@') {
+      out += text.slice(from, at + 3) + REDACTED;
+      from = end;
+    }
+    at = text.indexOf('://', Math.max(at + 3, end));
   }
-  return out;
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/**
+ * The forms a secret can take in text that reached us: as is, URL-encoded (query strings and form
+ * bodies, `+` for spaces too), JSON-escaped, and inside base64 (an HTTP Basic header is
+ * base64("user:secret"): the secret's own bytes there depend on its offset modulo 3, so the stable
+ * middle of each of the three alignments is searched for).
+ */
+export function secretForms(secret: string): string[] {
+  if (secret.length < MIN_SECRET_LENGTH) return [];
+  const forms = new Set<string>([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)]);
+  const bytes = Buffer.from(secret, 'utf8');
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    // Characters fully determined by the secret's bytes: skip those mixing in the padding bytes
+    // before it, and the last group, which mixes in whatever follows the secret.
+    const first = Math.ceil((shift * 8) / 6);
+    const last = Math.floor(((shift + bytes.length) * 8) / 6);
+    const stable = encoded.slice(first, last);
+    if (stable.length >= 6) forms.add(stable);
+    // base64url, as JWTs and some tokens use it.
+    if (stable.length >= 6) forms.add(stable.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A compiled redactor for a fixed set of secrets: one pass over the text for all of them. */
+export interface Redactor {
+  (text: string): string;
+  readonly active: boolean;
+}
+
+/**
+ * Builds a function that masks every form of every secret ({@link secretForms}) and any URL
+ * userinfo. The secrets become one alternation of literals, longest first, which the regex engine
+ * matches without backtracking blow-up.
+ */
+export function createRedactor(secrets: readonly string[]): Redactor {
+  const forms = [...new Set(secrets.flatMap((s) => secretForms(s)))].sort((a, b) => b.length - a.length);
+  const pattern = forms.length > 0 ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : undefined;
+  const redact = (text: string): string => {
+    const out = redactUrlUserinfo(text);
+    return pattern ? out.replace(pattern, REDACTED) : out;
+  };
+  return Object.assign(redact, { active: pattern !== undefined });
+}
+
+/** Replaces every occurrence of the given secrets (in every form) and any URL userinfo with [REDACTED]. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  return createRedactor(secrets)(text);
 }
 
 /** Masks an identifier for display: the first 4 and last 4 characters survive (`AC12…cdef`). */

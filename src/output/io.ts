@@ -1,5 +1,6 @@
 // Streams and terminal facts, computed once per run (tests pass their own).
 import type { Writable, Readable } from 'node:stream';
+import { createRedactor } from '../config/redact.js';
 
 export interface IO {
   stdout: Writable;
@@ -24,6 +25,12 @@ export interface IO {
   out(line: string): void;
   /** Writes a debug line to stderr when --debug is on. */
   debugLog(line: string): void;
+  /**
+   * Registers secrets (credentials in effect for this run): from then on, everything written to
+   * stdout and stderr through this IO has them masked, in every encoding redact.ts knows. The
+   * last line of defence for provider error bodies that echo credentials back.
+   */
+  addSecrets(values: readonly string[]): void;
 }
 
 export interface IOFlags {
@@ -60,9 +67,13 @@ export function createIO(
   const quiet = Boolean(flags.quiet);
   const debug = Boolean(flags.debug) || isTruthyEnv(env.MMS_DEBUG);
   const canPrompt = stdinIsTTY && stdoutIsTTY && !isTruthyEnv(env.MMS_NO_PROMPT) && !isTruthyEnv(env.CI) && !json;
+  const secrets = new Set<string>();
+  let redact: ((text: string) => string) | undefined;
+  const stdout = scrubbing(streams.stdout, () => redact);
+  const stderr = scrubbing(streams.stderr, () => redact);
   const io: IO = {
-    stdout: streams.stdout,
-    stderr: streams.stderr,
+    stdout,
+    stderr,
     stdin: streams.stdin,
     stdoutIsTTY,
     stderrIsTTY,
@@ -74,17 +85,44 @@ export function createIO(
     quiet,
     debug,
     info(line) {
-      if (!quiet) streams.stderr.write(line + '\n');
+      if (!quiet) stderr.write(line + '\n');
     },
     warn(line) {
-      streams.stderr.write(line + '\n');
+      stderr.write(line + '\n');
     },
     out(line) {
-      streams.stdout.write(line + '\n');
+      stdout.write(line + '\n');
     },
     debugLog(line) {
-      if (debug) streams.stderr.write(`[debug] ${line}\n`);
+      if (debug) stderr.write(`[debug] ${line}\n`);
+    },
+    addSecrets(values) {
+      const before = secrets.size;
+      for (const v of values) if (v) secrets.add(v);
+      if (secrets.size === before) return;
+      const r = createRedactor([...secrets]);
+      redact = r.active ? r : undefined;
     },
   };
   return io;
+}
+
+/**
+ * The stream itself, with `write` masking registered secrets first. A Proxy rather than a new
+ * stream, so `isTTY`, `columns`, events and `end` keep working as callers expect.
+ */
+function scrubbing<T extends Writable>(stream: T, current: () => ((text: string) => string) | undefined): T {
+  return new Proxy(stream, {
+    get(target, prop, receiver) {
+      if (prop === 'write') {
+        return (chunk: unknown, ...rest: unknown[]) => {
+          const redact = current();
+          const text = redact && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(chunk.toString()) : chunk;
+          return (target.write as (...a: unknown[]) => boolean)(text, ...rest);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

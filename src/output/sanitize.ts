@@ -12,11 +12,27 @@ const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
  * - bidi controls: ALM U+061C, LRM/RLM U+200E/U+200F, embeddings/overrides U+202A–U+202E,
  *   isolates U+2066–U+2069 (the "Trojan Source" characters, CVE-2021-42574);
  * - line/paragraph separators U+2028/U+2029 and BOM U+FEFF (some terminals break lines or hide text);
- * - lone UTF-16 surrogates (would be written as U+FFFD and hide what was received).
- * ZWJ (U+200D) and variation selectors are kept: emoji need them.
+ * - lone UTF-16 surrogates (would be written as U+FFFD and hide what was received);
+ * - invisible zero-width characters that can hide or split text: ZWSP U+200B, ZWNJ U+200C, word
+ *   joiner and invisible operators U+2060–U+2064, Mongolian vowel separator U+180E, and ZWJ U+200D
+ *   unless it joins two emoji (family and profession emoji are ZWJ sequences).
+ * Variation selectors are kept: emoji need them.
  */
 const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|(?<!\p{Extended_Pictographic}\ufe0f?)\u200d|\u200d(?!\p{Extended_Pictographic})|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+
+/**
+ * The same characters as they can appear in JSON text produced by JSON.stringify, which escapes
+ * C0 controls and lone surrogates itself but leaves the rest raw. Outside JSON strings none of them
+ * can occur, so replacing them with \uXXXX anywhere in the text keeps it valid and equal.
+ */
+const UNSAFE_IN_JSON =
+  /[\u007f-\u009f\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|(?<!\p{Extended_Pictographic}\ufe0f?)\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
+
+/** Escapes, as \uXXXX, the characters of JSON text that a terminal would act on or hide. */
+export function escapeJsonText(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 function escapeChar(ch: string): string {
   return SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -47,7 +63,7 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout
 
 // Path separators, characters Windows forbids, and everything sanitizeForTerminal escapes.
 const FORBIDDEN_IN_NAME =
-  /[/\\<>:"|?*\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[/\\<>:"|?*\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
