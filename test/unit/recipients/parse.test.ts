@@ -187,9 +187,10 @@ describe('parseRecipientFile: CSV', () => {
     ]);
   });
 
-  it('fills missing trailing fields with empty strings', () => {
-    const r = parseRecipientFile(file(`phone,name,city\n${A},Al\n`));
-    expect(r.valid[0]?.fields).toEqual({ name: 'Al', city: '' });
+  it('reports a row with fewer fields than the header at its line (its templates would be filled with nothing)', () => {
+    const r = parseRecipientFile(file(`phone,name,city\n${A},Al\n${B},Bo,Berlin\n`));
+    expect(r.valid.map((v) => v.to)).toEqual([B]);
+    expect(r.invalid).toEqual([{ input: `${A},Al`, source: 'list.csv', line: 2, reason: 'has 2 fields but the header has 3 (add the missing values, even if empty)' }]);
   });
 
   it('reports an unterminated quote at its starting line', () => {
