@@ -97,12 +97,13 @@ export function parseRecipientFile(file: RecipientFileInput, defaultCountry?: st
   return parser.end();
 }
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+// `{{ name }}`: the name is trimmed in code (a `\s*` on both sides of a lazy group backtracks).
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 
 /** Names used as `{{name}}` placeholders in a message body, in order of first use. */
 export function listPlaceholders(body: string): string[] {
   const names = new Set<string>();
-  for (const m of body.matchAll(PLACEHOLDER)) names.add(m[1] ?? '');
+  for (const m of body.matchAll(PLACEHOLDER)) names.add((m[1] ?? '').trim());
   return [...names];
 }
 
@@ -117,8 +118,8 @@ export function findMissingPlaceholders(body: string, columns: readonly string[]
 /** Fills `{{column}}` placeholders from one recipient's fields; unknown ones are left as written. */
 export function renderTemplate(body: string, fields: Readonly<Record<string, string>>): string {
   const names = Object.keys(fields);
-  return body.replace(PLACEHOLDER, (whole, name: string) => {
-    const key = lookupField(name, names);
+  return body.replace(PLACEHOLDER, (whole, raw: string) => {
+    const key = lookupField(raw.trim(), names);
     return key === undefined ? whole : (fields[key] ?? '');
   });
 }
