@@ -31,6 +31,11 @@ export interface IO {
    * last line of defence for provider error bodies that echo credentials back.
    */
   addSecrets(values: readonly string[]): void;
+  /**
+   * Calls `fn` once stdout or stderr is closed by the reader (`mms … | head -1`: EPIPE). Output
+   * after that is dropped quietly; cli.ts stops the run as it would for Ctrl+C.
+   */
+  onOutputClosed(fn: (stream: 'stdout' | 'stderr') => void): void;
 }
 
 export interface IOFlags {
@@ -69,8 +74,19 @@ export function createIO(
   const canPrompt = stdinIsTTY && stdoutIsTTY && !isTruthyEnv(env.MMS_NO_PROMPT) && !isTruthyEnv(env.CI) && !json;
   const secrets = new Set<string>();
   let redact: ((text: string) => string) | undefined;
-  const stdout = scrubbing(streams.stdout, () => redact);
-  const stderr = scrubbing(streams.stderr, () => redact);
+  const closedListeners: Array<(stream: 'stdout' | 'stderr') => void> = [];
+  const closed = { stdout: false, stderr: false };
+  for (const name of ['stdout', 'stderr'] as const) {
+    // A reader that went away (EPIPE) or a stream already destroyed: never a crash with a stack
+    // trace. Every error on an output stream means nobody can read what follows.
+    streams[name].on('error', () => {
+      if (closed[name]) return;
+      closed[name] = true;
+      for (const fn of closedListeners) fn(name);
+    });
+  }
+  const stdout = scrubbing(streams.stdout, () => redact, () => closed.stdout);
+  const stderr = scrubbing(streams.stderr, () => redact, () => closed.stderr);
   const io: IO = {
     stdout,
     stderr,
@@ -96,6 +112,9 @@ export function createIO(
     debugLog(line) {
       if (debug) stderr.write(`[debug] ${line}\n`);
     },
+    onOutputClosed(fn) {
+      closedListeners.push(fn);
+    },
     addSecrets(values) {
       const before = secrets.size;
       for (const v of values) if (v) secrets.add(v);
@@ -108,14 +127,16 @@ export function createIO(
 }
 
 /**
- * The stream itself, with `write` masking registered secrets first. A Proxy rather than a new
+ * The stream itself, with `write` masking registered secrets first and dropping output once the
+ * reader is gone. A Proxy rather than a new
  * stream, so `isTTY`, `columns`, events and `end` keep working as callers expect.
  */
-function scrubbing<T extends Writable>(stream: T, current: () => ((text: string) => string) | undefined): T {
+function scrubbing<T extends Writable>(stream: T, current: () => ((text: string) => string) | undefined, isClosed: () => boolean): T {
   return new Proxy(stream, {
     get(target, prop, receiver) {
       if (prop === 'write') {
         return (chunk: unknown, ...rest: unknown[]) => {
+          if (isClosed() || target.destroyed) return true;
           const redact = current();
           const text = redact && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(chunk.toString()) : chunk;
           return (target.write as (...a: unknown[]) => boolean)(text, ...rest);
