@@ -8,6 +8,7 @@ import type { MediaItem } from '../core/types.js';
 import { ErrorCode, type ErrorCodeValue } from '../errors/errors.js';
 import type { ProviderCapabilities } from '../providers/types.js';
 import { sameMime, sniffMime } from './sniff.js';
+import { checkHttpUrl } from '../core/urls.js';
 import { formatBytes } from './size.js';
 
 export interface MediaProblem {
@@ -39,6 +40,10 @@ async function lookupByExtension(p: string): Promise<string | undefined> {
   return mimeLookup(p) || undefined;
 }
 
+function urlWithoutCredentials(u: URL): string {
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
 /** True for inputs that should be treated as URLs rather than paths. */
 export function looksLikeUrl(input: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
@@ -52,18 +57,13 @@ export function typeAllowed(type: string, allowed: readonly string[]): boolean {
 
 async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaItem; problem?: MediaProblem; warning?: string }> {
   if (looksLikeUrl(input)) {
-    let u: URL;
-    try {
-      u = new URL(input);
-    } catch {
-      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${input}: not a valid URL` } };
+    const checked = checkHttpUrl(input);
+    if (checked.problem !== undefined) {
+      // Never echo embedded credentials back.
+      const shown = checked.problem.startsWith('URLs with embedded credentials') && URL.canParse(input) ? urlWithoutCredentials(new URL(input)) : input;
+      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${shown}: ${checked.problem}` } };
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${input}: only http(s) URLs can be sent (got ${u.protocol.slice(0, -1)})` } };
-    }
-    if (u.username || u.password) {
-      return { problem: { input, code: ErrorCode.MEDIA_URL_INVALID, message: `--media ${u.protocol}//${u.host}${u.pathname}: URLs with embedded credentials are refused (the provider would see them)` } };
-    }
+    const u = checked.url;
     const ct = await lookupByExtension(u.pathname);
     return { item: { input, kind: 'url', url: u.toString(), ...(ct ? { contentType: ct } : {}) } };
   }
