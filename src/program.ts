@@ -27,7 +27,8 @@ export async function createProgram(ctx: AppContext, args: readonly string[] = [
   // addCommand() does not copy these settings to subcommands: apply them to the whole tree.
   const apply = (cmd: Command) => {
     for (const sub of cmd.commands) {
-      sub.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true);
+      // Global flags (--json, --profile, …) are listed in every command's help: examples use them.
+      sub.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true).configureHelp({ ...sub.configureHelp(), showGlobalOptions: true }).helpOption('-h, --help', 'show help');
       apply(sub);
     }
   };
