@@ -68,6 +68,8 @@ export interface TwilioMock {
   createdFor(to: string, body?: string): number;
   /** (recipient, body) pairs that got more than one message. */
   duplicates(): Array<{ to: string; body: string; count: number }>;
+  /** Forgets every message and request (between trials of one test). */
+  clear(): void;
   /** Requests held open right now (stallAfterRecord, lateCommit). */
   heldCount(): number;
   /** Answers every held request with 201 (committing late commits now). */
@@ -387,6 +389,10 @@ class MockState {
       messages: () => this.store.all,
       createdFor: (to, body) => this.store.all.filter((m) => m.to === to && (body === undefined || m.body === body)).length,
       duplicates: () => countDuplicates(this.store.all),
+      clear: () => {
+        this.store.all.length = 0;
+        this.requests.length = 0;
+      },
       heldCount: () => this.held.size,
       releaseHeld: () => {
         for (const h of [...this.held]) h.release();
