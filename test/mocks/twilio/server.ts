@@ -32,6 +32,8 @@ export interface TwilioMockOptions {
   clock?: MockClock;
   /** When messages turn "sent" and "delivered" (provider clock; default 1 s and 3 s). */
   progress?: Progress;
+  /** Told of each request as it is answered (or reset, or held): e.g. to interrupt a run at request N. */
+  onRequest?(entry: LoggedRequest): void;
 }
 
 /** One request as the mock saw it. */
@@ -143,6 +145,7 @@ class MockState {
     const entry: LoggedRequest = { at: this.clock.now(), method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), form, status, outcome };
     if (sid !== undefined) entry.sid = sid;
     this.requests.push(entry);
+    this.opts.onRequest?.(entry);
     return entry;
   }
 
