@@ -43,8 +43,23 @@ export function mockEnv(mock: TwilioMock): Record<string, string> {
 /** The arguments of a bulk send with a journal; no rate limit so the tests stay fast. */
 export function sendArgs(ws: Workspace, opts: { from?: string; concurrency?: number; extra?: string[] } = {}): string[] {
   return [
-    'send', '--provider', 'twilio', '--to-file', ws.listFile, '--from', opts.from ?? FROM, '--body', BODY,
-    '--journal', ws.journal, '--rate', 'unlimited', '--concurrency', String(opts.concurrency ?? 16), '--json', ...(opts.extra ?? []),
+    'send',
+    '--provider',
+    'twilio',
+    '--to-file',
+    ws.listFile,
+    '--from',
+    opts.from ?? FROM,
+    '--body',
+    BODY,
+    '--journal',
+    ws.journal,
+    '--rate',
+    'unlimited',
+    '--concurrency',
+    String(opts.concurrency ?? 16),
+    '--json',
+    ...(opts.extra ?? []),
   ];
 }
 
@@ -112,7 +127,8 @@ export function judge(mock: TwilioMock, recipients: string[], results: ResultRow
     const sids = byTo.get(r.to)?.sids ?? new Set<string>();
     const kind = r.status === 'skipped' && !r.id ? 'not-sent' : r.status;
     counts[kind] = (counts[kind] ?? 0) + 1;
-    if ((r.status === 'accepted' || (r.status === 'skipped' && r.id)) && !(r.id && sids.has(r.id))) dishonest.push(`${r.to}: ${r.status} ${r.id ?? ''} but the provider has no such message`);
+    if ((r.status === 'accepted' || (r.status === 'skipped' && r.id)) && !(r.id && sids.has(r.id)))
+      dishonest.push(`${r.to}: ${r.status} ${r.id ?? ''} but the provider has no such message`);
     if (r.status === 'failed' && sids.size > 0) dishonest.push(`${r.to}: failed, but the provider created ${sids.size} message(s)`);
   }
   const duplicates = mock.duplicates().reduce((n, d) => n + d.count - 1, 0);

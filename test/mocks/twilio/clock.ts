@@ -11,8 +11,8 @@ export interface MockClock {
 }
 
 /** Real time, shifted by whatever `advance()` added. */
-export function createMockClock(start?: number): MockClock {
-  let offset = start === undefined ? 0 : start - Date.now();
+export function createMockClock(): MockClock {
+  let offset = 0;
   return {
     now: () => Date.now() + offset,
     advance(ms) {

@@ -37,15 +37,33 @@ async function raw(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 function createForm(to: string, body = 'hi'): RequestInit {
-  return { method: 'POST', body: new URLSearchParams({ To: to, From: '+15550009999', Body: body }), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
+  return {
+    method: 'POST',
+    body: new URLSearchParams({ To: to, From: '+15550009999', Body: body }),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  };
 }
 
 describe('the twilio SDK against the mock', () => {
   it('creates (form fields, repeated MediaUrl), fetches and lists messages', async () => {
     const media = ['https://example.com/a.png', 'https://example.com/b.png'];
-    const msg = await client.messages.create({ to: '+15551230001', from: '+15550009999', body: 'hello', mediaUrl: media, statusCallback: 'https://example.com/cb' });
+    const msg = await client.messages.create({
+      to: '+15551230001',
+      from: '+15550009999',
+      body: 'hello',
+      mediaUrl: media,
+      statusCallback: 'https://example.com/cb',
+    });
     expect(msg.sid).toMatch(/^MM[0-9a-f]{32}$/);
-    expect(msg).toMatchObject({ to: '+15551230001', from: '+15550009999', body: 'hello', status: 'queued', numMedia: '2', direction: 'outbound-api', accountSid: mock.accountSid });
+    expect(msg).toMatchObject({
+      to: '+15551230001',
+      from: '+15550009999',
+      body: 'hello',
+      status: 'queued',
+      numMedia: '2',
+      direction: 'outbound-api',
+      accountSid: mock.accountSid,
+    });
     expect(msg.dateCreated).toBeInstanceOf(Date);
     expect(mock.requests.at(-1)!.form).toMatchObject({ To: ['+15551230001'], MediaUrl: media, StatusCallback: ['https://example.com/cb'] });
     const fetched = await client.messages(msg.sid).fetch();
@@ -192,7 +210,10 @@ describe('fault injection', () => {
       const auth = `Basic ${Buffer.from(`${m.accountSid}:${m.authToken}`).toString('base64')}`;
       const out: number[] = [];
       for (let i = 0; i < 12; i++) {
-        const res = await fetch(`${m.url}/2010-04-01/Accounts/${m.accountSid}/Messages.json`, { ...createForm(`+1555123002${i % 10}`), headers: { Authorization: auth } });
+        const res = await fetch(`${m.url}/2010-04-01/Accounts/${m.accountSid}/Messages.json`, {
+          ...createForm(`+1555123002${i % 10}`),
+          headers: { Authorization: auth },
+        });
         out.push(res.status);
       }
       await m.close();

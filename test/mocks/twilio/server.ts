@@ -110,9 +110,9 @@ class MockState {
   readonly requests: LoggedRequest[] = [];
   readonly store: MessageStore;
   readonly held = new Set<Held>();
+  readonly lifecycle: Progress;
   faults: TwilioFaults;
-  picker: Picker;
-  private readonly random: () => number;
+  readonly picker: Picker;
 
   constructor(private readonly opts: TwilioMockOptions) {
     this.accountSid = opts.accountSid ?? newSid('AC');
@@ -120,10 +120,10 @@ class MockState {
     this.apiKey = opts.apiKey ?? newSid('SK');
     this.apiSecret = opts.apiSecret ?? newSid('').slice(0, 32);
     this.clock = opts.clock ?? createMockClock();
-    this.store = new MessageStore(opts.progress ?? { sentAfterMs: 1000, deliveredAfterMs: 3000 });
+    this.lifecycle = opts.progress ?? { sentAfterMs: 1000, deliveredAfterMs: 3000 };
+    this.store = new MessageStore(this.lifecycle);
     this.faults = opts.faults ?? {};
-    this.random = seededRandom(opts.seed ?? 1);
-    this.picker = new Picker(this.random);
+    this.picker = new Picker(seededRandom(opts.seed ?? 1));
   }
 
   /** The provider's clock: ours plus the configured skew. */
@@ -142,7 +142,15 @@ class MockState {
   }
 
   log(req: IncomingMessage, url: URL, form: Record<string, string[]>, status: LoggedRequest['status'], outcome: string, sid?: string): LoggedRequest {
-    const entry: LoggedRequest = { at: this.clock.now(), method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), form, status, outcome };
+    const entry: LoggedRequest = {
+      at: this.clock.now(),
+      method: req.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      form,
+      status,
+      outcome,
+    };
     if (sid !== undefined) entry.sid = sid;
     this.requests.push(entry);
     this.opts.onRequest?.(entry);
@@ -175,16 +183,12 @@ class MockState {
     } else if (m[3] !== undefined && req.method === 'GET') {
       const msg = this.store.get(m[3], this.providerNow());
       if (!msg) return notFound();
-      this.send(res, 200, JSON.stringify(messageJson(msg, this.providerNow(), this.progress())));
+      this.send(res, 200, JSON.stringify(messageJson(msg, this.providerNow(), this.lifecycle)));
       this.log(req, url, form, 200, 'fetched', msg.sid);
     } else {
       this.send(res, 405, errorBody(405, 20004, 'Method not allowed'));
       this.log(req, url, form, 405, 'method-not-allowed');
     }
-  }
-
-  progress(): Progress {
-    return this.opts.progress ?? { sentAfterMs: 1000, deliveredAfterMs: 3000 };
   }
 
   isAuthorized(header: string | undefined): boolean {
@@ -241,8 +245,14 @@ class MockState {
       return { status: 404, code: 20404, message: `The requested resource /Services/${service} was not found` };
     }
     if (service === undefined && from !== undefined) {
-      if (!/^\+[1-9]\d{1,14}$/.test(from) && !/^\d{3,8}$/.test(from) && !/^[A-Za-z0-9 ]{1,11}$/.test(from)) return { status: 400, code: 21212, message: `Invalid From Number: ${from}` };
-      if (this.opts.numbers && !this.opts.numbers.includes(from)) return { status: 400, code: 21606, message: `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.` };
+      if (!/^\+[1-9]\d{1,14}$/.test(from) && !/^\d{3,8}$/.test(from) && !/^[A-Za-z0-9 ]{1,11}$/.test(from))
+        return { status: 400, code: 21212, message: `Invalid From Number: ${from}` };
+      if (this.opts.numbers && !this.opts.numbers.includes(from))
+        return {
+          status: 400,
+          code: 21606,
+          message: `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
+        };
     }
     if ([...(one('Body') ?? '')].length > 1600) return { status: 400, code: 21617, message: 'The concatenated message body exceeds the 1600 character limit.' };
     if (media.length > 10) return { status: 400, code: 21623, message: 'The number of media URLs exceeds the limit of 10.' };
@@ -323,14 +333,14 @@ class MockState {
         res,
         () => {
           entry.status = 201;
-          this.send(res, 201, JSON.stringify(messageJson(msg, this.providerNow(), this.progress(), true)));
+          this.send(res, 201, JSON.stringify(messageJson(msg, this.providerNow(), this.lifecycle, true)));
         },
         () => {
           entry.outcome = 'stalled-client-gone';
         },
       );
     } else {
-      this.send(res, 201, JSON.stringify(messageJson(msg, this.providerNow(), this.progress(), true)));
+      this.send(res, 201, JSON.stringify(messageJson(msg, this.providerNow(), this.lifecycle, true)));
       this.log(req, url, form, 201, 'created', msg.sid);
     }
   }
@@ -351,7 +361,7 @@ class MockState {
         const m = commit(this.providerNow());
         entry.status = 201;
         entry.outcome = 'late-commit-answered';
-        this.send(res, 201, JSON.stringify(messageJson(m, this.providerNow(), this.progress(), true)));
+        this.send(res, 201, JSON.stringify(messageJson(m, this.providerNow(), this.lifecycle, true)));
       },
       () => {
         // The client is gone; the provider finishes the create anyway, `delay` later.
