@@ -13,6 +13,7 @@ import {
   type RestoreRecord,
 } from '../../../src/webhook/restore-file.js';
 import { ConfigError } from '../../../src/errors/errors.js';
+import { currentProcessIdentity } from '../../../src/core/process-identity.js';
 
 const record = (over: Partial<RestoreRecord> = {}): RestoreRecord => ({
   version: 1,
@@ -60,9 +61,11 @@ describe('createRestoreFile / listRestoreFiles / removeRestoreFile', () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(statSync(restoreDir(env)).mode & 0o777).toBe(0o700);
     }
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(record());
+    // The file also records this process's start time and boot (where /proc has them), against pid reuse.
+    const written = { ...record(), ...currentProcessIdentity(), pid: process.pid };
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(written);
     const listed = await listRestoreFiles(env);
-    expect(listed).toEqual([{ path, record: record() }]);
+    expect(listed).toEqual([{ path, record: written }]);
     await removeRestoreFile(path);
     await removeRestoreFile(path);
     expect(await listRestoreFiles(env)).toEqual([]);
