@@ -141,6 +141,118 @@ function classifyLine(bytes: Buffer, line: number, requireSum: boolean): ScanEnt
 }
 
 /**
+ * True when `bytes` can be the beginning of a journal line cut short by kill -9: the start of a
+ * JSON object, incomplete, with nothing a complete line could not contain. Garbage written over
+ * the end of a journal is not a prefix of any JSON text, so it is reported as damage instead.
+ */
+export function isCutShortLine(bytes: Uint8Array): boolean {
+  let text: string | undefined;
+  // The cut may split a multi-byte character: drop up to 3 trailing bytes to find valid UTF-8.
+  for (let drop = 0; drop <= 3 && text === undefined && drop <= bytes.length; drop++) {
+    try {
+      text = utf8.decode(bytes.subarray(0, bytes.length - drop));
+    } catch {
+      // try with one byte fewer
+    }
+  }
+  return text !== undefined && text.trimStart().startsWith('{') && jsonPrefixState(text) === 'incomplete';
+}
+
+type PrefixState = 'incomplete' | 'complete' | 'invalid';
+
+/** Scans JSON text: 'incomplete' when it is a proper prefix of some JSON value (a small state machine, linear time). */
+function jsonPrefixState(text: string): PrefixState {
+  const stack: string[] = [];
+  // What may come next: a value, a key, a colon, a comma or closing bracket, or nothing at all.
+  let expect: 'value' | 'key' | 'colon' | 'next' | 'done' = 'value';
+  const afterValue = (): 'next' | 'done' => (stack.length === 0 ? 'done' : 'next');
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (expect === 'done') return 'invalid';
+    if (c === '"' && (expect === 'value' || expect === 'key')) {
+      const end = scanString(text, i + 1);
+      if (typeof end !== 'number') return end;
+      i = end;
+      expect = expect === 'key' ? 'colon' : afterValue();
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (expect === 'colon') {
+      if (c !== ':') return 'invalid';
+      expect = 'value';
+    } else if (expect === 'next') {
+      if (c === ',') expect = top === '{' ? 'key' : 'value';
+      else if ((c === '}' && top === '{') || (c === ']' && top === '[')) {
+        stack.pop();
+        expect = afterValue();
+      } else return 'invalid';
+    } else if (expect === 'key') {
+      // A key, or the end of an empty object.
+      if (c !== '}' || top !== '{') return 'invalid';
+      stack.pop();
+      expect = afterValue();
+    } else if (c === '{' || c === '[') {
+      stack.push(c);
+      expect = c === '{' ? 'key' : 'value';
+    } else if (c === ']' && top === '[') {
+      stack.pop();
+      expect = afterValue();
+    } else {
+      const end = scanLiteral(text, i);
+      if (typeof end !== 'number') return end;
+      i = end;
+      expect = afterValue();
+      continue;
+    }
+    i++;
+  }
+  return expect === 'done' ? 'complete' : 'incomplete';
+}
+
+/** Scans a string body from `i` (after the quote): the index after the closing quote, or a state. */
+function scanString(text: string, i: number): number | 'incomplete' | 'invalid' {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return 'invalid';
+    if (c === 0x5c) {
+      const e = text[i + 1];
+      if (e === undefined) return 'incomplete';
+      if (e === 'u') {
+        const hex = text.slice(i + 2, i + 6);
+        if (!/^[0-9a-fA-F]*$/.test(hex)) return 'invalid';
+        if (hex.length < 4) return 'incomplete';
+        i += 6;
+        continue;
+      }
+      if (!'"\\/bfnrt'.includes(e)) return 'invalid';
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return 'incomplete';
+}
+
+/** Scans a number or true/false/null from `i`: the index after it, or a state. */
+function scanLiteral(text: string, i: number): number | 'incomplete' | 'invalid' {
+  const rest = text.slice(i);
+  for (const word of ['true', 'false', 'null']) {
+    if (rest.startsWith(word)) return i + word.length;
+    if (word.startsWith(rest)) return 'incomplete';
+  }
+  const m = /^-?\d[\d.eE+-]*|^-$/.exec(rest);
+  if (!m) return 'invalid';
+  const end = i + m[0].length;
+  return end === text.length ? 'incomplete' : end;
+}
+
+/**
  * Splits journal bytes into classified lines. The format is decided by the first non-blank line:
  * a header means format 2 (every line must carry a valid sum); otherwise v0.1's format, where
  * lines without sums are accepted. A last line without its newline is the cut-short tail.
@@ -157,8 +269,9 @@ function scanJournal(buf: Buffer, onEntry: (entry: ScanEntry) => void): void {
     if (/^[ \t]*$/.test(bytes.toString('latin1'))) continue;
     if (nl < 0) {
       const entry = classifyLine(bytes, line, requireSum ?? false);
-      // A complete line that merely lacks its newline is still a valid line.
-      onEntry(entry.kind === 'bad' ? { kind: 'tail', line, bytes } : entry);
+      // A complete line that merely lacks its newline is still a valid line; a bad one is only the
+      // tolerated cut-short line when it could be the beginning of a line we wrote.
+      onEntry(entry.kind === 'bad' && isCutShortLine(bytes) ? { kind: 'tail', line, bytes } : entry);
       return;
     }
     if (requireSum === undefined) {
@@ -374,7 +487,7 @@ export interface JournalRepairResult {
    * line, nothing left in the journal names that recipient: check the provider's message log.
    */
   unattributedLines: number[];
-  /** Intact lines kept (header, run and record lines). */
+  /** Intact run and record lines kept (a new header replaces the old one). */
   keptLines: number;
 }
 
