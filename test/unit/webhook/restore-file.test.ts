@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createRestoreFile,
+  isRestoreOwnerAlive,
+  restoreConflictError,
   listRestoreFiles,
   parseRestoreRecord,
   removeRestoreFile,
@@ -13,7 +15,7 @@ import {
   type RestoreRecord,
 } from '../../../src/webhook/restore-file.js';
 import { ConfigError } from '../../../src/errors/errors.js';
-import { currentProcessIdentity } from '../../../src/core/process-identity.js';
+import { currentProcessIdentity, type ProcessIdentityReader } from '../../../src/core/process-identity.js';
 
 const record = (over: Partial<RestoreRecord> = {}): RestoreRecord => ({
   version: 1,
@@ -90,5 +92,34 @@ describe('createRestoreFile / listRestoreFiles / removeRestoreFile', () => {
     writeFileSync(join(restoreDir(env), 'twilio-1.json'), '{not json');
     const listed = await listRestoreFiles(env);
     expect(listed.map((e) => e.error ?? 'ok')).toEqual(['not valid JSON', 'ok']);
+  });
+});
+
+describe('a listener that is gone, even when its pid was reused', () => {
+  /** A machine where pid 4242 runs, started at tick 9999, in boot "boot-1". */
+  const machine: ProcessIdentityReader = { isAlive: (pid) => pid === 4242 || pid === process.pid, startTime: (pid) => (pid === 4242 ? '9999' : '5'), bootId: () => 'boot-1' };
+
+  it('is recognised by its start time, so the conflict says to restore rather than to stop a listener', async () => {
+    await createRestoreFile(env, record({ pid: 4242, startTime: '1000', bootId: 'boot-1' }));
+    const path = restoreFilePath(env, 'twilio', '+15557770001');
+    expect((await restoreConflictError(path, '+15557770001', machine)).message).toMatch(/did not put its webhook back/);
+    await expect(createRestoreFile(env, record(), machine)).rejects.toThrow(/did not put its webhook back/);
+    // The same process still running: it is another listener.
+    expect((await restoreConflictError(path, '+15557770001', { ...machine, startTime: () => '1000' })).message).toMatch(/^Another mms listen \(pid 4242/);
+  });
+
+  it('isRestoreOwnerAlive: start time, boot, and the pid alone for older files', () => {
+    expect(isRestoreOwnerAlive({ pid: 4242, startTime: '1000' }, machine)).toBe(false);
+    expect(isRestoreOwnerAlive({ pid: 4242, startTime: '9999' }, machine)).toBe(true);
+    expect(isRestoreOwnerAlive({ pid: 4242, startTime: '9999', bootId: 'boot-0' }, machine)).toBe(false);
+    expect(isRestoreOwnerAlive({ pid: 4242 }, machine)).toBe(true);
+    expect(isRestoreOwnerAlive({ pid: 4243 }, machine)).toBe(false);
+  });
+
+  it('records what it reads, and keeps the identity fields through parsing', async () => {
+    const path = await createRestoreFile(env, record(), machine);
+    const listed = await listRestoreFiles(env);
+    expect(listed).toEqual([{ path, record: { ...record(), startTime: '5', bootId: 'boot-1' } }]);
+    expect(parseRestoreRecord({ ...record(), startTime: 5, bootId: null })).toEqual(record());
   });
 });
