@@ -284,17 +284,49 @@ function scanJournal(buf: Buffer, onEntry: (entry: ScanEntry) => void): void {
   }
 }
 
+/** A short fingerprint of a line's bytes, so a sealed cut-short line is recognised by content, not just by number. */
+function bytesFingerprint(bytes: Uint8Array): string {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+  return createHash('sha256').update(bytes.subarray(0, end)).digest('hex').slice(0, SUM_LENGTH);
+}
+
+/**
+ * Which bad lines are cut-short lines that a later run sealed (tolerated). A run line of this
+ * version names the line and its fingerprint: garbage that merges another line into the sealed one,
+ * or shifts line numbers onto it, no longer matches and is reported. v0.1 run lines name nothing:
+ * in a journal without a header, a bad line directly followed by a run line without a sum is how
+ * v0.1 sealed one.
+ */
+class SealedLines {
+  private readonly named = new Map<number, string | undefined>();
+  private readonly badSums = new Map<number, string>();
+
+  note(entry: ScanEntry, previous: ScanEntry | undefined, isLegacy: boolean): void {
+    if (entry.kind === 'bad') this.badSums.set(entry.line, bytesFingerprint(entry.bytes));
+    if (entry.kind !== 'run') return;
+    if (typeof entry.run.sealed === 'number') this.named.set(entry.run.sealed, typeof entry.run.sealedSum === 'string' ? entry.run.sealedSum : undefined);
+    else if (!entry.hasSum && isLegacy && previous?.kind === 'bad') this.named.set(previous.line, undefined);
+  }
+
+  has(line: number): boolean {
+    if (!this.named.has(line)) return false;
+    const want = this.named.get(line);
+    return want === undefined || want === this.badSums.get(line);
+  }
+}
+
 /** Parses journal content (pure; see `loadJournal`). */
 export function parseJournal(input: string | Uint8Array): LoadedJournal {
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const records = new Map<string, JournalRecord>();
   const badLines: number[] = [];
-  const sealed = new Set<number>();
+  const sealed = new SealedLines();
   const out: LoadedJournal = { records, badLines, truncatedTail: false };
   let journalLines = 0;
   let tailText: string | undefined;
   let previous: ScanEntry | undefined;
   scanJournal(buf, (entry) => {
+    sealed.note(entry, previous, !out.header);
     if (entry.kind === 'bad') badLines.push(entry.line);
     else if (entry.kind === 'tail') {
       out.truncatedTail = true;
@@ -303,11 +335,6 @@ export function parseJournal(input: string | Uint8Array): LoadedJournal {
     } else {
       journalLines++;
       if (entry.kind === 'header' && journalLines === 1) out.header = entry.header;
-      if (entry.kind === 'run') {
-        if (typeof entry.run.sealed === 'number') sealed.add(entry.run.sealed);
-        // v0.1 sealed a cut-short line with a newline and then wrote its run line, without a sum.
-        else if (!entry.hasSum && previous?.kind === 'bad' && !out.header) sealed.add(previous.line);
-      }
       if (entry.kind === 'record') {
         // Re-insert so the Map's order is the order of each recipient's latest line.
         records.delete(entry.record.to);
@@ -521,18 +548,18 @@ export function planJournalRepair(input: Uint8Array, now: Date): RepairPlan {
   const kept: string[] = [];
   const last = new Map<string, { line: number; status: JournalStatus }>();
   const bad: Array<{ line: number; bytes: Buffer }> = [];
-  const sealed = new Set<number>();
+  const sealed = new SealedLines();
   let createdAt: string | undefined;
   let previous: ScanEntry | undefined;
   scanJournal(buf, (entry) => {
+    sealed.note(entry, previous, createdAt === undefined);
     if (entry.kind === 'header') createdAt ??= entry.header.createdAt;
     else if (entry.kind === 'record') {
       kept.push(formatJournalLine(entry.record));
       last.set(entry.record.to, { line: entry.line, status: entry.record.status });
     } else if (entry.kind === 'run') {
-      const { sealed: seal, ...run } = entry.run;
-      if (typeof seal === 'number') sealed.add(seal);
-      else if (!entry.hasSum && previous?.kind === 'bad') sealed.add(previous.line);
+      // The sealed line is left out, so the note about it goes too.
+      const { sealed: _line, sealedSum: _sum, ...run } = entry.run;
       kept.push(formatJournalLine({ run }));
     } else if (entry.kind === 'repair') kept.push(formatJournalLine({ repair: entry.repair }));
     else if (entry.kind === 'bad') bad.push({ line: entry.line, bytes: entry.bytes });
@@ -783,7 +810,10 @@ export class Journal implements DispatchJournal {
     if (this.size > 0 && content.length > 0 && content[content.length - 1] !== 0x0a) {
       // Seal the torn line so our first line does not glue onto it, and name it as tolerated.
       this.append('\n');
-      if (this.loaded.truncatedTail && this.loaded.tailLine !== undefined) run.sealed = this.loaded.tailLine;
+      if (this.loaded.truncatedTail && this.loaded.tailLine !== undefined) {
+        run.sealed = this.loaded.tailLine;
+        run.sealedSum = bytesFingerprint(content.subarray(content.lastIndexOf(0x0a) + 1));
+      }
     }
     this.writeLine({ run });
   }

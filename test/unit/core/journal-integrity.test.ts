@@ -215,6 +215,20 @@ describe('a line cut short by kill -9 stays tolerated', () => {
     expect(() => open()).not.toThrow();
   });
 
+  it('a sealed line is recognised by its content: a line merged into it by damage is reported', () => {
+    const lines = writeJournal((j) => j.started('+15550000001'));
+    fs.writeFileSync(file, `${lines.join('\n')}{"to":"+15550000001","status":"acc`);
+    open().close();
+    const sealedText = fs.readFileSync(file, 'utf8');
+    expect(parseJournal(sealedText).damagedLines).toBeUndefined();
+    // Overwrite the newline between the started line (3) and the sealed line (4): both merge into line 3.
+    const merged = sealedText.replace('"}\n{"to":"+15550000001","status":"acc', '"}X{"to":"+15550000001","status":"acc');
+    expect(parseJournal(merged).damagedLines).toEqual([3]);
+    // A blank line inserted before it moves it to line 5, which no run sealed: reported (the safe side).
+    const shifted = sealedText.replace('{"to":"+15550000001","status":"acc', '\n{"to":"+15550000001","status":"acc');
+    expect(parseJournal(shifted).damagedLines).toEqual([5]);
+  });
+
   it('but garbage written over the end is damage, not a cut-short line', () => {
     expect(isCutShortLine(Buffer.from('{"to":"+1","status":"acc'))).toBe(true);
     expect(isCutShortLine(Buffer.from('{"to":"+1","error":{"message":"caf\u00e9 \\u00'))).toBe(true);
