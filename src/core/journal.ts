@@ -352,8 +352,10 @@ export function parseJournal(input: string | Uint8Array): LoadedJournal {
   return out;
 }
 
-/** Reads a journal file; a missing file is an empty journal. Tolerates a torn last line. */
+/** Reads a journal file (no lock); a missing file is an empty journal. Tolerates a torn last line. */
 export function loadJournal(file: string): LoadedJournal {
+  // Never read a FIFO or a device: /dev/zero would never end.
+  refuseSpecialFile(file);
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
@@ -417,7 +419,8 @@ export function acquireJournalLock(journalPath: string, opts: JournalLockOptions
   const lockPath = `${journalPath}.lock`;
   const heldError = (holder: LockOwner | undefined): UsageError => {
     const host = holder?.hostname ?? '';
-    const who = holder ? `process ${holder.pid}${host !== '' && host !== os.hostname() ? ` on ${host}` : ''}${holder.at ? ` since ${holder.at}` : ''}` : 'another process';
+    const where = host !== '' && host !== os.hostname() ? ` on ${host}` : '';
+    const who = holder ? `process ${holder.pid}${where}${holder.at ? ` since ${holder.at}` : ''}` : 'another process';
     return new UsageError(`The journal ${journalPath} is in use by ${who}`, {
       code: ErrorCode.JOURNAL_LOCKED,
       suggestion: `Wait for that run to finish, or use another --journal. If no run is active, delete ${lockPath}`,
@@ -477,7 +480,8 @@ function listLines(lines: number[]): string {
 
 /** The error for a journal with damaged lines: resuming could resend a message it recorded. */
 export function journalDamagedError(file: string, lines: number[]): UsageError {
-  return new UsageError(`The journal ${file} has ${lines.length} damaged line${lines.length === 1 ? '' : 's'} (line${lines.length === 1 ? '' : 's'} ${listLines(lines)}): not resuming, nothing was sent`, {
+  const s = lines.length === 1 ? '' : 's';
+  return new UsageError(`The journal ${file} has ${lines.length} damaged line${s} (line${s} ${listLines(lines)}): not resuming, nothing was sent`, {
     code: ErrorCode.JOURNAL_DAMAGED,
     details: { journal: file, damagedLines: lines },
     suggestion: 'Re-run with --journal-repair: it keeps every intact line, marks the recipients the damage may hide as unknown and keeps a backup',
@@ -495,7 +499,8 @@ const WRITE_ERROR_HINTS: Readonly<Record<string, string>> = {
 function journalWriteError(file: string, err: unknown): CliError {
   const code = (err as NodeJS.ErrnoException).code ?? 'error';
   const hint = WRITE_ERROR_HINTS[code];
-  return new CliError(ErrorCode.JOURNAL_WRITE_FAILED, ExitCode.JOURNAL_FAILED, `Could not write to the journal ${file} (${code}${hint ? `: ${hint}` : ''}): the run stopped; every line written before is kept`, {
+  const message = `Could not write to the journal ${file} (${code}${hint ? `: ${hint}` : ''}): the run stopped; every line written before is kept`;
+  return new CliError(ErrorCode.JOURNAL_WRITE_FAILED, ExitCode.JOURNAL_FAILED, message, {
     cause: err,
     suggestion: 'Free disk space (or fix the quota or permissions), then re-run with the same --journal to resume',
   });
@@ -583,9 +588,9 @@ export function planJournalRepair(input: Uint8Array, now: Date): RepairPlan {
   const damagedLines = damaged.map((d) => d.line);
   const lines = [formatJournalLine({ mms: 'journal', version: JOURNAL_FORMAT_VERSION, createdAt: createdAt ?? at } satisfies JournalHeader), ...kept];
   if (damagedLines.length > 0) lines.push(formatJournalLine({ repair: { at, damagedLines, unattributedLines: unattributed } }));
+  const which = damagedLines.length === 1 ? `line ${damagedLines[0]}` : 'damaged lines';
   for (const to of marked) {
-    const lines_ = damagedLines.length === 1 ? `line ${damagedLines[0]}` : 'damaged lines';
-    const error: ResultError = { code: ErrorCode.OUTCOME_UNKNOWN, message: `The journal was repaired: ${lines_} may have recorded a request to this recipient` };
+    const error: ResultError = { code: ErrorCode.OUTCOME_UNKNOWN, message: `The journal was repaired: ${which} may have recorded a request to this recipient` };
     lines.push(formatJournalLine({ to, status: 'unknown', error, at } satisfies JournalRecord));
   }
   return { text: lines.join(''), result: { damagedLines, markedUnknown: [...marked], unattributedLines: unattributed, keptLines: kept.length } };

@@ -23,7 +23,14 @@
 import { randomBytes, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { currentProcessIdentity, identityFields, isOwnerAlive, systemProcessReader, type ProcessIdentity, type ProcessIdentityReader } from './process-identity.js';
+import {
+  currentProcessIdentity,
+  identityFields,
+  isOwnerAlive,
+  systemProcessReader,
+  type ProcessIdentity,
+  type ProcessIdentityReader,
+} from './process-identity.js';
 
 /** What a lock file says about its owner. */
 export interface LockOwner extends ProcessIdentity {
@@ -69,7 +76,12 @@ export function parseLockOwner(text: string, hostname: string = os.hostname()): 
   if (!raw || typeof raw !== 'object') return undefined;
   const v = raw as Record<string, unknown>;
   if (typeof v.pid !== 'number') return undefined;
-  const owner: LockOwner = { pid: v.pid, hostname: typeof v.hostname === 'string' ? v.hostname : hostname, at: typeof v.at === 'string' ? v.at : '', ...identityFields(v) };
+  const owner: LockOwner = {
+    pid: v.pid,
+    hostname: typeof v.hostname === 'string' ? v.hostname : hostname,
+    at: typeof v.at === 'string' ? v.at : '',
+    ...identityFields(v),
+  };
   if (typeof v.nonce === 'string') owner.nonce = v.nonce;
   return owner;
 }
@@ -123,7 +135,8 @@ function removeQuietly(path: string): void {
 export function acquireFileLock(lockPath: string, opts: AcquireLockOptions): () => void {
   const reader = opts.reader ?? systemProcessReader;
   const hostname = opts.hostname ?? os.hostname();
-  const me: LockOwner = { ...currentProcessIdentity(reader), hostname, at: (opts.now ?? (() => new Date()))().toISOString(), nonce: randomBytes(8).toString('hex') };
+  const at = (opts.now ?? (() => new Date()))().toISOString();
+  const me: LockOwner = { ...currentProcessIdentity(reader), hostname, at, nonce: randomBytes(8).toString('hex') };
   const content = `${JSON.stringify(me)}\n`;
   const tmp = `${lockPath}.${me.nonce}.tmp`;
   fs.writeFileSync(tmp, content, { flag: 'wx', mode: 0o644 });

@@ -23,7 +23,11 @@ const RUNS = Number(process.env.MMS_PROPERTY_RUNS ?? 150);
 type Op = { kind: 'send'; who: number; outcome: 'accepted' | 'failed' | 'unknown' | 'none' } | { kind: 'reconcile'; who: number; found: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('send' as const), who: fc.nat(PHONES.length - 1), outcome: fc.constantFrom('accepted' as const, 'failed' as const, 'unknown' as const, 'none' as const) }),
+  fc.record({
+    kind: fc.constant('send' as const),
+    who: fc.nat(PHONES.length - 1),
+    outcome: fc.constantFrom('accepted' as const, 'failed' as const, 'unknown' as const, 'none' as const),
+  }),
   fc.record({ kind: fc.constant('reconcile' as const), who: fc.nat(PHONES.length - 1), found: fc.boolean() }),
 );
 const runsArb = fc.array(fc.array(opArb, { maxLength: 10 }), { minLength: 1, maxLength: 4 });
@@ -34,9 +38,7 @@ const garbageArb = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'0123456789+{}[]":,\n\r \\abcdefnrstu'.split('')), minLength: 1, maxLength: 24 }).map((s) => Buffer.from(s)),
 );
 type Injection =
-  | { kind: 'insert' | 'overwrite'; at: number; bytes: Uint8Array }
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'digit'; at: number; by: number };
+  { kind: 'insert' | 'overwrite'; at: number; bytes: Uint8Array } | { kind: 'flip'; at: number; bit: number } | { kind: 'digit'; at: number; by: number };
 const atArb = fc.double({ min: 0, max: 1, noNaN: true });
 const injectionArb: fc.Arbitrary<Injection> = fc.oneof(
   fc.record({ kind: fc.constantFrom('insert' as const, 'overwrite' as const), at: atArb, bytes: garbageArb }),
@@ -188,7 +190,9 @@ describe('journal properties', () => {
           Journal.open(file, { now: () => NOW }).close();
           return;
         }
-        expect(() => Journal.open(file, { now: () => NOW })).toThrow(expect.objectContaining({ code: loaded.isNotJournal ? 'JOURNAL_UNUSABLE' : 'JOURNAL_DAMAGED' }));
+        expect(() => Journal.open(file, { now: () => NOW })).toThrow(
+          expect.objectContaining({ code: loaded.isNotJournal ? 'JOURNAL_UNUSABLE' : 'JOURNAL_DAMAGED' }),
+        );
         if (loaded.isNotJournal) return;
 
         const plan = planJournalRepair(buf, NOW);

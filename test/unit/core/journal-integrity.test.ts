@@ -93,8 +93,13 @@ describe('what is not a journal is refused before anything is sent', () => {
   });
 
   it('refuses a character device (/dev/zero) and a directory', () => {
-    if (fs.existsSync('/dev/zero')) expect(thrown(() => Journal.open('/dev/zero')).message).toMatch(/^The journal \/dev\/zero is a character device, not a regular file/);
+    if (fs.existsSync('/dev/zero'))
+      expect(thrown(() => Journal.open('/dev/zero')).message).toMatch(/^The journal \/dev\/zero is a character device, not a regular file/);
     expect(thrown(() => Journal.open(dir))).toMatchObject({ code: 'JOURNAL_UNUSABLE', message: expect.stringContaining('is a directory') });
+  });
+
+  it('loadJournal does not read devices either', () => {
+    if (fs.existsSync('/dev/zero')) expect(() => loadJournal('/dev/zero')).toThrow(/character device/);
   });
 
   it('refuses a journal from a newer format', () => {
@@ -130,7 +135,15 @@ describe('the header', () => {
 
 describe('journals written by v0.1 (no header, no sums)', () => {
   it('stay readable when every line is a record, and new lines are appended with sums', () => {
-    fs.writeFileSync(file, [JSON.stringify({ run: { pid: 1, at: 'x' } }), legacyLine({ to: '+1', status: 'accepted', id: 'SM1' }), legacyLine({ to: '+2', status: 'started' }), ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        JSON.stringify({ run: { pid: 1, at: 'x' } }),
+        legacyLine({ to: '+1', status: 'accepted', id: 'SM1' }),
+        legacyLine({ to: '+2', status: 'started' }),
+        '',
+      ].join('\n'),
+    );
     const j = open();
     expect(j.prior('+1')).toMatchObject({ status: 'accepted', id: 'SM1' });
     j.finished({ to: '+3', status: 'accepted', id: 'SM3' });
@@ -367,7 +380,9 @@ describe('a full disk while journalling', () => {
     k.started('+15550000002');
     const err = thrown(() => k.started('+15550000003'));
     expect(err).toMatchObject({ code: 'JOURNAL_WRITE_FAILED', exitCode: 9 });
-    expect(err.message).toMatch(/^Could not write to the journal .* \(ENOSPC: no space left on the device\): the run stopped; every line written before is kept$/);
+    expect(err.message).toMatch(
+      /^Could not write to the journal .* \(ENOSPC: no space left on the device\): the run stopped; every line written before is kept$/,
+    );
     expect(k.writeFailure).toBe(err);
     // No partial line: the file still parses cleanly, with everything accepted before.
     const text = fs.readFileSync(file, 'utf8');

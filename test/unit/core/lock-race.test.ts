@@ -87,7 +87,9 @@ describe('taking over a stale lock', () => {
     const stale = JSON.stringify({ pid: deadPid(), hostname: os.hostname(), at: '2024-01-01T00:00:00.000Z' });
     for (let r = 0; r < ROUNDS; r++) fs.writeFileSync(path.join(locks, `round-${r}.lock`), stale);
 
-    const children = Array.from({ length: CONTENDERS }, () => spawn(process.execPath, ['contender.js', locks, String(ROUNDS)], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const children = Array.from({ length: CONTENDERS }, () =>
+      spawn(process.execPath, ['contender.js', locks, String(ROUNDS)], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
     const outputs = children.map(() => ({ text: '' }));
     const ready = children.map(
       (child, i) =>
@@ -104,7 +106,10 @@ describe('taking over a stale lock', () => {
     const reports = (await Promise.all(done)).map((text) => JSON.parse(text.slice('ready\n'.length)) as { pid: number; won: number[]; held: number });
 
     for (let r = 0; r < ROUNDS; r++) {
-      const winners = fs.readFileSync(path.join(locks, `round-${r}.winners`), 'utf8').trim().split('\n');
+      const winners = fs
+        .readFileSync(path.join(locks, `round-${r}.winners`), 'utf8')
+        .trim()
+        .split('\n');
       expect(winners, `round ${r}`).toHaveLength(1);
       // The lock names that winner, and nothing else is left beside it (no claim, no temporary file).
       expect((JSON.parse(fs.readFileSync(path.join(locks, `round-${r}.lock`), 'utf8')) as { pid: number }).pid).toBe(Number(winners[0]));

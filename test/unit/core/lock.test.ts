@@ -85,7 +85,9 @@ describe('pid reuse', () => {
     j.close();
     expect(() => Journal.open(journal, { reader: machine({ 4242: '2' }) }).close()).not.toThrow();
     fs.writeFileSync(`${journal}.lock`, JSON.stringify({ pid: 4242, hostname: os.hostname(), at: 'then', startTime: '2' }));
-    expect(() => Journal.open(journal, { reader: machine({ 4242: '2' }) })).toThrow(expect.objectContaining({ code: 'JOURNAL_LOCKED', message: expect.stringContaining('process 4242') }));
+    expect(() => Journal.open(journal, { reader: machine({ 4242: '2' }) })).toThrow(
+      expect.objectContaining({ code: 'JOURNAL_LOCKED', message: expect.stringContaining('process 4242') }),
+    );
   });
 });
 
@@ -151,7 +153,14 @@ describe('process identity', () => {
   });
 
   it('lock files: JSON with identity, or a bare pid', () => {
-    expect(parseLockOwner('{"pid":5,"hostname":"h","at":"t","startTime":"9","bootId":"b","nonce":"n"}')).toEqual({ pid: 5, hostname: 'h', at: 't', startTime: '9', bootId: 'b', nonce: 'n' });
+    expect(parseLockOwner('{"pid":5,"hostname":"h","at":"t","startTime":"9","bootId":"b","nonce":"n"}')).toEqual({
+      pid: 5,
+      hostname: 'h',
+      at: 't',
+      startTime: '9',
+      bootId: 'b',
+      nonce: 'n',
+    });
     expect(parseLockOwner('123\n', 'here')).toEqual({ pid: 123, hostname: 'here', at: '' });
     expect(parseLockOwner('{"pid":"5"}')).toBeUndefined();
     expect(parseLockOwner('')).toBeUndefined();

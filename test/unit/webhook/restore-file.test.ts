@@ -97,7 +97,11 @@ describe('createRestoreFile / listRestoreFiles / removeRestoreFile', () => {
 
 describe('a listener that is gone, even when its pid was reused', () => {
   /** A machine where pid 4242 runs, started at tick 9999, in boot "boot-1". */
-  const machine: ProcessIdentityReader = { isAlive: (pid) => pid === 4242 || pid === process.pid, startTime: (pid) => (pid === 4242 ? '9999' : '5'), bootId: () => 'boot-1' };
+  const machine: ProcessIdentityReader = {
+    isAlive: (pid) => pid === 4242 || pid === process.pid,
+    startTime: (pid) => (pid === 4242 ? '9999' : '5'),
+    bootId: () => 'boot-1',
+  };
 
   it('is recognised by its start time, so the conflict says to restore rather than to stop a listener', async () => {
     await createRestoreFile(env, record({ pid: 4242, startTime: '1000', bootId: 'boot-1' }));
