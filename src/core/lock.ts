@@ -20,6 +20,9 @@
 //   file on its re-check and backs off.
 // Where hard links are unsupported (some network and FAT file systems) creation falls back to
 // O_EXCL, which is still exclusive but can show a half-written file for a moment (read as "held").
+// A kill -9 in the middle of taking the lock can leave `<lock>.<nonce>.tmp` behind: never read.
+// Correctness rests on the liveness check (./process-identity.ts): with /proc, pid reuse cannot
+// make a dead owner look alive or a live one look dead; without it, the pid alone decides.
 import { randomBytes, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
