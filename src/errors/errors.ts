@@ -53,6 +53,7 @@ export const ErrorCode = {
   JOURNAL_LOCKED: 'JOURNAL_LOCKED',
   JOURNAL_UNUSABLE: 'JOURNAL_UNUSABLE',
   JOURNAL_WRITE_FAILED: 'JOURNAL_WRITE_FAILED',
+  JOURNAL_DAMAGED: 'JOURNAL_DAMAGED',
   CANCELLED: 'CANCELLED',
 } as const;
 
@@ -169,6 +170,8 @@ export function exitCodeForErrorCode(code: ErrorCodeValue): ExitCodeValue {
       return ExitCode.PENDING;
     case ErrorCode.CANCELLED:
       return ExitCode.INTERRUPTED;
+    case ErrorCode.JOURNAL_WRITE_FAILED:
+      return ExitCode.JOURNAL_FAILED;
     case ErrorCode.INTERNAL:
       return ExitCode.INTERNAL;
     default:

@@ -9,6 +9,8 @@ export const ExitCode = {
   PROVIDER_REJECTED: 6,
   UNAVAILABLE: 7,
   PENDING: 8,
+  /** The journal could not be written (disk full, quota, I/O error): the run stopped, what it recorded is kept. */
+  JOURNAL_FAILED: 9,
   INTERRUPTED: 130,
 } as const;
 
@@ -25,5 +27,6 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.PROVIDER_REJECTED, 'the provider rejected the request (4xx other than auth and rate limits)'],
   [ExitCode.UNAVAILABLE, 'network or provider unavailable, or still rate-limited after retries'],
   [ExitCode.PENDING, 'pending: --wait ended before a final delivery status'],
+  [ExitCode.JOURNAL_FAILED, 'the journal could not be written (disk full, quota): the run stopped; what it recorded is kept, re-run to resume'],
   [ExitCode.INTERRUPTED, 'interrupted (Ctrl+C)'],
 ];

@@ -1,11 +1,14 @@
 // Restore files: what `mms listen --number` changed on the provider, written before the change so
 // that even a kill -9 leaves a way back (`mms listen --restore`). One file per provider + number in
 // <config dir>/listen-restore/, mode 0600 (it names the account's numbers and webhook URLs), created
-// with O_EXCL so two listeners can never both claim the same number.
+// with O_EXCL so two listeners can never both claim the same number. The file records the
+// listener's process identity (pid, start time, boot: ../core/process-identity.ts), so a file whose
+// pid now belongs to another program (pid reuse) is recognised as left by a listener that is gone.
 import { mkdir, open, readdir, readFile, rm, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configDir } from '../config/store.js';
 import { ConfigError, ErrorCode } from '../errors/errors.js';
+import { currentProcessIdentity, identityFields, isOwnerAlive, isPidAlive, systemProcessReader, type ProcessIdentityReader } from '../core/process-identity.js';
 import type { InboundRestoreState, ProviderName } from '../providers/types.js';
 import { isProviderName } from '../providers/registry.js';
 
@@ -23,6 +26,10 @@ export interface RestoreRecord {
   baseUrl: string;
   /** The listener's process id, to tell a running listener from one that was killed. */
   pid: number;
+  /** The listener's process start time (Linux), so a reused pid is not mistaken for it. */
+  startTime?: string;
+  /** The boot the listener ran in (Linux). */
+  bootId?: string;
   createdAt: string;
   state: InboundRestoreState;
 }
@@ -75,19 +82,22 @@ export function parseRestoreRecord(raw: unknown): RestoreRecord | string {
     state: { provider: r.provider, number: r.number, description: s.description, data: s.data as Record<string, unknown> },
   };
   if (typeof r.profile === 'string') rec.profile = r.profile;
+  Object.assign(rec, identityFields(r));
   return rec;
 }
 
-/** True when a process with this id exists (it may be another program if the id was reused). */
+/** True when a process with this id exists (it may be another program if the id was reused: see `isRestoreOwnerAlive`). */
 export function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isPidAlive(pid);
+}
+
+/**
+ * True while the listener that wrote the record still runs: its pid exists and, where the record
+ * has its start time (written on Linux), that pid still belongs to the same process. A record
+ * without a start time (older files, systems without /proc) is judged by its pid alone.
+ */
+export function isRestoreOwnerAlive(rec: Pick<RestoreRecord, 'pid' | 'startTime' | 'bootId'>, reader: ProcessIdentityReader = systemProcessReader): boolean {
+  return isOwnerAlive(rec, reader);
 }
 
 /** Reads one restore file. */
@@ -124,10 +134,10 @@ export async function listRestoreFiles(env: NodeJS.ProcessEnv): Promise<RestoreF
 }
 
 /** The error for a number that already has a restore file (a running listener, or one that was killed). */
-export async function restoreConflictError(path: string, number: string): Promise<ConfigError> {
+export async function restoreConflictError(path: string, number: string, reader: ProcessIdentityReader = systemProcessReader): Promise<ConfigError> {
   const existing = await readRestoreFile(path);
   const rec = existing.record;
-  if (rec && rec.pid !== process.pid && isProcessAlive(rec.pid)) {
+  if (rec && rec.pid !== process.pid && isRestoreOwnerAlive(rec, reader)) {
     return new ConfigError(ErrorCode.CONFIG_INVALID, `Another mms listen (pid ${rec.pid}, since ${rec.createdAt}) has redirected ${number}`, {
       suggestion: `Stop that listener first; if it is gone, run \`mms listen --restore --number ${number}\``,
       details: { restoreFile: path },
@@ -142,8 +152,13 @@ export async function restoreConflictError(path: string, number: string): Promis
 /**
  * Writes a new restore file (0600 in a 0700 directory) and syncs it to disk. Throws the conflict
  * error when one already exists for this provider + number: never overwrites another run's record.
+ * A record written by this process gets its start time and boot id added (where readable).
  */
-export async function createRestoreFile(env: NodeJS.ProcessEnv, record: RestoreRecord): Promise<string> {
+export async function createRestoreFile(env: NodeJS.ProcessEnv, record: RestoreRecord, reader: ProcessIdentityReader = systemProcessReader): Promise<string> {
+  if (record.pid === process.pid && record.startTime === undefined) {
+    const { startTime, bootId } = currentProcessIdentity(reader);
+    record = { ...record, ...(startTime !== undefined ? { startTime } : {}), ...(bootId !== undefined ? { bootId } : {}) };
+  }
   const dir = restoreDir(env);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (process.platform !== 'win32') await chmod(dir, 0o700).catch(() => undefined);
@@ -152,7 +167,7 @@ export async function createRestoreFile(env: NodeJS.ProcessEnv, record: RestoreR
   try {
     handle = await open(path, 'wx', 0o600);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw await restoreConflictError(path, record.number);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw await restoreConflictError(path, record.number, reader);
     throw err;
   }
   try {

@@ -50,8 +50,11 @@ describe('Journal writing', () => {
     j.finished({ to: '+2', status: 'failed', error: { code: 'RECIPIENT_INVALID', message: 'bad', providerCode: 21211 } });
     j.finished({ to: '+3', status: 'skipped', id: 'SM0' });
     j.close();
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
-    expect(lines).toEqual([
+    // Every line carries its checksum, and a new journal opens with its header (format 2).
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.every((l) => typeof l.sum === 'string')).toBe(true);
+    expect(lines.map(({ sum: _sum, ...rest }) => rest)).toEqual([
+      { mms: 'journal', version: 2, createdAt: '2024-05-01T00:00:00.000Z' },
       { run: { pid: process.pid, at: '2024-05-01T00:00:00.000Z' } },
       { to: '+1', status: 'started', at: '2024-05-01T00:00:00.000Z' },
       { to: '+1', status: 'accepted', id: 'SM1', providerStatus: 'queued', at: '2024-05-01T00:00:00.000Z' },

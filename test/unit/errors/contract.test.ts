@@ -23,4 +23,9 @@ describe('the documented contract', () => {
     expect(exitCodeForErrorCode(ErrorCode.RECIPIENT_INVALID)).toBe(6);
     expect(exitCodeForErrorCode(ErrorCode.CANCELLED)).toBe(130);
   });
+
+  it('gives a journal that cannot be written (disk full) its own exit code, never 1', () => {
+    expect(exitCodeForErrorCode(ErrorCode.JOURNAL_WRITE_FAILED)).toBe(9);
+    expect(EXIT_CODE_HELP.map(([code]) => code)).toContain(9);
+  });
 });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createRestoreFile,
+  isRestoreOwnerAlive,
+  restoreConflictError,
   listRestoreFiles,
   parseRestoreRecord,
   removeRestoreFile,
@@ -13,6 +15,7 @@ import {
   type RestoreRecord,
 } from '../../../src/webhook/restore-file.js';
 import { ConfigError } from '../../../src/errors/errors.js';
+import { currentProcessIdentity, type ProcessIdentityReader } from '../../../src/core/process-identity.js';
 
 const record = (over: Partial<RestoreRecord> = {}): RestoreRecord => ({
   version: 1,
@@ -60,9 +63,11 @@ describe('createRestoreFile / listRestoreFiles / removeRestoreFile', () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(statSync(restoreDir(env)).mode & 0o777).toBe(0o700);
     }
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(record());
+    // The file also records this process's start time and boot (where /proc has them), against pid reuse.
+    const written = { ...record(), ...currentProcessIdentity(), pid: process.pid };
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(written);
     const listed = await listRestoreFiles(env);
-    expect(listed).toEqual([{ path, record: record() }]);
+    expect(listed).toEqual([{ path, record: written }]);
     await removeRestoreFile(path);
     await removeRestoreFile(path);
     expect(await listRestoreFiles(env)).toEqual([]);
@@ -87,5 +92,38 @@ describe('createRestoreFile / listRestoreFiles / removeRestoreFile', () => {
     writeFileSync(join(restoreDir(env), 'twilio-1.json'), '{not json');
     const listed = await listRestoreFiles(env);
     expect(listed.map((e) => e.error ?? 'ok')).toEqual(['not valid JSON', 'ok']);
+  });
+});
+
+describe('a listener that is gone, even when its pid was reused', () => {
+  /** A machine where pid 4242 runs, started at tick 9999, in boot "boot-1". */
+  const machine: ProcessIdentityReader = {
+    isAlive: (pid) => pid === 4242 || pid === process.pid,
+    startTime: (pid) => (pid === 4242 ? '9999' : '5'),
+    bootId: () => 'boot-1',
+  };
+
+  it('is recognised by its start time, so the conflict says to restore rather than to stop a listener', async () => {
+    await createRestoreFile(env, record({ pid: 4242, startTime: '1000', bootId: 'boot-1' }));
+    const path = restoreFilePath(env, 'twilio', '+15557770001');
+    expect((await restoreConflictError(path, '+15557770001', machine)).message).toMatch(/did not put its webhook back/);
+    await expect(createRestoreFile(env, record(), machine)).rejects.toThrow(/did not put its webhook back/);
+    // The same process still running: it is another listener.
+    expect((await restoreConflictError(path, '+15557770001', { ...machine, startTime: () => '1000' })).message).toMatch(/^Another mms listen \(pid 4242/);
+  });
+
+  it('isRestoreOwnerAlive: start time, boot, and the pid alone for older files', () => {
+    expect(isRestoreOwnerAlive({ pid: 4242, startTime: '1000' }, machine)).toBe(false);
+    expect(isRestoreOwnerAlive({ pid: 4242, startTime: '9999' }, machine)).toBe(true);
+    expect(isRestoreOwnerAlive({ pid: 4242, startTime: '9999', bootId: 'boot-0' }, machine)).toBe(false);
+    expect(isRestoreOwnerAlive({ pid: 4242 }, machine)).toBe(true);
+    expect(isRestoreOwnerAlive({ pid: 4243 }, machine)).toBe(false);
+  });
+
+  it('records what it reads, and keeps the identity fields through parsing', async () => {
+    const path = await createRestoreFile(env, record(), machine);
+    const listed = await listRestoreFiles(env);
+    expect(listed).toEqual([{ path, record: { ...record(), startTime: '5', bootId: 'boot-1' } }]);
+    expect(parseRestoreRecord({ ...record(), startTime: 5, bootId: null })).toEqual(record());
   });
 });

@@ -1,0 +1,121 @@
+// Many runs started at once against one stale lock (its owner was killed): exactly one proceeds,
+// every time. Real processes, as in the report that found two resumers deleting each other's
+// fresh locks. Each contender goes through the same rounds (one stale lock per round) as fast as
+// it can after a common start signal, and keeps every lock it wins, so a second winner of a round
+// could only come from a broken takeover. The children run the real lock module, transpiled on
+// the fly (no build needed). No sleeps: the start is a message on stdin, the end is the exit.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const SOURCES = ['core/lock.ts', 'core/process-identity.ts'];
+const CONTENDERS = 4;
+const ROUNDS = 60;
+
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mms-lock-race-'));
+  for (const rel of SOURCES) {
+    const out = ts.transpileModule(fs.readFileSync(path.join(ROOT, 'src', rel), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    });
+    fs.mkdirSync(path.join(dir, 'lib', path.dirname(rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'lib', rel.replace(/\.ts$/, '.js')), out.outputText);
+  }
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+  fs.writeFileSync(
+    path.join(dir, 'contender.js'),
+    `
+import * as fs from 'node:fs';
+import { acquireFileLock } from './lib/core/lock.js';
+const [locks, rounds] = process.argv.slice(2);
+const heldError = () => Object.assign(new Error('held'), { isHeld: true });
+process.stdin.once('data', () => {
+  const won = [];
+  let held = 0;
+  for (let r = 0; r < Number(rounds); r++) {
+    try {
+      acquireFileLock(locks + '/round-' + r + '.lock', { heldError });
+      fs.appendFileSync(locks + '/round-' + r + '.winners', process.pid + '\\n');
+      won.push(r);
+    } catch (err) {
+      if (!err.isHeld) {
+        process.stderr.write(String(err && err.stack || err));
+        process.exit(2);
+      }
+      held++;
+    }
+  }
+  process.stdout.write(JSON.stringify({ pid: process.pid, won, held }) + '\\n');
+  process.exit(0);
+});
+process.stdout.write('ready\\n');
+`,
+  );
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A pid that certainly belongs to no running process: a child that has already exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '']);
+  return r.pid as number;
+}
+
+/** Resolves with everything the child printed once it exits; rejects on a non-zero exit. */
+function finished(child: ChildProcess, out: { text: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out.text) : reject(new Error(`contender exited ${code}: ${err}`))));
+  });
+}
+
+describe('taking over a stale lock', () => {
+  it(`lets exactly one of ${CONTENDERS} simultaneous runs proceed, in each of ${ROUNDS} rounds`, async () => {
+    const locks = path.join(dir, 'locks');
+    fs.mkdirSync(locks);
+    const stale = JSON.stringify({ pid: deadPid(), hostname: os.hostname(), at: '2024-01-01T00:00:00.000Z' });
+    for (let r = 0; r < ROUNDS; r++) fs.writeFileSync(path.join(locks, `round-${r}.lock`), stale);
+
+    const children = Array.from({ length: CONTENDERS }, () =>
+      spawn(process.execPath, ['contender.js', locks, String(ROUNDS)], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
+    const outputs = children.map(() => ({ text: '' }));
+    const ready = children.map(
+      (child, i) =>
+        new Promise<void>((resolve) => {
+          child.stdout!.on('data', (d: Buffer) => {
+            outputs[i]!.text += d.toString();
+            if (outputs[i]!.text.startsWith('ready\n')) resolve();
+          });
+        }),
+    );
+    const done = children.map((child, i) => finished(child, outputs[i]!));
+    await Promise.all(ready);
+    for (const child of children) child.stdin!.write('go\n');
+    const reports = (await Promise.all(done)).map((text) => JSON.parse(text.slice('ready\n'.length)) as { pid: number; won: number[]; held: number });
+
+    for (let r = 0; r < ROUNDS; r++) {
+      const winners = fs
+        .readFileSync(path.join(locks, `round-${r}.winners`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(winners, `round ${r}`).toHaveLength(1);
+      // The lock names that winner, and nothing else is left beside it (no claim, no temporary file).
+      expect((JSON.parse(fs.readFileSync(path.join(locks, `round-${r}.lock`), 'utf8')) as { pid: number }).pid).toBe(Number(winners[0]));
+    }
+    for (const rep of reports) expect(rep.won.length + rep.held).toBe(ROUNDS);
+    expect(reports.reduce((n, rep) => n + rep.won.length, 0)).toBe(ROUNDS);
+    expect(fs.readdirSync(locks).filter((f) => !/^round-\d+\.(lock|winners)$/.test(f))).toEqual([]);
+  }, 60_000);
+});
