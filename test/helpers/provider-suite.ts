@@ -271,12 +271,13 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
     }, 90_000);
 
     it("retries the provider's 429s with backoff and sends each recipient once", async () => {
-      await sb.setFaults({ rateLimit: 1 });
+      // Two requests per second and three recipients at once: the third is answered 429 (Retry-After 1 s).
+      await sb.setFaults({ rateLimit: 2 });
       const to = ['+15551230001', '+15551230002', '+15551230003'];
       const r = await run(['send', '--provider', p, '--to', to.join(','), '--body', 'paced', '--rate', 'unlimited', '--json', '--debug']);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).summary).toMatchObject({ total: 3, accepted: 3, failed: 0 });
-      // At 1 request per second, at least one recipient was answered 429 and retried.
+      // At least one recipient was answered 429 and retried.
       expect(r.stderr).toMatch(/retry \+1555123000\d after attempt 1 in \d+ ms: RATE_LIMITED/);
       const sent = (await sb.messages(`?provider=${p}`)).map((m) => m.to.replace(/^\+?/, '+')).filter((n) => to.includes(n));
       expect(sent.sort()).toEqual(to);
