@@ -6,13 +6,14 @@ import { defineConfig } from 'vitest/config';
 // `isolate: false` reuses one module graph per worker across files. That is safe here because the
 // unit and e2e files use no module mocks, fake timers or process.chdir, and the one piece of
 // module state that outlives a run, the shared HTTP dispatcher in src/providers/http-client.ts,
-// is closed by each file that opens it (closeHttp() in afterAll) and is created again on demand.
+// is closed after every file by test/helpers/close-http.setup.ts and is created again on demand.
 // Folders not listed (services, conformance, …) keep the default per-file isolation until they
 // are checked the same way.
 export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    setupFiles: ['test/helpers/close-http.setup.ts'],
     // Child processes, not threads: listen installs process-wide handlers while it runs, and the
     // smoke tests send signals; forks give each worker its own process object.
     pool: 'forks',

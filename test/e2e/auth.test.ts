@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeHttp } from '../../src/providers/http-client.js';
 import { tempConfigDir, type RunOptions, type RunResult } from '../helpers/run-cli.js';
 import { runInProcess } from '../helpers/run-in-process.js';
 import { unreachableOrigin } from '../helpers/ports.js';
@@ -17,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sb?.stop();
-  await closeHttp();
   sbCfg.cleanup();
 });
 

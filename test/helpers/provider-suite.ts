@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { closeHttp } from '../../src/providers/http-client.js';
 import { tempConfigDir } from './run-cli.js';
 import { runInProcess, startInProcess, type RunningCli } from './run-in-process.js';
 import type { SandboxProviderInfo } from './sandbox.js';
@@ -117,8 +116,6 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
     await Promise.all(running.map((l) => l.exited()));
     await sb?.stop();
     await media?.close();
-    // The runs shared one HTTP connection pool (keepHttp): close it with the servers it talked to.
-    await closeHttp();
     cfg?.cleanup();
   });
 
