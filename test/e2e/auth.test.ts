@@ -138,7 +138,10 @@ describe('secrets never reach the output', () => {
         await runCli(['whoami', '--json'], { configDir: c.dir }),
         await runCli(['profiles', '--json'], { configDir: c.dir }),
         await runCli(['config', 'list', '--json'], { configDir: c.dir }),
-        await runCli(['send', '--to', '+15551234567', '--body', 'x', '--debug'], { configDir: c.dir, env: { TWILIO_AUTH_TOKEN: token, MMS_TWILIO_BASE_URL: await unreachableOrigin() } }),
+        await runCli(['send', '--to', '+15551234567', '--body', 'x', '--debug'], {
+          configDir: c.dir,
+          env: { TWILIO_AUTH_TOKEN: token, MMS_TWILIO_BASE_URL: await unreachableOrigin() },
+        }),
       ];
       const basic = Buffer.from(`${sb.twilio.accountSid}:${token}`).toString('base64');
       for (const r of runs) {

@@ -61,7 +61,8 @@ describe('the built binary: one run per command', () => {
     const noEnv = { TWILIO_ACCOUNT_SID: undefined, TWILIO_AUTH_TOKEN: undefined, MMS_TWILIO_BASE_URL: undefined, MMS_FROM: undefined };
     const at = (args: string[], input?: string) => runCli(args, { configDir: c.dir, env: noEnv, ...(input !== undefined ? { input } : {}) });
     try {
-      const login = await at(['login', '--provider', 'twilio', '--account-sid', sb.twilio.accountSid, '--auth-token-stdin', '--base-url', sb.twilio.baseUrl, '--from', sb.twilio.defaultFrom], `${sb.twilio.authToken}\n`);
+      const loginArgs = ['login', '--provider', 'twilio', '--account-sid', sb.twilio.accountSid, '--auth-token-stdin', '--base-url', sb.twilio.baseUrl];
+      const login = await at([...loginArgs, '--from', sb.twilio.defaultFrom], `${sb.twilio.authToken}\n`);
       expect(login.code, login.stderr).toBe(0);
       expect(login.stderr).toMatch(/Logged in to twilio as "mms sandbox"/);
       const who = await at(['whoami', '--json']);
@@ -132,7 +133,8 @@ describe('the built binary: one run per exit code', () => {
   it('6: the provider refuses the recipient', async () => {
     const r = await mms(['send', '--to', '+15005550001', '--body', 'x', '--json']);
     expect(r.code, r.stderr).toBe(6);
-    expect((doc(r) as { results: Array<{ error: Record<string, unknown> }> }).results[0]!.error).toMatchObject({ code: 'RECIPIENT_INVALID', providerCode: 21211 });
+    const { results } = doc(r) as { results: Array<{ error: Record<string, unknown> }> };
+    expect(results[0]!.error).toMatchObject({ code: 'RECIPIENT_INVALID', providerCode: 21211 });
   });
 
   it('8: listen --timeout ends before --count was reached', async () => {

@@ -1,5 +1,6 @@
 // One end-to-end suite, run once per provider against its sandbox dialect, with `mms` run
-// in-process (run-in-process.ts: the same exit codes and output as the binary, no spawn): send with a local image and a URL image (exact bytes checked in the sandbox record),
+// in-process (run-in-process.ts: the same exit codes and output as the binary, no spawn): send
+// with a local image and a URL image (exact bytes checked in the sandbox record),
 // receive an inbound MMS through `mms listen --number` with a verified signature (forged requests
 // answered 403 while the listener keeps running; the number's webhook put back afterwards), and
 // map auth, invalid-number and rate-limit errors to exit codes 4, 6 and 7; and, where a spec asks,
@@ -162,7 +163,8 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       const number = spec.listenNumber(info);
       const before = await spec.webhookConfig(sb, info, number);
       const inbox = join(cfg.dir, '..', 'inbox');
-      const l = startInProcess(['listen', '--provider', p, '--number', number, '--count', '1', '--json', '--timeout', '90', '--save-media', inbox], { configDir: cfg.dir, env });
+      const listenArgs = ['listen', '--provider', p, '--number', number, '--count', '1', '--json', '--timeout', '90', '--save-media', inbox];
+      const l = startInProcess(listenArgs, { configDir: cfg.dir, env });
       running.push(l);
       const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
       expect(ready).toMatchObject({ provider: p, number, verify: true, numberConfigured: spec.numberConfiguredByApi });

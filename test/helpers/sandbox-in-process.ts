@@ -19,7 +19,7 @@ export async function startLocalSandbox(): Promise<LocalSandbox> {
     providers: info.providers,
     twilio: { baseUrl: tw.baseUrl, accountSid: tw.credentials.accountSid!, authToken: tw.credentials.authToken!, defaultFrom: tw.defaultFrom },
     messages: async (query = '') => ((await get(`/_sandbox/messages${query}`)) as { messages: SandboxMessage[] }).messages,
-    webhooks: async () => ((await get('/_sandbox/webhooks')) as { webhooks: Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }> }).webhooks,
+    webhooks: async () => ((await get('/_sandbox/webhooks')) as { webhooks: Awaited<ReturnType<SandboxHandle['webhooks']>> }).webhooks,
     message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
     waitFor: (id, pred, timeoutMs = 5000) =>
       vi.waitFor(
