@@ -1,11 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+// Tuned for two cores. Most of the suite's cost used to be per-file start-up (a fresh worker and
+// module graph per file) and spawned binaries; the e2e files now run `mms` in-process.
+//
+// `isolate: false` reuses one module graph per worker across files. That is safe here because the
+// unit and e2e files use no module mocks, fake timers or process.chdir, and the one piece of
+// module state that outlives a run, the shared HTTP dispatcher in src/providers/http-client.ts,
+// is closed after every file by test/helpers/close-http.setup.ts and is created again on demand.
+// Folders not listed (services, conformance, …) keep the default per-file isolation until they
+// are checked the same way.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // e2e tests spawn the built binary and local servers; two cores, so keep the pool small.
+    setupFiles: ['test/helpers/close-http.setup.ts'],
+    // Child processes, not threads: listen installs process-wide handlers while it runs, and the
+    // smoke tests send signals; forks give each worker its own process object.
+    pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false } },
+      { extends: true, test: { name: 'other', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/e2e/**'] } },
+    ],
   },
 });

@@ -1,20 +1,28 @@
-// login / whoami / profiles / config / logout against the sandbox, and secrets never leaking.
+// login / whoami / profiles / config / logout against the sandbox, and secrets never leaking. `mms`
+// runs in-process (same exit codes and output as the binary); test/e2e/smoke.test.ts spawns it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempConfigDir } from '../helpers/run-cli.js';
-import { startSandboxProcess, type SandboxHandle } from '../helpers/sandbox.js';
+import { tempConfigDir, type RunOptions, type RunResult } from '../helpers/run-cli.js';
+import { runInProcess } from '../helpers/run-in-process.js';
+import { unreachableOrigin } from '../helpers/ports.js';
+import { startLocalSandbox, type LocalSandbox } from '../helpers/sandbox-in-process.js';
 
-let sb: SandboxHandle;
+let sb: LocalSandbox;
 const sbCfg = tempConfigDir();
 
 beforeAll(async () => {
-  sb = await startSandboxProcess(sbCfg.dir);
+  sb = await startLocalSandbox();
 });
 afterAll(async () => {
   await sb?.stop();
   sbCfg.cleanup();
 });
+
+/** `mms <args>` in-process with a hermetic environment. */
+function runCli(args: string[], opts: Pick<RunOptions, 'env' | 'input'> & { configDir: string }): Promise<RunResult> {
+  return runInProcess(args, opts);
+}
 
 function login(dir: string, extra: string[] = [], token = sb.twilio.authToken) {
   return runCli(['login', '--provider', 'twilio', '--account-sid', sb.twilio.accountSid, '--auth-token-stdin', '--base-url', sb.twilio.baseUrl, '--from', sb.twilio.defaultFrom, ...extra], { configDir: dir, input: `${token}\n` });
@@ -130,7 +138,10 @@ describe('secrets never reach the output', () => {
         await runCli(['whoami', '--json'], { configDir: c.dir }),
         await runCli(['profiles', '--json'], { configDir: c.dir }),
         await runCli(['config', 'list', '--json'], { configDir: c.dir }),
-        await runCli(['send', '--to', '+15551234567', '--body', 'x', '--debug'], { configDir: c.dir, env: { TWILIO_AUTH_TOKEN: token, MMS_TWILIO_BASE_URL: 'http://127.0.0.1:9' } }),
+        await runCli(['send', '--to', '+15551234567', '--body', 'x', '--debug'], {
+          configDir: c.dir,
+          env: { TWILIO_AUTH_TOKEN: token, MMS_TWILIO_BASE_URL: await unreachableOrigin() },
+        }),
       ];
       const basic = Buffer.from(`${sb.twilio.accountSid}:${token}`).toString('base64');
       for (const r of runs) {

@@ -1,17 +1,20 @@
-// One end-to-end suite, run once per provider against its `mms sandbox` dialect with the built
-// binary: send with a local image and a URL image (exact bytes checked in the sandbox record),
+// One end-to-end suite, run once per provider against its sandbox dialect, with `mms` run
+// in-process (run-in-process.ts: the same exit codes and output as the binary, no spawn): send
+// with a local image and a URL image (exact bytes checked in the sandbox record),
 // receive an inbound MMS through `mms listen --number` with a verified signature (forged requests
 // answered 403 while the listener keeps running; the number's webhook put back afterwards), and
 // map auth, invalid-number and rate-limit errors to exit codes 4, 6 and 7; and, where a spec asks,
 // `mms status` for a delivered and a failed message (or exit 2 NOT_SUPPORTED without a lookup API).
+// The binary itself is covered by test/e2e/smoke.test.ts.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from './run-cli.js';
-import { spawnCli, type SpawnedCli } from './spawn-cli.js';
-import { startSandboxProcess, type SandboxHandle, type SandboxProviderInfo } from './sandbox.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { tempConfigDir } from './run-cli.js';
+import { runInProcess, startInProcess, type RunningCli } from './run-in-process.js';
+import type { SandboxProviderInfo } from './sandbox.js';
+import { startLocalSandbox, type LocalSandbox } from './sandbox-in-process.js';
 import { startMediaServer, PNG_1X1, type MediaServer } from './media-server.js';
 
 /** The local image every provider sends (a real JPEG, distinct from the URL image's PNG). */
@@ -59,11 +62,11 @@ export interface ProviderSuiteSpec {
    * A snapshot of the number's inbound webhook configuration read through the dialect's own API
    * (or the sandbox's dashboard stand-in): equal before and after the listener, different while.
    */
-  webhookConfig(sb: SandboxHandle, info: SandboxProviderInfo, number: string): Promise<unknown>;
+  webhookConfig(sb: LocalSandbox, info: SandboxProviderInfo, number: string): Promise<unknown>;
   /** False when --number cannot change anything through the API (Sinch: a manual step). */
   numberConfiguredByApi: boolean;
   /** Sinch: the manual step, done through the sandbox's dashboard stand-in; returns the undo. */
-  manualSetup?(sb: SandboxHandle, info: SandboxProviderInfo, ready: ListeningLine): Promise<() => Promise<void>>;
+  manualSetup?(sb: LocalSandbox, info: SandboxProviderInfo, ready: ListeningLine): Promise<() => Promise<void>>;
   /** Forged inbound requests (unsigned, wrongly signed) for the listener's inbound URL. */
   forgeries(info: SandboxProviderInfo, ready: ListeningLine, from: string, to: string): Array<{ name: string; init: RequestInit }>;
   /** Expected media on the sandbox record of a local file: 'fetched' from us or 'uploaded' to it. */
@@ -88,30 +91,21 @@ export interface InboundEvent {
   media: Array<{ url: string; contentType: string | null; size: number | null; path?: string; saveError?: string }>;
 }
 
-/** Polls `pred` every 25 ms until it holds; throws with `detail()` after `timeoutMs`. */
-async function until(pred: () => boolean, timeoutMs: number, detail: () => string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms:\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Defines the suite for one provider. */
 export function defineProviderSuite(spec: ProviderSuiteSpec): void {
   const p = spec.provider;
   let cfg: ReturnType<typeof tempConfigDir>;
-  let sb: SandboxHandle;
+  let sb: LocalSandbox;
   let media: MediaServer;
   let info: SandboxProviderInfo;
   let env: Record<string, string>;
-  const running: SpawnedCli[] = [];
+  const running: RunningCli[] = [];
 
   beforeAll(async () => {
     cfg = tempConfigDir();
-    sb = await startSandboxProcess(cfg.dir);
+    sb = await startLocalSandbox();
     media = await startMediaServer();
     media.add('/chart.png', PNG_1X1, 'image/png');
     info = sb.providers[p]!;
@@ -119,7 +113,8 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
   }, 30_000);
 
   afterAll(async () => {
-    for (const l of running) if (l.child.exitCode === null && l.child.signalCode === null) l.child.kill('SIGKILL');
+    for (const l of running) l.abort();
+    await Promise.all(running.map((l) => l.exited()));
     await sb?.stop();
     await media?.close();
     cfg?.cleanup();
@@ -130,10 +125,8 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
     await sb.clear();
   });
 
-  const run = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000) =>
-    runCli(args, { configDir: cfg.dir, env: { ...env, ...extraEnv }, timeoutMs });
-  const send = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs?: number) =>
-    run(['send', '--provider', p, ...args, '--json'], extraEnv, timeoutMs);
+  const run = (args: string[], extraEnv: Record<string, string> = {}) => runInProcess(args, { configDir: cfg.dir, env: { ...env, ...extraEnv } });
+  const send = (args: string[], extraEnv: Record<string, string> = {}) => run(['send', '--provider', p, ...args, '--json'], extraEnv);
 
   describe(`${p}: e2e through the sandbox dialect`, () => {
     it('sends an MMS with a local image and with a URL image; the sandbox has the exact bytes', async () => {
@@ -170,7 +163,8 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       const number = spec.listenNumber(info);
       const before = await spec.webhookConfig(sb, info, number);
       const inbox = join(cfg.dir, '..', 'inbox');
-      const l = spawnCli(['listen', '--provider', p, '--number', number, '--count', '1', '--json', '--timeout', '90', '--save-media', inbox], { configDir: cfg.dir, env });
+      const listenArgs = ['listen', '--provider', p, '--number', number, '--count', '1', '--json', '--timeout', '90', '--save-media', inbox];
+      const l = startInProcess(listenArgs, { configDir: cfg.dir, env });
       running.push(l);
       const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
       expect(ready).toMatchObject({ provider: p, number, verify: true, numberConfigured: spec.numberConfiguredByApi });
@@ -189,9 +183,9 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       }
       const forged = spec.forgeries(info, ready, '+15550001111', number).length;
       const rejections = () => l.stderr().match(/Rejected an inbound webhook with a missing or invalid signature \(403\)/g)?.length ?? 0;
-      await until(() => rejections() >= forged, 10_000, () => l.stderr());
+      await vi.waitFor(() => expect(rejections(), l.stderr()).toBeGreaterThanOrEqual(forged), { timeout: 10_000, interval: 10 });
       expect(rejections()).toBe(forged);
-      expect(l.child.exitCode).toBeNull();
+      expect(l.done()).toBe(false);
 
       const s = await send(['--to', number, '--media', media.url('/chart.png'), '--body', 'round trip']);
       expect(s.code, s.stderr).toBe(0);
@@ -215,19 +209,20 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
     it.runIf(spec.webhookSecretEnv !== undefined)('listen refuses to start without the webhook secret, unless --insecure-skip-verify', async () => {
       const name = spec.webhookSecretEnv!;
       const without = Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
-      const r = await runCli(['listen', '--provider', p, '--json', '--timeout', '30'], { configDir: cfg.dir, env: { ...without, [name]: undefined }, timeoutMs: 30_000 });
+      const r = await runInProcess(['listen', '--provider', p, '--json', '--timeout', '30'], { configDir: cfg.dir, env: { ...without, [name]: undefined } });
       expect(r.code, r.stderr).toBe(4);
       const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; suggestion: string } };
       expect(doc.error.code).toBe('AUTH_MISSING');
       expect(doc.error.suggestion).toContain(name);
       expect(doc.error.suggestion).toContain('--insecure-skip-verify');
 
-      const l = spawnCli(['listen', '--provider', p, '--json', '--insecure-skip-verify', '--timeout', '60'], { configDir: cfg.dir, env: without });
+      const l = startInProcess(['listen', '--provider', p, '--json', '--insecure-skip-verify', '--timeout', '60'], { configDir: cfg.dir, env: without });
       running.push(l);
       const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
       expect(ready.verify).toBe(false);
       expect(l.stderr()).toContain('--insecure-skip-verify');
-      l.child.kill('SIGTERM');
+      // Ctrl+C (the spawned SIGTERM case is in test/e2e/smoke.test.ts).
+      l.abort();
       expect((await l.exited(30_000)).code).toBe(0);
     }, 90_000);
 
@@ -275,12 +270,13 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
     }, 90_000);
 
     it("retries the provider's 429s with backoff and sends each recipient once", async () => {
-      await sb.setFaults({ rateLimit: 1 });
+      // Two requests per second and three recipients at once: the third is answered 429 (Retry-After 1 s).
+      await sb.setFaults({ rateLimit: 2 });
       const to = ['+15551230001', '+15551230002', '+15551230003'];
-      const r = await run(['send', '--provider', p, '--to', to.join(','), '--body', 'paced', '--rate', 'unlimited', '--json', '--debug'], {}, 90_000);
+      const r = await run(['send', '--provider', p, '--to', to.join(','), '--body', 'paced', '--rate', 'unlimited', '--json', '--debug']);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).summary).toMatchObject({ total: 3, accepted: 3, failed: 0 });
-      // At 1 request per second, at least one recipient was answered 429 and retried.
+      // At least one recipient was answered 429 and retried.
       expect(r.stderr).toMatch(/retry \+1555123000\d after attempt 1 in \d+ ms: RATE_LIMITED/);
       const sent = (await sb.messages(`?provider=${p}`)).map((m) => m.to.replace(/^\+?/, '+')).filter((n) => to.includes(n));
       expect(sent.sort()).toEqual(to);

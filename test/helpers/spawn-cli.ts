@@ -13,7 +13,7 @@ export interface SpawnedCli {
   waitForLine(pred: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves with the first parsed NDJSON stdout object matching `pred`. */
   waitForJson<T = Record<string, unknown>>(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T>;
-  /** Resolves once stderr contains `text` (polled). */
+  /** Resolves once stderr contains `text`. */
   waitForStderr(text: string, timeoutMs?: number): Promise<void>;
   /** Resolves when the process exits (killed with SIGKILL after timeoutMs). */
   exited(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -36,37 +36,43 @@ export function spawnCli(args: string[], opts: { configDir: string; env?: Record
     lines.push(...parts);
     for (const w of [...waiters]) w();
   });
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-  exit.then(() => {
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
     for (const w of [...waiters]) w();
   });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  // 'close' comes after the last stdout/stderr chunk: only then is "not printed" final.
+  let closed = false;
+  void exit.then(() => {
+    closed = true;
+    for (const w of [...waiters]) w();
+  });
+  /** Resolves with get()'s first defined value, re-checked on every output chunk and at exit. */
+  const waitUntil = <T>(get: () => T | undefined, what: string, timeoutMs: number): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const finish = (fn: () => void): void => {
+        waiters.delete(check);
+        clearTimeout(timer);
+        fn();
+      };
+      const check = (): void => {
+        const hit = get();
+        if (hit !== undefined) finish(() => resolve(hit));
+        else if (closed) {
+          finish(() => reject(new Error(`mms exited (${child.exitCode ?? child.signalCode}) before ${what}.\nstdout:\n${out}\nstderr:\n${err}`)));
+        }
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for ${what}.\nstdout:\n${out}\nstderr:\n${err}`))), timeoutMs);
+      waiters.add(check);
+      check();
+    });
   const handle: SpawnedCli = {
     child,
     lines,
     stdout: () => out,
     stderr: () => err,
     waitForLine(pred, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const hit = lines.find(pred);
-          if (hit !== undefined) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(hit);
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`mms exited (${child.exitCode ?? child.signalCode}) before the expected line.\nstdout:\n${out}\nstderr:\n${err}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for a line.\nstdout:\n${out}\nstderr:\n${err}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waitUntil(() => lines.find(pred), 'the expected line', timeoutMs);
     },
     async waitForJson<T>(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T> {
       const parse = (l: string): Record<string, unknown> | undefined => {
@@ -83,12 +89,7 @@ export function spawnCli(args: string[], opts: { configDir: string; env?: Record
       return JSON.parse(line) as T;
     },
     async waitForStderr(text, timeoutMs = 10_000) {
-      const until = Date.now() + timeoutMs;
-      while (!err.includes(text)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mms exited before printing ${JSON.stringify(text)} on stderr:\n${err}`);
-        if (Date.now() > until) throw new Error(`timed out waiting for ${JSON.stringify(text)} on stderr:\n${err}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntil(() => (err.includes(text) ? true : undefined), `${JSON.stringify(text)} on stderr`, timeoutMs);
     },
     exited(timeoutMs = 15_000) {
       const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
