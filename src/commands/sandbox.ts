@@ -82,7 +82,8 @@ function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[])
     io.info(`    numbers ${p.numbers.join(', ')} (default from ${p.defaultFrom})`);
   }
   io.info(`  record: ${info.origin}/_sandbox/messages`);
-  if (savedProfile) io.info(`  saved profiles ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
+  if (savedProfile)
+    io.info(`  saved profiles ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
   io.info('Press Ctrl+C to stop.');
 }
 
@@ -92,12 +93,15 @@ function printEvent(ctx: AppContext, e: StoreEvent): void {
   if (e.type === 'message.created') {
     const m = e.message;
     if (io.json) writeNdjson(io, { event: 'message', message: m });
-    else io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.from} → ${m.to}  ${m.media.length} media  ${sanitizeForTerminal(m.body).slice(0, 60)}`);
+    else
+      io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.from} → ${m.to}  ${m.media.length} media  ${sanitizeForTerminal(m.body).slice(0, 60)}`);
   } else if (e.type === 'message.status') {
     const m = e.message;
     if (io.json) writeNdjson(io, { event: 'status', id: m.id, provider: m.provider, status: m.status, errorCode: m.errorCode ?? null });
     else if (!QUIET_STATUSES.includes(m.status)) {
-      io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`);
+      io.out(
+        `${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`,
+      );
     }
   }
 }
@@ -134,7 +138,8 @@ Examples:
       const o = c.optsWithGlobals<SandboxCommandOptions>();
       const port = parsePort(o.port);
       const stepDelay = Number(o.stepDelay);
-      if (!Number.isFinite(stepDelay) || stepDelay < 0) throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
+      if (!Number.isFinite(stepDelay) || stepDelay < 0)
+        throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
       const mod = await import('../sandbox/server.js');
       const faults = parseFaultFlags(o);
       const { io } = ctx;
@@ -150,7 +155,10 @@ Examples:
         });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new UsageError(`Port ${port} is already in use`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Pick another with --port, or --port 0 for a free one' });
+          throw new UsageError(`Port ${port} is already in use`, {
+            code: ErrorCode.INVALID_ARGUMENT,
+            suggestion: 'Pick another with --port, or --port 0 for a free one',
+          });
         }
         throw err;
       }

@@ -10,7 +10,7 @@ export interface AdminDeps {
   store: MessageStore;
   faults: FaultInjector;
   /** GET /_sandbox/info. */
-  info(): unknown;
+  info: () => unknown;
 }
 
 /** Mount point of the admin API. */

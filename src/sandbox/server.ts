@@ -103,7 +103,10 @@ async function serve(m: Mounts, req: IncomingMessage, res: ServerResponse): Prom
   const provider = url.pathname.slice(1, slash > 0 ? slash : undefined);
   const dialect = m.dialects.get(provider);
   if (!dialect) {
-    return send(res, json(404, { error: `no provider "${provider}" in this sandbox; base URLs are ${m.origin()}/<provider>: ${[...m.dialects.keys()].join(', ')}` }));
+    return send(
+      res,
+      json(404, { error: `no provider "${provider}" in this sandbox; base URLs are ${m.origin()}/<provider>: ${[...m.dialects.keys()].join(', ')}` }),
+    );
   }
   const sreq: SandboxRequest = { method, path: slash > 0 ? url.pathname.slice(slash) : '/', query: url.searchParams, headers: req.headers, rawBody: body };
   await serveDialect(m, dialect, sreq, req, res);

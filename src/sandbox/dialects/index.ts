@@ -8,6 +8,7 @@ import { createVonageDialect } from './vonage/index.js';
 import { createBandwidthDialect } from './bandwidth/index.js';
 import { createSinchDialect } from './sinch/index.js';
 
+/** One factory per dialect, in mount order. */
 export const DIALECT_FACTORIES: ReadonlyArray<(svc: SandboxServices) => SandboxDialect> = [
   createTwilioDialect,
   createTelnyxDialect,

@@ -6,7 +6,20 @@ import { startReceiver } from '../../helpers/sandbox-unit.js';
 
 function message(id: string): SandboxMessage {
   const at = '2026-01-01T00:00:00.000Z';
-  return { id, provider: 'twilio', account: 'AC1', direction: 'outbound', to: '+15550001', from: '+15550002', body: 'hi', media: [], status: 'queued', createdAt: at, updatedAt: at, history: [{ status: 'queued', at }] };
+  return {
+    id,
+    provider: 'twilio',
+    account: 'AC1',
+    direction: 'outbound',
+    to: '+15550001',
+    from: '+15550002',
+    body: 'hi',
+    media: [],
+    status: 'queued',
+    createdAt: at,
+    updatedAt: at,
+    history: [{ status: 'queued', at }],
+  };
 }
 
 describe('MessageStore events', () => {
@@ -67,7 +80,10 @@ describe('MessageStore events', () => {
       await deliver({ url: 'http://example.invalid/hook', headers: {}, body: 'x' }, 'status', 'SM2');
       expect(attempts).toEqual([
         { type: 'webhook.attempted', attempt: expect.objectContaining({ kind: 'inbound', messageId: 'SM1', url: receiver.url('/hook'), status: 200 }) },
-        { type: 'webhook.attempted', attempt: expect.objectContaining({ kind: 'status', messageId: 'SM2', error: expect.stringContaining('only calls loopback URLs') }) },
+        {
+          type: 'webhook.attempted',
+          attempt: expect.objectContaining({ kind: 'status', messageId: 'SM2', error: expect.stringContaining('only calls loopback URLs') }),
+        },
       ]);
       expect(store.webhooks()).toHaveLength(2);
       expect(receiver.hooks.map((h) => h.rawBody.toString())).toEqual(['x']);

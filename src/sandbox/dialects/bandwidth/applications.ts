@@ -25,7 +25,10 @@ function appXml(a: BwApp): string {
 function applyApp(a: BwApp, body: string): void {
   const name = tag(body, 'AppName');
   if (name !== undefined) a.name = name;
-  for (const [el, key] of [['InboundCallbackUrl', 'inboundUrl'], ['OutboundCallbackUrl', 'outboundUrl']] as const) {
+  for (const [el, key] of [
+    ['InboundCallbackUrl', 'inboundUrl'],
+    ['OutboundCallbackUrl', 'outboundUrl'],
+  ] as const) {
     const v = tag(body, el);
     if (v !== undefined) {
       if (v) a[key] = v;
@@ -35,7 +38,10 @@ function applyApp(a: BwApp, body: string): void {
   // The old single CallbackUrl sets both.
   const both = tag(body, 'CallbackUrl');
   if (both) a.inboundUrl = a.outboundUrl = both;
-  for (const [el, key] of [['InboundCallbackCreds', 'inboundCreds'], ['OutboundCallbackCreds', 'outboundCreds']] as const) {
+  for (const [el, key] of [
+    ['InboundCallbackCreds', 'inboundCreds'],
+    ['OutboundCallbackCreds', 'outboundCreds'],
+  ] as const) {
     if (!hasTag(body, el)) continue;
     const inner = tag(body, el) ?? '';
     const user = tag(inner, 'UserId');
@@ -50,11 +56,14 @@ function applyApp(a: BwApp, body: string): void {
 function createApp(ctx: BandwidthContext, body: string): SandboxResponse {
   const name = tag(body, 'AppName');
   if (!name) return xmlError(400, 'ApplicationProvisioningResponse', 12000, 'AppName is required');
-  if (tag(body, 'ServiceType') && tag(body, 'ServiceType') !== 'Messaging-V2') return xmlError(400, 'ApplicationProvisioningResponse', 12001, 'The sandbox emulates Messaging-V2 applications only');
+  if (tag(body, 'ServiceType') && tag(body, 'ServiceType') !== 'Messaging-V2')
+    return xmlError(400, 'ApplicationProvisioningResponse', 12001, 'The sandbox emulates Messaging-V2 applications only');
   const app: BwApp = { id: randomUUID(), name, callbackTypes: ['message-delivered', 'message-failed', 'message-sending'] };
   applyApp(app, body);
   ctx.apps.set(app.id, app);
-  return xml(201, `<ApplicationProvisioningResponse>${appXml(app)}</ApplicationProvisioningResponse>`, { location: `${ctx.svc.origin()}/bandwidth/api/accounts/${ctx.accountId}/applications/${app.id}` });
+  return xml(201, `<ApplicationProvisioningResponse>${appXml(app)}</ApplicationProvisioningResponse>`, {
+    location: `${ctx.svc.origin()}/bandwidth/api/accounts/${ctx.accountId}/applications/${app.id}`,
+  });
 }
 
 function updateApp(app: BwApp, req: SandboxRequest): SandboxResponse {
@@ -69,14 +78,18 @@ function updateApp(app: BwApp, req: SandboxRequest): SandboxResponse {
 }
 
 function deleteApp(ctx: BandwidthContext, app: BwApp): SandboxResponse {
-  if ([...ctx.peers.values()].some((p) => p.appId === app.id)) return xmlError(409, 'ApplicationProvisioningResponse', 12653, `Application ${app.id} is still assigned to a location`);
+  if ([...ctx.peers.values()].some((p) => p.appId === app.id))
+    return xmlError(409, 'ApplicationProvisioningResponse', 12653, `Application ${app.id} is still assigned to a location`);
   ctx.apps.delete(app.id);
   return { status: 200 };
 }
 
 function associatedPeers(ctx: BandwidthContext, app: BwApp): SandboxResponse {
   const list = [...ctx.peers.values()].filter((p) => p.appId === app.id);
-  return xml(200, `<AssociatedSipPeersResponse><AssociatedSipPeers>${list.map((p) => `<AssociatedSipPeer><SiteId>${p.siteId}</SiteId><PeerId>${p.id}</PeerId><PeerName>${esc(p.name)}</PeerName></AssociatedSipPeer>`).join('')}</AssociatedSipPeers></AssociatedSipPeersResponse>`);
+  return xml(
+    200,
+    `<AssociatedSipPeersResponse><AssociatedSipPeers>${list.map((p) => `<AssociatedSipPeer><SiteId>${p.siteId}</SiteId><PeerId>${p.id}</PeerId><PeerName>${esc(p.name)}</PeerName></AssociatedSipPeer>`).join('')}</AssociatedSipPeers></AssociatedSipPeersResponse>`,
+  );
 }
 
 /** Routes below /api/accounts/{accountId}; `unmatched` is the Dashboard 404. */
@@ -88,12 +101,37 @@ export function applicationRoutes(ctx: BandwidthContext, unmatched: (req: Sandbo
     return app ? f(app, req) : xmlError(404, 'ApplicationProvisioningResponse', 12655, `Application ${p.id} not found`);
   };
   return [
-    route('GET', base, () => xml(200, `<ApplicationProvisioningResponse><ApplicationList>${[...ctx.apps.values()].map(appXml).join('')}</ApplicationList></ApplicationProvisioningResponse>`)),
+    route('GET', base, () =>
+      xml(
+        200,
+        `<ApplicationProvisioningResponse><ApplicationList>${[...ctx.apps.values()].map(appXml).join('')}</ApplicationList></ApplicationProvisioningResponse>`,
+      ),
+    ),
     route('POST', base, (req) => createApp(ctx, req.rawBody.toString('utf8'))),
-    route('*', `${base}/:id/associatedsippeers`, withApp((app) => associatedPeers(ctx, app))),
-    route('GET', `${base}/:id`, withApp((app) => xml(200, `<ApplicationProvisioningResponse>${appXml(app)}</ApplicationProvisioningResponse>`))),
-    route(['PATCH', 'PUT'], `${base}/:id`, withApp((app, req) => updateApp(app, req))),
-    route('DELETE', `${base}/:id`, withApp((app) => deleteApp(ctx, app))),
-    route('*', `${base}/:id`, withApp((_app, req) => unmatched(req))),
+    route(
+      '*',
+      `${base}/:id/associatedsippeers`,
+      withApp((app) => associatedPeers(ctx, app)),
+    ),
+    route(
+      'GET',
+      `${base}/:id`,
+      withApp((app) => xml(200, `<ApplicationProvisioningResponse>${appXml(app)}</ApplicationProvisioningResponse>`)),
+    ),
+    route(
+      ['PATCH', 'PUT'],
+      `${base}/:id`,
+      withApp((app, req) => updateApp(app, req)),
+    ),
+    route(
+      'DELETE',
+      `${base}/:id`,
+      withApp((app) => deleteApp(ctx, app)),
+    ),
+    route(
+      '*',
+      `${base}/:id`,
+      withApp((_app, req) => unmatched(req)),
+    ),
   ];
 }

@@ -58,7 +58,12 @@ export function esc(s: string): string {
 }
 
 function unesc(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** The text of the first <name> element (or undefined); enough for the flat bodies used here. */
@@ -74,14 +79,17 @@ export function hasTag(xml: string, name: string): boolean {
 
 /** A Dashboard API XML response. */
 export function xml(status: number, body: string, headers: Record<string, string> = {}): SandboxResponse {
-  return { status, headers: { 'content-type': 'application/xml; charset=utf-8', ...headers }, body: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${body}` };
+  return {
+    status,
+    headers: { 'content-type': 'application/xml; charset=utf-8', ...headers },
+    body: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${body}`,
+  };
 }
 
 /** A Dashboard API XML error with its ResponseStatus. */
 export function xmlError(status: number, root: string, code: number, description: string): SandboxResponse {
   return xml(status, `<${root}><ResponseStatus><ErrorCode>${code}</ErrorCode><Description>${esc(description)}</Description></ResponseStatus></${root}>`);
 }
-
 
 export interface BandwidthContext {
   svc: SandboxServices;

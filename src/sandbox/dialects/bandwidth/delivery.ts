@@ -21,17 +21,26 @@ export function messageId(): string {
 }
 
 /** Fetches or looks up one media URL; returns an error code on failure. */
-async function loadMedia(ctx: BandwidthContext, url: string): Promise<{ ok: true; stored: Stored } | { ok: false; code: number; type: string; detail: string; contentType?: string }> {
+async function loadMedia(
+  ctx: BandwidthContext,
+  url: string,
+): Promise<{ ok: true; stored: Stored } | { ok: false; code: number; type: string; detail: string; contentType?: string }> {
   const own = `${ctx.svc.origin()}/bandwidth${ctx.mediaPrefix}`;
   if (url.startsWith(own)) {
     const s = ctx.media.get(decodeURIComponent(url.slice(own.length)));
     if (!s) return { ok: false, code: 4410, type: 'media-unavailable', detail: `no stored media at ${url}` };
-    if (s.bytes.length > MAX_FILE) return { ok: false, code: 4411, type: 'rejected-message-size-limit-exceeded', detail: `${s.bytes.length} bytes is over 3.5 MB` };
+    if (s.bytes.length > MAX_FILE)
+      return { ok: false, code: 4411, type: 'rejected-message-size-limit-exceeded', detail: `${s.bytes.length} bytes is over 3.5 MB` };
     return { ok: true, stored: s };
   }
   const r = await ctx.svc.fetcher.fetch(url, { maxBytes: MAX_FILE });
   if (!r.ok) {
-    const [code, type] = r.reason === 'too-large' ? [4411, 'rejected-message-size-limit-exceeded'] : r.reason === 'no-content-type' ? [4412, 'media-content-invalid'] : [4410, 'media-unavailable'];
+    const [code, type] =
+      r.reason === 'too-large'
+        ? [4411, 'rejected-message-size-limit-exceeded']
+        : r.reason === 'no-content-type'
+          ? [4412, 'media-content-invalid']
+          : [4410, 'media-unavailable'];
     return { ok: false, code, type, detail: r.detail, ...(r.contentType ? { contentType: r.contentType } : {}) };
   }
   // The fetcher checked the policy and limits; keep a copy of the bytes for re-hosting.
@@ -111,6 +120,13 @@ async function deliverInbound(ctx: BandwidthContext, out: SandboxMessage, copies
     updatedAt: now,
     history: [{ status: 'RECEIVED', at: now }],
   });
-  const event = { type: 'message-received', time: now, description: 'Incoming message received', to: out.to, carrierName: 'Sandbox Wireless', message: messageObject(m, mm, 'in') };
+  const event = {
+    type: 'message-received',
+    time: now,
+    description: 'Incoming message received',
+    to: out.to,
+    carrierName: 'Sandbox Wireless',
+    message: messageObject(m, mm, 'in'),
+  };
   await callback(ctx, app, 'inbound', event, id);
 }

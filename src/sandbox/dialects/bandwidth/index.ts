@@ -76,20 +76,32 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
   const callbackUsername = `mms-sandbox-${randomBytes(3).toString('hex')}`;
   const callbackPassword = randomBytes(18).toString('base64url');
   const { ctx, defaultApp } = createContext(svc, { user: callbackUsername, pass: callbackPassword });
-  const dashboardNotFound = (req: SandboxRequest): SandboxResponse => xmlError(404, 'ErrorResponse', 404, `The resource ${req.path.slice(ctx.dash.length)} was not found`);
+  const dashboardNotFound = (req: SandboxRequest): SandboxResponse =>
+    xmlError(404, 'ErrorResponse', 404, `The resource ${req.path.slice(ctx.dash.length)} was not found`);
   const messaging = createRouter([...messageRoutes(ctx), ...mediaRoutes(ctx)]);
   const dashboard = createRouter([...applicationRoutes(ctx, dashboardNotFound), ...locationRoutes(ctx, dashboardNotFound)]);
   const lookups = createRouter(numberRoutes(ctx));
   return {
     provider: 'bandwidth',
     describe: () => ({
-      credentials: { accountId: ctx.accountId, applicationId: defaultApp.id, clientId: ctx.clientId, clientSecret: ctx.clientSecret, callbackUsername, callbackPassword },
+      credentials: {
+        accountId: ctx.accountId,
+        applicationId: defaultApp.id,
+        clientId: ctx.clientId,
+        clientSecret: ctx.clientSecret,
+        callbackUsername,
+        callbackPassword,
+      },
       numbers: ctx.ownNumbers,
       defaultFrom: ctx.ownNumbers[0]!,
     }),
     isMessageCreate: (req) => req.method === 'POST' && req.path === `${ctx.v2}/messages`,
     rateLimited: (retryAfter) => ({
-      ...bwError(429, 'max-message-queue-size-exceeded', 'The SMS queue for your account is full and cannot accept more messages right now. Your allowed rate is 60 messages per minute. The capacity of this queue is 900 messages (15 minutes). Reduce your message sending rate, or contact support to increase your allowed rate.'),
+      ...bwError(
+        429,
+        'max-message-queue-size-exceeded',
+        'The SMS queue for your account is full and cannot accept more messages right now. Your allowed rate is 60 messages per minute. The capacity of this queue is 900 messages (15 minutes). Reduce your message sending rate, or contact support to increase your allowed rate.',
+      ),
       headers: { 'content-type': 'application/json', 'retry-after': String(retryAfter) },
     }),
     serverError: () => bwError(500, 'internal-server-error', 'An internal server error occurred; the message was not sent.'),

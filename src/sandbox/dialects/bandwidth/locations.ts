@@ -30,19 +30,27 @@ function deletePeer(ctx: BandwidthContext, peer: SipPeer): SandboxResponse {
 function moveTns(ctx: BandwidthContext, peer: SipPeer, body: string): SandboxResponse {
   const numbers = [...body.matchAll(/<FullNumber>\s*(\d+)\s*<\/FullNumber>/g)].map((m) => m[1]!);
   if (numbers.length === 0) return xmlError(400, 'SipPeerTelephoneNumbersResponse', 13510, 'FullNumber is required');
-  for (const n of numbers) if (!ctx.tns.has(n)) return xmlError(400, 'SipPeerTelephoneNumbersResponse', 13511, `Telephone number ${n} is not on account ${ctx.accountId}`);
+  for (const n of numbers)
+    if (!ctx.tns.has(n)) return xmlError(400, 'SipPeerTelephoneNumbersResponse', 13511, `Telephone number ${n} is not on account ${ctx.accountId}`);
   for (const n of numbers) ctx.tns.set(n, peer.id);
-  return xml(200, `<SipPeerTelephoneNumbersResponse><SipPeerTelephoneNumbers>${numbers.map((n) => `<FullNumber>${n}</FullNumber>`).join('')}</SipPeerTelephoneNumbers></SipPeerTelephoneNumbersResponse>`);
+  return xml(
+    200,
+    `<SipPeerTelephoneNumbersResponse><SipPeerTelephoneNumbers>${numbers.map((n) => `<FullNumber>${n}</FullNumber>`).join('')}</SipPeerTelephoneNumbers></SipPeerTelephoneNumbersResponse>`,
+  );
 }
 
 function appSettingsXml(appId: string | undefined): SandboxResponse {
-  return xml(200, `<ApplicationsSettingsResponse><ApplicationsSettings>${appId ? `<HttpMessagingV2AppId>${appId}</HttpMessagingV2AppId>` : ''}</ApplicationsSettings></ApplicationsSettingsResponse>`);
+  return xml(
+    200,
+    `<ApplicationsSettingsResponse><ApplicationsSettings>${appId ? `<HttpMessagingV2AppId>${appId}</HttpMessagingV2AppId>` : ''}</ApplicationsSettings></ApplicationsSettingsResponse>`,
+  );
 }
 
 function putAppSettings(ctx: BandwidthContext, peer: SipPeer, body: string): SandboxResponse {
   const appId = tag(body, 'HttpMessagingV2AppId');
   if (appId && !ctx.apps.has(appId)) return xmlError(400, 'ApplicationsSettingsResponse', 12655, `Application ${appId} not found`);
-  if (appId && !(peer.sms && peer.mms)) return xmlError(400, 'ApplicationsSettingsResponse', 12656, 'Enable SMS and MMS on the location before assigning a messaging application');
+  if (appId && !(peer.sms && peer.mms))
+    return xmlError(400, 'ApplicationsSettingsResponse', 12656, 'Enable SMS and MMS on the location before assigning a messaging application');
   if (appId) peer.appId = appId;
   else delete peer.appId;
   return appSettingsXml(appId);
@@ -55,7 +63,9 @@ function onPeer(ctx: BandwidthContext, req: SandboxRequest, peer: SipPeer, sub: 
   if (sub === '' && m === 'GET') return xml(200, `<SipPeerResponse>${peerXml(peer)}</SipPeerResponse>`);
   if (sub === '' && m === 'DELETE') return deletePeer(ctx, peer);
   if (sub === '/tns' && m === 'GET') {
-    const list = [...ctx.tns.entries()].filter(([, p]) => p === peer.id).map(([n]) => `<SipPeerTelephoneNumber><FullNumber>${n}</FullNumber></SipPeerTelephoneNumber>`);
+    const list = [...ctx.tns.entries()]
+      .filter(([, p]) => p === peer.id)
+      .map(([n]) => `<SipPeerTelephoneNumber><FullNumber>${n}</FullNumber></SipPeerTelephoneNumber>`);
     return xml(200, `<SipPeerTelephoneNumbersResponse><SipPeerTelephoneNumbers>${list.join('')}</SipPeerTelephoneNumbers></SipPeerTelephoneNumbersResponse>`);
   }
   if (sub === '/movetns' && m === 'POST') return moveTns(ctx, peer, body);

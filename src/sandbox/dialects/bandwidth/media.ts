@@ -9,7 +9,9 @@ function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: string
   const id = decodeURIComponent(rawId);
   if (req.method === 'PUT') {
     if (!id) return validation('mediaId', 'mediaId is required');
-    const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const ct = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim();
     if (!ct) return bwError(415, 'unsupported-media-type', 'Content-Type is required for media uploads');
     ctx.media.set(id, { bytes: req.rawBody, contentType: ct });
     if (ctx.media.size > 2000) ctx.media.delete(ctx.media.keys().next().value!);
@@ -29,7 +31,14 @@ function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: string
 export function mediaRoutes(ctx: BandwidthContext): Route[] {
   return [
     route('GET', `${ctx.v2}/media`, () =>
-      json(200, [...ctx.media.entries()].map(([mediaName, s]) => ({ content: `${ctx.svc.origin()}/bandwidth${ctx.mediaPrefix}${mediaName}`, contentLength: s.bytes.length, mediaName }))),
+      json(
+        200,
+        [...ctx.media.entries()].map(([mediaName, s]) => ({
+          content: `${ctx.svc.origin()}/bandwidth${ctx.mediaPrefix}${mediaName}`,
+          contentLength: s.bytes.length,
+          mediaName,
+        })),
+      ),
     ),
     // Media names may contain slashes (inbound media: <messageId>/<n>/<file>).
     route('*', `${ctx.v2}/media/:name(.*)`, (req, p) => mediaEndpoint(ctx, req, p.name!)),

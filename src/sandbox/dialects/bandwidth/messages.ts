@@ -22,14 +22,18 @@ function checkParties(ctx: BandwidthContext, p: Record<string, unknown>): Sandbo
   if (to.length > 10) return bwError(400, 'forbidden-too-many-recipients', 'A group message may have at most 10 recipients');
   if (new Set(to).size !== to.length) return validation('to', 'to must not repeat a number');
   for (const [i, n] of to.entries()) {
-    if (typeof n !== 'string' || !E164.test(n) || n === TEST_TO_INVALID) return validation(`to[${i}]`, `'${String(n)}' must be replaced with a valid E164 formatted telephone number`);
+    if (typeof n !== 'string' || !E164.test(n) || n === TEST_TO_INVALID)
+      return validation(`to[${i}]`, `'${String(n)}' must be replaced with a valid E164 formatted telephone number`);
   }
   const from = typeof p.from === 'string' ? p.from : '';
   if (!from) return validation('from', 'from is required');
   if (!E164.test(from)) return validation('from', `'${from}' must be replaced with a valid E164 formatted telephone number`);
   const peer = peerOfNumber(ctx, from);
   if (!peer) return validation('from', `'${from}' is not a number of account ${ctx.accountId}. Sandbox numbers: ${ctx.ownNumbers.join(', ')}`);
-  if (peer.appId !== applicationId) return bwError(400, 'request-validation', `Application ${applicationId} is not assigned to the location of ${from} (error 4452)`, [{ fieldName: 'applicationId', description: 'wrong applicationId for this from number' }]);
+  if (peer.appId !== applicationId)
+    return bwError(400, 'request-validation', `Application ${applicationId} is not assigned to the location of ${from} (error 4452)`, [
+      { fieldName: 'applicationId', description: 'wrong applicationId for this from number' },
+    ]);
   return undefined;
 }
 

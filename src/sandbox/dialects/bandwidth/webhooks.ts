@@ -4,7 +4,13 @@ import type { SandboxMessage } from '../../store.js';
 import type { BandwidthContext, BwApp, MessageMeta } from './context.js';
 
 /** Sends a callback to the application's URL for `kind` (status events only of requested types). */
-export async function callback(ctx: BandwidthContext, app: BwApp | undefined, kind: 'inbound' | 'status', event: Record<string, unknown>, id: string): Promise<void> {
+export async function callback(
+  ctx: BandwidthContext,
+  app: BwApp | undefined,
+  kind: 'inbound' | 'status',
+  event: Record<string, unknown>,
+  id: string,
+): Promise<void> {
   const url = kind === 'inbound' ? app?.inboundUrl : app?.outboundUrl;
   if (!app || !url) {
     ctx.svc.log(`bandwidth ${id}: no ${kind === 'inbound' ? 'InboundCallbackUrl' : 'OutboundCallbackUrl'} on the application, callback not sent`);

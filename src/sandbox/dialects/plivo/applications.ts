@@ -42,7 +42,15 @@ function applyAppFields(a: Application, b: Record<string, unknown>): SandboxResp
 
 /** The sandbox's default application, linked to its numbers. */
 export function defaultApplication(): Application {
-  return { app_id: appId(), app_name: 'mms sandbox default', answer_url: '', answer_method: 'POST', message_url: '', message_method: 'POST', default_app: true };
+  return {
+    app_id: appId(),
+    app_name: 'mms sandbox default',
+    answer_url: '',
+    answer_method: 'POST',
+    message_url: '',
+    message_method: 'POST',
+    default_app: true,
+  };
 }
 
 function createApp(ctx: PlivoContext, req: SandboxRequest): SandboxResponse {
@@ -50,7 +58,15 @@ function createApp(ctx: PlivoContext, req: SandboxRequest): SandboxResponse {
   if (!r.ok) return r.res;
   const b = r.body;
   if (typeof b.app_name !== 'string' || !b.app_name) return plivoError(400, 'app_name parameter is required');
-  const a: Application = { app_id: appId(), app_name: b.app_name, answer_url: '', answer_method: 'POST', message_url: '', message_method: 'POST', default_app: false };
+  const a: Application = {
+    app_id: appId(),
+    app_name: b.app_name,
+    answer_url: '',
+    answer_method: 'POST',
+    message_url: '',
+    message_method: 'POST',
+    default_app: false,
+  };
   const bad = applyAppFields(a, b);
   if (bad) return bad;
   ctx.apps.set(a.app_id, a);
@@ -85,12 +101,37 @@ export function applicationRoutes(ctx: PlivoContext): Route[] {
     return a ? f(a, req) : plivoError(404, 'not found');
   };
   return [
-    route('GET', base, (req) => json(200, list(ctx, [...ctx.apps.values()].map((a) => appJson(ctx, a)), req))),
+    route('GET', base, (req) =>
+      json(
+        200,
+        list(
+          ctx,
+          [...ctx.apps.values()].map((a) => appJson(ctx, a)),
+          req,
+        ),
+      ),
+    ),
     route('POST', base, (req) => createApp(ctx, req)),
     route('*', base, () => methodNotAllowed()),
-    route('GET', one, withApp((a) => json(200, { api_id: apiId(), ...appJson(ctx, a) }))),
-    route('POST', one, withApp((a, req) => updateApp(a, req))),
-    route('DELETE', one, withApp((a) => deleteApp(ctx, a))),
-    route('*', one, withApp(() => methodNotAllowed())),
+    route(
+      'GET',
+      one,
+      withApp((a) => json(200, { api_id: apiId(), ...appJson(ctx, a) })),
+    ),
+    route(
+      'POST',
+      one,
+      withApp((a, req) => updateApp(a, req)),
+    ),
+    route(
+      'DELETE',
+      one,
+      withApp((a) => deleteApp(ctx, a)),
+    ),
+    route(
+      '*',
+      one,
+      withApp(() => methodNotAllowed()),
+    ),
   ];
 }

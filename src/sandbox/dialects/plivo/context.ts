@@ -5,7 +5,8 @@ import { json } from '../../types.js';
 
 export const OWN_NUMBERS = ['15557770021', '15557770022'];
 // plivo-python's validation list (reference §3.2).
-export const ACCEPTED_TYPES = /^(image\/(jpeg|jpg|png|gif)|audio\/(mpeg|mp3|wav|x-wav|ogg)|video\/(mp4|mpeg|3gpp|3gpp2)|text\/(vcard|x-vcard|csv|plain)|application\/(pdf|vnd\.ms-excel|vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)|image\/x-xcf)$/;
+export const ACCEPTED_TYPES =
+  /^(image\/(jpeg|jpg|png|gif)|audio\/(mpeg|mp3|wav|x-wav|ogg)|video\/(mp4|mpeg|3gpp|3gpp2)|text\/(vcard|x-vcard|csv|plain)|application\/(pdf|vnd\.ms-excel|vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)|image\/x-xcf)$/;
 
 export interface Application {
   app_id: string;
@@ -52,6 +53,7 @@ export interface PlivoContext {
   started: string;
 }
 
+/** A fresh api_id, as every Plivo response carries. */
 export function apiId(): string {
   return randomUUID();
 }
@@ -61,6 +63,7 @@ export function plivoError(status: number, error: string, headers: Record<string
   return json(status, { api_id: apiId(), error }, headers);
 }
 
+/** Plivo's 405. */
 export function methodNotAllowed(): SandboxResponse {
   return plivoError(405, 'method not allowed');
 }

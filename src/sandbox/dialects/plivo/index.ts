@@ -97,7 +97,10 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
       if (media) return media.route.handler(req, media.params);
       if (!req.path.startsWith('/v1/Account/')) return plivoError(404, 'not found');
       if (!authorised(req)) {
-        return { ...plivoError(401, 'authentication failed'), headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="Authentication Required"' } };
+        return {
+          ...plivoError(401, 'authentication failed'),
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="Authentication Required"' },
+        };
       }
       // The Auth ID in the path must be the one authenticated.
       if (req.path !== ctx.accountPath && !req.path.startsWith(`${ctx.accountPath}/`)) return plivoError(401, 'authentication failed');

@@ -8,7 +8,6 @@ import { ACCEPTED_TYPES, apiId, list, mediaUrl, methodNotAllowed, plivoError, pl
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
 
-
 interface Part {
   name: string;
   filename?: string;
@@ -45,9 +44,16 @@ function parseMultipart(body: Buffer, contentType: string): Part[] | undefined {
   }
 }
 
-
+/** An uploaded file as the Media API renders it. */
 export function uploadJson(ctx: PlivoContext, u: Upload): Record<string, unknown> {
-  return { content_type: u.content_type, file_name: u.file_name, media_id: u.media_id, media_url: mediaUrl(ctx, u.media_id), size: u.size, upload_time: plivoTime(u.upload_time) };
+  return {
+    content_type: u.content_type,
+    file_name: u.file_name,
+    media_id: u.media_id,
+    media_url: mediaUrl(ctx, u.media_id),
+    size: u.size,
+    upload_time: plivoTime(u.upload_time),
+  };
 }
 
 function upload(ctx: PlivoContext, req: SandboxRequest): SandboxResponse {
@@ -61,9 +67,18 @@ function upload(ctx: PlivoContext, req: SandboxRequest): SandboxResponse {
   const objects = files.map((f) => {
     const fileName = f.filename ?? 'file';
     const contentType = f.contentType ?? 'application/octet-stream';
-    if (f.data.length > MAX_UPLOAD) return { file_name: fileName, status: 'error', status_code: 400, error: `file size ${f.data.length} bytes exceeds the 2 MB limit` };
+    if (f.data.length > MAX_UPLOAD)
+      return { file_name: fileName, status: 'error', status_code: 400, error: `file size ${f.data.length} bytes exceeds the 2 MB limit` };
     if (!ACCEPTED_TYPES.test(contentType)) return { file_name: fileName, status: 'error', status_code: 400, error: `unsupported content type ${contentType}` };
-    const u: Upload = { media_id: randomUUID(), file_name: fileName, content_type: contentType, size: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex'), data: Buffer.from(f.data), upload_time: new Date().toISOString() };
+    const u: Upload = {
+      media_id: randomUUID(),
+      file_name: fileName,
+      content_type: contentType,
+      size: f.data.length,
+      sha256: createHash('sha256').update(f.data).digest('hex'),
+      data: Buffer.from(f.data),
+      upload_time: new Date().toISOString(),
+    };
     ctx.uploads.set(u.media_id, u);
     ctx.svc.log(`plivo media ${u.media_id} uploaded (${fileName}, ${u.size} bytes)`);
     return { ...uploadJson(ctx, u), status: 'success', status_code: 201 };
@@ -87,7 +102,16 @@ export function mediaRoutes(ctx: PlivoContext): Route[] {
   const base = `${ctx.accountPath}/Media/`;
   return [
     route('POST', base, (req) => upload(ctx, req)),
-    route('GET', base, (req) => json(200, list(ctx, [...ctx.uploads.values()].map((u) => uploadJson(ctx, u)), req))),
+    route('GET', base, (req) =>
+      json(
+        200,
+        list(
+          ctx,
+          [...ctx.uploads.values()].map((u) => uploadJson(ctx, u)),
+          req,
+        ),
+      ),
+    ),
     route('*', base, () => methodNotAllowed()),
     route('GET', `${base}:id/`, (_req, p) => {
       const u = ctx.uploads.get(p.id!);

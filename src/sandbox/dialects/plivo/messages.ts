@@ -47,8 +47,12 @@ function messageJson(ctx: PlivoContext, m: SandboxMessage): Record<string, unkno
 function stringList(v: unknown): string[] | undefined {
   if (v === undefined || v === null || v === '') return [];
   // The docs describe a comma-separated string, the SDKs send an array (reference §5.4): accept both.
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v;
   return undefined;
 }
 
@@ -128,7 +132,10 @@ function validate(ctx: PlivoContext, b: Record<string, unknown>): SendRequest | 
   }
   const srcDigits = digits(src);
   if (!OWN_NUMBERS.includes(srcDigits)) {
-    return plivoError(400, `${srcDigits} is not a valid source number for this account (src must be a Plivo number you own; sandbox numbers: ${OWN_NUMBERS.join(', ')})`);
+    return plivoError(
+      400,
+      `${srcDigits} is not a valid source number for this account (src must be a Plivo number you own; sandbox numbers: ${OWN_NUMBERS.join(', ')})`,
+    );
   }
   const callback = typeof b.url === 'string' && b.url ? b.url : undefined;
   if (callback && !/^https?:\/\/[^\s/]+/i.test(callback)) return plivoError(400, `url ${callback} is not a valid URL`);
@@ -192,7 +199,13 @@ function messageOrMedia(ctx: PlivoContext, id: string, media: boolean): SandboxR
   const m = ctx.svc.store.get(id);
   if (!m || m.provider !== 'plivo') return plivoError(404, 'not found');
   if (!media) return json(200, messageJson(ctx, m));
-  const objects = m.media.map((md) => ({ content_type: md.contentType ?? null, media_id: md.url.split('/').pop() ?? '', media_url: md.url, message_uuid: m.id, size: md.size ?? null }));
+  const objects = m.media.map((md) => ({
+    content_type: md.contentType ?? null,
+    media_id: md.url.split('/').pop() ?? '',
+    media_url: md.url,
+    message_uuid: m.id,
+    size: md.size ?? null,
+  }));
   return json(200, { api_id: apiId(), meta: { limit: 20, offset: 0, next: null, previous: null, total_count: objects.length }, objects });
 }
 
@@ -202,9 +215,20 @@ export function messageRoutes(ctx: PlivoContext): Route[] {
   return [
     route('POST', base, (req) => createMessage(ctx, req)),
     route('GET', base, (req) => {
-      const rows = filterMessages(ctx, ctx.svc.store.list({ provider: 'plivo' }).filter((m) => m.account === ctx.authId), req.query);
+      const rows = filterMessages(
+        ctx,
+        ctx.svc.store.list({ provider: 'plivo' }).filter((m) => m.account === ctx.authId),
+        req.query,
+      );
       if (typeof rows === 'string') return plivoError(400, rows);
-      return json(200, list(ctx, rows.reverse().map((m) => messageJson(ctx, m)), req));
+      return json(
+        200,
+        list(
+          ctx,
+          rows.reverse().map((m) => messageJson(ctx, m)),
+          req,
+        ),
+      );
     }),
     route('*', base, () => methodNotAllowed()),
     // Matched in any case, as before the router (the account prefix is checked exactly first).

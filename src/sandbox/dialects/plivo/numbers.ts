@@ -52,10 +52,31 @@ export function numberRoutes(ctx: PlivoContext): Route[] {
     return ctx.links.has(n) ? f(n, req) : plivoError(404, 'not found');
   };
   return [
-    route('GET', base, (req) => json(200, list(ctx, [...ctx.links.keys()].map((n) => numberJson(ctx, n)), req))),
+    route('GET', base, (req) =>
+      json(
+        200,
+        list(
+          ctx,
+          [...ctx.links.keys()].map((n) => numberJson(ctx, n)),
+          req,
+        ),
+      ),
+    ),
     route('*', base, () => methodNotAllowed()),
-    route('GET', one, withNumber((n) => json(200, { api_id: apiId(), ...numberJson(ctx, n) }))),
-    route('POST', one, withNumber((n, req) => linkNumber(ctx, n, req))),
-    route('*', one, withNumber(() => methodNotAllowed())),
+    route(
+      'GET',
+      one,
+      withNumber((n) => json(200, { api_id: apiId(), ...numberJson(ctx, n) })),
+    ),
+    route(
+      'POST',
+      one,
+      withNumber((n, req) => linkNumber(ctx, n, req)),
+    ),
+    route(
+      '*',
+      one,
+      withNumber(() => methodNotAllowed()),
+    ),
   ];
 }

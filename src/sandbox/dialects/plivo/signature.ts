@@ -2,7 +2,6 @@
 // and X-Plivo-Signature-V2 (URL without query plus a nonce), both HMAC-SHA256 with the Auth Token.
 import { createHmac, randomInt } from 'node:crypto';
 
-
 /** The URL up to the query, unnormalised (Plivo signs the URL as configured). */
 function baseAndQuery(url: string): { base: string; query: string } {
   const noHash = url.split('#')[0]!;
@@ -16,7 +15,9 @@ function sortedPairs(params: Array<[string, string]>): Array<[string, string]> {
 
 /** X-Plivo-Signature-V2: base64 HMAC-SHA256(token, URL without query + nonce). */
 export function plivoV2Signature(authToken: string, url: string, nonce: string): string {
-  return createHmac('sha256', authToken).update(baseAndQuery(url).base + nonce, 'utf8').digest('base64');
+  return createHmac('sha256', authToken)
+    .update(baseAndQuery(url).base + nonce, 'utf8')
+    .digest('base64');
 }
 
 /**
@@ -25,10 +26,15 @@ export function plivoV2Signature(authToken: string, url: string, nonce: string):
  */
 export function plivoV3Signature(authToken: string, url: string, nonce: string, params: Array<[string, string]>): string {
   const { base, query } = baseAndQuery(url);
-  const qs = sortedPairs([...new URLSearchParams(query)]).map(([k, v]) => `${k}=${v}`).join('&');
+  const qs = sortedPairs([...new URLSearchParams(query)])
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   let signed: string;
   if (params.length === 0) signed = qs ? `${base}?${qs}` : base;
-  else signed = `${base}?${qs}${qs ? '.' : ''}${sortedPairs(params).map(([k, v]) => k + v).join('')}`;
+  else
+    signed = `${base}?${qs}${qs ? '.' : ''}${sortedPairs(params)
+      .map(([k, v]) => k + v)
+      .join('')}`;
   return createHmac('sha256', authToken).update(`${signed}.${nonce}`, 'utf8').digest('base64');
 }
 

@@ -35,7 +35,8 @@ function batchJson(b: Batch): Record<string, unknown> {
 /** Type, recipients and sender; the refusal or undefined. */
 function checkEnvelope(ctx: SinchContext, p: Record<string, unknown>): SandboxResponse | undefined {
   const type = p.type === undefined ? 'mt_text' : p.type;
-  if (type !== 'mt_media' && type !== 'mt_text') return sinchError(400, 'syntax_constraint_violation', `type ${String(type)} is not supported by the sandbox (mt_text, mt_media)`);
+  if (type !== 'mt_media' && type !== 'mt_text')
+    return sinchError(400, 'syntax_constraint_violation', `type ${String(type)} is not supported by the sandbox (mt_text, mt_media)`);
   const to = p.to;
   if (!Array.isArray(to) || to.length === 0) return sinchError(400, 'syntax_constraint_violation', 'to: at least one recipient is required');
   if (to.length > MAX_RECIPIENTS) return sinchError(400, 'syntax_constraint_violation', `to: at most ${MAX_RECIPIENTS} recipients`);
@@ -47,7 +48,11 @@ function checkEnvelope(ctx: SinchContext, p: Record<string, unknown>): SandboxRe
   const from = typeof p.from === 'string' ? p.from : '';
   if (!from) return sinchError(400, 'syntax_constraint_violation', 'from: no default originator is configured for this service plan, so from is required');
   if (!ctx.ownNumbers.some((n) => digits(n) === digits(from))) {
-    return sinchError(400, 'syntax_invalid_parameter_format', `Invalid originator (from): ${from} is not a number of service plan ${ctx.servicePlanId}. Sandbox numbers: ${ctx.ownNumbers.join(', ')}`);
+    return sinchError(
+      400,
+      'syntax_invalid_parameter_format',
+      `Invalid originator (from): ${from} is not a number of service plan ${ctx.servicePlanId}. Sandbox numbers: ${ctx.ownNumbers.join(', ')}`,
+    );
   }
   return undefined;
 }
@@ -56,13 +61,17 @@ function checkEnvelope(ctx: SinchContext, p: Record<string, unknown>): SandboxRe
 function content(p: Record<string, unknown>): { text: string; mediaUrl?: string } | SandboxResponse {
   if (p.type === 'mt_media') {
     const body = p.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return sinchError(400, 'syntax_constraint_violation', 'body: an object with url is required for mt_media');
-    if (Array.isArray(body.url) || 'urls' in body || 'media' in body) return sinchError(400, 'syntax_constraint_violation', 'body.url: mt_media carries exactly one media URL');
-    if (typeof body.url !== 'string' || !body.url) return sinchError(400, 'syntax_constraint_violation', 'Text only media messages will be rejected, please use SMS instead');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return sinchError(400, 'syntax_constraint_violation', 'body: an object with url is required for mt_media');
+    if (Array.isArray(body.url) || 'urls' in body || 'media' in body)
+      return sinchError(400, 'syntax_constraint_violation', 'body.url: mt_media carries exactly one media URL');
+    if (typeof body.url !== 'string' || !body.url)
+      return sinchError(400, 'syntax_constraint_violation', 'Text only media messages will be rejected, please use SMS instead');
     if (!/^https?:\/\/\S+$/i.test(body.url)) return sinchError(400, 'syntax_invalid_parameter_format', `body.url: ${body.url} is not a valid URL`);
     const text = typeof body.message === 'string' ? body.message : '';
     if ([...text].length > MAX_MEDIA_TEXT) return sinchError(400, 'syntax_constraint_violation', `body.message: at most ${MAX_MEDIA_TEXT} characters`);
-    if (typeof body.subject === 'string' && [...body.subject].length > 80) return sinchError(400, 'syntax_constraint_violation', 'body.subject: at most 80 characters');
+    if (typeof body.subject === 'string' && [...body.subject].length > 80)
+      return sinchError(400, 'syntax_constraint_violation', 'body.subject: at most 80 characters');
     return { text, mediaUrl: body.url };
   }
   if (typeof p.body !== 'string' || p.body === '') return sinchError(400, 'syntax_constraint_violation', 'body: a text is required');
@@ -73,17 +82,21 @@ function content(p: Record<string, unknown>): { text: string; mediaUrl?: string 
 /** delivery_report and callback_url; the refusal or undefined. */
 function checkReports(ctx: SinchContext, p: Record<string, unknown>): SandboxResponse | undefined {
   const deliveryReport = typeof p.delivery_report === 'string' ? p.delivery_report : 'none';
-  if (!REPORT_KINDS.has(deliveryReport)) return sinchError(400, 'syntax_constraint_violation', `delivery_report: ${deliveryReport} is not one of ${[...REPORT_KINDS].join(', ')}`);
+  if (!REPORT_KINDS.has(deliveryReport))
+    return sinchError(400, 'syntax_constraint_violation', `delivery_report: ${deliveryReport} is not one of ${[...REPORT_KINDS].join(', ')}`);
   const callbackUrl = typeof p.callback_url === 'string' && p.callback_url ? p.callback_url : undefined;
-  if (callbackUrl && !/^https?:\/\/\S+$/i.test(callbackUrl)) return sinchError(400, 'syntax_invalid_parameter_format', `callback_url: ${callbackUrl} is not a valid URL`);
-  if (deliveryReport !== 'none' && !callbackUrl && !ctx.planCallbackUrl) return sinchError(403, 'missing_callback_url', 'A delivery report was requested but no callback URL is set on the batch or the service plan');
+  if (callbackUrl && !/^https?:\/\/\S+$/i.test(callbackUrl))
+    return sinchError(400, 'syntax_invalid_parameter_format', `callback_url: ${callbackUrl} is not a valid URL`);
+  if (deliveryReport !== 'none' && !callbackUrl && !ctx.planCallbackUrl)
+    return sinchError(403, 'missing_callback_url', 'A delivery report was requested but no callback URL is set on the batch or the service plan');
   return undefined;
 }
 
 /** The body as a JSON object, or the 415/400 to answer. */
 function parse(req: SandboxRequest): { payload: Record<string, unknown> } | SandboxResponse {
   const ct = String(req.headers['content-type'] ?? '');
-  if (!ct.startsWith('application/json')) return sinchError(415, 'unsupported_media_type', `Content-Type ${ct || '(none)'} is not supported; use application/json`);
+  if (!ct.startsWith('application/json'))
+    return sinchError(415, 'unsupported_media_type', `Content-Type ${ct || '(none)'} is not supported; use application/json`);
   try {
     const v: unknown = JSON.parse(req.rawBody.toString('utf8'));
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
@@ -149,7 +162,10 @@ function listBatches(ctx: SinchContext, req: SandboxRequest): SandboxResponse {
   // Filters (Sinch List Batches): from (comma-separated senders), start_date (default now − 24 h),
   // end_date (ISO 8601), client_reference. Newest first.
   const q = req.query;
-  const senders = (q.get('from') ?? '').split(',').map((f) => digits(f.trim())).filter(Boolean);
+  const senders = (q.get('from') ?? '')
+    .split(',')
+    .map((f) => digits(f.trim()))
+    .filter(Boolean);
   const date = (key: string, fallback: number | undefined): number | undefined | null => {
     const v = q.get(key);
     if (v === null || v === '') return fallback;
@@ -173,7 +189,14 @@ function listBatches(ctx: SinchContext, req: SandboxRequest): SandboxResponse {
 function recipientReport(b: Batch, raw: string): SandboxResponse {
   const r = b.statuses.get(digits(decodeURIComponent(raw)));
   if (!r) return sinchError(404, 'not_found', `No delivery report for ${raw} in batch ${b.id}`);
-  return json(200, { type: b.type === 'mt_media' ? 'recipient_delivery_report_mms' : 'recipient_delivery_report_sms', batch_id: b.id, recipient: digits(decodeURIComponent(raw)), code: r.code, status: r.status, at: r.at });
+  return json(200, {
+    type: b.type === 'mt_media' ? 'recipient_delivery_report_mms' : 'recipient_delivery_report_sms',
+    batch_id: b.id,
+    recipient: digits(decodeURIComponent(raw)),
+    code: r.code,
+    status: r.status,
+    at: r.at,
+  });
 }
 
 /** Routes below /xms/v1/{servicePlanId}. */
@@ -188,8 +211,20 @@ export function batchRoutes(ctx: SinchContext): Route[] {
     route('POST', path, (req) => createBatch(ctx, req)),
     route('GET', path, (req) => listBatches(ctx, req)),
     route('*', path, (req) => sinchError(405, 'method_not_allowed', `${req.method} is not allowed on batches`)),
-    route('GET', one, withBatch((b) => json(200, batchJson(b)))),
-    route('GET', `${one}/delivery_report`, withBatch((b, req) => json(200, summary(b, (req.query.get('type') ?? 'summary') === 'full')))),
-    route('GET', `${one}/delivery_report/:recipient`, withBatch((b, _req, p) => recipientReport(b, p.recipient!))),
+    route(
+      'GET',
+      one,
+      withBatch((b) => json(200, batchJson(b))),
+    ),
+    route(
+      'GET',
+      `${one}/delivery_report`,
+      withBatch((b, req) => json(200, summary(b, (req.query.get('type') ?? 'summary') === 'full'))),
+    ),
+    route(
+      'GET',
+      `${one}/delivery_report/:recipient`,
+      withBatch((b, _req, p) => recipientReport(b, p.recipient!)),
+    ),
   ];
 }

@@ -41,7 +41,6 @@ export interface Hosted {
   contentType: string;
 }
 
-
 export interface SinchContext {
   svc: SandboxServices;
   servicePlanId: string;

@@ -23,7 +23,9 @@ export function mediaRoutes(ctx: SinchContext): Route[] {
   return [
     route('GET', '/mms-media/:id([0-9a-z]{26})', (_req, p) => {
       const h = ctx.hosted.get(p.id!);
-      return h ? { status: 200, headers: { 'content-type': h.contentType, 'content-length': String(h.bytes.length) }, body: h.bytes } : sinchError(404, 'not_found', 'No such media');
+      return h
+        ? { status: 200, headers: { 'content-type': h.contentType, 'content-length': String(h.bytes.length) }, body: h.bytes }
+        : sinchError(404, 'not_found', 'No such media');
     }),
   ];
 }

@@ -52,7 +52,11 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
 
   return {
     provider: 'sinch',
-    describe: () => ({ credentials: { servicePlanId, apiToken: ctx.apiToken, region: 'us', webhookSecret: ctx.webhookSecret }, numbers: ctx.ownNumbers, defaultFrom: ctx.ownNumbers[0]! }),
+    describe: () => ({
+      credentials: { servicePlanId, apiToken: ctx.apiToken, region: 'us', webhookSecret: ctx.webhookSecret },
+      numbers: ctx.ownNumbers,
+      defaultFrom: ctx.ownNumbers[0]!,
+    }),
     isMessageCreate: (req) => req.method === 'POST' && req.path === `${ctx.base}/batches`,
     rateLimited: (retryAfter) => ({
       ...sinchError(429, 'too_many_requests', 'The user or path has too many outstanding requests'),
@@ -69,7 +73,10 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
       if (!path.startsWith('/xms/v1/') && dashPlan === undefined) return notFound();
       const plan = dashPlan ?? path.split('/')[3] ?? '';
       if (!authorised(req) || plan !== servicePlanId) {
-        return { ...sinchError(401, 'unauthorized', `The API token is not valid for service plan ${plan}`), headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } };
+        return {
+          ...sinchError(401, 'unauthorized', `The API token is not valid for service plan ${plan}`),
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        };
       }
       if (dashPlan !== undefined) return callbackUrl(ctx, req);
       return api.dispatch(req, notFound);

@@ -4,7 +4,13 @@ import { createHmac } from 'node:crypto';
 import { ulid, type SinchContext } from './context.js';
 
 /** Signs and POSTs a callback; logs and skips it when there is no URL. */
-export async function callback(ctx: SinchContext, url: string | undefined, payload: Record<string, unknown>, kind: 'inbound' | 'status', id: string): Promise<void> {
+export async function callback(
+  ctx: SinchContext,
+  url: string | undefined,
+  payload: Record<string, unknown>,
+  kind: 'inbound' | 'status',
+  id: string,
+): Promise<void> {
   if (!url) {
     ctx.svc.log(`sinch ${id}: no callback URL (batch callback_url or the service plan's), callback not sent`);
     return;

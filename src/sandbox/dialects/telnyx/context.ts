@@ -69,10 +69,12 @@ export function err(status: number, code: string, title: string, detail?: string
   return errorsBody(status, [{ code, title, ...(detail ? { detail } : {}), ...(pointer ? { source: { pointer } } : {}) }]);
 }
 
+/** Telnyx's 405. */
 export function methodNotAllowed(): SandboxResponse {
   return err(405, '10015', 'Method not allowed');
 }
 
+/** The messaging settings of one of the account's numbers. */
 export function numberByPhone(ctx: TelnyxContext, phone: string): NumberSettings | undefined {
   return [...ctx.numbers.values()].find((n) => n.phone_number === phone);
 }
@@ -80,7 +82,8 @@ export function numberByPhone(ctx: TelnyxContext, phone: string): NumberSettings
 /** The JSON object body of a request, or the 400 to answer. */
 export function parseBody(req: SandboxRequest): { ok: true; body: Record<string, unknown> } | { ok: false; res: SandboxResponse } {
   const ct = String(req.headers['content-type'] ?? '');
-  if (!ct.toLowerCase().startsWith('application/json')) return { ok: false, res: err(400, '10015', 'Bad Request', 'The request body must be JSON (Content-Type: application/json).') };
+  if (!ct.toLowerCase().startsWith('application/json'))
+    return { ok: false, res: err(400, '10015', 'Bad Request', 'The request body must be JSON (Content-Type: application/json).') };
   try {
     const v = JSON.parse(req.rawBody.toString('utf8')) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return { ok: true, body: v as Record<string, unknown> };
@@ -94,5 +97,8 @@ export function parseBody(req: SandboxRequest): { ok: true; body: Record<string,
 export function page<T>(items: T[], req: SandboxRequest): Record<string, unknown> {
   const size = Math.min(Math.max(Number(req.query.get('page[size]') ?? 20) || 20, 1), 250);
   const number = Math.max(Number(req.query.get('page[number]') ?? 1) || 1, 1);
-  return { data: items.slice((number - 1) * size, number * size), meta: { page_number: number, page_size: size, total_pages: Math.max(1, Math.ceil(items.length / size)), total_results: items.length } };
+  return {
+    data: items.slice((number - 1) * size, number * size),
+    meta: { page_number: number, page_size: size, total_pages: Math.max(1, Math.ceil(items.length / size)), total_results: items.length },
+  };
 }

@@ -12,7 +12,8 @@ const TEST_TO_FINAL: Record<string, [string, string | undefined, string | undefi
 };
 // The docs' broad list (reference §2.2; the support FAQ is narrower and is what the adapter
 // validates against). application/octet-stream is sniffed by Telnyx; we accept it as is.
-const ACCEPTED_TYPES = /^(image\/(jpeg|jpg|png|gif|bmp|tiff|webp)|video\/(mp4|3gpp|quicktime)|audio\/(mpeg|mp3|wav|x-wav|amr|ogg)|application\/(pdf|octet-stream)|text\/(plain|vcard|x-vcard|calendar))$/;
+const ACCEPTED_TYPES =
+  /^(image\/(jpeg|jpg|png|gif|bmp|tiff|webp)|video\/(mp4|3gpp|quicktime)|audio\/(mpeg|mp3|wav|x-wav|amr|ogg)|application\/(pdf|octet-stream)|text\/(plain|vcard|x-vcard|calendar))$/;
 // The spec: "The total media size must be less than 1 MB"; decimal, like the adapter.
 const MAX_TOTAL = 1_000_000;
 

@@ -75,7 +75,8 @@ export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
       const path = req.path.replace(/\/+$/, '') || '/';
       const notFound = () => err(404, '10005', 'Resource not found', `The requested resource ${req.path} was not found.`);
       if (!path.startsWith('/v2/')) return notFound();
-      if (!authorised(req)) return err(401, '10009', 'Authentication failed', 'The API key looks malformed or is not valid. Check that you copied it correctly.');
+      if (!authorised(req))
+        return err(401, '10009', 'Authentication failed', 'The API key looks malformed or is not valid. Check that you copied it correctly.');
       return router.dispatch({ ...req, path }, notFound);
     },
   };

@@ -22,7 +22,8 @@ function destination(body: Record<string, unknown>): string | SandboxResponse {
   let to = body.to;
   // 40310: "an array of length one or a single string" (reference §2.1).
   if (Array.isArray(to)) {
-    if (to.length !== 1) return err(400, '40310', "Invalid 'to' address", 'Messages can be sent to one destination only; use /v2/messages/group_mms for group MMS.', '/to');
+    if (to.length !== 1)
+      return err(400, '40310', "Invalid 'to' address", 'Messages can be sent to one destination only; use /v2/messages/group_mms for group MMS.', '/to');
     to = to[0];
   }
   if (typeof to !== 'string' || to === '') return err(400, '10015', 'Bad Request', "The 'to' parameter is required.", '/to');
@@ -37,10 +38,12 @@ function sender(ctx: TelnyxContext, body: Record<string, unknown>): NumberSettin
   const from = typeof body.from === 'string' ? body.from : '';
   const profileIdIn = typeof body.messaging_profile_id === 'string' ? body.messaging_profile_id : '';
   if (from) {
-    if (!E164.test(from)) return err(400, '40305', "Invalid 'from' address", `${from} is not a +E.164 number; the sandbox has no short codes or alphanumeric senders.`, '/from');
+    if (!E164.test(from))
+      return err(400, '40305', "Invalid 'from' address", `${from} is not a +E.164 number; the sandbox has no short codes or alphanumeric senders.`, '/from');
     const found = numberByPhone(ctx, from);
     // The real error for a number you do not own is unconfirmed (reference §5.9); 40305 it is.
-    if (!found) return err(400, '40305', "Invalid 'from' address", `${from} is not a phone number on this account. Sandbox numbers: ${OWN_NUMBERS.join(', ')}.`, '/from');
+    if (!found)
+      return err(400, '40305', "Invalid 'from' address", `${from} is not a phone number on this account. Sandbox numbers: ${OWN_NUMBERS.join(', ')}.`, '/from');
     if (!found.messaging_profile_id) return err(400, '40305', "Invalid 'from' address", `${from} is not assigned to a messaging profile.`, '/from');
     return found;
   }
@@ -66,19 +69,24 @@ function content(body: Record<string, unknown>): Content | SandboxResponse {
   const text = body.text === undefined || body.text === null ? '' : body.text;
   if (typeof text !== 'string') return err(400, '10015', 'Bad Request', "'text' must be a string.", '/text');
   const mediaIn = body.media_urls ?? [];
-  if (!Array.isArray(mediaIn) || mediaIn.some((u) => typeof u !== 'string')) return err(400, '10015', 'Bad Request', "'media_urls' must be an array of URL strings.", '/media_urls');
+  if (!Array.isArray(mediaIn) || mediaIn.some((u) => typeof u !== 'string'))
+    return err(400, '10015', 'Bad Request', "'media_urls' must be an array of URL strings.", '/media_urls');
   const mediaUrls = mediaIn as string[];
   if (!text && mediaUrls.length === 0) return err(400, '10015', 'Bad Request', "Either 'text' or 'media_urls' must be provided.", '/text');
   if ([...text].length > MAX_TEXT) return err(400, '10015', 'Bad Request', `'text' is longer than ${MAX_TEXT} characters.`, '/text');
   if (mediaUrls.length > MAX_MEDIA) return err(400, '10015', 'Bad Request', `At most ${MAX_MEDIA} media URLs are allowed per message.`, '/media_urls');
   for (const [i, u] of mediaUrls.entries()) {
-    if (u.length > 2000 || !/^https?:\/\/[^\s/]+/i.test(u)) return err(400, '10003', 'Invalid URL', `media_urls[${i}] is not a valid http(s) URL of at most 2000 characters.`, `/media_urls/${i}`);
+    if (u.length > 2000 || !/^https?:\/\/[^\s/]+/i.test(u))
+      return err(400, '10003', 'Invalid URL', `media_urls[${i}] is not a valid http(s) URL of at most 2000 characters.`, `/media_urls/${i}`);
   }
   const typeIn = body.type;
   if (typeIn !== undefined && typeIn !== 'SMS' && typeIn !== 'MMS') return err(400, '10015', 'Bad Request', "'type' must be SMS or MMS.", '/type');
   const webhookUrl = typeof body.webhook_url === 'string' && body.webhook_url ? body.webhook_url : null;
   const failover = typeof body.webhook_failover_url === 'string' && body.webhook_failover_url ? body.webhook_failover_url : null;
-  for (const [field, u] of [['webhook_url', webhookUrl], ['webhook_failover_url', failover]] as const) {
+  for (const [field, u] of [
+    ['webhook_url', webhookUrl],
+    ['webhook_failover_url', failover],
+  ] as const) {
     if (u !== null && !/^https?:\/\/[^\s/]+/i.test(u)) return err(400, '10003', 'Invalid URL', `${field} is not a valid http(s) URL.`, `/${field}`);
   }
   return { text, mediaUrls, type: mediaUrls.length > 0 || typeIn === 'MMS' ? 'MMS' : 'SMS', webhookUrl, failover };

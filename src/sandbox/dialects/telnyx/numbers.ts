@@ -14,7 +14,10 @@ function numberJson(n: NumberSettings): Record<string, unknown> {
     type: 'long-code',
     traffic_type: 'P2P',
     messaging_product: 'P2P',
-    features: { sms: { domestic_two_way: true, international_inbound: true, international_outbound: true }, mms: { domestic_two_way: true, international_inbound: false, international_outbound: false } },
+    features: {
+      sms: { domestic_two_way: true, international_inbound: true, international_outbound: true },
+      mms: { domestic_two_way: true, international_inbound: false, international_outbound: false },
+    },
     eligible_messaging_products: ['A2P', 'P2P'],
     health: null,
   };
@@ -62,8 +65,20 @@ export function numberRoutes(ctx: TelnyxContext): Route[] {
       return json(200, page(list.map(numberJson), req));
     }),
     route('*', '/v2/phone_numbers/messaging', () => methodNotAllowed()),
-    route('GET', one, withNumber((n) => json(200, { data: numberJson(n) }))),
-    route('PATCH', one, withNumber((n, req) => updateNumber(ctx, n, req))),
-    route('*', one, withNumber(() => methodNotAllowed())),
+    route(
+      'GET',
+      one,
+      withNumber((n) => json(200, { data: numberJson(n) })),
+    ),
+    route(
+      'PATCH',
+      one,
+      withNumber((n, req) => updateNumber(ctx, n, req)),
+    ),
+    route(
+      '*',
+      one,
+      withNumber(() => methodNotAllowed()),
+    ),
   ];
 }

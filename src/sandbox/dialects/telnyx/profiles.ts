@@ -7,7 +7,17 @@ import { route, type Route } from '../../router.js';
 import { err, methodNotAllowed, page, parseBody, type Profile, type TelnyxContext } from './context.js';
 
 function profileJson(ctx: TelnyxContext, p: Profile): Record<string, unknown> {
-  return { record_type: 'messaging_profile', ...p, organization_id: ctx.organizationId, v1_secret: null, number_pool_settings: null, url_shortener_settings: null, alpha_sender: null, daily_spend_limit_enabled: false, daily_spend_limit: '0.00' };
+  return {
+    record_type: 'messaging_profile',
+    ...p,
+    organization_id: ctx.organizationId,
+    v1_secret: null,
+    number_pool_settings: null,
+    url_shortener_settings: null,
+    alpha_sender: null,
+    daily_spend_limit_enabled: false,
+    daily_spend_limit: '0.00',
+  };
 }
 
 /** Copies the writable fields present in `body` onto `p`; a 422 for a bad value. */
@@ -20,7 +30,8 @@ function profileFields(body: Record<string, unknown>, p: Partial<Profile>): Sand
     else return err(422, '10015', 'Bad Request', `${f} must be an http(s) URL or null.`, `/${f}`);
   }
   if ('webhook_api_version' in body) {
-    if (!['1', '2', '2010-04-01'].includes(String(body.webhook_api_version))) return err(422, '10015', 'Bad Request', "webhook_api_version must be '1', '2' or '2010-04-01'.", '/webhook_api_version');
+    if (!['1', '2', '2010-04-01'].includes(String(body.webhook_api_version)))
+      return err(422, '10015', 'Bad Request', "webhook_api_version must be '1', '2' or '2010-04-01'.", '/webhook_api_version');
     p.webhook_api_version = String(body.webhook_api_version);
   }
   if ('name' in body) {
@@ -30,7 +41,8 @@ function profileFields(body: Record<string, unknown>, p: Partial<Profile>): Sand
   if ('enabled' in body) p.enabled = body.enabled !== false;
   if ('whitelisted_destinations' in body) {
     const w = body.whitelisted_destinations;
-    if (!Array.isArray(w) || w.some((c) => typeof c !== 'string')) return err(422, '10015', 'Bad Request', 'whitelisted_destinations must be an array of ISO country codes.', '/whitelisted_destinations');
+    if (!Array.isArray(w) || w.some((c) => typeof c !== 'string'))
+      return err(422, '10015', 'Bad Request', 'whitelisted_destinations must be an array of ISO country codes.', '/whitelisted_destinations');
     p.whitelisted_destinations = w as string[];
   }
   if ('mms_transcoding' in body) p.mms_transcoding = body.mms_transcoding === true;
@@ -61,9 +73,22 @@ function createProfile(ctx: TelnyxContext, req: SandboxRequest): SandboxResponse
   const body = b.body;
   if (typeof body.name !== 'string' || !body.name) return err(422, '10015', 'Bad Request', 'name is required.', '/name');
   // The SDK marks whitelisted_destinations as required on create (reference §2.8).
-  if (!Array.isArray(body.whitelisted_destinations)) return err(422, '10015', 'Bad Request', 'whitelisted_destinations is required.', '/whitelisted_destinations');
+  if (!Array.isArray(body.whitelisted_destinations))
+    return err(422, '10015', 'Bad Request', 'whitelisted_destinations is required.', '/whitelisted_destinations');
   const now = new Date().toISOString();
-  const p: Profile = { id: randomUUID(), name: body.name, enabled: true, webhook_url: null, webhook_failover_url: null, webhook_api_version: '2', whitelisted_destinations: [], mms_transcoding: false, mms_fall_back_to_sms: false, created_at: now, updated_at: now };
+  const p: Profile = {
+    id: randomUUID(),
+    name: body.name,
+    enabled: true,
+    webhook_url: null,
+    webhook_failover_url: null,
+    webhook_api_version: '2',
+    whitelisted_destinations: [],
+    mms_transcoding: false,
+    mms_fall_back_to_sms: false,
+    created_at: now,
+    updated_at: now,
+  };
   const bad = profileFields(body, p);
   if (bad) return bad;
   ctx.profiles.set(p.id, p);
@@ -85,7 +110,13 @@ function deleteProfile(ctx: TelnyxContext, p: Profile): SandboxResponse {
   // Whether Telnyx refuses to delete a profile that still has numbers is unconfirmed; the
   // sandbox refuses, so a restore that deletes before moving the number back shows up here.
   const inUse = [...ctx.numbers.values()].filter((n) => n.messaging_profile_id === p.id);
-  if (inUse.length > 0) return err(422, '10015', 'Bad Request', `Messaging profile ${p.id} still has ${inUse.length} phone number(s) assigned: ${inUse.map((n) => n.phone_number).join(', ')}.`);
+  if (inUse.length > 0)
+    return err(
+      422,
+      '10015',
+      'Bad Request',
+      `Messaging profile ${p.id} still has ${inUse.length} phone number(s) assigned: ${inUse.map((n) => n.phone_number).join(', ')}.`,
+    );
   ctx.profiles.delete(p.id);
   return json(200, { data: profileJson(ctx, p) });
 }
@@ -99,12 +130,36 @@ export function profileRoutes(ctx: TelnyxContext): Route[] {
     return p ? f(p, req) : err(404, '10005', 'Resource not found', `Messaging profile ${params.id} not found.`);
   };
   return [
-    route('GET', '/v2/messaging_profiles', (req) => json(200, page([...ctx.profiles.values()].map((p) => profileJson(ctx, p)), req))),
+    route('GET', '/v2/messaging_profiles', (req) =>
+      json(
+        200,
+        page(
+          [...ctx.profiles.values()].map((p) => profileJson(ctx, p)),
+          req,
+        ),
+      ),
+    ),
     route('POST', '/v2/messaging_profiles', (req) => createProfile(ctx, req)),
     route('*', '/v2/messaging_profiles', () => methodNotAllowed()),
-    route('GET', one, withProfile((p) => json(200, { data: profileJson(ctx, p) }))),
-    route('PATCH', one, withProfile((p, req) => updateProfile(ctx, p, req))),
-    route('DELETE', one, withProfile((p) => deleteProfile(ctx, p))),
-    route('*', one, withProfile(() => methodNotAllowed())),
+    route(
+      'GET',
+      one,
+      withProfile((p) => json(200, { data: profileJson(ctx, p) })),
+    ),
+    route(
+      'PATCH',
+      one,
+      withProfile((p, req) => updateProfile(ctx, p, req)),
+    ),
+    route(
+      'DELETE',
+      one,
+      withProfile((p) => deleteProfile(ctx, p)),
+    ),
+    route(
+      '*',
+      one,
+      withProfile(() => methodNotAllowed()),
+    ),
   ];
 }

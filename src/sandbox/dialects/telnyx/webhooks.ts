@@ -24,7 +24,13 @@ function statusTarget(ctx: TelnyxContext, m: SandboxMessage): string | undefined
 }
 
 /** Records a status and, for a message.sent/message.finalized step, sends the event. */
-export async function setStatus(ctx: TelnyxContext, m: SandboxMessage, status: string, event?: 'message.sent' | 'message.finalized', error?: TelnyxError): Promise<void> {
+export async function setStatus(
+  ctx: TelnyxContext,
+  m: SandboxMessage,
+  status: string,
+  event?: 'message.sent' | 'message.finalized',
+  error?: TelnyxError,
+): Promise<void> {
   const x = ctx.extras.get(m.id);
   const now = new Date().toISOString();
   if (x && status === 'sent') x.sentAt = now;
@@ -56,7 +62,14 @@ export async function receive(ctx: TelnyxContext, out: SandboxMessage): Promise<
     updatedAt: now,
     history: [{ status: 'webhook_delivered', at: now }],
   });
-  ctx.extras.set(inbound.id, { type: out.media.length ? 'MMS' : 'SMS', profileId: profile?.id ?? null, webhookUrl: null, webhookFailoverUrl: null, useProfileWebhooks: true, errors: [] });
+  ctx.extras.set(inbound.id, {
+    type: out.media.length ? 'MMS' : 'SMS',
+    profileId: profile?.id ?? null,
+    webhookUrl: null,
+    webhookFailoverUrl: null,
+    useProfileWebhooks: true,
+    errors: [],
+  });
   if (!profile?.webhook_url) {
     ctx.svc.log(`telnyx inbound ${inbound.id} → ${out.to}: the number's messaging profile has no webhook_url; not delivered`);
     return;

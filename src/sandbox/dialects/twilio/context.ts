@@ -64,6 +64,7 @@ export function rfc2822(d: Date): string {
   return d.toUTCString().replace('GMT', '+0000');
 }
 
+/** `n` random bytes as hex (SID bodies, tokens). */
 export function hex(n: number): string {
   return randomBytes(n).toString('hex');
 }

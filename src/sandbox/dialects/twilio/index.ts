@@ -14,7 +14,6 @@ import { messageRoutes } from './messages.js';
 import { mediaRoutes } from './media.js';
 import { createNumbers, numberRoutes } from './numbers.js';
 
-
 /** Creates the Twilio dialect with fresh sandbox credentials. */
 export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: string; authToken: string }): SandboxDialect {
   const accountSid = creds?.accountSid ?? `AC${hex(16)}`;
@@ -42,7 +41,10 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     primary: true,
     describe: () => ({ credentials: { accountSid, authToken }, numbers: ownNumbers, defaultFrom: MAGIC_FROM_OK }),
     isMessageCreate: (req) => req.method === 'POST' && req.path.endsWith('/Messages.json'),
-    rateLimited: (retryAfter) => ({ ...twilioError(429, 20429, 'Too Many Requests'), headers: { 'content-type': 'application/json', 'retry-after': String(retryAfter) } }),
+    rateLimited: (retryAfter) => ({
+      ...twilioError(429, 20429, 'Too Many Requests'),
+      headers: { 'content-type': 'application/json', 'retry-after': String(retryAfter) },
+    }),
     serverError: () => twilioError(500, 20500, 'An internal server error has occurred'),
     async handle(req) {
       if (!req.path.startsWith(`${API}/Accounts/`)) return notFound(req.path);

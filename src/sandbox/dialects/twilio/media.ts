@@ -23,7 +23,11 @@ export function mediaRoutes(ctx: TwilioContext): Route[] {
     route(['GET', 'HEAD'], `${ctx.accountPath}/Messages/:message((?:SM|MM)[0-9a-f]{32})/Media/:sid(ME[0-9a-f]{32})`, (req, p) => {
       const entry = ctx.media.get(p.sid!);
       if (!entry || entry.messageSid !== p.message) return notFound(req.path);
-      return { status: 200, headers: { 'content-type': entry.contentType, 'cache-control': 'no-store' }, body: req.method === 'HEAD' ? Buffer.alloc(0) : entry.bytes };
+      return {
+        status: 200,
+        headers: { 'content-type': entry.contentType, 'cache-control': 'no-store' },
+        body: req.method === 'HEAD' ? Buffer.alloc(0) : entry.bytes,
+      };
     }),
   ];
 }

@@ -17,8 +17,8 @@ const MAGIC_FROM: Record<string, [number, string]> = {
 const MAGIC_TO: Record<string, [number, string]> = {
   '+15005550001': [21211, "The 'To' number +15005550001 is not a valid phone number."],
   '+15005550002': [21612, "The 'To' phone number: +15005550002, is not currently reachable using the 'From' phone number via SMS."],
-  '+15005550003': [21408, 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number: +15005550003.'],
-  '+15005550004': [21610, "Attempt to send to unsubscribed recipient"],
+  '+15005550003': [21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +15005550003."],
+  '+15005550004': [21610, 'Attempt to send to unsubscribed recipient'],
   '+15005550009': [21614, "'To' number is not a valid mobile number"],
 };
 
@@ -43,7 +43,10 @@ function toJson(m: SandboxMessage): Record<string, unknown> {
     price: null,
     price_unit: 'USD',
     status: m.status,
-    subresource_uris: { media: `${API}/Accounts/${m.account}/Messages/${m.id}/Media.json`, feedback: `${API}/Accounts/${m.account}/Messages/${m.id}/Feedback.json` },
+    subresource_uris: {
+      media: `${API}/Accounts/${m.account}/Messages/${m.id}/Media.json`,
+      feedback: `${API}/Accounts/${m.account}/Messages/${m.id}/Feedback.json`,
+    },
     to: m.to,
     uri: `${API}/Accounts/${m.account}/Messages/${m.id}.json`,
   };
@@ -67,9 +70,14 @@ function validate(ctx: TwilioContext, form: URLSearchParams): SandboxResponse | 
   }
   const magicFrom = MAGIC_FROM[from];
   if (magicFrom) return twilioError(400, magicFrom[0], magicFrom[1]);
-  if (!/^\+[1-9]\d{1,14}$/.test(from)) return twilioError(400, 21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+  if (!/^\+[1-9]\d{1,14}$/.test(from))
+    return twilioError(400, 21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
   if (!ctx.ownNumbers.includes(from)) {
-    return twilioError(400, 21606, `The 'From' phone number provided (${from}) is not a valid message-capable Twilio phone number for this destination/account. Sandbox numbers: ${ctx.ownNumbers.join(', ')}.`);
+    return twilioError(
+      400,
+      21606,
+      `The 'From' phone number provided (${from}) is not a valid message-capable Twilio phone number for this destination/account. Sandbox numbers: ${ctx.ownNumbers.join(', ')}.`,
+    );
   }
   const magicTo = MAGIC_TO[to];
   if (magicTo) return twilioError(400, magicTo[0], magicTo[1]);

@@ -13,7 +13,14 @@ export interface KeptBytes {
 }
 
 /** Signs and POSTs (or GETs, for SmsMethod=GET) Twilio form params to a webhook URL. */
-async function postSigned(ctx: TwilioContext, url: string, method: string, params: Record<string, string>, kind: 'inbound' | 'status', messageId: string): Promise<void> {
+async function postSigned(
+  ctx: TwilioContext,
+  url: string,
+  method: string,
+  params: Record<string, string>,
+  kind: 'inbound' | 'status',
+  messageId: string,
+): Promise<void> {
   const headers: Record<string, string> = { 'user-agent': 'TwilioProxy/1.1 (mms sandbox)', accept: '*/*' };
   if (method === 'GET') {
     // GET webhooks carry the params in the query and are signed over the full URL alone.
@@ -22,7 +29,11 @@ async function postSigned(ctx: TwilioContext, url: string, method: string, param
     headers['x-twilio-signature'] = twilioSignature(ctx.authToken, u.toString(), {});
     // deliverWebhook POSTs; a GET-configured number is rare enough that the sandbox posts the same
     // signed URL with an empty body rather than emulate GET delivery.
-    await ctx.svc.deliverWebhook({ url: u.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: '' }, kind, messageId);
+    await ctx.svc.deliverWebhook(
+      { url: u.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: '' },
+      kind,
+      messageId,
+    );
     return;
   }
   headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
@@ -36,7 +47,12 @@ function rawDlrDate(d: Date): string {
 }
 
 /** Sets a status and, for a message with a StatusCallback, POSTs it signed (reference §1.6). */
-export async function setStatus(ctx: TwilioContext, m: SandboxMessage, status: string, extra: { errorCode?: number; errorMessage?: string } = {}): Promise<void> {
+export async function setStatus(
+  ctx: TwilioContext,
+  m: SandboxMessage,
+  status: string,
+  extra: { errorCode?: number; errorMessage?: string } = {},
+): Promise<void> {
   ctx.svc.store.setStatus(m.id, status, extra);
   await postStatus(ctx, m);
 }
@@ -65,7 +81,13 @@ function storeInbound(ctx: TwilioContext, out: SandboxMessage, kept: KeptBytes[]
   const media = kept.map((k) => {
     const sid = `ME${hex(16)}`;
     keepMedia(ctx, sid, { messageSid: id, contentType: k.contentType, bytes: k.bytes });
-    return { url: `${ctx.svc.origin()}/twilio${API}/Accounts/${ctx.accountSid}/Messages/${id}/Media/${sid}`, status: 'fetched' as const, contentType: k.contentType, size: k.bytes.length, sha256: k.sha256 };
+    return {
+      url: `${ctx.svc.origin()}/twilio${API}/Accounts/${ctx.accountSid}/Messages/${id}/Media/${sid}`,
+      status: 'fetched' as const,
+      contentType: k.contentType,
+      size: k.bytes.length,
+      sha256: k.sha256,
+    };
   });
   return ctx.svc.store.add({
     id,

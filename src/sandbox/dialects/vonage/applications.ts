@@ -8,7 +8,14 @@ import { newKeyPair, parseBody, problem, str, unauthorized, type VonageApp, type
 import { basicOk } from './credentials.js';
 
 function appJson(a: VonageApp): Record<string, unknown> {
-  return { id: a.id, name: a.name, capabilities: a.capabilities, keys: { public_key: a.publicKey }, privacy: { improve_ai: false }, _links: { self: { href: `/v2/applications/${a.id}` } } };
+  return {
+    id: a.id,
+    name: a.name,
+    capabilities: a.capabilities,
+    keys: { public_key: a.publicKey },
+    privacy: { improve_ai: false },
+    _links: { self: { href: `/v2/applications/${a.id}` } },
+  };
 }
 
 /** Reads messages.webhooks.{inbound,status}_url from a capabilities object. */
@@ -24,7 +31,9 @@ function applyCapabilities(a: VonageApp, caps: unknown): void {
 }
 
 function nameRequired(): SandboxResponse {
-  return problem(400, 'https://developer.nexmo.com/api-errors#bad-request', 'Bad Request', 'The request failed due to validation errors', { invalid_parameters: [{ name: 'name', reason: 'Required' }] });
+  return problem(400, 'https://developer.nexmo.com/api-errors#bad-request', 'Bad Request', 'The request failed due to validation errors', {
+    invalid_parameters: [{ name: 'name', reason: 'Required' }],
+  });
 }
 
 function listApps(ctx: VonageContext, req: SandboxRequest): SandboxResponse {
@@ -66,7 +75,8 @@ function replaceApp(app: VonageApp, req: SandboxRequest): SandboxResponse {
 }
 
 function deleteApp(ctx: VonageContext, app: VonageApp): SandboxResponse {
-  if (app.id === ctx.defaultAppId) return problem(409, 'https://developer.nexmo.com/api-errors#conflict', 'Conflict', 'The sandbox application cannot be deleted');
+  if (app.id === ctx.defaultAppId)
+    return problem(409, 'https://developer.nexmo.com/api-errors#conflict', 'Conflict', 'The sandbox application cannot be deleted');
   ctx.apps.delete(app.id);
   for (const [n, a] of ctx.links) if (a === app.id) ctx.links.set(n, undefined);
   return { status: 204 };
@@ -88,10 +98,26 @@ export function applicationRoutes(ctx: VonageContext): Route[] {
   const basic = (f: (req: SandboxRequest, rest: string) => SandboxResponse) => (req: SandboxRequest, p: Record<string, string>) =>
     basicOk(ctx, req) ? f(req, p.rest ?? '') : unauthorized();
   return [
-    route('GET', '/v2/applications', basic((req) => listApps(ctx, req))),
-    route('POST', '/v2/applications', basic((req) => createApp(ctx, req))),
+    route(
+      'GET',
+      '/v2/applications',
+      basic((req) => listApps(ctx, req)),
+    ),
+    route(
+      'POST',
+      '/v2/applications',
+      basic((req) => createApp(ctx, req)),
+    ),
     // Other methods on the collection are read as the application with id "".
-    route('*', '/v2/applications', basic((req) => oneApp(ctx, req, ''))),
-    route('*', '/v2/applications/:rest(.*)', basic((req, rest) => oneApp(ctx, req, rest))),
+    route(
+      '*',
+      '/v2/applications',
+      basic((req) => oneApp(ctx, req, '')),
+    ),
+    route(
+      '*',
+      '/v2/applications/:rest(.*)',
+      basic((req, rest) => oneApp(ctx, req, rest)),
+    ),
   ];
 }

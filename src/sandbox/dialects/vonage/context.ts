@@ -41,15 +41,18 @@ export function problem(status: number, type: string, title: string, detail: str
   return json(status, { type, title, detail, instance: randomUUID(), ...extra });
 }
 
+/** A 422 #1020 for one parameter. */
 export function invalidParams(name: string, reason: string): SandboxResponse {
   return problem(422, `${ERR}#1020`, 'Invalid params', 'The value of one or more parameters is invalid.', { invalid_parameters: [{ name, reason }] });
 }
 
+/** Vonage's 401 problem body. */
 export function unauthorized(): SandboxResponse {
   // "unathorized" (sic) as in Vonage's own 401 bodies (Java SDK test fixtures).
   return problem(401, 'https://developer.nexmo.com/api-errors/#unathorized', 'Unauthorized', 'You did not provide correct credentials.');
 }
 
+/** A fresh RSA key pair for an application (PEM). */
 export function newKeyPair(): { publicKey: string; privateKey: string } {
   return generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -58,6 +61,7 @@ export function newKeyPair(): { publicKey: string; privateKey: string } {
   });
 }
 
+/** The value when it is a string, else ''. */
 export function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }

@@ -33,7 +33,12 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
   const signatureSecret = randomBytes(24).toString('base64url');
   const keys = newKeyPair();
   const ownNumbers = ['+15557770031', '+15557770032'];
-  const defaultApp: VonageApp = { id: randomUUID(), name: 'mms sandbox', publicKey: keys.publicKey, capabilities: { messages: { webhooks: {}, version: 'v1' } } };
+  const defaultApp: VonageApp = {
+    id: randomUUID(),
+    name: 'mms sandbox',
+    publicKey: keys.publicKey,
+    capabilities: { messages: { webhooks: {}, version: 'v1' } },
+  };
   const ctx: VonageContext = {
     svc,
     apiKey,
@@ -61,7 +66,9 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
     }),
     serverError: () => problem(500, `${ERR}#1030`, 'Internal Error', 'An internal error occurred; try again later.'),
     async handle(req) {
-      return router.dispatch(req, () => problem(404, 'https://developer.nexmo.com/api-errors#not-found', 'Not Found', `The requested resource ${req.path} does not exist`));
+      return router.dispatch(req, () =>
+        problem(404, 'https://developer.nexmo.com/api-errors#not-found', 'Not Found', `The requested resource ${req.path} does not exist`),
+      );
     },
   };
 }

@@ -24,7 +24,12 @@ function missing(name: string): SandboxResponse {
 /** The body as a JSON object, or the 415/400 to answer. */
 function parse(req: SandboxRequest): { payload: Record<string, unknown> } | SandboxResponse {
   if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-    return problem(415, 'https://developer.vonage.com/api-errors#unsupported-media-type', 'Unsupported Media Type', 'The request body must be application/json.');
+    return problem(
+      415,
+      'https://developer.vonage.com/api-errors#unsupported-media-type',
+      'Unsupported Media Type',
+      'The request body must be application/json.',
+    );
   }
   try {
     const v: unknown = JSON.parse(req.rawBody.toString('utf8'));
@@ -69,7 +74,8 @@ function content(p: Record<string, unknown>, type: string): Content | SandboxRes
     c.captions.push(str(obj.caption) || undefined);
     c.text = str(obj.caption);
   }
-  if ([...c.text].length > MAX_TEXT) return problem(422, `${ERR}#1090`, 'Message too long', `The text is ${[...c.text].length} characters; the maximum is ${MAX_TEXT}.`);
+  if ([...c.text].length > MAX_TEXT)
+    return problem(422, `${ERR}#1090`, 'Message too long', `The text is ${[...c.text].length} characters; the maximum is ${MAX_TEXT}.`);
   return c;
 }
 
@@ -87,7 +93,12 @@ function checkEnvelope(ctx: VonageContext, p: Record<string, unknown>): SandboxR
   if (!/^[1-9]\d{6,14}$/.test(to) || to === TEST_TO_INVALID) return invalidParams('to', 'Invalid value: must be an E.164 number without a leading + or 00');
   if (!/^[1-9]\d{3,14}$/.test(from)) return invalidParams('from', 'Invalid value: must be a number without a leading + or 00');
   if (!ctx.links.has(from)) {
-    return problem(422, `${ERR}#1120`, 'Illegal Sender Address', `The from number ${from} is not an MMS-capable number of this account. Sandbox numbers: ${ctx.ownNumbers.map(digits).join(', ')}.`);
+    return problem(
+      422,
+      `${ERR}#1120`,
+      'Illegal Sender Address',
+      `The from number ${from} is not an MMS-capable number of this account. Sandbox numbers: ${ctx.ownNumbers.map(digits).join(', ')}.`,
+    );
   }
   return undefined;
 }
@@ -127,7 +138,14 @@ function createMessage(ctx: VonageContext, req: SandboxRequest): SandboxResponse
   ctx.svc.log(`vonage ${id} ${from} → ${to}${c.urls.length ? ` (${c.urls.length} media)` : ''}`);
   // With Basic auth the sending number's application receives the status webhooks.
   const appId = viaJwt?.id ?? ctx.links.get(from);
-  const o: Outbound = { msg, kinds: c.kinds, captions: c.captions, ...(webhookUrl ? { webhookUrl } : {}), ...(appId ? { appId } : {}), ...(clientRef ? { clientRef } : {}) };
+  const o: Outbound = {
+    msg,
+    kinds: c.kinds,
+    captions: c.captions,
+    ...(webhookUrl ? { webhookUrl } : {}),
+    ...(appId ? { appId } : {}),
+    ...(clientRef ? { clientRef } : {}),
+  };
   void lifecycle(ctx, o).catch((err) => ctx.svc.log(`vonage ${id}: lifecycle error ${(err as Error).message}`));
   return json(202, { message_uuid: id });
 }
@@ -137,7 +155,12 @@ export function messageRoutes(ctx: VonageContext): Route[] {
   return [
     route('POST', '/v1/messages', (req) => createMessage(ctx, req)),
     route('*', '/v1/messages', () =>
-      problem(405, 'https://developer.nexmo.com/api-errors#method-not-allowed', 'Method Not Allowed', 'Messages v1 has no GET endpoint; status arrives by webhook'),
+      problem(
+        405,
+        'https://developer.nexmo.com/api-errors#method-not-allowed',
+        'Method Not Allowed',
+        'Messages v1 has no GET endpoint; status arrives by webhook',
+      ),
     ),
   ];
 }

@@ -22,7 +22,8 @@ function updateNumber(ctx: VonageContext, form: URLSearchParams): SandboxRespons
   const msisdn = form.get('msisdn') ?? '';
   const country = form.get('country') ?? '';
   if (!msisdn || !country) return json(400, { 'error-code': '400', 'error-code-label': 'missing parameter: country and msisdn are required' });
-  if (!ctx.links.has(msisdn) || country.toUpperCase() !== 'US') return json(420, { 'error-code': '420', 'error-code-label': `number ${msisdn} (${country}) not found in this account` });
+  if (!ctx.links.has(msisdn) || country.toUpperCase() !== 'US')
+    return json(420, { 'error-code': '420', 'error-code-label': `number ${msisdn} (${country}) not found in this account` });
   const appId = form.get('app_id') ?? '';
   if (appId && !ctx.apps.has(appId)) return json(420, { 'error-code': '420', 'error-code-label': `application ${appId} not found` });
   ctx.links.set(msisdn, appId || undefined);

@@ -22,11 +22,22 @@ function sign(ctx: VonageContext, body: string, applicationId: string | undefine
 }
 
 /** Signs and POSTs a webhook; logs and skips it when no URL is configured. */
-export async function post(ctx: VonageContext, url: string | undefined, payload: Record<string, unknown>, appId: string | undefined, kind: 'inbound' | 'status', id: string): Promise<void> {
+export async function post(
+  ctx: VonageContext,
+  url: string | undefined,
+  payload: Record<string, unknown>,
+  appId: string | undefined,
+  kind: 'inbound' | 'status',
+  id: string,
+): Promise<void> {
   if (!url) {
     ctx.svc.log(`vonage ${id}: no ${kind === 'inbound' ? 'inbound_url' : 'status_url/webhook_url'} configured, webhook not sent`);
     return;
   }
   const body = JSON.stringify(payload);
-  await ctx.svc.deliverWebhook({ url, headers: { 'content-type': 'application/json', authorization: `Bearer ${sign(ctx, body, appId)}`, 'user-agent': 'Vonage-Messages' }, body }, kind, id);
+  await ctx.svc.deliverWebhook(
+    { url, headers: { 'content-type': 'application/json', authorization: `Bearer ${sign(ctx, body, appId)}`, 'user-agent': 'Vonage-Messages' }, body },
+    kind,
+    id,
+  );
 }
