@@ -6,6 +6,7 @@ import { writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { GlobalOptions } from './index.js';
 import { parseFraction, parseLatency, parsePerSecond, parsePort } from './flags.js';
+import type { StoreEvent } from '../sandbox/store.js';
 
 export interface SandboxCommandOptions extends GlobalOptions {
   port: string;
@@ -31,6 +32,82 @@ function parseFaultFlags(o: SandboxCommandOptions) {
     ...(o.latency ? { latencyMs: parseLatency(o.latency, '--latency') } : {}),
   };
 }
+
+type RunningSandbox = import('../sandbox/server.js').Sandbox;
+type SandboxInfo = import('../sandbox/server.js').SandboxInfo;
+
+/**
+ * Writes one profile per dialect pointing at the sandbox: the primary dialect (Twilio) under
+ * `base`, the others under `<base>-<provider>`. Returns the names in the sandbox's dialect order.
+ */
+async function saveProfiles(ctx: AppContext, sb: RunningSandbox, base: string): Promise<string[]> {
+  const store = ctx.store();
+  const cfg = store.readConfig();
+  const creds = store.readCredentials();
+  const { getAdapter } = await import('../providers/registry.js');
+  const saved: string[] = [];
+  for (const [provider, p] of Object.entries(sb.info().providers)) {
+    const adapter = await getAdapter(provider);
+    const name = sb.dialects.get(provider)?.primary ? base : `${base}-${provider}`;
+    const fields: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    for (const f of adapter.credentialFields) {
+      const v = p.credentials[f.key];
+      if (v === undefined) continue;
+      if (f.secret) secrets[f.key] = v;
+      else fields[f.key] = v;
+    }
+    cfg.profiles[name] = { provider: adapter.name, from: p.defaultFrom, baseUrl: p.baseUrl, fields };
+    creds.profiles[name] = secrets;
+    saved.push(name);
+  }
+  if (!cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile]) cfg.defaultProfile = base;
+  await store.writeCredentials(creds);
+  await store.writeConfig(cfg);
+  return saved;
+}
+
+/** The ready line (--json) or the human summary of base URLs, credentials and numbers. */
+function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[]): void {
+  const { io } = ctx;
+  const savedProfile = savedProfiles[0];
+  if (io.json) {
+    writeNdjson(io, { event: 'ready', ...info, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
+    return;
+  }
+  io.info(ctx.errTheme.success(`mms sandbox listening on ${info.origin}`));
+  for (const [name, p] of Object.entries(info.providers)) {
+    io.info(`  ${name}: base URL ${p.baseUrl}`);
+    for (const [k, v] of Object.entries(p.credentials)) io.info(`    ${k} ${v}`);
+    io.info(`    numbers ${p.numbers.join(', ')} (default from ${p.defaultFrom})`);
+  }
+  io.info(`  record: ${info.origin}/_sandbox/messages`);
+  if (savedProfile)
+    io.info(`  saved profiles ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
+  io.info('Press Ctrl+C to stop.');
+}
+
+/** One line (or NDJSON event) per new message and per notable status change. */
+function printEvent(ctx: AppContext, e: StoreEvent): void {
+  const { io } = ctx;
+  if (e.type === 'message.created') {
+    const m = e.message;
+    if (io.json) writeNdjson(io, { event: 'message', message: m });
+    else
+      io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.from} → ${m.to}  ${m.media.length} media  ${sanitizeForTerminal(m.body).slice(0, 60)}`);
+  } else if (e.type === 'message.status') {
+    const m = e.message;
+    if (io.json) writeNdjson(io, { event: 'status', id: m.id, provider: m.provider, status: m.status, errorCode: m.errorCode ?? null });
+    else if (!QUIET_STATUSES.includes(m.status)) {
+      io.out(
+        `${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`,
+      );
+    }
+  }
+}
+
+// Intermediate statuses that the human output leaves out.
+const QUIET_STATUSES = ['queued', 'accepted', 'sending', 'sent', 'received'];
 
 /** `mms sandbox`. */
 export function createSandboxCommand(ctx: AppContext): Command {
@@ -61,7 +138,8 @@ Examples:
       const o = c.optsWithGlobals<SandboxCommandOptions>();
       const port = parsePort(o.port);
       const stepDelay = Number(o.stepDelay);
-      if (!Number.isFinite(stepDelay) || stepDelay < 0) throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
+      if (!Number.isFinite(stepDelay) || stepDelay < 0)
+        throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
       const mod = await import('../sandbox/server.js');
       const faults = parseFaultFlags(o);
       const { io } = ctx;
@@ -77,61 +155,18 @@ Examples:
         });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new UsageError(`Port ${port} is already in use`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Pick another with --port, or --port 0 for a free one' });
+          throw new UsageError(`Port ${port} is already in use`, {
+            code: ErrorCode.INVALID_ARGUMENT,
+            suggestion: 'Pick another with --port, or --port 0 for a free one',
+          });
         }
         throw err;
       }
       ctx.onExit(() => sb.close());
       const info = sb.info();
-      const savedProfiles: string[] = [];
-      if (o.saveProfile) {
-        // One profile per provider: "sandbox" (Twilio, or the name given) and "sandbox-<provider>".
-        const base = typeof o.saveProfile === 'string' ? o.saveProfile : 'sandbox';
-        const store = ctx.store();
-        const cfg = store.readConfig();
-        const creds = store.readCredentials();
-        const { getAdapter } = await import('../providers/registry.js');
-        for (const [provider, p] of Object.entries(info.providers)) {
-          const adapter = await getAdapter(provider);
-          const name = provider === 'twilio' ? base : `${base}-${provider}`;
-          const fields: Record<string, string> = {};
-          const secrets: Record<string, string> = {};
-          for (const f of adapter.credentialFields) {
-            const v = p.credentials[f.key];
-            if (v === undefined) continue;
-            if (f.secret) secrets[f.key] = v;
-            else fields[f.key] = v;
-          }
-          cfg.profiles[name] = { provider: adapter.name, from: p.defaultFrom, baseUrl: p.baseUrl, fields };
-          creds.profiles[name] = secrets;
-          savedProfiles.push(name);
-        }
-        if (!cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile]) cfg.defaultProfile = base;
-        await store.writeCredentials(creds);
-        await store.writeConfig(cfg);
-      }
-      const savedProfile = savedProfiles[0];
-      if (io.json) {
-        writeNdjson(io, { event: 'ready', ...info, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
-      } else {
-        io.info(ctx.errTheme.success(`mms sandbox listening on ${info.origin}`));
-        for (const [name, p] of Object.entries(info.providers)) {
-          io.info(`  ${name}: base URL ${p.baseUrl}`);
-          for (const [k, v] of Object.entries(p.credentials)) io.info(`    ${k} ${v}`);
-          io.info(`    numbers ${p.numbers.join(', ')} (default from ${p.defaultFrom})`);
-        }
-        io.info(`  record: ${info.origin}/_sandbox/messages`);
-        if (savedProfile) io.info(`  saved profiles ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
-        io.info('Press Ctrl+C to stop.');
-      }
-      sb.store.on('message', (m: import('../sandbox/store.js').SandboxMessage) => {
-        if (io.json) writeNdjson(io, { event: 'message', message: m });
-        else io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.from} → ${m.to}  ${m.media.length} media  ${sanitizeForTerminal(m.body).slice(0, 60)}`);
-      });
-      sb.store.on('status', (m: import('../sandbox/store.js').SandboxMessage) => {
-        if (io.json) writeNdjson(io, { event: 'status', id: m.id, provider: m.provider, status: m.status, errorCode: m.errorCode ?? null });
-        else if (!['queued', 'accepted', 'sending', 'sent', 'received'].includes(m.status)) io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`);
-      });
+      const savedProfiles = o.saveProfile ? await saveProfiles(ctx, sb, typeof o.saveProfile === 'string' ? o.saveProfile : 'sandbox') : [];
+      printReady(ctx, info, savedProfiles);
+      sb.store.subscribe((e) => printEvent(ctx, e));
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();
         ctx.signal.addEventListener('abort', () => resolve(), { once: true });

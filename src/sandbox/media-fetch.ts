@@ -36,7 +36,11 @@ export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher
         return { ok: false, reason: 'unreachable', detail: 'invalid URL' };
       }
       if (!opts.allowRemote && !isLoopbackHost(u.hostname)) {
-        return { ok: false, reason: 'refused', detail: `the sandbox only fetches loopback URLs (got ${u.host}); start it with --fetch-remote-media to allow others` };
+        return {
+          ok: false,
+          reason: 'refused',
+          detail: `the sandbox only fetches loopback URLs (got ${u.host}); start it with --fetch-remote-media to allow others`,
+        };
       }
       const timeout = limits.timeoutMs ?? 10_000;
       try {

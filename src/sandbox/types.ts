@@ -1,5 +1,6 @@
-// The sandbox's moving parts: one wire dialect per provider behind a shared server, store and
-// media fetcher. A dialect is mounted under /<provider>/ so dialects never collide.
+// The sandbox's moving parts: one wire dialect per provider (src/sandbox/dialects/<provider>/)
+// behind a shared server, store, media fetcher, webhook delivery and fault injection. A dialect is
+// mounted under /<provider>/ so dialects never collide; the admin API lives under /_sandbox/.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MessageStore } from './store.js';
 import type { MediaFetcher } from './media-fetch.js';
@@ -46,6 +47,11 @@ export interface SandboxServices {
 
 export interface SandboxDialect {
   readonly provider: string;
+  /**
+   * The dialect a bare saved-profile name points at (`--save-profile sandbox` → Twilio); the
+   * others are saved as `<name>-<provider>`.
+   */
+  readonly primary?: boolean;
   /** Credentials and facts printed at start and written by --save-profile. */
   describe(): { credentials: Record<string, string>; numbers: string[]; defaultFrom: string };
   handle(req: SandboxRequest): Promise<SandboxResponse>;

@@ -10,7 +10,7 @@ import { buildMultipartBody } from '../../../src/providers/plivo/payload.js';
 import type { ProviderCallContext, WebhookRequest } from '../../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import type { SandboxMessage } from '../../../src/sandbox/store.js';
-import { plivoV2Signature, plivoV3Signature } from '../../../src/sandbox/dialects/plivo.js';
+import { plivoV2Signature, plivoV3Signature } from '../../../src/sandbox/dialects/plivo/signature.js';
 import { startMediaServer, PNG_1X1, type MediaServer } from '../../helpers/media-server.js';
 import { rejection, startReceiver, waitForMessage, type Hook } from '../../helpers/sandbox-unit.js';
 

@@ -7,7 +7,7 @@ import { telnyxAdapter } from '../../../src/providers/telnyx/adapter.js';
 import type { ProviderCallContext, WebhookRequest } from '../../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import type { SandboxMessage } from '../../../src/sandbox/store.js';
-import { signTelnyxWebhook } from '../../../src/sandbox/dialects/telnyx.js';
+import { signTelnyxWebhook } from '../../../src/sandbox/dialects/telnyx/signature.js';
 import { startMediaServer, PNG_1X1, type MediaServer } from '../../helpers/media-server.js';
 import { rejection, startReceiver, waitForMessage, type Hook } from '../../helpers/sandbox-unit.js';
 

@@ -1,0 +1,139 @@
+// What happens to a Sinch batch after the 201: the media fetched (and copied for the round trip),
+// Dispatched → Delivered (or the test numbers' failures) with delivery reports as the batch asked,
+// and the inbound mo_media to the service plan's callback URL.
+import type { SandboxMessage } from '../../store.js';
+import { digits, ulid, type Batch, type Hosted, type SinchContext } from './context.js';
+import { callback } from './webhooks.js';
+
+/** Sinch recommends < 1 MB for MMS (carrier limits); the adapter uses the same guard. */
+const MAX_MEDIA_BYTES = 1024 * 1024;
+const FAIL_NUMBERS: Record<string, [string, number]> = {
+  '15557770091': ['Failed', 402],
+  '15557770092': ['Rejected', 413],
+};
+
+/** A delivery report summary (`full` lists the recipients). */
+export function summary(b: Batch, full: boolean): Record<string, unknown> {
+  const buckets = new Map<string, { code: number; count: number; status: string; recipients: string[] }>();
+  for (const [r, s] of b.statuses) {
+    const key = `${s.status}/${s.code}`;
+    const bucket = buckets.get(key) ?? { code: s.code, count: 0, status: s.status, recipients: [] };
+    bucket.count++;
+    bucket.recipients.push(r);
+    buckets.set(key, bucket);
+  }
+  return {
+    type: b.type === 'mt_media' ? 'delivery_report_mms' : 'delivery_report_sms',
+    batch_id: b.id,
+    total_message_count: b.to.length,
+    statuses: [...buckets.values()].map((x) => (full ? x : { code: x.code, count: x.count, status: x.status })),
+    ...(b.clientReference ? { client_reference: b.clientReference } : {}),
+  };
+}
+
+/** Records a status for every recipient and sends the delivery reports the batch asked for. */
+async function setStatus(ctx: SinchContext, b: Batch, m: SandboxMessage, status: string, code: number, detail?: string): Promise<void> {
+  const at = new Date().toISOString();
+  for (const r of b.to) b.statuses.set(digits(r), { status, code, at });
+  ctx.svc.store.setStatus(m.id, status, detail !== undefined ? { errorCode: code, errorMessage: detail } : {});
+  const url = b.callbackUrl ?? ctx.planCallbackUrl;
+  const final = !['Queued', 'Dispatched'].includes(status);
+  if (b.deliveryReport === 'per_recipient' || (b.deliveryReport === 'per_recipient_final' && final)) {
+    for (const r of b.to) {
+      const payload: Record<string, unknown> = {
+        type: b.type === 'mt_media' ? 'recipient_delivery_report_mms' : 'recipient_delivery_report_sms',
+        batch_id: b.id,
+        recipient: digits(r),
+        code,
+        status,
+        at,
+        operator_status_at: at,
+        applied_originator: b.from,
+        ...(b.clientReference ? { client_reference: b.clientReference } : {}),
+      };
+      await callback(ctx, url, payload, 'status', m.id);
+    }
+  } else if ((b.deliveryReport === 'summary' || b.deliveryReport === 'full') && final) {
+    await callback(ctx, url, summary(b, b.deliveryReport === 'full'), 'status', m.id);
+  }
+}
+
+/** Runs a new batch to its final status. */
+export async function lifecycle(ctx: SinchContext, b: Batch, m: SandboxMessage): Promise<void> {
+  const wait = () => ctx.svc.step();
+  const copies: Hosted[] = [];
+  const item = m.media[0];
+  if (item) {
+    const r = await ctx.svc.fetcher.fetch(item.url, { maxBytes: MAX_MEDIA_BYTES });
+    if (!r.ok) {
+      item.status = 'failed';
+      item.error = r.detail;
+      if (r.contentType) item.contentType = r.contentType;
+      await wait();
+      await setStatus(ctx, b, m, 'Rejected', 408, `Media could not be used: ${r.detail}`);
+      return;
+    }
+    Object.assign(item, { status: 'fetched', contentType: r.contentType, size: r.size, sha256: r.sha256 });
+    if (ctx.ownNumbers.includes(m.to)) {
+      try {
+        const res = await fetch(item.url, { signal: AbortSignal.timeout(10_000) });
+        copies.push({ bytes: Buffer.from(await res.arrayBuffer()), contentType: r.contentType });
+      } catch {
+        // The copy is only for the inbound side; the outbound message is unaffected.
+      }
+    }
+  }
+  await wait();
+  await setStatus(ctx, b, m, 'Dispatched', 401);
+  await wait();
+  const fail = FAIL_NUMBERS[digits(m.to)];
+  if (fail) {
+    await setStatus(ctx, b, m, fail[0], fail[1], fail[1] === 402 ? 'Message unroutable' : 'Blocked by the operator');
+    return;
+  }
+  await setStatus(ctx, b, m, 'Delivered', 0);
+  if (ctx.ownNumbers.includes(m.to)) await deliverInbound(ctx, b, m, copies);
+}
+
+/** Stores the inbound mo_media (media re-hosted here) and POSTs it to the plan's callback URL. */
+async function deliverInbound(ctx: SinchContext, b: Batch, out: SandboxMessage, copies: Hosted[]): Promise<void> {
+  const id = ulid();
+  const now = new Date().toISOString();
+  const urls = copies.map((c) => {
+    const key = ulid().toLowerCase();
+    ctx.hosted.set(key, c);
+    if (ctx.hosted.size > 500) ctx.hosted.delete(ctx.hosted.keys().next().value!);
+    return `${ctx.svc.origin()}/sinch/mms-media/${key}`;
+  });
+  const body = b.body && typeof b.body === 'object' ? (b.body as { message?: unknown; subject?: unknown }) : {};
+  const payload: Record<string, unknown> = {
+    type: 'mo_media',
+    id,
+    from: digits(out.from),
+    to: digits(out.to),
+    received_at: now,
+    sent_at: now,
+    operator_id: '310260',
+    body: {
+      ...(typeof body.subject === 'string' ? { subject: body.subject } : {}),
+      ...(out.body ? { message: out.body } : {}),
+      media: urls.map((url, i) => ({ url, content_type: copies[i]!.contentType, status: 'Uploaded', code: 0 })),
+    },
+  };
+  ctx.inbounds.set(id, payload);
+  ctx.svc.store.add({
+    id,
+    provider: 'sinch',
+    account: ctx.servicePlanId,
+    direction: 'inbound',
+    to: out.to,
+    from: out.from,
+    body: out.body,
+    media: urls.map((url, i) => ({ url, status: 'fetched', contentType: copies[i]!.contentType, size: copies[i]!.bytes.length })),
+    status: 'received',
+    createdAt: now,
+    updatedAt: now,
+    history: [{ status: 'received', at: now }],
+  });
+  await callback(ctx, ctx.planCallbackUrl, payload, 'inbound', id);
+}

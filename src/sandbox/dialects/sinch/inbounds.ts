@@ -1,0 +1,31 @@
+// Sinch inbounds (reference §3.6): the mo_media messages the sandbox delivered, listed and by id,
+// and their media, re-hosted at <base>/mms-media/<id> (unauthenticated; Sinch's is [UNCONFIRMED]).
+import { json } from '../../types.js';
+import { route, type Route } from '../../router.js';
+import { sinchError, type SinchContext } from './context.js';
+
+/** Routes below /xms/v1/{servicePlanId}. */
+export function inboundRoutes(ctx: SinchContext): Route[] {
+  return [
+    route('GET', `${ctx.base}/inbounds`, () => {
+      const all = [...ctx.inbounds.values()].reverse();
+      return json(200, { count: all.length, page: 0, page_size: all.length, inbounds: all.slice(0, 100) });
+    }),
+    route('GET', `${ctx.base}/inbounds/:id([0-9A-Z]{26})`, (_req, p) => {
+      const i = ctx.inbounds.get(p.id!);
+      return i ? json(200, i) : sinchError(404, 'not_found', `Inbound ${p.id} not found`);
+    }),
+  ];
+}
+
+/** The re-hosted media route (outside the authenticated API). */
+export function mediaRoutes(ctx: SinchContext): Route[] {
+  return [
+    route('GET', '/mms-media/:id([0-9a-z]{26})', (_req, p) => {
+      const h = ctx.hosted.get(p.id!);
+      return h
+        ? { status: 200, headers: { 'content-type': h.contentType, 'content-length': String(h.bytes.length) }, body: h.bytes }
+        : sinchError(404, 'not_found', 'No such media');
+    }),
+  ];
+}

@@ -1,0 +1,133 @@
+// What happens to a Vonage message after the 202: media fetched (and copied for the round trip),
+// submitted → delivered (or the test numbers' failures) with a status webhook per step, and the
+// inbound copy to the receiving number's application.
+import { randomUUID } from 'node:crypto';
+import type { SandboxMessage } from '../../store.js';
+import { ERR, digits, type HostedMedia, type VonageContext } from './context.js';
+import { post } from './webhooks.js';
+
+/** Vonage publishes no MMS size limit; the adapter's 5 MB guard is used here too. */
+const MAX_TOTAL = 5 * 1024 * 1024;
+const TEST_TO_BARRED = '15557770091';
+const TEST_TO_UNDELIVERABLE = '15557770092';
+
+/** A copy of the media bytes for re-hosting (undefined when it cannot be had). */
+async function grab(url: string, max: number): Promise<HostedMedia | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200 || bytes.length > max) return undefined;
+    return { bytes, contentType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** An accepted outbound message with what the store does not keep. */
+export interface Outbound {
+  msg: SandboxMessage;
+  kinds: string[];
+  captions: Array<string | undefined>;
+  webhookUrl?: string;
+  appId?: string;
+  clientRef?: string;
+}
+
+/** Runs a new outbound message to its final status. */
+export async function lifecycle(ctx: VonageContext, o: Outbound): Promise<void> {
+  const { msg } = o;
+  const wait = () => ctx.svc.step();
+  const app = o.appId ? ctx.apps.get(o.appId) : undefined;
+  const statusUrl = o.webhookUrl ?? app?.statusUrl;
+  const status = async (s: string, error?: { code: number; detail: string }): Promise<void> => {
+    ctx.svc.store.setStatus(msg.id, s, error ? { errorCode: error.code, errorMessage: error.detail } : {});
+    const payload: Record<string, unknown> = {
+      message_uuid: msg.id,
+      to: digits(msg.to),
+      from: digits(msg.from),
+      timestamp: new Date().toISOString(),
+      status: s,
+      channel: 'mms',
+    };
+    if (o.clientRef) payload.client_ref = o.clientRef;
+    if (s === 'submitted') payload.usage = { currency: 'EUR', price: '0.0333' };
+    if (error) payload.error = { type: `${ERR}#${error.code}`, title: String(error.code), detail: error.detail, instance: randomUUID() };
+    await post(ctx, statusUrl, payload, o.appId, 'status', msg.id);
+  };
+  let budget = MAX_TOTAL;
+  const hostedHere: HostedMedia[] = [];
+  const inboundWanted = ctx.ownNumbers.includes(msg.to);
+  for (const media of msg.media) {
+    const r = await ctx.svc.fetcher.fetch(media.url, { maxBytes: budget });
+    if (!r.ok) {
+      media.status = 'failed';
+      media.error = r.detail;
+      if (r.contentType) media.contentType = r.contentType;
+      await wait();
+      await status('rejected', { code: 1020, detail: `Invalid params: the media at ${media.url} could not be used (${r.detail})` });
+      return;
+    }
+    Object.assign(media, { status: 'fetched', contentType: r.contentType, size: r.size, sha256: r.sha256 });
+    budget -= r.size;
+    if (inboundWanted) {
+      const copy = await grab(media.url, r.size);
+      if (copy) hostedHere.push(copy);
+    }
+  }
+  await wait();
+  await status('submitted');
+  const to = digits(msg.to);
+  if (to === TEST_TO_BARRED) {
+    await wait();
+    await status('rejected', { code: 1050, detail: 'Number barred: the destination number is barred' });
+    return;
+  }
+  if (to === TEST_TO_UNDELIVERABLE) {
+    await wait();
+    await status('undeliverable', { code: 1100, detail: 'Communication failed: the carrier could not deliver the message' });
+    return;
+  }
+  await wait();
+  await status('delivered');
+  if (inboundWanted) await deliverInbound(ctx, o, hostedHere);
+}
+
+/** Stores the inbound copy (media re-hosted here) and POSTs it to the number's application. */
+async function deliverInbound(ctx: VonageContext, o: Outbound, media: HostedMedia[]): Promise<void> {
+  const { msg } = o;
+  const now = new Date().toISOString();
+  const id = randomUUID();
+  const urls = media.map((m) => {
+    const mid = randomUUID();
+    ctx.hosted.set(mid, m);
+    if (ctx.hosted.size > 500) ctx.hosted.delete(ctx.hosted.keys().next().value!);
+    return `${ctx.svc.origin()}/vonage/v3/media/${mid}`;
+  });
+  ctx.svc.store.add({
+    id,
+    provider: 'vonage',
+    account: ctx.apiKey,
+    direction: 'inbound',
+    to: msg.to,
+    from: msg.from,
+    body: msg.body,
+    media: urls.map((url, i) => ({ url, status: 'fetched', contentType: media[i]!.contentType, size: media[i]!.bytes.length })),
+    status: 'received',
+    createdAt: now,
+    updatedAt: now,
+    history: [{ status: 'received', at: now }],
+  });
+  const payload: Record<string, unknown> = { channel: 'mms', message_uuid: id, to: digits(msg.to), from: digits(msg.from), timestamp: now };
+  const caption = msg.body || undefined;
+  if (urls.length === 0) Object.assign(payload, { message_type: 'text', text: msg.body });
+  else {
+    const kind = o.kinds[0] ?? 'file';
+    payload.message_type = kind;
+    payload[kind] = kind === 'vcard' || !caption ? { url: urls[0] } : { url: urls[0], caption };
+    // "Only present for messages that have more than one attachment."
+    if (urls.length > 1) payload.content = urls.map((url, i) => ({ type: o.kinds[i] ?? 'file', url }));
+  }
+  payload.origin = { network_code: '310260' };
+  const linked = ctx.links.get(digits(msg.to));
+  await post(ctx, linked ? ctx.apps.get(linked)?.inboundUrl : undefined, payload, linked, 'inbound', id);
+}
