@@ -151,21 +151,21 @@ export function fileCap(contentType: string, budget: FitBudget): number {
 }
 
 /**
- * Splits the message's total budget across its attachments (water-filling): files that cannot shrink keep
- * their size, files already under their fair share keep theirs, and what is left is shared by the rest in
- * proportion to their size. Returns one byte target per item; a total below what fixed files need yields 0s.
+ * Splits the message's total budget across its attachments: files that cannot shrink keep their size, files
+ * at or under an equal share of what is left keep theirs (repeated until none qualifies: max-min fairness), and
+ * the rest share the remainder in proportion to their size. One byte target per item; 0 when nothing is left.
  */
 export function allocateBudget(items: readonly BudgetItem[], budget: FitBudget): number[] {
   const out = items.map((it) => (it.canShrink ? -1 : it.bytes));
   let left = budget.totalBytes - out.reduce((s, b) => s + Math.max(0, b), 0);
-  for (let round = 0; round < items.length; round++) {
+  for (;;) {
     const open = items.map((it, i) => ({ it, i })).filter(({ i }) => out[i] === -1);
     if (open.length === 0) break;
-    const weight = open.reduce((s, { it }) => s + Math.max(1, it.bytes), 0);
-    // Anything that already fits under its share and its cap is settled at its own size; the rest share again.
-    const settled = open.filter(({ it }) => it.bytes <= Math.min(fileCap(it.contentType, budget), (Math.max(0, left) * Math.max(1, it.bytes)) / weight));
+    const equal = Math.max(0, left) / open.length;
+    const settled = open.filter(({ it }) => it.bytes <= Math.min(fileCap(it.contentType, budget), equal));
     if (settled.length === 0) {
-      for (const { it, i } of open) out[i] = Math.max(0, Math.floor(Math.min(fileCap(it.contentType, budget), (left * Math.max(1, it.bytes)) / weight)));
+      const weight = open.reduce((s, { it }) => s + it.bytes, 0);
+      for (const { it, i } of open) out[i] = Math.floor(Math.min(fileCap(it.contentType, budget), (Math.max(0, left) * it.bytes) / weight));
       break;
     }
     for (const { it, i } of settled) {

@@ -44,8 +44,6 @@ export interface ImageFitRequest {
   targetBytes: number;
   /** Whether the provider accepts a MIME type. */
   accepts: (type: string) => boolean;
-  /** Re-encode even when already under target (to apply orientation or drop metadata). */
-  force: boolean;
 }
 
 /** The fitted image. */
