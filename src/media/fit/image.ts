@@ -227,7 +227,7 @@ async function encodeGif(src: GifSource, plan: GifPlan): Promise<Attempt & { fra
     delay.push(Math.min(65535, src.delay.slice(i, i + plan.step).reduce((s, d) => s + d, 0)));
   }
   const data = await sharp(Buffer.concat(kept), { raw: { width, height: height * kept.length, channels: 4, pageHeight: height } })
-    .gif({ colours: plan.colours, effort: 5, delay, loop: src.loop })
+    .gif({ colours: plan.colours, effort: 4, delay, loop: src.loop })
     .toBuffer();
   return { data, width, height, frames: kept.length };
 }
@@ -248,7 +248,8 @@ function nextGifPlan(p: GifPlan, ratio: number, side: number, frames: number): G
 async function fitAnimated(req: ImageFitRequest, info: Awaited<ReturnType<typeof probeImage>>): Promise<ImageFitResult> {
   const cap = Math.floor(req.targetBytes * (1 - FIT_MARGIN));
   const src = await gifSource(req.data);
-  let plan: GifPlan | undefined = { scale: 1, colours: 256, step: 1 };
+  // The original is already over: start from the plan its size calls for rather than re-encoding it as it is.
+  let plan: GifPlan | undefined = nextGifPlan({ scale: 1, colours: 256, step: 1 }, cap / req.data.length, Math.max(src.width, src.pageHeight), src.frames);
   let last: (Attempt & { frames: number }) | undefined;
   for (let n = 0; n < MAX_GIF_ENCODES && plan; n++) {
     last = await encodeGif(src, plan);

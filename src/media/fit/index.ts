@@ -10,10 +10,10 @@ import { accepts, allocateBudget, type FitBudget } from './budget.js';
 import { FitCache, fitCacheDir, fitCacheKey, hashFile } from './cache.js';
 import { inspectMetadata, stripMetadata } from './exif.js';
 import { fitImage, probeImage } from './image.js';
-import type { FitAction, MediaFacts } from './types.js';
+import { orderActions, type FitAction, type MediaFacts } from './types.js';
 import { ffmpegMissingError, findFfmpeg, fitVideo, probeVideo, type FfmpegTools } from './video.js';
 
-export type { FitAction, MediaFacts } from './types.js';
+export { FIT_ACTIONS, type FitAction, type MediaFacts } from './types.js';
 export { computeFitBudget, parseFitBudget, senderTypeOf, type FitBudget, type SenderType } from './budget.js';
 export { inspectMetadata, stripMetadata } from './exif.js';
 
@@ -175,7 +175,7 @@ async function compute(ctx: Ctx, path: string, name: string, data: Buffer, type:
   if (type.startsWith('image/')) {
     const before = factsOf(await probeImage(data, type, name));
     const img = await fitImage({ data, type, name, targetBytes: target, accepts: accept });
-    if (!img.needsVideo) return { before, after: img.after, actions: img.actions, data: img.data };
+    if (!img.needsVideo) return { before, after: img.after, actions: orderActions(img.actions), data: img.data };
     // Flattening to one frame would silently change what the sender meant; MP4 keeps the motion.
     const tools = ctx.ffmpeg();
     if (!accept('video/mp4') || !tools) {
@@ -185,12 +185,12 @@ async function compute(ctx: Ctx, path: string, name: string, data: Buffer, type:
       });
     }
     const v = await fitVideo({ tools, inputPath: path, name, inputType: type, targetBytes: target, accepts: accept, ...limits });
-    return { before, after: v.after, actions: [...new Set<FitAction>([...v.actions, 'converted'])], data: v.data };
+    return { before, after: v.after, actions: orderActions([...v.actions, 'converted']), data: v.data };
   }
   const tools = ctx.ffmpeg();
   if (!tools) throw ffmpegMissingError(name, data.length, target, ctx.env);
   const v = await fitVideo({ tools, inputPath: path, name, inputType: type, targetBytes: target, accepts: accept, ...limits });
-  return { before: { ...v.before, bytes: data.length }, after: v.after, actions: v.actions, data: v.data };
+  return { before: { ...v.before, bytes: data.length }, after: v.after, actions: orderActions(v.actions), data: v.data };
 }
 
 function describe(f: MediaFacts): string {

@@ -42,7 +42,7 @@ export async function makeAlphaPng(dir: string): Promise<string> {
     rgba[i * 4 + 3] = inside ? 255 : 0;
   }
   const path = join(dir, 'alpha.png');
-  writeFileSync(path, await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).png().toBuffer());
+  writeFileSync(path, await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).png({ compressionLevel: 1 }).toBuffer());
   return path;
 }
 
