@@ -181,6 +181,8 @@ function facts(info: MediaFacts, type: string, bytes: number): MediaFacts {
 interface GifPlan {
   scale: number;
   colours: number;
+  /** Floyd–Steinberg error diffusion: prettier gradients, but noise that LZW cannot compress (≈30% larger). */
+  dither: number;
   /** Keep every step-th frame. */
   step: number;
 }
@@ -188,6 +190,8 @@ interface GifPlan {
 const MIN_GIF_SIDE = 120;
 const MAX_GIF_SIDE = 800;
 const MAX_GIF_ENCODES = 7;
+// Keeping one frame in four still reads as the same animation; fewer is a slideshow, and that is for MP4.
+const MAX_GIF_STEP = 4;
 
 interface GifSource {
   data: Uint8Array;
@@ -227,21 +231,21 @@ async function encodeGif(src: GifSource, plan: GifPlan): Promise<Attempt & { fra
     delay.push(Math.min(65535, src.delay.slice(i, i + plan.step).reduce((s, d) => s + d, 0)));
   }
   const data = await sharp(Buffer.concat(kept), { raw: { width, height: height * kept.length, channels: 4, pageHeight: height } })
-    .gif({ colours: plan.colours, effort: 4, delay, loop: src.loop })
+    .gif({ colours: plan.colours, dither: plan.dither, effort: 1, delay, loop: src.loop })
     .toBuffer();
   return { data, width, height, frames: kept.length };
 }
 
-/** Next plan after a miss by ratio (cap / size): fewer colours first, then pixels, then frames. */
+/** Next plan after a miss by ratio (cap / size): no dithering first, then fewer pixels and frames, then 32 colours. */
 function nextGifPlan(p: GifPlan, ratio: number, side: number, frames: number): GifPlan | undefined {
   const f = ratio * 0.9;
-  if (p.colours > 64 && f > 0.7) return { ...p, colours: p.colours / 2 };
+  if (p.dither > 0 && f > 0.6) return { ...p, dither: 0 };
   const minScale = Math.min(1, MIN_GIF_SIDE / side);
   const scale = Math.max(minScale, p.scale * Math.sqrt(Math.max(f, 0.25)));
   const reached = scale * scale / (p.scale * p.scale);
-  if (reached > f * 1.05 && Math.ceil(frames / (p.step * 2)) >= 2) return { ...p, scale, step: p.step * 2 };
-  if (scale < p.scale) return { ...p, scale };
-  if (p.colours > 32) return { ...p, colours: 32 };
+  if (reached > f * 1.05 && p.step * 2 <= MAX_GIF_STEP && Math.ceil(frames / (p.step * 2)) >= 2) return { ...p, dither: 0, scale, step: p.step * 2 };
+  if (scale < p.scale) return { ...p, dither: 0, scale };
+  if (p.colours > 32) return { ...p, dither: 0, colours: 32 };
   return undefined;
 }
 
@@ -249,7 +253,7 @@ async function fitAnimated(req: ImageFitRequest, info: Awaited<ReturnType<typeof
   const cap = Math.floor(req.targetBytes * (1 - FIT_MARGIN));
   const src = await gifSource(req.data);
   // The original is already over: start from the plan its size calls for rather than re-encoding it as it is.
-  let plan: GifPlan | undefined = nextGifPlan({ scale: 1, colours: 256, step: 1 }, cap / req.data.length, Math.max(src.width, src.pageHeight), src.frames);
+  let plan: GifPlan | undefined = nextGifPlan({ scale: 1, colours: 256, step: 1, dither: 1 }, cap / req.data.length, Math.max(src.width, src.pageHeight), src.frames);
   let last: (Attempt & { frames: number }) | undefined;
   for (let n = 0; n < MAX_GIF_ENCODES && plan; n++) {
     last = await encodeGif(src, plan);
@@ -262,7 +266,12 @@ async function fitAnimated(req: ImageFitRequest, info: Awaited<ReturnType<typeof
       const after: MediaFacts = { type: 'image/gif', bytes: last.data.length, width: last.width, height: last.height, frames: last.frames };
       return { data: last.data, after, actions: [...actions] };
     }
-    plan = nextGifPlan(plan, cap / last.data.length, Math.max(src.width, src.pageHeight), src.frames);
+    // Bytes scale with area and frame count; when even the smallest plan cannot get there, stop encoding.
+    const side = Math.max(src.width, src.pageHeight);
+    const minScale = Math.min(1, MIN_GIF_SIDE / side);
+    const minFrames = Math.max(2, Math.ceil(src.frames / MAX_GIF_STEP));
+    if (last.data.length * (minScale / plan.scale) ** 2 * (Math.min(minFrames, last.frames) / last.frames) * 0.8 > cap) break;
+    plan = nextGifPlan(plan, cap / last.data.length, side, src.frames);
   }
   const tried = last ? `${last.width}×${last.height}, ${last.frames} of ${src.frames} frames, ${formatBytes(last.data.length)}` : 'nothing';
   return {

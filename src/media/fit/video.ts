@@ -138,7 +138,15 @@ function longSideFor(bps: number): number {
   if (bps >= 1_500_000) return 1280;
   if (bps >= 700_000) return 854;
   if (bps >= 350_000) return 640;
-  return 426;
+  if (bps >= 150_000) return 426;
+  return 320;
+}
+
+/** Bitrates and frame size of one encode. */
+interface Encoding {
+  audioBps: number;
+  videoBps: number;
+  longSide: number;
 }
 
 /** Even output dimensions within longSide, never enlarged. */
@@ -150,7 +158,7 @@ function outputSize(probe: VideoProbe, longSide: number): { width: number; heigh
   return { width: even(w), height: even(h) };
 }
 
-function plan(req: VideoFitRequest, probe: VideoProbe): { audioBps: number; videoBps: number } {
+function plan(req: VideoFitRequest, probe: VideoProbe): Encoding {
   const cap = req.targetBytes * (1 - FIT_MARGIN);
   // ~4% of an MP4 this small is container (moov index, sample tables); keep it out of the stream budget.
   const totalBps = (cap * 8 * 0.96) / Math.max(probe.durationSec, 0.1);
@@ -162,13 +170,13 @@ function plan(req: VideoFitRequest, probe: VideoProbe): { audioBps: number; vide
       suggestion: `Trim it to about ${maxSec} s, or raise --fit-budget`,
     });
   }
-  return { audioBps: probe.hasVideo ? audioBps : Math.max(16_000, Math.min(128_000, totalBps)), videoBps };
+  return { audioBps: probe.hasVideo ? audioBps : Math.max(16_000, Math.min(128_000, totalBps)), videoBps, longSide: longSideFor(videoBps) };
 }
 
-function ffmpegArgs(input: string, output: string, probe: VideoProbe, bps: { audioBps: number; videoBps: number }): string[] {
+function ffmpegArgs(input: string, output: string, probe: VideoProbe, bps: Encoding): string[] {
   const args = ['-hide_banner', '-nostdin', '-y', '-i', input, '-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn'];
   if (probe.hasVideo) {
-    const { width, height } = outputSize(probe, longSideFor(bps.videoBps));
+    const { width, height } = outputSize(probe, bps.longSide);
     const v = String(Math.round(bps.videoBps));
     args.push('-map', '0:v:0', '-vf', `scale=${width}:${height},format=yuv420p`, '-fpsmax', '30', '-c:v', 'libx264', '-preset', 'veryfast');
     args.push('-profile:v', 'baseline', '-level', '3.1', '-b:v', v, '-maxrate', v, '-bufsize', String(Math.round(bps.videoBps * 2)));
@@ -199,17 +207,21 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
           suggestion: 'Trim the clip, or raise --fit-budget',
         });
       }
+      // An overshoot at a low rate is mostly keyframes, which shrink with the frame area, not the bitrate.
       const shrink = (cap / data.length) * 0.92;
-      bps = { audioBps: probe.hasVideo ? bps.audioBps : Math.max(16_000, bps.audioBps * shrink), videoBps: bps.videoBps * shrink };
-      if (probe.hasVideo && bps.videoBps < MIN_VIDEO_BPS) bps.videoBps = MIN_VIDEO_BPS;
+      bps = {
+        audioBps: probe.hasVideo ? bps.audioBps : Math.max(16_000, bps.audioBps * shrink),
+        videoBps: Math.max(MIN_VIDEO_BPS, bps.videoBps * shrink),
+        longSide: Math.max(160, Math.round(bps.longSide * Math.sqrt(shrink))),
+      };
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function result(req: VideoFitRequest, probe: VideoProbe, outType: string, data: Buffer, bps: { videoBps: number }): VideoFitResult {
-  const dims = probe.hasVideo ? outputSize(probe, longSideFor(bps.videoBps)) : undefined;
+function result(req: VideoFitRequest, probe: VideoProbe, outType: string, data: Buffer, bps: Encoding): VideoFitResult {
+  const dims = probe.hasVideo ? outputSize(probe, bps.longSide) : undefined;
   const actions: FitAction[] = ['stripped', 're-encoded'];
   if (dims && probe.width && dims.width < probe.width - 1) actions.push('resized');
   if (outType !== req.inputType) actions.push('converted');

@@ -46,15 +46,21 @@ export async function makeAlphaPng(dir: string): Promise<string> {
   return path;
 }
 
-/** An animated GIF of distinct noisy frames (hard to compress), `delayMs` per frame. */
-export async function makeGif(dir: string, opts: { width: number; height: number; frames: number; delayMs: number; name?: string }): Promise<string> {
+/**
+ * An animated GIF of distinct frames, `delayMs` per frame: grainy noise (hard for GIF and video alike), or
+ * `smooth` blurry colour fields like a clip of film (hard for a 256-colour palette, easy for H.264).
+ */
+export async function makeGif(dir: string, opts: { width: number; height: number; frames: number; delayMs: number; name?: string; smooth?: boolean }): Promise<string> {
   const frames: Buffer[] = [];
   for (let i = 0; i < opts.frames; i++) {
     const bg = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256, alpha: 1 };
-    frames.push(await sharp({ create: { width: opts.width, height: opts.height, channels: 4, background: bg, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).raw().toBuffer());
+    const [w, h] = opts.smooth ? [Math.ceil(opts.width / 16), Math.ceil(opts.height / 16)] : [opts.width, opts.height];
+    const field = sharp({ create: { width: w, height: h, channels: 4, background: bg, noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const sized = opts.smooth ? sharp(await field.png().toBuffer()).resize(opts.width, opts.height, { kernel: 'cubic' }) : field;
+    frames.push(await sized.ensureAlpha().raw().toBuffer());
   }
   const gif = await sharp(Buffer.concat(frames), { raw: { width: opts.width, height: opts.height * opts.frames, channels: 4, pageHeight: opts.height } })
-    .gif({ delay: Array.from({ length: opts.frames }, () => opts.delayMs), loop: 0 })
+    .gif({ delay: Array.from({ length: opts.frames }, () => opts.delayMs), loop: 0, effort: 1 })
     .toBuffer();
   const path = join(dir, opts.name ?? 'anim.gif');
   writeFileSync(path, gif);
