@@ -124,7 +124,7 @@ const UNITS: Record<string, number> = { b: 1, kb: 1000, mb: 1_000_000, kib: 1024
  * tables above, so "600KB" never lands above a carrier's "600 KB"; KiB/MiB are binary for those who mean it.
  */
 export function parseFitBudget(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = UNITS[(m?.[2] ?? '').toLowerCase() || 'b'];
   const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
   if (!Number.isFinite(bytes)) {

@@ -37,7 +37,9 @@ export async function hashFile(path: string): Promise<string> {
 /** The cache key: content hash, byte target, and every option that changes the output. */
 export function fitCacheKey(contentHash: string, targetBytes: number, options: Record<string, unknown>): string {
   const sorted = Object.fromEntries(Object.entries(options).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify({ contentHash, targetBytes, options: sorted })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ contentHash, targetBytes, options: sorted }))
+    .digest('hex');
 }
 
 /** A directory of fitted files. */

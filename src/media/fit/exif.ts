@@ -36,7 +36,7 @@ function readTiff(b: Uint8Array, base: number, end: number): TiffInfo {
   const le = b[base] === 0x49 && b[base + 1] === 0x49;
   if (!le && !(b[base] === 0x4d && b[base + 1] === 0x4d)) return info;
   const u16 = (o: number) => (le ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!);
-  const u32 = (o: number) => (le ? (u16(o) + u16(o + 2) * 65536) : u16(o) * 65536 + u16(o + 2));
+  const u32 = (o: number) => (le ? u16(o) + u16(o + 2) * 65536 : u16(o) * 65536 + u16(o + 2));
   if (u16(base + 2) !== 42) return info;
   const entries = (ifd: number): Array<{ tag: number; type: number; at: number }> => {
     const at = base + ifd;

@@ -66,15 +66,26 @@ export async function probeImage(data: Uint8Array, type: string, name: string): 
     const pageHeight = m.pageHeight ?? m.height;
     const swap = (m.orientation ?? 1) >= 5;
     return {
-      type, bytes: data.length, width: swap ? pageHeight : m.width, height: swap ? m.width : pageHeight,
-      ...(frames > 1 ? { frames } : {}), orientation: m.orientation ?? 1, hasAlpha: m.hasAlpha,
+      type,
+      bytes: data.length,
+      width: swap ? pageHeight : m.width,
+      height: swap ? m.width : pageHeight,
+      ...(frames > 1 ? { frames } : {}),
+      orientation: m.orientation ?? 1,
+      hasAlpha: m.hasAlpha,
     };
   } catch (err) {
     if (isHeif(type)) {
-      throw new MediaError(ErrorCode.MEDIA_TYPE_UNSUPPORTED, `--media ${name}: this ${type} photo cannot be decoded: sharp's prebuilt binaries read AVIF but not HEVC-coded HEIC/HEIF (patent-encumbered)`, {
-        suggestion: 'Export it as JPEG first (iPhone: Settings › Camera › Formats › Most Compatible; macOS: sips -s format jpeg in.heic --out out.jpg; Linux: heif-convert)',
-        cause: err,
-      });
+      throw new MediaError(
+        ErrorCode.MEDIA_TYPE_UNSUPPORTED,
+        `--media ${name}: this ${type} photo cannot be decoded: sharp's prebuilt binaries read AVIF but not HEVC-coded HEIC/HEIF (patent-encumbered)`,
+        {
+          suggestion:
+            'Export it as JPEG first (iPhone: Settings › Camera › Formats › Most Compatible; macOS: sips -s format jpeg in.heic --out out.jpg; ' +
+            'Linux: heif-convert)',
+          cause: err,
+        },
+      );
     }
     throw new MediaError(ErrorCode.MEDIA_UNREADABLE, `--media ${name}: not a readable ${type} image (${(err as Error).message})`, { cause: err });
   }
@@ -175,7 +186,13 @@ async function searchJpeg(raw: Raw, cap: number): Promise<Attempt | undefined> {
 }
 
 function facts(info: MediaFacts, type: string, bytes: number): MediaFacts {
-  return { type, bytes, ...(info.width ? { width: info.width } : {}), ...(info.height ? { height: info.height } : {}), ...(info.frames ? { frames: info.frames } : {}) };
+  return {
+    type,
+    bytes,
+    ...(info.width ? { width: info.width } : {}),
+    ...(info.height ? { height: info.height } : {}),
+    ...(info.frames ? { frames: info.frames } : {}),
+  };
 }
 
 interface GifPlan {
@@ -211,8 +228,12 @@ async function gifSource(data: Uint8Array): Promise<GifSource> {
   const factor = Math.min(1, MAX_GIF_SIDE / Math.max(meta.width, pageHeight));
   const delay = meta.delay ?? [];
   return {
-    data, width: Math.max(1, Math.round(meta.width * factor)), pageHeight: Math.max(1, Math.round(pageHeight * factor)), frames,
-    delay: Array.from({ length: frames }, (_, i) => delay[i] ?? 100), loop: meta.loop ?? 0,
+    data,
+    width: Math.max(1, Math.round(meta.width * factor)),
+    pageHeight: Math.max(1, Math.round(pageHeight * factor)),
+    frames,
+    delay: Array.from({ length: frames }, (_, i) => delay[i] ?? 100),
+    loop: meta.loop ?? 0,
   };
 }
 
@@ -228,7 +249,12 @@ async function encodeGif(src: GifSource, plan: GifPlan): Promise<Attempt & { fra
   for (let i = 0; i < src.frames; i += plan.step) {
     kept.push(raw.subarray(i * frameBytes, (i + 1) * frameBytes));
     // A kept frame shows for as long as the frames it replaces did, so the animation keeps its speed.
-    delay.push(Math.min(65535, src.delay.slice(i, i + plan.step).reduce((s, d) => s + d, 0)));
+    delay.push(
+      Math.min(
+        65535,
+        src.delay.slice(i, i + plan.step).reduce((s, d) => s + d, 0),
+      ),
+    );
   }
   const data = await sharp(Buffer.concat(kept), { raw: { width, height: height * kept.length, channels: 4, pageHeight: height } })
     .gif({ colours: plan.colours, dither: plan.dither, effort: 1, delay, loop: src.loop })
@@ -242,7 +268,7 @@ function nextGifPlan(p: GifPlan, ratio: number, side: number, frames: number): G
   if (p.dither > 0 && f > 0.6) return { ...p, dither: 0 };
   const minScale = Math.min(1, MIN_GIF_SIDE / side);
   const scale = Math.max(minScale, p.scale * Math.sqrt(Math.max(f, 0.25)));
-  const reached = scale * scale / (p.scale * p.scale);
+  const reached = (scale * scale) / (p.scale * p.scale);
   if (reached > f * 1.05 && p.step * 2 <= MAX_GIF_STEP && Math.ceil(frames / (p.step * 2)) >= 2) return { ...p, dither: 0, scale, step: p.step * 2 };
   if (scale < p.scale) return { ...p, dither: 0, scale };
   if (p.colours > 32) return { ...p, dither: 0, colours: 32 };
@@ -253,7 +279,12 @@ async function fitAnimated(req: ImageFitRequest, info: Awaited<ReturnType<typeof
   const cap = Math.floor(req.targetBytes * (1 - FIT_MARGIN));
   const src = await gifSource(req.data);
   // The original is already over: start from the plan its size calls for rather than re-encoding it as it is.
-  let plan: GifPlan | undefined = nextGifPlan({ scale: 1, colours: 256, step: 1, dither: 1 }, cap / req.data.length, Math.max(src.width, src.pageHeight), src.frames);
+  let plan: GifPlan | undefined = nextGifPlan(
+    { scale: 1, colours: 256, step: 1, dither: 1 },
+    cap / req.data.length,
+    Math.max(src.width, src.pageHeight),
+    src.frames,
+  );
   let last: (Attempt & { frames: number }) | undefined;
   for (let n = 0; n < MAX_GIF_ENCODES && plan; n++) {
     last = await encodeGif(src, plan);
@@ -278,6 +309,8 @@ async function fitAnimated(req: ImageFitRequest, info: Awaited<ReturnType<typeof
     data: req.data,
     after: facts(info, req.type, req.data.length),
     actions: [],
-    needsVideo: { reason: `an animated image of ${src.frames} frames cannot fit under ${formatBytes(req.targetBytes)} and stay animated (smallest GIF tried: ${tried})` },
+    needsVideo: {
+      reason: `an animated image of ${src.frames} frames cannot fit under ${formatBytes(req.targetBytes)} and stay animated (smallest GIF tried: ${tried})`,
+    },
   };
 }

@@ -97,13 +97,18 @@ export async function fitMedia(inputs: readonly FitInput[], opts: FitOptions): P
   const env = opts.env ?? process.env;
   let tools: FfmpegTools | undefined | null = null;
   const ctx: Ctx = {
-    opts, env, strip: opts.stripMetadata ?? true,
+    opts,
+    env,
+    strip: opts.stripMetadata ?? true,
     cache: opts.cache === false ? undefined : new FitCache(opts.cache?.dir ?? fitCacheDir(env), opts.cache?.maxBytes),
     ffmpeg: () => (tools === null ? (tools = findFfmpeg(env)) : tools),
   };
   const files = await Promise.all(inputs.map(async (i) => ({ input: i, data: await readFile(i.path) })));
   const types = files.map(({ input, data }) => input.contentType ?? sniffMime(data.subarray(0, 64)) ?? 'application/octet-stream');
-  const targets = allocateBudget(files.map((f, i) => ({ bytes: f.data.length, contentType: types[i]!, canShrink: canShrink(types[i]!) })), opts.budget);
+  const targets = allocateBudget(
+    files.map((f, i) => ({ bytes: f.data.length, contentType: types[i]!, canShrink: canShrink(types[i]!) })),
+    opts.budget,
+  );
   const results: FitFileResult[] = [];
   for (const [i, f] of files.entries()) {
     opts.signal?.throwIfAborted();
@@ -115,7 +120,19 @@ export async function fitMedia(inputs: readonly FitInput[], opts: FitOptions): P
 }
 
 function unchanged(path: string, name: string, data: Uint8Array, facts: MediaFacts, target: number): FitFileResult {
-  return { input: path, name, before: facts, after: facts, actions: [], unchanged: true, fromCache: false, targetBytes: target, data, path, fileName: basename(path) };
+  return {
+    input: path,
+    name,
+    before: facts,
+    after: facts,
+    actions: [],
+    unchanged: true,
+    fromCache: false,
+    targetBytes: target,
+    data,
+    path,
+    fileName: basename(path),
+  };
 }
 
 async function fitOne(ctx: Ctx, path: string, name: string, data: Buffer, type: string, target: number): Promise<FitFileResult> {
@@ -132,7 +149,18 @@ async function fitOne(ctx: Ctx, path: string, name: string, data: Buffer, type: 
       // Lossless: same pixels, same type, only the metadata gone (and no file on disk holds these bytes yet).
       const before = factsOf(await probeImage(data, type, name));
       const after = { ...before, bytes: lossless.data.length };
-      return { input: path, name, before, after, actions: ['stripped'], unchanged: false, fromCache: false, targetBytes: target, data: lossless.data, fileName: basename(path) };
+      return {
+        input: path,
+        name,
+        before,
+        after,
+        actions: ['stripped'],
+        unchanged: false,
+        fromCache: false,
+        targetBytes: target,
+        data: lossless.data,
+        fileName: basename(path),
+      };
     }
   } else if (data.length <= target && accepts(ctx.opts.budget, type)) {
     return unchanged(path, name, data, await avFacts(ctx, path, type, data.length), target);
@@ -155,12 +183,30 @@ async function avFacts(ctx: Ctx, path: string, type: string, bytes: number): Pro
 /** Looks the fit up in the cache, else computes and stores it. */
 async function cached(ctx: Ctx, path: string, name: string, data: Buffer, type: string, target: number): Promise<FitFileResult> {
   const key = ctx.cache
-    ? fitCacheKey(await hashFile(path), target, { v: ENGINE_VERSION, strip: ctx.strip, type, accepts: [...ctx.opts.budget.accepts].sort(), ffmpeg: !!ctx.ffmpeg() })
+    ? fitCacheKey(await hashFile(path), target, {
+        v: ENGINE_VERSION,
+        strip: ctx.strip,
+        type,
+        accepts: [...ctx.opts.budget.accepts].sort(),
+        ffmpeg: !!ctx.ffmpeg(),
+      })
     : '';
   const hit = ctx.cache ? await ctx.cache.get(key) : undefined;
   if (hit) {
     const { before, after, actions } = hit.entry;
-    return { input: path, name, before, after, actions, unchanged: false, fromCache: true, targetBytes: target, data: hit.data, path: hit.path, fileName: outName(path, after.type) };
+    return {
+      input: path,
+      name,
+      before,
+      after,
+      actions,
+      unchanged: false,
+      fromCache: true,
+      targetBytes: target,
+      data: hit.data,
+      path: hit.path,
+      fileName: outName(path, after.type),
+    };
   }
   const out = await compute(ctx, path, name, data, type, target);
   const stored = ctx.cache ? await ctx.cache.put(key, out, out.data) : undefined;
@@ -169,7 +215,14 @@ async function cached(ctx: Ctx, path: string, name: string, data: Buffer, type: 
   return result;
 }
 
-async function compute(ctx: Ctx, path: string, name: string, data: Buffer, type: string, target: number): Promise<{ before: MediaFacts; after: MediaFacts; actions: FitAction[]; data: Uint8Array }> {
+async function compute(
+  ctx: Ctx,
+  path: string,
+  name: string,
+  data: Buffer,
+  type: string,
+  target: number,
+): Promise<{ before: MediaFacts; after: MediaFacts; actions: FitAction[]; data: Uint8Array }> {
   const accept = (t: string) => accepts(ctx.opts.budget, t);
   const limits = { ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}), ...(ctx.opts.timeoutMs ? { timeoutMs: ctx.opts.timeoutMs } : {}) };
   if (type.startsWith('image/')) {

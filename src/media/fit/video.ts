@@ -48,9 +48,13 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools | 
 /** The MediaError for a file that needs ffmpeg when it is missing, with its size against the budget. */
 export function ffmpegMissingError(name: string, bytes: number, targetBytes: number, env: NodeJS.ProcessEnv = process.env): MediaError {
   const where = env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH} is not an executable with ffprobe beside it` : 'ffmpeg was not found on PATH';
-  return new MediaError(ErrorCode.NOT_SUPPORTED, `--media ${name}: ${formatBytes(bytes)} is over its ${formatBytes(targetBytes)} budget and fitting it needs ffmpeg, but ${where}`, {
-    suggestion: 'Install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set FFMPEG_PATH',
-  });
+  return new MediaError(
+    ErrorCode.NOT_SUPPORTED,
+    `--media ${name}: ${formatBytes(bytes)} is over its ${formatBytes(targetBytes)} budget and fitting it needs ffmpeg, but ${where}`,
+    {
+      suggestion: 'Install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set FFMPEG_PATH',
+    },
+  );
 }
 
 /** Limits of one ffmpeg/ffprobe run. */
@@ -92,7 +96,14 @@ export interface VideoProbe {
 
 interface ProbeJson {
   format?: { duration?: string };
-  streams?: Array<{ codec_type?: string; width?: number; height?: number; duration?: string; tags?: { rotate?: string }; side_data_list?: Array<{ rotation?: number }> }>;
+  streams?: Array<{
+    codec_type?: string;
+    width?: number;
+    height?: number;
+    duration?: string;
+    tags?: { rotate?: string };
+    side_data_list?: Array<{ rotation?: number }>;
+  }>;
 }
 
 /** Probes duration, display size and streams. */
@@ -166,9 +177,14 @@ function plan(req: VideoFitRequest, probe: VideoProbe): Encoding {
   const videoBps = probe.hasVideo ? Math.min(2_500_000, totalBps - audioBps) : 0;
   if (probe.hasVideo && videoBps < MIN_VIDEO_BPS) {
     const maxSec = Math.floor((cap * 8 * 0.96) / (MIN_VIDEO_BPS + audioBps));
-    throw new MediaError(ErrorCode.MEDIA_TOO_LARGE, `--media ${req.name}: a ${probe.durationSec.toFixed(1)} s clip cannot fit in ${formatBytes(req.targetBytes)} (that leaves ${Math.round(videoBps / 1000)} kbit/s for the picture)`, {
-      suggestion: `Trim it to about ${maxSec} s, or raise --fit-budget`,
-    });
+    throw new MediaError(
+      ErrorCode.MEDIA_TOO_LARGE,
+      `--media ${req.name}: a ${probe.durationSec.toFixed(1)} s clip cannot fit in ${formatBytes(req.targetBytes)} ` +
+        `(that leaves ${Math.round(videoBps / 1000)} kbit/s for the picture)`,
+      {
+        suggestion: `Trim it to about ${maxSec} s, or raise --fit-budget`,
+      },
+    );
   }
   return { audioBps: probe.hasVideo ? audioBps : Math.max(16_000, Math.min(128_000, totalBps)), videoBps, longSide: longSideFor(videoBps) };
 }
@@ -191,7 +207,10 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
   const probe = await probeVideo(req.tools, req.inputPath, req);
   const outType = probe.hasVideo ? 'video/mp4' : 'audio/mp4';
   if (!req.accepts(outType)) {
-    throw new MediaError(ErrorCode.MEDIA_TYPE_UNSUPPORTED, `--media ${req.name}: cannot fit ${req.inputType} as ${outType}: the provider does not accept ${outType}`);
+    throw new MediaError(
+      ErrorCode.MEDIA_TYPE_UNSUPPORTED,
+      `--media ${req.name}: cannot fit ${req.inputType} as ${outType}: the provider does not accept ${outType}`,
+    );
   }
   let bps = plan(req, probe);
   const cap = Math.floor(req.targetBytes * (1 - FIT_MARGIN));
@@ -203,9 +222,13 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
       const data = await readFile(output);
       if (data.length <= cap) return result(req, probe, outType, data, bps);
       if (attempt >= MAX_ATTEMPTS) {
-        throw new MediaError(ErrorCode.MEDIA_TOO_LARGE, `--media ${req.name}: still ${formatBytes(data.length)} after ${attempt} encodes, over ${formatBytes(req.targetBytes)}`, {
-          suggestion: 'Trim the clip, or raise --fit-budget',
-        });
+        throw new MediaError(
+          ErrorCode.MEDIA_TOO_LARGE,
+          `--media ${req.name}: still ${formatBytes(data.length)} after ${attempt} encodes, over ${formatBytes(req.targetBytes)}`,
+          {
+            suggestion: 'Trim the clip, or raise --fit-budget',
+          },
+        );
       }
       // An overshoot at a low rate is mostly keyframes, which shrink with the frame area, not the bitrate.
       const shrink = (cap / data.length) * 0.92;

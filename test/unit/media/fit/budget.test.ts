@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../src/errors/errors.js';
-import {
-  allocateBudget,
-  carrierSafeBytes,
-  computeFitBudget,
-  parseFitBudget,
-  senderTypeOf,
-  type FitBudget,
-} from '../../../../src/media/fit/budget.js';
+import { allocateBudget, carrierSafeBytes, computeFitBudget, parseFitBudget, senderTypeOf, type FitBudget } from '../../../../src/media/fit/budget.js';
 import { telnyxAdapter } from '../../../../src/providers/telnyx/adapter.js';
 import { twilioAdapter } from '../../../../src/providers/twilio/adapter.js';
 
@@ -76,16 +69,24 @@ describe('computeFitBudget', () => {
 
 describe('allocateBudget', () => {
   const budget = (total: number, cap = total): FitBudget => ({
-    totalBytes: total, maxFileBytes: cap, maxNonImageBytes: cap, accepts: ['image/*'], source: 'flag', explain: '',
+    totalBytes: total,
+    maxFileBytes: cap,
+    maxNonImageBytes: cap,
+    accepts: ['image/*'],
+    source: 'flag',
+    explain: '',
   });
 
   it('leaves fixed and small files alone and shares the rest by size', () => {
-    const got = allocateBudget([
-      { bytes: 50_000, contentType: 'text/vcard', canShrink: false },
-      { bytes: 40_000, contentType: 'image/png', canShrink: true },
-      { bytes: 3_000_000, contentType: 'image/jpeg', canShrink: true },
-      { bytes: 1_000_000, contentType: 'image/jpeg', canShrink: true },
-    ], budget(600_000));
+    const got = allocateBudget(
+      [
+        { bytes: 50_000, contentType: 'text/vcard', canShrink: false },
+        { bytes: 40_000, contentType: 'image/png', canShrink: true },
+        { bytes: 3_000_000, contentType: 'image/jpeg', canShrink: true },
+        { bytes: 1_000_000, contentType: 'image/jpeg', canShrink: true },
+      ],
+      budget(600_000),
+    );
     expect(got[0]).toBe(50_000);
     expect(got[1]).toBe(40_000);
     expect(got[2]! + got[3]!).toBeLessThanOrEqual(510_000);
@@ -93,18 +94,27 @@ describe('allocateBudget', () => {
   });
 
   it('never hands out more than the total, nor more than a file cap (property)', () => {
-    const item = fc.record({ bytes: fc.integer({ min: 0, max: 10_000_000 }), contentType: fc.constantFrom('image/jpeg', 'video/mp4'), canShrink: fc.constant(true) });
+    const item = fc.record({
+      bytes: fc.integer({ min: 0, max: 10_000_000 }),
+      contentType: fc.constantFrom('image/jpeg', 'video/mp4'),
+      canShrink: fc.constant(true),
+    });
     fc.assert(
-      fc.property(fc.array(item, { maxLength: 10 }), fc.integer({ min: 10_000, max: 5_000_000 }), fc.integer({ min: 10_000, max: 5_000_000 }), (items, total, cap) => {
-        const b = { ...budget(total, Math.min(cap, total)), maxNonImageBytes: Math.min(cap, total) };
-        const got = allocateBudget(items, b);
-        expect(got).toHaveLength(items.length);
-        expect(got.reduce((s, x) => s + x, 0)).toBeLessThanOrEqual(total);
-        got.forEach((x, i) => {
-          expect(x).toBeGreaterThanOrEqual(0);
-          expect(x).toBeLessThanOrEqual(Math.max(items[i]!.bytes <= b.maxFileBytes ? items[i]!.bytes : 0, b.maxFileBytes));
-        });
-      }),
+      fc.property(
+        fc.array(item, { maxLength: 10 }),
+        fc.integer({ min: 10_000, max: 5_000_000 }),
+        fc.integer({ min: 10_000, max: 5_000_000 }),
+        (items, total, cap) => {
+          const b = { ...budget(total, Math.min(cap, total)), maxNonImageBytes: Math.min(cap, total) };
+          const got = allocateBudget(items, b);
+          expect(got).toHaveLength(items.length);
+          expect(got.reduce((s, x) => s + x, 0)).toBeLessThanOrEqual(total);
+          got.forEach((x, i) => {
+            expect(x).toBeGreaterThanOrEqual(0);
+            expect(x).toBeLessThanOrEqual(Math.max(items[i]!.bytes <= b.maxFileBytes ? items[i]!.bytes : 0, b.maxFileBytes));
+          });
+        },
+      ),
     );
   });
 });

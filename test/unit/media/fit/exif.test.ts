@@ -12,10 +12,26 @@ let png: Buffer;
 
 beforeAll(async () => {
   const base = sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699', noise: { type: 'gaussian', mean: 120, sigma: 30 } } });
-  jpeg = await base.clone().jpeg().withMetadata({ orientation: 6 }).withExif({ IFD0: { Make: 'Cam' }, ...GPS_EXIF }).toBuffer();
+  jpeg = await base
+    .clone()
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .withExif({ IFD0: { Make: 'Cam' }, ...GPS_EXIF })
+    .toBuffer();
   // A comment segment and trailing bytes after EOI (as phones append), which the strip must drop.
-  jpegNoOrientation = Buffer.concat([await base.clone().jpeg().withExif({ IFD0: { Make: 'Cam' }, ...GPS_EXIF }).toBuffer(), Buffer.from('TRAILER-GPS')]);
-  png = await base.clone().png().withExif({ IFD0: { Make: 'Cam' }, ...GPS_EXIF }).toBuffer();
+  jpegNoOrientation = Buffer.concat([
+    await base
+      .clone()
+      .jpeg()
+      .withExif({ IFD0: { Make: 'Cam' }, ...GPS_EXIF })
+      .toBuffer(),
+    Buffer.from('TRAILER-GPS'),
+  ]);
+  png = await base
+    .clone()
+    .png()
+    .withExif({ IFD0: { Make: 'Cam' }, ...GPS_EXIF })
+    .toBuffer();
 });
 
 async function pixels(b: Uint8Array): Promise<Buffer> {
@@ -32,7 +48,9 @@ describe('inspectMetadata', () => {
   });
 
   it('reports nothing for a clean JPEG or a non-image', async () => {
-    const clean = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    const clean = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer();
     expect(inspectMetadata(clean)).toEqual({ format: 'jpeg', hasGps: false, hasMetadata: false });
     expect(inspectMetadata(Buffer.from('BEGIN:VCARD'))).toEqual({ format: 'other', hasGps: false, hasMetadata: false });
   });
@@ -85,11 +103,18 @@ describe('parser robustness (property)', () => {
 
   it('never throws on random bytes, bare or behind a JPEG/PNG signature', () => {
     const prefix = fc.constantFrom([], [0xff, 0xd8], [0xff, 0xd8, 0xff, 0xe1], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    fc.assert(fc.property(prefix, fc.uint8Array({ maxLength: 2048 }), (p, rest) => check(Uint8Array.from([...p, ...rest]))), { numRuns: 500 });
+    fc.assert(
+      fc.property(prefix, fc.uint8Array({ maxLength: 2048 }), (p, rest) => check(Uint8Array.from([...p, ...rest]))),
+      { numRuns: 500 },
+    );
   });
 
   it('never throws on real files with bytes flipped or cut off', () => {
-    const file = fc.constantFrom(() => jpeg, () => png, () => jpegNoOrientation);
+    const file = fc.constantFrom(
+      () => jpeg,
+      () => png,
+      () => jpegNoOrientation,
+    );
     const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 });
     fc.assert(
       fc.property(file, edits, fc.option(fc.nat()), (get, flips, cut) => {

@@ -25,7 +25,12 @@ beforeAll(async () => {
 }, 180_000);
 
 const budget600: FitBudget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 600_000 });
-const opts = (extra: Partial<FitOptions> = {}): FitOptions => ({ budget: budget600, cache: { dir: join(dir, `cache-${Math.random()}`) }, env: { PATH: '' }, ...extra });
+const opts = (extra: Partial<FitOptions> = {}): FitOptions => ({
+  budget: budget600,
+  cache: { dir: join(dir, `cache-${Math.random()}`) },
+  env: { PATH: '' },
+  ...extra,
+});
 
 describe('fitMedia: a 12 MP phone photo with GPS and orientation 6', () => {
   it('lands under budget, portrait, without GPS or any EXIF', async () => {
@@ -69,7 +74,15 @@ describe('fitMedia: a 12 MP phone photo with GPS and orientation 6', () => {
 
   it('strips a small photo losslessly when it already fits', async () => {
     const small = join(dir, 'small.jpg');
-    writeFileSync(small, await sharp(photo).autoOrient().resize(400).jpeg().withExif({ IFD0: { Make: 'Cam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '1/1 2/1 3/1' } }).toBuffer());
+    writeFileSync(
+      small,
+      await sharp(photo)
+        .autoOrient()
+        .resize(400)
+        .jpeg()
+        .withExif({ IFD0: { Make: 'Cam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '1/1 2/1 3/1' } })
+        .toBuffer(),
+    );
     const f = (await fitMedia([{ path: small }], opts())).files[0]!;
     expect(f.actions).toEqual(['stripped']);
     expect(inspectMetadata(f.data).hasGps).toBe(false);
@@ -113,7 +126,7 @@ describe('fitMedia: other images', () => {
     expect((err as Error).message).toMatch(/cannot fit under .* and stay animated.*ffmpeg/);
   });
 
-  it('says clearly that an HEVC HEIC cannot be decoded by sharp\'s prebuilt binaries', async () => {
+  it("says clearly that an HEVC HEIC cannot be decoded by sharp's prebuilt binaries", async () => {
     const heic = join(dir, 'IMG_0001.HEIC');
     writeFileSync(heic, Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(2000, 7)]));
     const err = await fitMedia([{ path: heic }], opts()).catch((e: unknown) => e);
@@ -125,7 +138,12 @@ describe('fitMedia: other images', () => {
 
   it('sends a small clean image untouched', async () => {
     const tiny = join(dir, 'tiny.png');
-    writeFileSync(tiny, await sharp({ create: { width: 20, height: 10, channels: 3, background: '#123456' } }).png().toBuffer());
+    writeFileSync(
+      tiny,
+      await sharp({ create: { width: 20, height: 10, channels: 3, background: '#123456' } })
+        .png()
+        .toBuffer(),
+    );
     const f = (await fitMedia([{ path: tiny, name: 'tiny.png' }], opts())).files[0]!;
     expect(f).toMatchObject({ unchanged: true, actions: [], path: tiny, before: { width: 20, height: 10 } });
     expect(formatFitLine(f)).toBe('tiny.png: image/png 20×10 ' + `${f.before.bytes} B (fits, sent as is)`);

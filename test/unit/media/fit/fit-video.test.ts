@@ -22,7 +22,10 @@ beforeAll(() => {
   dir = tempDir();
 });
 
-function probe(data: Uint8Array): { streams: Array<{ codec_type: string; codec_name: string; profile?: string; width?: number }>; format: { tags?: Record<string, string> } } {
+function probe(data: Uint8Array): {
+  streams: Array<{ codec_type: string; codec_name: string; profile?: string; width?: number }>;
+  format: { tags?: Record<string, string> };
+} {
   const path = join(dir, `probe-${Math.random()}.mp4`);
   writeFileSync(path, data);
   const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path]);
@@ -72,7 +75,7 @@ describe('without ffmpeg', () => {
     const err = await fitMedia([{ path: fake, name: 'clip.mp4' }], { budget, cache: false, env: { PATH: '' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaError);
     expect((err as MediaError).code).toBe('NOT_SUPPORTED');
-    expect((err as Error).message).toBe("--media clip.mp4: 781 KB is over its 500 KB budget and fitting it needs ffmpeg, but ffmpeg was not found on PATH");
+    expect((err as Error).message).toBe('--media clip.mp4: 781 KB is over its 500 KB budget and fitting it needs ffmpeg, but ffmpeg was not found on PATH');
     expect((err as MediaError).suggestion).toMatch(/apt-get install ffmpeg.*brew install ffmpeg.*FFMPEG_PATH/);
   });
 

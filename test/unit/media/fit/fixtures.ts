@@ -18,10 +18,17 @@ export function tempDir(): string {
 
 /** A 4000×3000 (12 MP) JPEG stored landscape with EXIF orientation 6 (display portrait) and GPS coordinates. */
 export async function makePhoto(dir: string, name = 'photo.jpg', seedColour = 128): Promise<string> {
-  const field = await sharp({ create: { width: 500, height: 375, channels: 3, background: { r: seedColour, g: 120, b: 110 }, noise: { type: 'gaussian', mean: seedColour, sigma: 60 } } })
+  const field = await sharp({
+    create: { width: 500, height: 375, channels: 3, background: { r: seedColour, g: 120, b: 110 }, noise: { type: 'gaussian', mean: seedColour, sigma: 60 } },
+  })
     .png()
     .toBuffer();
-  const jpg = await sharp(field).resize(4000, 3000, { kernel: 'cubic' }).jpeg({ quality: 92 }).withMetadata({ orientation: 6 }).withExif({ IFD0: { Make: 'FixtureCam' }, ...GPS_EXIF }).toBuffer();
+  const jpg = await sharp(field)
+    .resize(4000, 3000, { kernel: 'cubic' })
+    .jpeg({ quality: 92 })
+    .withMetadata({ orientation: 6 })
+    .withExif({ IFD0: { Make: 'FixtureCam' }, ...GPS_EXIF })
+    .toBuffer();
   const path = join(dir, name);
   writeFileSync(path, jpg);
   return path;
@@ -30,7 +37,9 @@ export async function makePhoto(dir: string, name = 'photo.jpg', seedColour = 12
 /** A 1600×1600 RGBA PNG: noisy opaque disc on a fully transparent background (several MB). */
 export async function makeAlphaPng(dir: string): Promise<string> {
   const size = 1600;
-  const noise = await sharp({ create: { width: size, height: size, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } }).raw().toBuffer();
+  const noise = await sharp({ create: { width: size, height: size, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+    .raw()
+    .toBuffer();
   const rgba = Buffer.alloc(size * size * 4);
   for (let i = 0; i < size * size; i++) {
     const x = i % size;
@@ -42,7 +51,12 @@ export async function makeAlphaPng(dir: string): Promise<string> {
     rgba[i * 4 + 3] = inside ? 255 : 0;
   }
   const path = join(dir, 'alpha.png');
-  writeFileSync(path, await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).png({ compressionLevel: 1 }).toBuffer());
+  writeFileSync(
+    path,
+    await sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer(),
+  );
   return path;
 }
 
@@ -50,7 +64,10 @@ export async function makeAlphaPng(dir: string): Promise<string> {
  * An animated GIF of distinct frames, `delayMs` per frame: grainy noise (hard for GIF and video alike), or
  * `smooth` blurry colour fields like a clip of film (hard for a 256-colour palette, easy for H.264).
  */
-export async function makeGif(dir: string, opts: { width: number; height: number; frames: number; delayMs: number; name?: string; smooth?: boolean }): Promise<string> {
+export async function makeGif(
+  dir: string,
+  opts: { width: number; height: number; frames: number; delayMs: number; name?: string; smooth?: boolean },
+): Promise<string> {
   const frames: Buffer[] = [];
   for (let i = 0; i < opts.frames; i++) {
     const bg = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256, alpha: 1 };
@@ -76,11 +93,32 @@ export function hasFfmpeg(): boolean {
 export function makeVideo(dir: string, seconds = 6): string {
   const path = join(dir, 'clip.mp4');
   const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc=duration=${seconds}:size=1280x720:rate=30`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '4M', '-c:a', 'aac', '-b:a', '128k',
-    '-metadata', 'location=+48.8566+002.3522/', '-shortest', path,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=duration=${seconds}:size=1280x720:rate=30`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    '4M',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-metadata',
+    'location=+48.8566+002.3522/',
+    '-shortest',
+    path,
   ]);
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
   return path;
