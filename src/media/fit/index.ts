@@ -11,7 +11,7 @@ import { FitCache, fitCacheDir, fitCacheKey, hashFile } from './cache.js';
 import { inspectMetadata, stripMetadata } from './exif.js';
 import { fitImage, probeImage } from './image.js';
 import { orderActions, type FitAction, type MediaFacts } from './types.js';
-import { ffmpegMissingError, findFfmpeg, fitVideo, probeVideo, type FfmpegTools } from './video.js';
+import { ffmpegMissingError, findFfmpeg, fitVideo, probeVideo, remuxWithoutMetadata, type FfmpegTools, type RunLimits } from './video.js';
 
 export { FIT_ACTIONS, type FitAction, type MediaFacts } from './types.js';
 export { computeFitBudget, parseFitBudget, senderTypeOf, type FitBudget, type SenderType } from './budget.js';
@@ -138,6 +138,7 @@ function unchanged(path: string, name: string, data: Uint8Array, facts: MediaFac
 async function fitOne(ctx: Ctx, path: string, name: string, data: Buffer, type: string, target: number): Promise<FitFileResult> {
   if (!canShrink(type)) return unchanged(path, name, data, { type, bytes: data.length }, target);
   if (type.startsWith('image/')) {
+    // GIF has no EXIF/GPS convention (only rare XMP/comment extensions), so an in-budget GIF counts as clean.
     const meta = inspectMetadata(data);
     const fine = data.length <= target && CARRIER_IMAGE_TYPES.has(type) && accepts(ctx.opts.budget, type) && (meta.orientation ?? 1) <= 1;
     if (fine && !(ctx.strip && meta.hasMetadata)) {
@@ -163,7 +164,23 @@ async function fitOne(ctx: Ctx, path: string, name: string, data: Buffer, type: 
       };
     }
   } else if (data.length <= target && accepts(ctx.opts.budget, type)) {
-    return unchanged(path, name, data, await avFacts(ctx, path, type, data.length), target);
+    const { facts, hasLocation } = await avFacts(ctx, path, type, data.length);
+    const tools = ctx.ffmpeg();
+    const clean = ctx.strip && hasLocation && tools ? await remuxWithoutMetadata(tools, path, limitsOf(ctx)) : undefined;
+    if (!clean) return unchanged(path, name, data, facts, target);
+    const after = { ...facts, bytes: clean.length };
+    return {
+      input: path,
+      name,
+      before: facts,
+      after,
+      actions: ['stripped'],
+      unchanged: false,
+      fromCache: false,
+      targetBytes: target,
+      data: clean,
+      fileName: basename(path),
+    };
   }
   return cached(ctx, path, name, data, type, target);
 }
@@ -173,11 +190,16 @@ function factsOf(info: MediaFacts): MediaFacts {
   return { type, bytes, ...(width ? { width } : {}), ...(height ? { height } : {}), ...(frames ? { frames } : {}) };
 }
 
-async function avFacts(ctx: Ctx, path: string, type: string, bytes: number): Promise<MediaFacts> {
+async function avFacts(ctx: Ctx, path: string, type: string, bytes: number): Promise<{ facts: MediaFacts; hasLocation: boolean }> {
   const tools = ctx.ffmpeg();
-  if (!tools) return { type, bytes };
-  const p = await probeVideo(tools, path, { ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}), timeoutMs: 30_000 });
-  return { type, bytes, durationSec: p.durationSec, ...(p.width && p.height ? { width: p.width, height: p.height } : {}) };
+  if (!tools) return { facts: { type, bytes }, hasLocation: false };
+  const p = await probeVideo(tools, path, { ...limitsOf(ctx), timeoutMs: 30_000 });
+  const dims = p.width && p.height ? { width: p.width, height: p.height } : {};
+  return { facts: { type, bytes, durationSec: p.durationSec, ...dims }, hasLocation: p.hasLocation };
+}
+
+function limitsOf(ctx: Ctx): RunLimits {
+  return { ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}), ...(ctx.opts.timeoutMs ? { timeoutMs: ctx.opts.timeoutMs } : {}) };
 }
 
 /** Looks the fit up in the cache, else computes and stores it. */
@@ -224,7 +246,7 @@ async function compute(
   target: number,
 ): Promise<{ before: MediaFacts; after: MediaFacts; actions: FitAction[]; data: Uint8Array }> {
   const accept = (t: string) => accepts(ctx.opts.budget, t);
-  const limits = { ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}), ...(ctx.opts.timeoutMs ? { timeoutMs: ctx.opts.timeoutMs } : {}) };
+  const limits = limitsOf(ctx);
   if (type.startsWith('image/')) {
     const before = factsOf(await probeImage(data, type, name));
     const img = await fitImage({ data, type, name, targetBytes: target, accepts: accept });

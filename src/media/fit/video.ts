@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants as fsc } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, extname, join } from 'node:path';
 import { ErrorCode, MediaError } from '../../errors/errors.js';
 import { formatBytes } from '../size.js';
 import { FIT_MARGIN } from './image.js';
@@ -92,16 +92,18 @@ export interface VideoProbe {
   height?: number;
   hasVideo: boolean;
   hasAudio: boolean;
+  /** A location tag in the container or a stream (QuickTime ©xyz / ISO 6709, as phones write). */
+  hasLocation: boolean;
 }
 
 interface ProbeJson {
-  format?: { duration?: string };
+  format?: { duration?: string; tags?: Record<string, string> };
   streams?: Array<{
     codec_type?: string;
     width?: number;
     height?: number;
     duration?: string;
-    tags?: { rotate?: string };
+    tags?: Record<string, string>;
     side_data_list?: Array<{ rotation?: number }>;
   }>;
 }
@@ -118,6 +120,7 @@ export async function probeVideo(tools: FfmpegTools, path: string, limits: RunLi
     ...(video?.width && video.height ? (rotation === 90 ? { width: video.height, height: video.width } : { width: video.width, height: video.height }) : {}),
     hasVideo: !!video,
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    hasLocation: [json.format?.tags, ...streams.map((s) => s.tags)].some((t) => Object.keys(t ?? {}).some((k) => /location|xyz/i.test(k))),
   };
 }
 
@@ -255,4 +258,23 @@ function result(req: VideoFitRequest, probe: VideoProbe, outType: string, data: 
     after: { type: outType, bytes: data.length, durationSec: probe.durationSec, ...size(dims) },
     actions,
   };
+}
+
+/**
+ * Copies the audio and video streams into a new file of the same container without its metadata (tags,
+ * chapters, timed-metadata tracks that carry location): lossless, for clips already within budget.
+ * Undefined when the container cannot be told from the file name.
+ */
+export async function remuxWithoutMetadata(tools: FfmpegTools, inputPath: string, limits: RunLimits = {}): Promise<Buffer | undefined> {
+  const ext = extname(inputPath).toLowerCase();
+  if (!/^\.(mp4|m4v|mov|3gp|m4a)$/.test(ext)) return undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'mms-fit-'));
+  try {
+    const output = join(dir, `out${ext}`);
+    const args = ['-hide_banner', '-nostdin', '-y', '-i', inputPath, '-map', '0:v?', '-map', '0:a?', '-c', 'copy'];
+    await runTool(tools.ffmpeg, [...args, '-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', output], limits);
+    return await readFile(output);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -2,7 +2,7 @@
 // (CI installs Debian's ffmpeg through .ci/run); the "ffmpeg missing" error and the process limits are
 // tested everywhere.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../../../../src/errors/errors.js';
@@ -59,6 +59,32 @@ describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
     expect(f.data.length).toBeLessThanOrEqual(12_000);
     expect(probe(f.data).streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264' });
   }, 120_000);
+
+  it('strips the location from a clip already within budget without re-encoding it', async () => {
+    const clip = makeVideo(dir, 2);
+    const input = readFileSync(clip);
+    expect(JSON.stringify(probe(input).format.tags)).toMatch(/location/);
+    const budget = computeFitBudget({ provider: { maxFileBytes: 10e6, maxTotalBytes: 10e6, mediaTypes: ['video/mp4'] }, overrideBytes: 8_000_000 });
+    const f = (await fitMedia([{ path: clip }], { budget, cache: false })).files[0]!;
+    expect(f.actions).toEqual(['stripped']);
+    expect(f.fileName).toBe('clip.mp4');
+    const p = probe(f.data);
+    expect(JSON.stringify(p.format.tags ?? {})).not.toMatch(/location|48\.85/);
+    expect(p.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(Math.abs(f.data.length - input.length)).toBeLessThan(input.length * 0.02); // a copy, not a re-encode
+  }, 60_000);
+
+  it('fits long audio as AAC in .m4a', async () => {
+    const wav = join(dir, 'voice.wav');
+    spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=30', wav]);
+    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 200_000 });
+    const f = (await fitMedia([{ path: wav }], { budget, cache: false })).files[0]!;
+    expect(f.before).toMatchObject({ type: 'audio/wav' });
+    expect(f.after).toMatchObject({ type: 'audio/mp4' });
+    expect(f.fileName).toBe('voice.m4a');
+    expect(f.data.length).toBeLessThanOrEqual(200_000);
+    expect(probe(f.data).streams).toEqual([expect.objectContaining({ codec_type: 'audio', codec_name: 'aac' })]);
+  }, 60_000);
 
   it('finds ffmpeg through FFMPEG_PATH with ffprobe beside it', () => {
     const onPath = findFfmpeg()!;
