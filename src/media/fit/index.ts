@@ -1,7 +1,7 @@
 // The fitting engine's entry point: shares a message's byte budget across its local attachments and makes
 // each one fit (images with sharp, video/audio/oversized animations with ffmpeg), caching results by content.
 // It never prints: it returns before → after facts and the actions taken, for the command to render.
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { ErrorCode, MediaError } from '../../errors/errors.js';
 import { formatBytes } from '../size.js';
@@ -103,10 +103,10 @@ export async function fitMedia(inputs: readonly FitInput[], opts: FitOptions): P
     cache: opts.cache === false ? undefined : new FitCache(opts.cache?.dir ?? fitCacheDir(env), opts.cache?.maxBytes),
     ffmpeg: () => (tools === null ? (tools = findFfmpeg(env)) : tools),
   };
-  const files = await Promise.all(inputs.map(async (i) => ({ input: i, data: await readFile(i.path) })));
-  const types = files.map(({ input, data }) => input.contentType ?? sniffMime(data.subarray(0, 64)) ?? 'application/octet-stream');
+  // Sizes and types only: a long video is never read into memory, ffmpeg reads it from its path.
+  const files = await Promise.all(inputs.map(async (i) => ({ input: i, size: (await stat(i.path)).size, type: i.contentType ?? (await sniffFile(i.path)) })));
   const targets = allocateBudget(
-    files.map((f, i) => ({ bytes: f.data.length, contentType: types[i]!, canShrink: canShrink(types[i]!) })),
+    files.map((f) => ({ bytes: f.size, contentType: f.type, canShrink: canShrink(f.type) })),
     opts.budget,
   );
   const results: FitFileResult[] = [];
@@ -114,75 +114,62 @@ export async function fitMedia(inputs: readonly FitInput[], opts: FitOptions): P
     opts.signal?.throwIfAborted();
     const name = f.input.name ?? f.input.path;
     opts.onStart?.(name, i);
-    results.push(await fitOne(ctx, f.input.path, name, f.data, types[i]!, targets[i]!));
+    const file: WorkFile = { path: f.input.path, name, size: f.size, type: f.type, target: targets[i]! };
+    results.push(await fitOne(ctx, file));
   }
   return { files: results, totalBytes: results.reduce((s, r) => s + r.after.bytes, 0), budget: opts.budget };
 }
 
-function unchanged(path: string, name: string, data: Uint8Array, facts: MediaFacts, target: number): FitFileResult {
-  return {
-    input: path,
-    name,
-    before: facts,
-    after: facts,
-    actions: [],
-    unchanged: true,
-    fromCache: false,
-    targetBytes: target,
-    data,
-    path,
-    fileName: basename(path),
-  };
+/** One attachment being worked on. */
+interface WorkFile {
+  path: string;
+  name: string;
+  size: number;
+  type: string;
+  /** Its share of the budget. */
+  target: number;
 }
 
-async function fitOne(ctx: Ctx, path: string, name: string, data: Buffer, type: string, target: number): Promise<FitFileResult> {
-  if (!canShrink(type)) return unchanged(path, name, data, { type, bytes: data.length }, target);
-  if (type.startsWith('image/')) {
+async function sniffFile(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(64);
+    const { bytesRead } = await fh.read(head, 0, 64, 0);
+    return sniffMime(head.subarray(0, bytesRead)) ?? 'application/octet-stream';
+  } finally {
+    await fh.close();
+  }
+}
+
+function unchanged(f: WorkFile, data: Uint8Array, facts: MediaFacts): FitFileResult {
+  const base = { input: f.path, name: f.name, before: facts, after: facts, actions: [], unchanged: true, fromCache: false };
+  return { ...base, targetBytes: f.target, data, path: f.path, fileName: basename(f.path) };
+}
+
+/** A lossless metadata strip: same pixels or streams, same type; no file on disk holds these bytes yet. */
+function stripped(f: WorkFile, before: MediaFacts, data: Uint8Array): FitFileResult {
+  const base = { input: f.path, name: f.name, before, after: { ...before, bytes: data.length }, actions: ['stripped' as const] };
+  return { ...base, unchanged: false, fromCache: false, targetBytes: f.target, data, fileName: basename(f.path) };
+}
+
+async function fitOne(ctx: Ctx, f: WorkFile): Promise<FitFileResult> {
+  if (!canShrink(f.type)) return unchanged(f, await readFile(f.path), { type: f.type, bytes: f.size });
+  if (f.type.startsWith('image/')) {
+    const data = await readFile(f.path);
     // GIF has no EXIF/GPS convention (only rare XMP/comment extensions), so an in-budget GIF counts as clean.
     const meta = inspectMetadata(data);
-    const fine = data.length <= target && CARRIER_IMAGE_TYPES.has(type) && accepts(ctx.opts.budget, type) && (meta.orientation ?? 1) <= 1;
-    if (fine && !(ctx.strip && meta.hasMetadata)) {
-      const info = await probeImage(data, type, name);
-      return unchanged(path, name, data, factsOf(info), target);
-    }
-    const lossless = fine ? stripMetadata(data) : undefined;
-    if (lossless) {
-      // Lossless: same pixels, same type, only the metadata gone (and no file on disk holds these bytes yet).
-      const before = factsOf(await probeImage(data, type, name));
-      const after = { ...before, bytes: lossless.data.length };
-      return {
-        input: path,
-        name,
-        before,
-        after,
-        actions: ['stripped'],
-        unchanged: false,
-        fromCache: false,
-        targetBytes: target,
-        data: lossless.data,
-        fileName: basename(path),
-      };
-    }
-  } else if (data.length <= target && accepts(ctx.opts.budget, type)) {
-    const { facts, hasLocation } = await avFacts(ctx, path, type, data.length);
-    const tools = ctx.ffmpeg();
-    const clean = ctx.strip && hasLocation && tools ? await remuxWithoutMetadata(tools, path, limitsOf(ctx)) : undefined;
-    if (!clean) return unchanged(path, name, data, facts, target);
-    const after = { ...facts, bytes: clean.length };
-    return {
-      input: path,
-      name,
-      before: facts,
-      after,
-      actions: ['stripped'],
-      unchanged: false,
-      fromCache: false,
-      targetBytes: target,
-      data: clean,
-      fileName: basename(path),
-    };
+    const fine = f.size <= f.target && CARRIER_IMAGE_TYPES.has(f.type) && accepts(ctx.opts.budget, f.type) && (meta.orientation ?? 1) <= 1;
+    if (!fine) return cached(ctx, f, data);
+    const before = factsOf(await probeImage(data, f.type, f.name));
+    if (!(ctx.strip && meta.hasMetadata)) return unchanged(f, data, before);
+    const lossless = stripMetadata(data);
+    return lossless ? stripped(f, before, lossless.data) : cached(ctx, f, data);
   }
-  return cached(ctx, path, name, data, type, target);
+  if (f.size > f.target || !accepts(ctx.opts.budget, f.type)) return cached(ctx, f);
+  const { facts, hasLocation } = await avFacts(ctx, f);
+  const tools = ctx.ffmpeg();
+  const clean = ctx.strip && hasLocation && tools ? await remuxWithoutMetadata(tools, f.path, limitsOf(ctx)) : undefined;
+  return clean ? stripped(f, facts, clean) : unchanged(f, await readFile(f.path), facts);
 }
 
 function factsOf(info: MediaFacts): MediaFacts {
@@ -190,82 +177,63 @@ function factsOf(info: MediaFacts): MediaFacts {
   return { type, bytes, ...(width ? { width } : {}), ...(height ? { height } : {}), ...(frames ? { frames } : {}) };
 }
 
-async function avFacts(ctx: Ctx, path: string, type: string, bytes: number): Promise<{ facts: MediaFacts; hasLocation: boolean }> {
+async function avFacts(ctx: Ctx, f: WorkFile): Promise<{ facts: MediaFacts; hasLocation: boolean }> {
   const tools = ctx.ffmpeg();
-  if (!tools) return { facts: { type, bytes }, hasLocation: false };
-  const p = await probeVideo(tools, path, { ...limitsOf(ctx), timeoutMs: 30_000 });
+  if (!tools) return { facts: { type: f.type, bytes: f.size }, hasLocation: false };
+  const p = await probeVideo(tools, f.path, { ...limitsOf(ctx), timeoutMs: 30_000 });
   const dims = p.width && p.height ? { width: p.width, height: p.height } : {};
-  return { facts: { type, bytes, durationSec: p.durationSec, ...dims }, hasLocation: p.hasLocation };
+  return { facts: { type: f.type, bytes: f.size, durationSec: p.durationSec, ...dims }, hasLocation: p.hasLocation };
 }
 
 function limitsOf(ctx: Ctx): RunLimits {
   return { ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}), ...(ctx.opts.timeoutMs ? { timeoutMs: ctx.opts.timeoutMs } : {}) };
 }
 
-/** Looks the fit up in the cache, else computes and stores it. */
-async function cached(ctx: Ctx, path: string, name: string, data: Buffer, type: string, target: number): Promise<FitFileResult> {
-  const key = ctx.cache
-    ? fitCacheKey(await hashFile(path), target, {
-        v: ENGINE_VERSION,
-        strip: ctx.strip,
-        type,
-        accepts: [...ctx.opts.budget.accepts].sort(),
-        ffmpeg: !!ctx.ffmpeg(),
-      })
-    : '';
+/** Looks the fit up in the cache, else computes and stores it. `data` is the file's bytes for images. */
+async function cached(ctx: Ctx, f: WorkFile, data?: Buffer): Promise<FitFileResult> {
+  const options = { v: ENGINE_VERSION, strip: ctx.strip, type: f.type, accepts: [...ctx.opts.budget.accepts].sort(), ffmpeg: !!ctx.ffmpeg() };
+  const key = ctx.cache ? fitCacheKey(await hashFile(f.path), f.target, options) : '';
   const hit = ctx.cache ? await ctx.cache.get(key) : undefined;
+  const common = { input: f.path, name: f.name, unchanged: false, targetBytes: f.target };
   if (hit) {
     const { before, after, actions } = hit.entry;
-    return {
-      input: path,
-      name,
-      before,
-      after,
-      actions,
-      unchanged: false,
-      fromCache: true,
-      targetBytes: target,
-      data: hit.data,
-      path: hit.path,
-      fileName: outName(path, after.type),
-    };
+    return { ...common, before, after, actions, fromCache: true, data: hit.data, path: hit.path, fileName: outName(f.path, after.type) };
   }
-  const out = await compute(ctx, path, name, data, type, target);
+  const out = data ? await computeImage(ctx, f, data) : await computeAv(ctx, f);
   const stored = ctx.cache ? await ctx.cache.put(key, out, out.data) : undefined;
-  const result: FitFileResult = { input: path, name, ...out, unchanged: false, fromCache: false, targetBytes: target, fileName: outName(path, out.after.type) };
-  if (stored) result.path = stored;
-  return result;
+  return { ...common, ...out, fromCache: false, fileName: outName(f.path, out.after.type), ...(stored ? { path: stored } : {}) };
 }
 
-async function compute(
-  ctx: Ctx,
-  path: string,
-  name: string,
-  data: Buffer,
-  type: string,
-  target: number,
-): Promise<{ before: MediaFacts; after: MediaFacts; actions: FitAction[]; data: Uint8Array }> {
+interface Computed {
+  before: MediaFacts;
+  after: MediaFacts;
+  actions: FitAction[];
+  data: Uint8Array;
+}
+
+async function computeImage(ctx: Ctx, f: WorkFile, data: Buffer): Promise<Computed> {
   const accept = (t: string) => accepts(ctx.opts.budget, t);
-  const limits = limitsOf(ctx);
-  if (type.startsWith('image/')) {
-    const before = factsOf(await probeImage(data, type, name));
-    const img = await fitImage({ data, type, name, targetBytes: target, accepts: accept });
-    if (!img.needsVideo) return { before, after: img.after, actions: orderActions(img.actions), data: img.data };
-    // Flattening to one frame would silently change what the sender meant; MP4 keeps the motion.
-    const tools = ctx.ffmpeg();
-    if (!accept('video/mp4') || !tools) {
-      const why = !accept('video/mp4') ? 'the provider does not accept video/mp4' : 'turning it into MP4 needs ffmpeg, which was not found';
-      throw new MediaError(ErrorCode.MEDIA_TOO_LARGE, `--media ${name}: ${img.needsVideo.reason}, and ${why}`, {
-        suggestion: 'Raise --fit-budget, shorten the animation, or send a still image instead',
-      });
-    }
-    const v = await fitVideo({ tools, inputPath: path, name, inputType: type, targetBytes: target, accepts: accept, ...limits });
-    return { before, after: v.after, actions: orderActions([...v.actions, 'converted']), data: v.data };
-  }
+  const before = factsOf(await probeImage(data, f.type, f.name));
+  const img = await fitImage({ data, type: f.type, name: f.name, targetBytes: f.target, accepts: accept });
+  if (!img.needsVideo) return { before, after: img.after, actions: orderActions(img.actions), data: img.data };
+  // Flattening to one frame would silently change what the sender meant; MP4 keeps the motion.
   const tools = ctx.ffmpeg();
-  if (!tools) throw ffmpegMissingError(name, data.length, target, ctx.env);
-  const v = await fitVideo({ tools, inputPath: path, name, inputType: type, targetBytes: target, accepts: accept, ...limits });
-  return { before: { ...v.before, bytes: data.length }, after: v.after, actions: orderActions(v.actions), data: v.data };
+  if (!accept('video/mp4') || !tools) {
+    const why = !accept('video/mp4') ? 'the provider does not accept video/mp4' : 'turning it into MP4 needs ffmpeg, which was not found';
+    throw new MediaError(ErrorCode.MEDIA_TOO_LARGE, `--media ${f.name}: ${img.needsVideo.reason}, and ${why}`, {
+      suggestion: 'Raise --fit-budget, shorten the animation, or send a still image instead',
+    });
+  }
+  const v = await fitVideo({ tools, inputPath: f.path, name: f.name, inputType: f.type, targetBytes: f.target, accepts: accept, ...limitsOf(ctx) });
+  return { before, after: v.after, actions: orderActions([...v.actions, 'converted']), data: v.data };
+}
+
+async function computeAv(ctx: Ctx, f: WorkFile): Promise<Computed> {
+  const tools = ctx.ffmpeg();
+  if (!tools) throw ffmpegMissingError(f.name, f.size, f.target, ctx.env);
+  const accept = (t: string) => accepts(ctx.opts.budget, t);
+  const v = await fitVideo({ tools, inputPath: f.path, name: f.name, inputType: f.type, targetBytes: f.target, accepts: accept, ...limitsOf(ctx) });
+  return { before: { ...v.before, bytes: f.size }, after: v.after, actions: orderActions(v.actions), data: v.data };
 }
 
 function describe(f: MediaFacts): string {
