@@ -66,19 +66,28 @@ export interface RunLimits {
 
 /** Runs a tool without a shell; resolves with stdout, rejects with the tail of stderr, kills it on abort or timeout. */
 export function runTool(file: string, args: string[], limits: RunLimits = {}): Promise<string> {
-  const signals = [AbortSignal.timeout(limits.timeoutMs ?? 120_000), ...(limits.signal ? [limits.signal] : [])];
-  const signal = AbortSignal.any(signals);
+  const timeoutMs = limits.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL', windowsHide: true });
+    // spawn's own `timeout` and `signal` kill the child; SIGKILL because ffmpeg may ignore SIGTERM mid-encode.
+    const child = spawn(file, args, {
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      windowsHide: true,
+      ...(limits.signal ? { signal: limits.signal } : {}),
+    });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => {
       err = (err + b.toString('utf8')).slice(-4000);
     });
-    child.on('error', (e) => reject(signal.aborted ? (signal.reason as Error) : e));
-    child.on('close', (code) => {
+    child.on('error', (e) => reject(limits.signal?.aborted ? (limits.signal.reason as Error) : e));
+    child.on('close', (code, sig) => {
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else if (limits.signal?.aborted) reject(limits.signal.reason as Error);
+      else if (sig) reject(new Error(`${file} was stopped by ${sig} (time limit ${Math.round(timeoutMs / 1000)} s)`));
       else reject(new Error(`${file} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });

@@ -122,6 +122,10 @@ describe('runTool', () => {
     await expect(run).rejects.toThrow('stop');
   });
 
+  it('kills the process at its time limit', async () => {
+    await expect(runTool(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 1 })).rejects.toThrow(/was stopped by SIGKILL \(time limit/);
+  });
+
   it('reports the tail of stderr when the tool fails', async () => {
     await expect(runTool(process.execPath, ['-e', 'console.error("bad input"); process.exit(3)'])).rejects.toThrow(/exited with 3: bad input/);
   });
