@@ -58,7 +58,11 @@ export interface ImageFitResult {
 const isHeif = (type: string) => /image\/(heic|heif|avif)/.test(type);
 
 /** Reads type, dimensions (after orientation) and frame count. */
-export async function probeImage(data: Uint8Array, type: string, name: string): Promise<MediaFacts & { orientation: number; hasAlpha: boolean }> {
+export async function probeImage(
+  data: Uint8Array,
+  type: string,
+  name: string,
+): Promise<MediaFacts & { orientation: number; hasAlpha: boolean; hasMetadata: boolean }> {
   const sharp = await loadSharp();
   try {
     const m = await sharp(data, { animated: true }).metadata();
@@ -73,6 +77,8 @@ export async function probeImage(data: Uint8Array, type: string, name: string): 
       ...(frames > 1 ? { frames } : {}),
       orientation: m.orientation ?? 1,
       hasAlpha: m.hasAlpha,
+      // What identifies the photo or its author; an ICC profile only describes colours.
+      hasMetadata: !!(m.exif ?? m.xmp ?? m.iptc ?? m.comments?.length),
     };
   } catch (err) {
     if (isHeif(type)) {
@@ -115,7 +121,8 @@ async function encodeJpeg(raw: Raw, width: number, height: number, quality: numb
 async function fitStill(req: ImageFitRequest, info: Awaited<ReturnType<typeof probeImage>>): Promise<ImageFitResult> {
   const sharp = await loadSharp();
   const cap = Math.floor(req.targetBytes * (1 - FIT_MARGIN));
-  const actions = new Set<FitAction>(['stripped', 're-encoded']);
+  const actions = new Set<FitAction>(['re-encoded']);
+  if (info.hasMetadata) actions.add('stripped');
   if (info.orientation > 1) actions.add('rotated');
   const keepType = req.type === 'image/png' || req.type === 'image/gif';
   // A lossless re-encode keeps a screenshot or chart sharp; only worth a try when it might fit.
@@ -289,7 +296,8 @@ async function fitAnimated(req: ImageFitRequest, info: Awaited<ReturnType<typeof
   for (let n = 0; n < MAX_GIF_ENCODES && plan; n++) {
     last = await encodeGif(src, plan);
     if (last.data.length <= cap) {
-      const actions = new Set<FitAction>(['stripped', 're-encoded']);
+      const actions = new Set<FitAction>(['re-encoded']);
+      if (info.hasMetadata) actions.add('stripped');
       if (req.type !== 'image/gif') actions.add('converted');
       if (last.width < (info.width ?? last.width)) actions.add('resized');
       if (plan.colours < 256) actions.add('colours-reduced');

@@ -103,6 +103,8 @@ export interface VideoProbe {
   hasAudio: boolean;
   /** A location tag in the container or a stream (QuickTime ©xyz / ISO 6709, as phones write). */
   hasLocation: boolean;
+  /** Tags beyond the container's technical ones (creation time, device, location, title…). */
+  hasMetadata: boolean;
 }
 
 interface ProbeJson {
@@ -117,19 +119,24 @@ interface ProbeJson {
   }>;
 }
 
+// Tags muxers write about the file itself, not about who made it, when or where.
+const TECHNICAL_TAGS = new Set(['major_brand', 'minor_version', 'compatible_brands', 'encoder', 'handler_name', 'vendor_id', 'language']);
+
 /** Probes duration, display size and streams. */
 export async function probeVideo(tools: FfmpegTools, path: string, limits: RunLimits = {}): Promise<VideoProbe> {
   const json = JSON.parse(await runTool(tools.ffprobe, ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', path], limits)) as ProbeJson;
   const streams = json.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video');
   const rotation = Math.abs(Number(video?.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? video?.tags?.rotate ?? 0)) % 180;
+  const tagKeys = [json.format?.tags, ...streams.map((s) => s.tags)].flatMap((t) => Object.keys(t ?? {}));
   const durationSec = Number(json.format?.duration ?? video?.duration ?? NaN);
   return {
     durationSec: Number.isFinite(durationSec) ? durationSec : 0,
     ...(video?.width && video.height ? (rotation === 90 ? { width: video.height, height: video.width } : { width: video.width, height: video.height }) : {}),
     hasVideo: !!video,
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
-    hasLocation: [json.format?.tags, ...streams.map((s) => s.tags)].some((t) => Object.keys(t ?? {}).some((k) => /location|xyz/i.test(k))),
+    hasLocation: tagKeys.some((k) => /location|xyz/i.test(k)),
+    hasMetadata: tagKeys.some((k) => !TECHNICAL_TAGS.has(k.toLowerCase())),
   };
 }
 
@@ -257,7 +264,7 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
 
 function result(req: VideoFitRequest, probe: VideoProbe, outType: string, data: Buffer, bps: Encoding): VideoFitResult {
   const dims = probe.hasVideo ? outputSize(probe, bps.longSide) : undefined;
-  const actions: FitAction[] = ['stripped', 're-encoded'];
+  const actions: FitAction[] = probe.hasMetadata ? ['stripped', 're-encoded'] : ['re-encoded'];
   if (dims && probe.width && dims.width < probe.width - 1) actions.push('resized');
   if (outType !== req.inputType) actions.push('converted');
   const size = (d?: { width?: number; height?: number }) => (d?.width && d.height ? { width: d.width, height: d.height } : {});
