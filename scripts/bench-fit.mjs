@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Bench: time to fit a generated 12 MP phone photo (4000×3000, EXIF orientation 6 and GPS) under 600 KB with
+// `mms send --fit`'s engine. Target (issue 14): ≤ 1.5 s on 2 cores. Needs `npm run build` first (imports dist/).
+// The photo is a soft noise field scaled up: it compresses worse than most real photos, so this is pessimistic.
+//   node scripts/bench-fit.mjs            (BENCH_RUNS=3 by default, after one warm-up that loads sharp)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function makePhoto(dir) {
+  const { default: sharp } = await import('sharp');
+  const field = await sharp({ create: { width: 500, height: 375, channels: 3, background: '#807060', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .png()
+    .toBuffer();
+  const gps = { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 300/100' };
+  const jpg = await sharp(field)
+    .resize(4000, 3000, { kernel: 'cubic' })
+    .jpeg({ quality: 92 })
+    .withMetadata({ orientation: 6 })
+    .withExif({ IFD3: gps })
+    .toBuffer();
+  const path = join(dir, 'photo.jpg');
+  writeFileSync(path, jpg);
+  return { path, bytes: jpg.length };
+}
+
+/** Fits the photo BENCH_RUNS times (no cache) and returns the median milliseconds and the last result. */
+export async function benchFit() {
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const { computeFitBudget, fitMedia } = await import(pathToFileURL(join(root, 'dist', 'media', 'fit', 'index.js')).href);
+  const dir = mkdtempSync(join(tmpdir(), 'mms-bench-fit-'));
+  try {
+    const photo = await makePhoto(dir);
+    const budget = computeFitBudget({
+      provider: { maxFileBytes: 5 * 1024 * 1024, maxTotalBytes: 5 * 1024 * 1024, mediaTypes: ['image/jpeg'] },
+      overrideBytes: 600_000,
+    });
+    const fit = () => fitMedia([{ path: photo.path }], { budget, cache: false });
+    await fit(); // warm-up: loads sharp and libvips
+    const times = [];
+    let last;
+    for (let i = 0; i < runs; i++) {
+      const t = process.hrtime.bigint();
+      last = (await fit()).files[0];
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return { ms: median(times), inputBytes: photo.bytes, file: last };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await benchFit();
+  const a = r.file.after;
+  const verdict = r.ms <= 1500 ? 'within' : 'OVER';
+  console.log(
+    `fit 12 MP photo (${(r.inputBytes / 1e6).toFixed(1)} MB) → ${a.width}×${a.height} ${Math.round(a.bytes / 1000)} KB: ` +
+      `${Math.round(r.ms)} ms median (${verdict} the 1500 ms target)`,
+  );
+}

@@ -1,0 +1,137 @@
+// Video fitting through ffmpeg, judged by ffprobe. Without ffmpeg on PATH the transcoding tests are skipped
+// (CI installs Debian's ffmpeg through .ci/run); the "ffmpeg missing" error and the process limits are
+// tested everywhere.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MediaError } from '../../../../src/errors/errors.js';
+import { computeFitBudget } from '../../../../src/media/fit/budget.js';
+import { fitMedia } from '../../../../src/media/fit/index.js';
+import { findFfmpeg, runTool } from '../../../../src/media/fit/video.js';
+import { sinchAdapter } from '../../../../src/providers/sinch/adapter.js';
+import { twilioAdapter } from '../../../../src/providers/twilio/adapter.js';
+import { hasFfmpeg, makeGif, makeVideo, tempDir } from './fixtures.js';
+
+const ffmpeg = hasFfmpeg();
+const SKIP_REASON = 'ffmpeg/ffprobe not on PATH: video fitting tests skipped (apt-get install ffmpeg to run them)';
+if (!ffmpeg) console.warn(SKIP_REASON);
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+});
+
+function probe(data: Uint8Array): {
+  streams: Array<{ codec_type: string; codec_name: string; profile?: string; width?: number }>;
+  format: { tags?: Record<string, string> };
+} {
+  const path = join(dir, `probe-${Math.random()}.mp4`);
+  writeFileSync(path, data);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path]);
+  return JSON.parse(r.stdout.toString()) as ReturnType<typeof probe>;
+}
+
+describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
+  it('fits a 720p clip into 600 KB as H.264 baseline + AAC MP4 without its location tag', async () => {
+    const clip = makeVideo(dir);
+    const budget = computeFitBudget({ provider: sinchAdapter.capabilities, overrideBytes: 600_000 });
+    const f = (await fitMedia([{ path: clip }], { budget, cache: false })).files[0]!;
+    expect(f.before.bytes).toBeGreaterThan(600_000);
+    expect(f.data.length).toBeLessThanOrEqual(600_000);
+    expect(f.after).toMatchObject({ type: 'video/mp4' });
+    expect(f.after.durationSec).toBeCloseTo(6, 0);
+    const p = probe(f.data);
+    const v = p.streams.find((s) => s.codec_type === 'video')!;
+    expect(v).toMatchObject({ codec_name: 'h264', profile: expect.stringMatching(/Baseline/) });
+    expect(p.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    expect(JSON.stringify(p.format.tags ?? {})).not.toMatch(/location|48\.85/);
+    expect(f.actions).toEqual(expect.arrayContaining(['stripped', 're-encoded']));
+  }, 120_000);
+
+  it('turns an animated GIF into MP4 only when no GIF can fit and the provider takes video', async () => {
+    const gif = await makeGif(dir, { width: 400, height: 300, frames: 20, delayMs: 40, name: 'busy.gif', smooth: true });
+    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 12_000 });
+    const f = (await fitMedia([{ path: gif }], { budget, cache: false })).files[0]!;
+    expect(f.after.type).toBe('video/mp4');
+    expect(f.fileName).toBe('busy.mp4');
+    expect(f.actions).toContain('converted');
+    expect(f.data.length).toBeLessThanOrEqual(12_000);
+    expect(probe(f.data).streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264' });
+  }, 120_000);
+
+  it('strips the location from a clip already within budget without re-encoding it', async () => {
+    const clip = makeVideo(dir, 2);
+    const input = readFileSync(clip);
+    expect(JSON.stringify(probe(input).format.tags)).toMatch(/location/);
+    const budget = computeFitBudget({ provider: { maxFileBytes: 10e6, maxTotalBytes: 10e6, mediaTypes: ['video/mp4'] }, overrideBytes: 8_000_000 });
+    const f = (await fitMedia([{ path: clip }], { budget, cache: false })).files[0]!;
+    expect(f.actions).toEqual(['stripped']);
+    expect(f.fileName).toBe('clip.mp4');
+    const p = probe(f.data);
+    expect(JSON.stringify(p.format.tags ?? {})).not.toMatch(/location|48\.85/);
+    expect(p.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(Math.abs(f.data.length - input.length)).toBeLessThan(input.length * 0.02); // a copy, not a re-encode
+  }, 60_000);
+
+  it('fits long audio as AAC in .m4a', async () => {
+    const wav = join(dir, 'voice.wav');
+    spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=30', wav]);
+    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 200_000 });
+    const f = (await fitMedia([{ path: wav }], { budget, cache: false })).files[0]!;
+    expect(f.before).toMatchObject({ type: 'audio/wav' });
+    expect(f.after).toMatchObject({ type: 'audio/mp4' });
+    expect(f.fileName).toBe('voice.m4a');
+    expect(f.data.length).toBeLessThanOrEqual(200_000);
+    expect(probe(f.data).streams).toEqual([expect.objectContaining({ codec_type: 'audio', codec_name: 'aac' })]);
+  }, 60_000);
+
+  it('finds ffmpeg through FFMPEG_PATH with ffprobe beside it', () => {
+    const onPath = findFfmpeg()!;
+    expect(findFfmpeg({ FFMPEG_PATH: onPath.ffmpeg, PATH: '' })).toEqual(onPath);
+    expect(findFfmpeg({ FFMPEG_PATH: join(dir, 'nope', 'ffmpeg'), PATH: process.env.PATH })).toBeUndefined();
+  });
+});
+
+describe('without ffmpeg', () => {
+  it('names how to install it and the file size against its budget', async () => {
+    const fake = join(tempDir(), 'clip.mp4');
+    writeFileSync(fake, Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(800_000)]));
+    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 600_000 });
+    const err = await fitMedia([{ path: fake, name: 'clip.mp4' }], { budget, cache: false, env: { PATH: '' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MediaError);
+    expect((err as MediaError).code).toBe('NOT_SUPPORTED');
+    expect((err as Error).message).toBe('--media clip.mp4: 781 KB is over its 500 KB budget and fitting it needs ffmpeg, but ffmpeg was not found on PATH');
+    expect((err as MediaError).suggestion).toMatch(/apt-get install ffmpeg.*brew install ffmpeg.*FFMPEG_PATH/);
+  });
+
+  it('sends an in-budget clip untouched without needing ffmpeg', async () => {
+    const small = join(tempDir(), 'small.mp4');
+    writeFileSync(small, Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(1000)]));
+    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 600_000 });
+    const f = (await fitMedia([{ path: small }], { budget, cache: false, env: { PATH: '' } })).files[0]!;
+    expect(f).toMatchObject({ unchanged: true, before: { type: 'video/mp4', bytes: 1012 } });
+  });
+});
+
+describe('runTool', () => {
+  it('kills the process when the caller aborts', async () => {
+    const ac = new AbortController();
+    const run = runTool(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { signal: ac.signal });
+    ac.abort(new Error('stop'));
+    await expect(run).rejects.toThrow('stop');
+  });
+
+  it('kills the process at its time limit', async () => {
+    await expect(runTool(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 1 })).rejects.toThrow(/was stopped by SIGKILL \(time limit/);
+  });
+
+  it('reports the tail of stderr when the tool fails', async () => {
+    await expect(runTool(process.execPath, ['-e', 'console.error("bad input"); process.exit(3)'])).rejects.toThrow(/exited with 3: bad input/);
+  });
+
+  it('never goes through a shell', async () => {
+    const out = await runTool(process.execPath, ['-e', 'process.stdout.write(process.argv[1])', '$(echo hi); rm -rf /']);
+    expect(out).toBe('$(echo hi); rm -rf /');
+  });
+});

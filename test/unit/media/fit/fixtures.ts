@@ -1,0 +1,125 @@
+// Media fixtures generated at test time (nothing large is committed). Photo-like content: a small noise
+// field scaled up, which compresses like a soft photo rather than like pure noise or a flat colour.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+/** EXIF GPS for the photo fixture (Paris), in libvips' "rational rational rational" string form. */
+export const GPS_EXIF = {
+  IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 300/100' },
+};
+
+/** A fresh temp dir for one test file. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'mms-fit-test-'));
+}
+
+/** A 4000×3000 (12 MP) JPEG stored landscape with EXIF orientation 6 (display portrait) and GPS coordinates. */
+export async function makePhoto(dir: string, name = 'photo.jpg', seedColour = 128): Promise<string> {
+  const field = await sharp({
+    create: { width: 500, height: 375, channels: 3, background: { r: seedColour, g: 120, b: 110 }, noise: { type: 'gaussian', mean: seedColour, sigma: 60 } },
+  })
+    .png()
+    .toBuffer();
+  const jpg = await sharp(field)
+    .resize(4000, 3000, { kernel: 'cubic' })
+    .jpeg({ quality: 92 })
+    .withMetadata({ orientation: 6 })
+    .withExif({ IFD0: { Make: 'FixtureCam' }, ...GPS_EXIF })
+    .toBuffer();
+  const path = join(dir, name);
+  writeFileSync(path, jpg);
+  return path;
+}
+
+/** A 1600×1600 RGBA PNG: noisy opaque disc on a fully transparent background (several MB). */
+export async function makeAlphaPng(dir: string): Promise<string> {
+  const size = 1600;
+  const noise = await sharp({ create: { width: size, height: size, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+    .raw()
+    .toBuffer();
+  const rgba = Buffer.alloc(size * size * 4);
+  for (let i = 0; i < size * size; i++) {
+    const x = i % size;
+    const y = Math.floor(i / size);
+    const inside = (x - size / 2) ** 2 + (y - size / 2) ** 2 < (size * 0.4) ** 2;
+    rgba[i * 4] = noise[i * 3]!;
+    rgba[i * 4 + 1] = noise[i * 3 + 1]!;
+    rgba[i * 4 + 2] = noise[i * 3 + 2]!;
+    rgba[i * 4 + 3] = inside ? 255 : 0;
+  }
+  const path = join(dir, 'alpha.png');
+  writeFileSync(
+    path,
+    await sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer(),
+  );
+  return path;
+}
+
+/**
+ * An animated GIF of distinct frames, `delayMs` per frame: grainy noise (hard for GIF and video alike), or
+ * `smooth` blurry colour fields like a clip of film (hard for a 256-colour palette, easy for H.264).
+ */
+export async function makeGif(
+  dir: string,
+  opts: { width: number; height: number; frames: number; delayMs: number; name?: string; smooth?: boolean },
+): Promise<string> {
+  const frames: Buffer[] = [];
+  for (let i = 0; i < opts.frames; i++) {
+    const bg = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256, alpha: 1 };
+    const [w, h] = opts.smooth ? [Math.ceil(opts.width / 16), Math.ceil(opts.height / 16)] : [opts.width, opts.height];
+    const field = sharp({ create: { width: w, height: h, channels: 4, background: bg, noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const sized = opts.smooth ? sharp(await field.png().toBuffer()).resize(opts.width, opts.height, { kernel: 'cubic' }) : field;
+    frames.push(await sized.ensureAlpha().raw().toBuffer());
+  }
+  const gif = await sharp(Buffer.concat(frames), { raw: { width: opts.width, height: opts.height * opts.frames, channels: 4, pageHeight: opts.height } })
+    .gif({ delay: Array.from({ length: opts.frames }, () => opts.delayMs), loop: 0, effort: 1 })
+    .toBuffer();
+  const path = join(dir, opts.name ?? 'anim.gif');
+  writeFileSync(path, gif);
+  return path;
+}
+
+/** True when ffmpeg and ffprobe are on PATH. */
+export function hasFfmpeg(): boolean {
+  return ['ffmpeg', 'ffprobe'].every((t) => spawnSync(t, ['-version'], { stdio: 'ignore' }).status === 0);
+}
+
+/** An H.264 MP4 from lavfi testsrc + a sine tone, with a location tag, at a high bitrate (a few MB). */
+export function makeVideo(dir: string, seconds = 6): string {
+  const path = join(dir, 'clip.mp4');
+  const r = spawnSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=duration=${seconds}:size=1280x720:rate=30`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    '4M',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-metadata',
+    'location=+48.8566+002.3522/',
+    '-shortest',
+    path,
+  ]);
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+  return path;
+}
