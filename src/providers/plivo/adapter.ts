@@ -29,6 +29,9 @@ import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
 /** Pages of 20 findSent reads before it gives up (rather than answer "not sent" unsure). */
 const FIND_SENT_PAGES = 25;
 
+/** Plivo's per-file limit for the Media upload API (declared with the capabilities). */
+export { PLIVO_MAX_UPLOAD_BYTES };
+
 /** The client for one call: the call's signal, Plivo's Basic auth, JSON answers. */
 function api(ctx: ProviderCallContext): HttpClient {
   return callClient(ctx, { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json' });
