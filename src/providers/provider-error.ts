@@ -62,7 +62,8 @@ function decide(d: ProviderDescriptor, status: number, facts: ErrorFacts): Error
 export function providerHttpError(d: ProviderDescriptor, res: HttpResponse, facts: ErrorFacts = {}, now = Date.now()): ProviderError {
   const { code, suggestion } = decide(d, res.status, facts);
   const { providerCode, providerMessage, moreInfo } = facts;
-  const message = `${d.displayName} ${providerCode ?? `HTTP ${res.status}`}: ${providerMessage ?? (res.text.slice(0, 200) || 'no message')}${facts.messageSuffix ?? ''}`;
+  const what = providerMessage ?? (res.text.slice(0, 200) || 'no message');
+  const message = `${d.displayName} ${providerCode ?? `HTTP ${res.status}`}: ${what}${facts.messageSuffix ?? ''}`;
   const retry = retryAfterMs(res, d.rateLimitHeaders, now);
   return new ProviderError(code, exitCodeForErrorCode(code), message, {
     provider: d.name,

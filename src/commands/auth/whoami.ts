@@ -55,6 +55,9 @@ export function createWhoamiCommand(ctx: AppContext): Command {
       ctx.io.out(`From      ${account.from ? `${account.from.value} ${src(account.from.source, account.from.origin)}` : '(none)'}`);
       ctx.io.out(`API       ${account.baseUrl.value} ${src(account.baseUrl.source, account.baseUrl.origin)}`);
       if (verified) ctx.io.out(`Verified  ${ctx.outTheme.success('yes')}${verified.accountLabel ? ` (${verified.accountLabel})` : ''}`);
-      if (problems.length) ctx.io.warn(ctx.errTheme.warn(`Not ready to send: ${problems.join('; ')}. ${missingCredentialsHint(adapter.descriptor, account.profile.name)}.`));
+      if (problems.length) {
+        const hint = missingCredentialsHint(adapter.descriptor, account.profile.name);
+        ctx.io.warn(ctx.errTheme.warn(`Not ready to send: ${problems.join('; ')}. ${hint}.`));
+      }
     });
 }

@@ -11,12 +11,39 @@ export const BANDWIDTH_DEFAULT_BASE_URL = 'https://messaging.bandwidth.com';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const credentialFields: CredentialField[] = [
-  { key: 'accountId', label: 'Account ID', secret: false, required: true, env: ['BW_ACCOUNT_ID'], flag: 'account-id', pattern: /^\d+$/, patternHint: 'digits, e.g. 9900000' },
-  { key: 'applicationId', label: 'Messaging application ID', secret: false, required: true, env: ['BW_MESSAGING_APPLICATION_ID'], flag: 'application-id', pattern: UUID, patternHint: 'a UUID from the Bandwidth App → Applications' },
+  {
+    key: 'accountId',
+    label: 'Account ID',
+    secret: false,
+    required: true,
+    env: ['BW_ACCOUNT_ID'],
+    flag: 'account-id',
+    pattern: /^\d+$/,
+    patternHint: 'digits, e.g. 9900000',
+  },
+  {
+    key: 'applicationId',
+    label: 'Messaging application ID',
+    secret: false,
+    required: true,
+    env: ['BW_MESSAGING_APPLICATION_ID'],
+    flag: 'application-id',
+    pattern: UUID,
+    patternHint: 'a UUID from the Bandwidth App → Applications',
+  },
   { key: 'clientId', label: 'OAuth client ID', secret: false, required: true, env: ['BW_CLIENT_ID'], flag: 'client-id' },
   { key: 'clientSecret', label: 'OAuth client secret', secret: true, required: true, env: ['BW_CLIENT_SECRET'], flag: 'client-secret' },
   // Not a Bandwidth-standard variable: lets the sandbox or a proxy stand in for the token endpoint.
-  { key: 'tokenUrl', label: 'OAuth token URL (override)', secret: false, required: false, env: ['MMS_BANDWIDTH_TOKEN_URL'], flag: 'token-url', pattern: /^https?:\/\/\S+$/, patternHint: 'an http(s) URL' },
+  {
+    key: 'tokenUrl',
+    label: 'OAuth token URL (override)',
+    secret: false,
+    required: false,
+    env: ['MMS_BANDWIDTH_TOKEN_URL'],
+    flag: 'token-url',
+    pattern: /^https?:\/\/\S+$/,
+    patternHint: 'an http(s) URL',
+  },
   // The application's callback credentials (InboundCallbackCreds/OutboundCallbackCreds); Bandwidth
   // defines no env names for them, so these are ours.
   { key: 'callbackUsername', label: 'Callback user id', secret: false, required: false, env: ['BW_CALLBACK_USERNAME'], flag: 'callback-username' },
@@ -89,7 +116,9 @@ export const bandwidthDescriptor: ProviderDescriptor<'bandwidth'> = {
       'max-message-queue-size-exceeded': { code: ErrorCode.RATE_LIMITED, suggestion: QUEUE_HINT },
     },
     statusHints: {
-      AUTH_REJECTED: `Check ${envName(self, 'clientId')}/${envName(self, 'clientSecret')} and ${envName(self, 'accountId')}, then run \`${loginCommand(self)}\` again`,
+      AUTH_REJECTED:
+        `Check ${envName(self, 'clientId')}/${envName(self, 'clientSecret')} and ${envName(self, 'accountId')}, ` +
+        `then run \`${loginCommand(self)}\` again`,
       AUTH_FORBIDDEN: 'These OAuth credentials lack the Messaging role for this account, or the account id is wrong',
       RATE_LIMITED: QUEUE_HINT,
       PROVIDER_UNAVAILABLE: 'Bandwidth had a server error; try again later',

@@ -34,7 +34,8 @@ function fieldRule(fields: Array<{ fieldName?: unknown }>): ErrorRule | undefine
     const name = typeof f.fieldName === 'string' ? f.fieldName : '';
     if (/^to(\[\d+\])?$/.test(name)) return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Write the recipient in E.164 (+15551234567)' };
     if (name === 'from') {
-      return { code: ErrorCode.SENDER_INVALID, suggestion: `Use a Bandwidth number in E.164 on the location linked to ${envName(bandwidthDescriptor, 'applicationId')} as --from` };
+      const app = envName(bandwidthDescriptor, 'applicationId');
+      return { code: ErrorCode.SENDER_INVALID, suggestion: `Use a Bandwidth number in E.164 on the location linked to ${app} as --from` };
     }
     if (/^media/.test(name)) return { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Media must be reachable URLs, at most 10, 3.5 MB each' };
   }

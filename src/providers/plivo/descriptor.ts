@@ -11,7 +11,16 @@ export const AUTH_ID = /^(MA|SA)[A-Z0-9]{18}$/;
 export const PLIVO_MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
 const credentialFields: CredentialField[] = [
-  { key: 'authId', label: 'Auth ID', secret: false, required: true, env: ['PLIVO_AUTH_ID'], flag: 'auth-id', pattern: AUTH_ID, patternHint: 'MA or SA followed by 18 upper-case letters or digits' },
+  {
+    key: 'authId',
+    label: 'Auth ID',
+    secret: false,
+    required: true,
+    env: ['PLIVO_AUTH_ID'],
+    flag: 'auth-id',
+    pattern: AUTH_ID,
+    patternHint: 'MA or SA followed by 18 upper-case letters or digits',
+  },
   { key: 'authToken', label: 'Auth Token', secret: true, required: true, env: ['PLIVO_AUTH_TOKEN'], flag: 'auth-token' },
 ];
 const self = { name: 'plivo', credentialFields };

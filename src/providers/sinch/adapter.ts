@@ -49,7 +49,9 @@ export const sinchAdapter: ProviderAdapter = {
     });
     if (res.status === 401 || res.status === 403) {
       throw new AuthError(ErrorCode.AUTH_REJECTED, `Sinch rejected these credentials (${sinchError(res).message})`, {
-        suggestion: `Copy the service plan ID and API token from dashboard.sinch.com/sms/api/services, check ${SINCH_REGION_ENV}, then run \`${loginCommand(sinchDescriptor)}\` again`,
+        suggestion:
+          `Copy the service plan ID and API token from dashboard.sinch.com/sms/api/services, check ${SINCH_REGION_ENV}, ` +
+          `then run \`${loginCommand(sinchDescriptor)}\` again`,
       });
     }
     if (res.status !== 200) throw sinchError(res);

@@ -12,9 +12,27 @@ export const SINCH_DEFAULT_BASE_URL = 'https://us.sms.api.sinch.com';
 export const SINCH_REGIONS = ['us', 'eu', 'br', 'ca', 'au'] as const;
 
 const credentialFields: CredentialField[] = [
-  { key: 'servicePlanId', label: 'Service plan ID', secret: false, required: true, env: ['SINCH_SERVICE_PLAN_ID'], flag: 'service-plan-id', pattern: /^[A-Za-z0-9]{8,64}$/, patternHint: 'letters and digits, from dashboard.sinch.com/sms/api/services' },
+  {
+    key: 'servicePlanId',
+    label: 'Service plan ID',
+    secret: false,
+    required: true,
+    env: ['SINCH_SERVICE_PLAN_ID'],
+    flag: 'service-plan-id',
+    pattern: /^[A-Za-z0-9]{8,64}$/,
+    patternHint: 'letters and digits, from dashboard.sinch.com/sms/api/services',
+  },
   { key: 'apiToken', label: 'API token', secret: true, required: true, env: ['SINCH_API_TOKEN'], flag: 'api-token' },
-  { key: 'region', label: 'Region (us, eu, br, ca, au)', secret: false, required: false, env: ['SMS_REGION', 'SINCH_SMS_REGION'], flag: 'region', pattern: /^(us|eu|br|ca|au)$/, patternHint: 'one of us, eu, br, ca, au' },
+  {
+    key: 'region',
+    label: 'Region (us, eu, br, ca, au)',
+    secret: false,
+    required: false,
+    env: ['SMS_REGION', 'SINCH_SMS_REGION'],
+    flag: 'region',
+    pattern: /^(us|eu|br|ca|au)$/,
+    patternHint: 'one of us, eu, br, ca, au',
+  },
   // Sinch defines no env name for the webhook secret; this one is ours.
   { key: 'webhookSecret', label: 'Webhook signing secret', secret: true, required: false, env: ['SINCH_WEBHOOK_SECRET'], flag: 'webhook-secret' },
 ];
@@ -79,7 +97,9 @@ export const sinchDescriptor: ProviderDescriptor<'sinch'> = {
       missing_callback_url: REQUEST_403,
     },
     statusHints: {
-      AUTH_REJECTED: `Check ${envNames(self, ['servicePlanId', 'apiToken', 'region'])} (the token is valid in one region only), then run \`${loginCommand(self)}\` again`,
+      AUTH_REJECTED:
+        `Check ${envNames(self, ['servicePlanId', 'apiToken', 'region'])} (the token is valid in one region only), ` +
+        `then run \`${loginCommand(self)}\` again`,
       AUTH_FORBIDDEN: 'This service plan may not send MMS: ask your Sinch account manager to enable it',
       RATE_LIMITED: 'Too many outstanding requests for this service plan: lower --rate or try again shortly',
       PROVIDER_UNAVAILABLE: 'Sinch had a server error; try again later',

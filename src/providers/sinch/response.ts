@@ -17,7 +17,9 @@ export function mapSinchStatus(s: string | undefined): MessageStatus {
 
 /** Which number a `syntax_invalid_parameter_format` text blames (Sinch names the parameter). */
 function blamedNumber(text: string): ErrorRule | undefined {
-  if (/\b(from|originator|sender)\b/i.test(text)) return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use a number or short code of this service plan as --from' };
+  if (/\b(from|originator|sender)\b/i.test(text)) {
+    return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use a number or short code of this service plan as --from' };
+  }
   if (/\b(to|recipients?|msisdn)\b/i.test(text)) return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Write the recipient in E.164 (+15551234567)' };
   return undefined;
 }

@@ -26,11 +26,15 @@ interface TelnyxErrorItem {
 /** What the request field a Telnyx error points at (its JSON pointer, e.g. "/to") means. */
 function ruleForPointer(pointer: string | undefined): ErrorRule | undefined {
   if (!pointer) return undefined;
-  if (pointer === '/to' || pointer.startsWith('/to/')) return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Check the recipient is a valid number in E.164 (+15551234567)' };
+  if (pointer === '/to' || pointer.startsWith('/to/')) {
+    return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Check the recipient is a valid number in E.164 (+15551234567)' };
+  }
   if (pointer === '/from' || pointer === '/messaging_profile_id') {
     return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use an MMS-enabled Telnyx number (E.164) or a messaging profile id as --from' };
   }
-  if (pointer.startsWith('/media_urls')) return { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Media URLs must be public http(s) URLs (at most 2000 characters)' };
+  if (pointer.startsWith('/media_urls')) {
+    return { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Media URLs must be public http(s) URLs (at most 2000 characters)' };
+  }
   return undefined;
 }
 

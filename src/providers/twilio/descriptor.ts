@@ -10,9 +10,27 @@ export const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 export const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 
 const credentialFields: CredentialField[] = [
-  { key: 'accountSid', label: 'Account SID', secret: false, required: true, env: ['TWILIO_ACCOUNT_SID'], flag: 'account-sid', pattern: ACCOUNT_SID, patternHint: 'AC followed by 32 hex characters' },
+  {
+    key: 'accountSid',
+    label: 'Account SID',
+    secret: false,
+    required: true,
+    env: ['TWILIO_ACCOUNT_SID'],
+    flag: 'account-sid',
+    pattern: ACCOUNT_SID,
+    patternHint: 'AC followed by 32 hex characters',
+  },
   { key: 'authToken', label: 'Auth Token', secret: true, required: false, env: ['TWILIO_AUTH_TOKEN'], flag: 'auth-token' },
-  { key: 'apiKey', label: 'API Key SID', secret: false, required: false, env: ['TWILIO_API_KEY'], flag: 'api-key', pattern: API_KEY_SID, patternHint: 'SK followed by 32 hex characters' },
+  {
+    key: 'apiKey',
+    label: 'API Key SID',
+    secret: false,
+    required: false,
+    env: ['TWILIO_API_KEY'],
+    flag: 'api-key',
+    pattern: API_KEY_SID,
+    patternHint: 'SK followed by 32 hex characters',
+  },
   { key: 'apiSecret', label: 'API Key Secret', secret: true, required: false, env: ['TWILIO_API_SECRET'], flag: 'api-secret' },
 ];
 

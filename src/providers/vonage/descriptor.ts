@@ -15,14 +15,46 @@ export const VONAGE_DEFAULT_BASE_URL = 'https://api.nexmo.com';
 export const VONAGE_MAX_TEXT = 2000;
 
 const credentialFields: CredentialField[] = [
-  { key: 'apiKey', label: 'API key', secret: false, required: true, env: ['VONAGE_API_KEY'], flag: 'api-key', pattern: /^[0-9a-zA-Z]{6,16}$/, patternHint: 'the short API key shown in the Vonage dashboard' },
+  {
+    key: 'apiKey',
+    label: 'API key',
+    secret: false,
+    required: true,
+    env: ['VONAGE_API_KEY'],
+    flag: 'api-key',
+    pattern: /^[0-9a-zA-Z]{6,16}$/,
+    patternHint: 'the short API key shown in the Vonage dashboard',
+  },
   { key: 'apiSecret', label: 'API secret', secret: true, required: true, env: ['VONAGE_API_SECRET'], flag: 'api-secret' },
-  { key: 'applicationId', label: 'Application ID', secret: false, required: false, env: ['VONAGE_APPLICATION_ID'], flag: 'application-id', pattern: VONAGE_UUID, patternHint: 'a UUID such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab' },
+  {
+    key: 'applicationId',
+    label: 'Application ID',
+    secret: false,
+    required: false,
+    env: ['VONAGE_APPLICATION_ID'],
+    flag: 'application-id',
+    pattern: VONAGE_UUID,
+    patternHint: 'a UUID such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
+  },
   // PEM text, or a path: VONAGE_APPLICATION_PRIVATE_KEY_PATH is the name Vonage's code snippets use.
-  { key: 'privateKey', label: 'Application private key (PEM or file path)', secret: true, required: false, env: ['VONAGE_PRIVATE_KEY', 'VONAGE_APPLICATION_PRIVATE_KEY_PATH'], flag: 'private-key' },
+  {
+    key: 'privateKey',
+    label: 'Application private key (PEM or file path)',
+    secret: true,
+    required: false,
+    env: ['VONAGE_PRIVATE_KEY', 'VONAGE_APPLICATION_PRIVATE_KEY_PATH'],
+    flag: 'private-key',
+  },
   // VONAGE_SIGNATURE_SECRET is the name the README and hints use (Vonage's Laravel and Go clients
   // read it); VONAGE_API_SIGNATURE_SECRET, the name in Vonage's code snippets, is accepted too.
-  { key: 'signatureSecret', label: 'Signature secret (signed webhooks)', secret: true, required: false, env: ['VONAGE_SIGNATURE_SECRET', 'VONAGE_API_SIGNATURE_SECRET'], flag: 'signature-secret' },
+  {
+    key: 'signatureSecret',
+    label: 'Signature secret (signed webhooks)',
+    secret: true,
+    required: false,
+    env: ['VONAGE_SIGNATURE_SECRET', 'VONAGE_API_SIGNATURE_SECRET'],
+    flag: 'signature-secret',
+  },
 ];
 const self = { name: 'vonage', credentialFields };
 const LOGIN = loginCommand(self);
@@ -79,7 +111,9 @@ export const vonageDescriptor: ProviderDescriptor<'vonage'> = {
       '1120': { code: ErrorCode.SENDER_INVALID, suggestion: 'Use an MMS-capable US/CA number, 10DLC or toll-free number from your account as --from' },
     },
     statusHints: {
-      AUTH_REJECTED: `Check ${envNames(self, ['apiKey'])}/${envNames(self, ['apiSecret'])} (or the application id and private key), then run \`${LOGIN}\` again`,
+      AUTH_REJECTED:
+        `Check ${envNames(self, ['apiKey'])}/${envNames(self, ['apiSecret'])} (or the application id and private key), ` +
+        `then run \`${LOGIN}\` again`,
       AUTH_FORBIDDEN: 'These credentials may not send MMS: check the account and application settings in the Vonage dashboard',
       RATE_LIMITED: 'Vonage allows 30 API requests/s per key by default: lower --rate or try again shortly',
       PROVIDER_UNAVAILABLE: 'Vonage had a server error; try again later',

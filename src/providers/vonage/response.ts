@@ -34,8 +34,12 @@ export function vonageErrorCodeFromType(type: string | undefined): string | unde
 /** Which of our number fields an `invalid_parameters` entry (or error text) blames, if any. */
 function blamedNumber(body: VonageErrorBody): ErrorRule | undefined {
   for (const p of body.invalid_parameters ?? []) {
-    if (p.name === 'to' || p.name?.endsWith('.to')) return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Check the recipient is a valid US/CA mobile number' };
-    if (p.name === 'from' || p.name?.endsWith('.from')) return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use an MMS-capable number from your Vonage account as --from' };
+    if (p.name === 'to' || p.name?.endsWith('.to')) {
+      return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Check the recipient is a valid US/CA mobile number' };
+    }
+    if (p.name === 'from' || p.name?.endsWith('.from')) {
+      return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use an MMS-capable number from your Vonage account as --from' };
+    }
   }
   return undefined;
 }
