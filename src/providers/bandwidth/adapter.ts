@@ -67,7 +67,7 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
         url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?messageDirection=OUTBOUND&limit=1`,
         headers: { ...auth, Accept: 'application/json' },
         timeoutMs: 15_000,
-        });
+      });
       check401(res, ctx);
       if (res.status === 401 || res.status === 403) {
         throw new AuthError(ErrorCode.AUTH_REJECTED, `Bandwidth refused access to account ${accountId(ctx)} (${bandwidthError(res).message})`, {
@@ -90,7 +90,7 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
         // A wrong content type is a 415.
         headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
         body: JSON.stringify(payload),
-        });
+      });
       check401(res, ctx);
       return parseBandwidthSend(res);
     },
@@ -100,7 +100,7 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
         method: 'GET',
         url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?messageId=${encodeURIComponent(id)}`,
         headers: { ...auth, Accept: 'application/json' },
-        });
+      });
       check401(res, ctx);
       return parseBandwidthStatus(res, id);
     },
@@ -115,7 +115,7 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
           method: 'GET',
           url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
           headers: { ...auth, Accept: 'application/json' },
-            });
+        });
         check401(res, ctx);
         const step = findBandwidthSent(res, q);
         if (step.found) return step.found;
@@ -134,7 +134,7 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
         headers: { ...auth, 'Content-Type': file.contentType },
         body: bytes,
         timeoutMs: 120_000,
-        });
+      });
       check401(res, ctx);
       if (res.status !== 204 && res.status !== 200) {
         const err = bandwidthError(res);

@@ -102,7 +102,7 @@ export const plivoAdapter: ProviderAdapter = {
       const res = await api(ctx).request({
         method: 'GET',
         url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}?${params.toString()}`,
-          });
+      });
       const step = findPlivoSent(res, q);
       if (step.found) return step.found;
       if (!step.more) return undefined;

@@ -81,7 +81,7 @@ export const sinchAdapter: ProviderAdapter = {
       const res = await api(ctx).request({
         method: 'GET',
         url: `${apiBase(ctx)}?${params.toString()}`,
-          });
+      });
       const step = findSinchSent(res, q);
       if (step.found) return step.found;
       if (!step.more) return undefined;

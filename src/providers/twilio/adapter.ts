@@ -7,7 +7,7 @@ import { ExitCode } from '../../errors/exit-codes.js';
 import type { AccountInfo, Credentials, InboundRestoreState, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { basicAuthHeader } from '../shared.js';
 import { adapterFacts, envName, hasWebhookSecret, loginCommand } from '../descriptor.js';
-import { callClient } from '../http-client.js';
+import { callClient, type HttpClient } from '../http-client.js';
 import { ACCOUNT_SID, twilioDescriptor } from './descriptor.js';
 import {
   buildInboundRestore,
@@ -25,8 +25,9 @@ import { verifyTwilioWebhook, parseTwilioWebhook } from './webhook.js';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 
-function authHeaders(ctx: ProviderCallContext): Record<string, string> {
-  return { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' };
+/** The client for one call: the call's signal, Twilio's Basic auth, JSON answers. */
+function api(ctx: ProviderCallContext): HttpClient {
+  return callClient(ctx, { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' });
 }
 
 /** The Twilio adapter. */
@@ -47,7 +48,7 @@ export const twilioAdapter: ProviderAdapter = {
   },
   async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
     const sid = ctx.credentials.accountSid ?? '';
-    const res = await callClient(ctx, authHeaders(ctx)).request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`,
       timeoutMs: 15_000,
@@ -68,7 +69,7 @@ export const twilioAdapter: ProviderAdapter = {
     };
   },
   async send(req, ctx) {
-    const res = await callClient(ctx, authHeaders(ctx)).request({
+    const res = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${messagesPath(ctx.credentials.accountSid ?? '')}`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -84,7 +85,7 @@ export const twilioAdapter: ProviderAdapter = {
       });
     }
     const sid = ctx.credentials.accountSid ?? '';
-    const res = await callClient(ctx, authHeaders(ctx)).request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages/${id}.json`,
     });
@@ -94,7 +95,7 @@ export const twilioAdapter: ProviderAdapter = {
     // Newest first; DateSent cannot be used as a filter because queued messages have no date_sent.
     const sid = ctx.credentials.accountSid ?? '';
     const params = new URLSearchParams({ To: q.to, From: q.from, PageSize: '50' });
-    const res = await callClient(ctx, authHeaders(ctx)).request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json?${params.toString()}`,
     });
@@ -126,7 +127,7 @@ export const twilioAdapter: ProviderAdapter = {
   },
   async configureInbound(number, url, ctx, hooks) {
     const accountSid = ctx.credentials.accountSid ?? '';
-    const res = await callClient(ctx, authHeaders(ctx)).request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}${incomingNumbersLookupPath(accountSid, number)}`,
       timeoutMs: 15_000,
@@ -160,7 +161,7 @@ export const twilioAdapter: ProviderAdapter = {
       data: { ...data },
     };
     await hooks?.beforeChange?.(state);
-    const upd = await callClient(ctx, authHeaders(ctx)).request({
+    const upd = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${incomingNumberPath(accountSid, found.sid)}`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -175,7 +176,7 @@ export const twilioAdapter: ProviderAdapter = {
     if (typeof saved.sid !== 'string' || !/^PN[0-9a-fA-F]{32}$/.test(saved.sid)) {
       throw new ProviderError(ErrorCode.CONFIG_INVALID, ExitCode.USAGE, `The restore data for ${state.number} has no valid number SID`, { provider: 'twilio' });
     }
-    const res = await callClient(ctx, authHeaders(ctx)).request({
+    const res = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${incomingNumberPath(ctx.credentials.accountSid ?? '', saved.sid)}`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
