@@ -1,28 +1,22 @@
 import { Command } from 'commander';
 import type { AppContext } from '../context.js';
 import { writeJson } from '../output/json.js';
-import { availableProviders, getAdapter } from '../providers/registry.js';
-import { formatBytes } from '../media/size.js';
+import { allDescriptors } from '../providers/registry.js';
+import { CAPABILITY_HEAD, capabilitiesJson, capabilityRow } from '../providers/capability-table.js';
 
-/** `mms providers`: the capability table. */
+/** `mms providers`: the capability table, from the providers' descriptors (no adapter is loaded). */
 export function createProvidersCommand(ctx: AppContext): Command {
   return new Command('providers')
     .description('list supported providers and what each can do (media limits, upload, status, signatures)')
     .addHelpText('after', '\nExamples:\n  $ mms providers\n  $ mms providers --json | jq \'.[] | {name, maxMedia}\'')
-    .action(async () => {
-      const adapters = await Promise.all(availableProviders().map((n) => getAdapter(n)));
+    .action(() => {
+      const descriptors = allDescriptors();
       if (ctx.io.json) {
-        writeJson(
-          ctx.io,
-          adapters.map((a) => ({ name: a.name, displayName: a.displayName, ...a.capabilities, env: a.credentialFields.flatMap((f) => f.env) })),
-        );
+        writeJson(ctx.io, descriptors.map(capabilitiesJson));
         return;
       }
-      const head = ['provider', 'media', 'per file', 'total', 'local files', 'body', 'status', 'rate/s'];
-      const rows = adapters.map((a) => {
-        const c = a.capabilities;
-        return [a.name, String(c.maxMedia), formatBytes(c.maxFileBytes), formatBytes(c.maxTotalBytes), c.mediaTransport === 'url' ? 'via tunnel URL' : c.mediaTransport === 'upload' ? 'upload' : 'upload or URL', `${c.maxBodyChars} ch`, c.statusLookup ? 'yes' : 'no', String(c.defaultRatePerSecond)];
-      });
+      const head = [...CAPABILITY_HEAD];
+      const rows = descriptors.map(capabilityRow);
       if (!ctx.io.stdoutIsTTY) {
         for (const r of [head, ...rows]) ctx.io.out(r.join('\t'));
       } else {
@@ -31,8 +25,8 @@ export function createProvidersCommand(ctx: AppContext): Command {
         ctx.io.out(ctx.outTheme.bold(line(head)));
         for (const r of rows) ctx.io.out(line(r));
       }
-      for (const a of adapters) {
-        ctx.io.info(`${a.name}: signatures ${a.capabilities.signature}${a.capabilities.notes ? `. ${a.capabilities.notes}` : ''}`);
+      for (const d of descriptors) {
+        ctx.io.info(`${d.name}: signatures ${d.capabilities.signature}${d.capabilities.notes ? `. ${d.capabilities.notes}` : ''}`);
       }
     });
 }

@@ -3,6 +3,7 @@
 import { AuthError, ConfigError, ErrorCode } from '../errors/errors.js';
 import type { Credentials, ProviderAdapter, ProviderName } from '../providers/types.js';
 import { isProviderName } from '../providers/registry.js';
+import { missingCredentialsHint } from '../providers/descriptor.js';
 import type { ConfigFile, CredentialsFile, ProfileRecord } from './schema.js';
 
 export type ValueSource = 'flag' | 'env' | 'file' | 'default';
@@ -118,20 +119,27 @@ export function resolveAccount(
   return { profile, provider, credentials, sources, baseUrl, ...(from ? { from } : {}) };
 }
 
-/** Throws AuthError (exit 4) naming what is missing and how to log in. */
-export function requireCredentials(adapter: ProviderAdapter, account: ResolvedAccount): void {
+/**
+ * The AuthError (exit 4) for missing or incomplete credentials, naming what is missing and how to
+ * supply it (from the provider's descriptor), or undefined when the credentials can be used.
+ */
+export function credentialsProblem(adapter: ProviderAdapter, account: ResolvedAccount): AuthError | undefined {
   const problems = adapter.checkCredentials(account.credentials);
-  if (problems.length === 0) return;
-  const envs = adapter.credentialFields.filter((f) => f.required || f.secret).flatMap((f) => f.env.slice(0, 1));
-  const loginCmd = `mms login --provider ${adapter.name}${account.profile.name !== 'default' ? ` --profile ${account.profile.name}` : ''}`;
+  if (problems.length === 0) return undefined;
   const nothing = Object.keys(account.credentials).length === 0;
-  throw new AuthError(
+  return new AuthError(
     ErrorCode.AUTH_MISSING,
     nothing
       ? `No ${adapter.displayName} credentials found (profile "${account.profile.name}")`
       : `${adapter.displayName} credentials are incomplete (profile "${account.profile.name}"): ${problems.join('; ')}`,
-    { suggestion: `Run \`${loginCmd}\`, or set ${envs.join(' and ')}` },
+    { suggestion: missingCredentialsHint(adapter.descriptor, account.profile.name) },
   );
+}
+
+/** Throws the AuthError (exit 4) of `credentialsProblem` when the credentials cannot be used. */
+export function requireCredentials(adapter: ProviderAdapter, account: ResolvedAccount): void {
+  const problem = credentialsProblem(adapter, account);
+  if (problem) throw problem;
 }
 
 /** All secret values in play, so they can be scrubbed from any output. */

@@ -42,6 +42,21 @@ export function isNotSentError(code: string | undefined): boolean {
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
+/**
+ * The client for one provider call: every request carries the call's abort signal (Ctrl+C) and
+ * these default headers (usually the auth), so adapters state neither per request.
+ */
+export function callClient(ctx: { http: HttpClient; signal?: AbortSignal | undefined }, headers?: Record<string, string>): HttpClient {
+  return {
+    request: (req) =>
+      ctx.http.request({
+        ...req,
+        ...(headers ? { headers: { ...headers, ...req.headers } } : {}),
+        ...(ctx.signal && !req.signal ? { signal: ctx.signal } : {}),
+      }),
+  };
+}
+
 export interface HttpClientOptions {
   provider: string;
   /** Debug log sink (stderr under --debug); receives already-redacted lines. */

@@ -1,41 +1,66 @@
-// Provider name → adapter, loaded lazily so a command only pays for the provider it uses.
+// Provider name → descriptor (static facts, loaded eagerly: tiny modules) and adapter (loaded
+// lazily, so a command only pays for the provider it uses). Adding a provider is two lines here:
+// its descriptor import and its entry in PROVIDERS.
 import { ConfigError, ErrorCode } from '../errors/errors.js';
-import type { ProviderAdapter, ProviderName } from './types.js';
+import type { ProviderDescriptor } from './descriptor.js';
+import type { ProviderAdapter } from './types.js';
+import { twilioDescriptor } from './twilio/descriptor.js';
+import { telnyxDescriptor } from './telnyx/descriptor.js';
+import { plivoDescriptor } from './plivo/descriptor.js';
+import { vonageDescriptor } from './vonage/descriptor.js';
+import { bandwidthDescriptor } from './bandwidth/descriptor.js';
+import { sinchDescriptor } from './sinch/descriptor.js';
+
+/** Every provider, in the order shown to users. The key must equal the descriptor's name (a test checks it). */
+const PROVIDERS = {
+  twilio: { descriptor: twilioDescriptor, load: async () => (await import('./twilio/adapter.js')).twilioAdapter },
+  telnyx: { descriptor: telnyxDescriptor, load: async () => (await import('./telnyx/adapter.js')).telnyxAdapter },
+  plivo: { descriptor: plivoDescriptor, load: async () => (await import('./plivo/adapter.js')).plivoAdapter },
+  vonage: { descriptor: vonageDescriptor, load: async () => (await import('./vonage/adapter.js')).vonageAdapter },
+  bandwidth: { descriptor: bandwidthDescriptor, load: async () => (await import('./bandwidth/adapter.js')).bandwidthAdapter },
+  sinch: { descriptor: sinchDescriptor, load: async () => (await import('./sinch/adapter.js')).sinchAdapter },
+} satisfies Record<string, { descriptor: ProviderDescriptor; load: () => Promise<ProviderAdapter> }>;
+
+/** Provider names we support. */
+export type ProviderName = keyof typeof PROVIDERS;
 
 /** Every provider name `mms` knows, in the order shown to users. */
-export const PROVIDER_NAMES: readonly ProviderName[] = ['twilio', 'telnyx', 'plivo', 'vonage', 'bandwidth', 'sinch'];
-
-const loaders: Partial<Record<ProviderName, () => Promise<ProviderAdapter>>> = {
-  twilio: async () => (await import('./twilio/adapter.js')).twilioAdapter,
-  telnyx: async () => (await import('./telnyx/adapter.js')).telnyxAdapter,
-  plivo: async () => (await import('./plivo/adapter.js')).plivoAdapter,
-  vonage: async () => (await import('./vonage/adapter.js')).vonageAdapter,
-  bandwidth: async () => (await import('./bandwidth/adapter.js')).bandwidthAdapter,
-  sinch: async () => (await import('./sinch/adapter.js')).sinchAdapter,
-};
+export const PROVIDER_NAMES: readonly ProviderName[] = Object.keys(PROVIDERS) as ProviderName[];
 
 /** True when `name` is a provider we know of. */
 export function isProviderName(name: string): name is ProviderName {
-  return (PROVIDER_NAMES as readonly string[]).includes(name);
+  return Object.hasOwn(PROVIDERS, name);
 }
 
-/** Names of providers with a working adapter. */
+/** Names of providers with a working adapter (all of them). */
 export function availableProviders(): ProviderName[] {
-  return PROVIDER_NAMES.filter((n) => loaders[n] !== undefined);
+  return [...PROVIDER_NAMES];
+}
+
+function unknownProvider(name: string): ConfigError {
+  return new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown or unsupported provider "${name}"`, {
+    suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}`,
+  });
+}
+
+/** The static facts of a provider, without loading its adapter; throws a ConfigError naming the choices. */
+export function getDescriptor(name: string): ProviderDescriptor<ProviderName> {
+  if (!isProviderName(name)) throw unknownProvider(name);
+  return PROVIDERS[name].descriptor;
+}
+
+/** Every provider's descriptor, in the order shown to users. */
+export function allDescriptors(): ProviderDescriptor<ProviderName>[] {
+  return PROVIDER_NAMES.map((n) => PROVIDERS[n].descriptor);
 }
 
 /** Loads the adapter for a provider name, or throws a ConfigError naming the choices. */
 export async function getAdapter(name: string): Promise<ProviderAdapter> {
-  const load = isProviderName(name) ? loaders[name] : undefined;
-  if (!load) {
-    throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown or unsupported provider "${name}"`, {
-      suggestion: `Use one of: ${availableProviders().join(', ')}`,
-    });
-  }
-  return load();
+  if (!isProviderName(name)) throw unknownProvider(name);
+  return PROVIDERS[name].load();
 }
 
-/** A credential flag of `mms login`, declared statically so `--help` needs no adapter loaded. */
+/** A credential flag of `mms login`, shared by every provider whose fields use it. */
 export interface LoginFlag {
   name: string;
   label: string;
@@ -43,26 +68,19 @@ export interface LoginFlag {
   providers: ProviderName[];
 }
 
-/** Every provider's login flags (kept in step with each adapter's credentialFields; a test checks it). */
-export const LOGIN_FLAGS: LoginFlag[] = [
-  { name: 'account-sid', label: 'Account SID', secret: false, providers: ['twilio'] },
-  { name: 'auth-token', label: 'Auth Token', secret: true, providers: ['twilio', 'plivo'] },
-  { name: 'api-key', label: 'API Key SID', secret: false, providers: ['twilio', 'vonage'] },
-  { name: 'api-secret', label: 'API Key Secret', secret: true, providers: ['twilio', 'vonage'] },
-  { name: 'api-key', label: 'API Key', secret: true, providers: ['telnyx'] },
-  { name: 'public-key', label: 'Public Key (webhook verification)', secret: false, providers: ['telnyx'] },
-  { name: 'auth-id', label: 'Auth ID', secret: false, providers: ['plivo'] },
-  { name: 'application-id', label: 'Application ID', secret: false, providers: ['vonage', 'bandwidth'] },
-  { name: 'private-key', label: 'Application private key (PEM or file path)', secret: true, providers: ['vonage'] },
-  { name: 'signature-secret', label: 'Signature secret (signed webhooks)', secret: true, providers: ['vonage'] },
-  { name: 'account-id', label: 'Account ID', secret: false, providers: ['bandwidth'] },
-  { name: 'client-id', label: 'OAuth client ID', secret: false, providers: ['bandwidth'] },
-  { name: 'client-secret', label: 'OAuth client secret', secret: true, providers: ['bandwidth'] },
-  { name: 'token-url', label: 'OAuth token URL (override)', secret: false, providers: ['bandwidth'] },
-  { name: 'callback-username', label: 'Callback user id', secret: false, providers: ['bandwidth'] },
-  { name: 'callback-password', label: 'Callback password', secret: true, providers: ['bandwidth'] },
-  { name: 'service-plan-id', label: 'Service plan ID', secret: false, providers: ['sinch'] },
-  { name: 'api-token', label: 'API token', secret: true, providers: ['sinch'] },
-  { name: 'region', label: 'Region (us, eu, br, ca, au)', secret: false, providers: ['sinch'] },
-  { name: 'webhook-secret', label: 'Webhook signing secret', secret: true, providers: ['sinch'] },
-];
+/**
+ * Every provider's login flags, from the descriptors: one per flag name and kind (secrets are
+ * `--<name>-stdin`), labelled by the first provider that uses it.
+ */
+export const LOGIN_FLAGS: LoginFlag[] = (() => {
+  const flags = new Map<string, LoginFlag>();
+  for (const d of allDescriptors()) {
+    for (const f of d.credentialFields) {
+      const id = `${f.flag}|${f.secret}`;
+      const seen = flags.get(id);
+      if (seen) seen.providers.push(d.name);
+      else flags.set(id, { name: f.flag, label: f.label, secret: f.secret, providers: [d.name] });
+    }
+  }
+  return [...flags.values()];
+})();

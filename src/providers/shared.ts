@@ -1,6 +1,5 @@
 // Pure helpers used by more than one provider adapter. Nothing here does I/O.
 import { timingSafeEqual } from 'node:crypto';
-import { ErrorCode, type ErrorCodeValue } from '../errors/errors.js';
 
 /** Parsed form params; repeated keys become arrays. */
 export type FormParams = Record<string, string | string[]>;
@@ -59,16 +58,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** True for a canonical UUID string (Telnyx and Plivo message ids). */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
-}
-
-/** Our error code for an HTTP status when the provider's own code says nothing more specific. */
-export function errorCodeForHttpStatus(status: number): ErrorCodeValue {
-  if (status === 401) return ErrorCode.AUTH_REJECTED;
-  if (status === 403) return ErrorCode.AUTH_FORBIDDEN;
-  if (status === 404) return ErrorCode.NOT_FOUND;
-  if (status === 429) return ErrorCode.RATE_LIMITED;
-  if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
-  return ErrorCode.PROVIDER_REJECTED;
 }
 
 /** An HTTP Basic Authorization header. */

@@ -5,57 +5,15 @@ import type {
   WebhookEvent,
 } from '../core/types.js';
 import type { HttpClient } from './http-client.js';
+import type { CredentialField, ProviderCapabilities, ProviderDescriptor } from './descriptor.js';
+import type { ProviderName } from './registry.js';
 
-/** Provider names we support (the registry maps each to an adapter). */
-export type ProviderName = 'twilio' | 'telnyx' | 'plivo' | 'vonage' | 'bandwidth' | 'sinch';
+/** Provider names we support: the keys of the registry. */
+export type { ProviderName } from './registry.js';
+export type { CredentialField, ProviderCapabilities, ProviderDescriptor } from './descriptor.js';
 
 /** Credential values by field key, e.g. {accountSid, authToken}. */
 export type Credentials = Record<string, string>;
-
-/** One credential or account setting a provider needs; drives `mms login` and env resolution. */
-export interface CredentialField {
-  /** Key in the stored profile and in Credentials, camelCase. */
-  key: string;
-  /** Human label for prompts and `whoami`. */
-  label: string;
-  /** Secrets are never taken from a flag value: only a masked prompt, `--<flag>-stdin` or env. */
-  secret: boolean;
-  /** Required unless satisfied by an alternative (see `alternatives`). */
-  required: boolean;
-  /** Provider-standard environment variables, first match wins. */
-  env: string[];
-  /** Long flag name for `mms login` without dashes, e.g. 'account-sid' (secrets get '<flag>-stdin'). */
-  flag: string;
-  /** Optional validation pattern with a hint shown when it fails. */
-  pattern?: RegExp;
-  patternHint?: string;
-}
-
-/** What a provider can do: drives validation before sending and `mms providers`. */
-export interface ProviderCapabilities {
-  maxMedia: number;
-  /** Total bytes of all media in one message. */
-  maxTotalBytes: number;
-  /** Bytes per media file. */
-  maxFileBytes: number;
-  /** Smaller per-file limit for types that are not images (Twilio: 500 KB), if any. */
-  maxNonImageBytes?: number;
-  /** Accepted MIME types; 'image/*' style wildcards allowed. */
-  mediaTypes: string[];
-  /** How local files reach the provider: a public URL, an upload API, or both. */
-  mediaTransport: 'url' | 'upload' | 'url-or-upload';
-  maxBodyChars: number;
-  /** `mms status <id>` is possible. */
-  statusLookup: boolean;
-  /** Per-message status callbacks can be requested. */
-  statusCallbacks: boolean;
-  /** Webhook signature scheme, in words. */
-  signature: string;
-  /** Documented default account send rate, messages per second. */
-  defaultRatePerSecond: number;
-  /** Free-form notes shown in `mms providers`. */
-  notes?: string;
-}
 
 /** Everything an adapter needs for one API call. */
 export interface ProviderCallContext {
@@ -119,8 +77,12 @@ export interface ConfigureInboundHooks {
   beforeChange?(state: InboundRestoreState): Promise<void>;
 }
 
-/** A provider adapter: the only provider-specific code the commands talk to. */
+/**
+ * A provider adapter: the only provider-specific code the commands talk to. Its static facts
+ * (name … credentialFields, messageLogDelayMs) are its descriptor's, spread in by `adapterFacts`.
+ */
 export interface ProviderAdapter {
+  readonly descriptor: ProviderDescriptor;
   readonly name: ProviderName;
   readonly displayName: string;
   readonly defaultBaseUrl: string;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { maskId } from '../../config/redact.js';
+import { missingCredentialsHint } from '../../providers/descriptor.js';
 import { writeJson } from '../../output/json.js';
 import { loadAccount } from '../shared.js';
 import type { GlobalOptions } from '../index.js';
@@ -54,6 +55,9 @@ export function createWhoamiCommand(ctx: AppContext): Command {
       ctx.io.out(`From      ${account.from ? `${account.from.value} ${src(account.from.source, account.from.origin)}` : '(none)'}`);
       ctx.io.out(`API       ${account.baseUrl.value} ${src(account.baseUrl.source, account.baseUrl.origin)}`);
       if (verified) ctx.io.out(`Verified  ${ctx.outTheme.success('yes')}${verified.accountLabel ? ` (${verified.accountLabel})` : ''}`);
-      if (problems.length) ctx.io.warn(ctx.errTheme.warn(`Not ready to send: ${problems.join('; ')}. Run \`mms login\`.`));
+      if (problems.length) {
+        const hint = missingCredentialsHint(adapter.descriptor, account.profile.name);
+        ctx.io.warn(ctx.errTheme.warn(`Not ready to send: ${problems.join('; ')}. ${hint}.`));
+      }
     });
 }

@@ -9,29 +9,28 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
-import type { HttpResponse } from '../http-client.js';
+import { callClient, type HttpResponse } from '../http-client.js';
+import { adapterFacts, envName, envNames, hasWebhookSecret } from '../descriptor.js';
+import { bandwidthDescriptor } from './descriptor.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { BandwidthTokenCache, bandwidthTokenUrl, type TokenRequest } from './oauth.js';
-import { BANDWIDTH_DEFAULT_BASE_URL, bandwidthMediaId, buildBandwidthPayload, mediaPath, messagesPath } from './payload.js';
+import { bandwidthMediaId, buildBandwidthPayload, mediaPath, messagesPath } from './payload.js';
 import { bandwidthError, bandwidthTimeFilter, findBandwidthSent, parseBandwidthSend, parseBandwidthStatus } from './response.js';
 import { parseBandwidthWebhook, verifyBandwidthWebhook } from './webhook.js';
 import { configureBandwidthInbound, restoreBandwidthInbound } from './inbound.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function tokenRequest(ctx: ProviderCallContext): TokenRequest {
   return {
     tokenUrl: bandwidthTokenUrl(ctx.baseUrl, ctx.credentials.tokenUrl),
     clientId: ctx.credentials.clientId ?? '',
     clientSecret: ctx.credentials.clientSecret ?? '',
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }
 
 /** Creates a Bandwidth adapter around a token cache (tests inject one with a fake clock). */
 export function createBandwidthAdapter(tokens: BandwidthTokenCache = new BandwidthTokenCache()): ProviderAdapter {
   async function authorized(ctx: ProviderCallContext): Promise<{ Authorization: string }> {
-    return { Authorization: `Bearer ${await tokens.getToken(ctx.http, tokenRequest(ctx))}` };
+    return { Authorization: `Bearer ${await tokens.getToken(callClient(ctx), tokenRequest(ctx))}` };
   }
 
   /** A 401 means the cached token is no good (revoked or expired early): drop it for next time. */
@@ -44,50 +43,7 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
   }
 
   return {
-    name: 'bandwidth',
-    displayName: 'Bandwidth',
-    defaultBaseUrl: BANDWIDTH_DEFAULT_BASE_URL,
-    capabilities: {
-      // "Maximum of 10 attachments", 3.5 MB per file, external or stored (support article 12823216;
-      // the spec's mmsMessageContentFile). Older docs said 3.75 MB: the lower value is safe.
-      maxMedia: 10,
-      maxFileBytes: 3_500_000,
-      maxTotalBytes: 35_000_000,
-      // uploadMediaRequest content types in bandwidth.yml.
-      mediaTypes: [
-        'image/jpeg', 'image/png', 'image/gif', 'image/bmp', 'image/heic', 'image/heif', 'image/webp', 'image/tiff', 'image/svg+xml',
-        'audio/mp4', 'audio/mpeg', 'audio/ogg', 'audio/amr', 'audio/3gpp', 'audio/wav', 'audio/webm', 'audio/flac',
-        'video/mp4', 'video/mpeg', 'video/quicktime', 'video/ogg', 'video/avi',
-        'text/vcard', 'text/x-vcard', 'text/calendar', 'text/plain', 'application/pdf',
-      ],
-      mediaTransport: 'url-or-upload',
-      // messageRequest.text maxLength; Bandwidth recommends ≤ 1000 characters for MMS.
-      maxBodyChars: 2048,
-      statusLookup: true,
-      // v2 has no per-message callback URL: callbacks go to the application's OutboundCallbackUrl.
-      statusCallbacks: false,
-      signature: 'HTTP Basic auth with the callback credentials set on the messaging application (no HMAC)',
-      // Default account rate is 1 message (segment) per second; excess is queued (900 max).
-      defaultRatePerSecond: 1,
-      notes:
-        'OAuth 2.0 client credentials (API users retire 2026-12-02). Local files are uploaded to ' +
-        'Bandwidth media storage (kept 48 h). Carriers deliver ~1 MB reliably (AT&T/T-Mobile 1 MB, ' +
-        'Verizon 1.5 MB); toll-free MMS allows 525 KB in total (error 4411). Delivery receipts for MMS ' +
-        'need the Feature_MMS_DLR account flag; status and inbound callbacks go to the application URLs. ' +
-        'Inbound media downloads need the account credentials.',
-    },
-    credentialFields: [
-      { key: 'accountId', label: 'Account ID', secret: false, required: true, env: ['BW_ACCOUNT_ID'], flag: 'account-id', pattern: /^\d+$/, patternHint: 'digits, e.g. 9900000' },
-      { key: 'applicationId', label: 'Messaging application ID', secret: false, required: true, env: ['BW_MESSAGING_APPLICATION_ID'], flag: 'application-id', pattern: UUID, patternHint: 'a UUID from the Bandwidth App → Applications' },
-      { key: 'clientId', label: 'OAuth client ID', secret: false, required: true, env: ['BW_CLIENT_ID'], flag: 'client-id' },
-      { key: 'clientSecret', label: 'OAuth client secret', secret: true, required: true, env: ['BW_CLIENT_SECRET'], flag: 'client-secret' },
-      // Not a Bandwidth-standard variable: lets the sandbox or a proxy stand in for the token endpoint.
-      { key: 'tokenUrl', label: 'OAuth token URL (override)', secret: false, required: false, env: ['MMS_BANDWIDTH_TOKEN_URL'], flag: 'token-url', pattern: /^https?:\/\/\S+$/, patternHint: 'an http(s) URL' },
-      // The application's callback credentials (InboundCallbackCreds/OutboundCallbackCreds); Bandwidth
-      // defines no env names for them, so these are ours.
-      { key: 'callbackUsername', label: 'Callback user id', secret: false, required: false, env: ['BW_CALLBACK_USERNAME'], flag: 'callback-username' },
-      { key: 'callbackPassword', label: 'Callback password', secret: true, required: false, env: ['BW_CALLBACK_PASSWORD'], flag: 'callback-password' },
-    ],
+    ...adapterFacts(bandwidthDescriptor),
     checkCredentials(creds: Credentials): string[] {
       const problems: string[] = [];
       if (!creds.accountId) problems.push('Account ID is missing');
@@ -106,17 +62,16 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
     async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
       // The token grant proves the client id/secret; listing one message proves account access.
       const auth = await authorized(ctx);
-      const res = await ctx.http.request({
+      const res = await callClient(ctx).request({
         method: 'GET',
         url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?messageDirection=OUTBOUND&limit=1`,
         headers: { ...auth, Accept: 'application/json' },
         timeoutMs: 15_000,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       check401(res, ctx);
       if (res.status === 401 || res.status === 403) {
         throw new AuthError(ErrorCode.AUTH_REJECTED, `Bandwidth refused access to account ${accountId(ctx)} (${bandwidthError(res).message})`, {
-          suggestion: 'Check BW_ACCOUNT_ID and that the OAuth client has the Messaging role',
+          suggestion: `Check ${envName(bandwidthDescriptor, 'accountId')} and that the OAuth client has the Messaging role`,
         });
       }
       if (res.status !== 200) throw bandwidthError(res);
@@ -129,30 +84,26 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
         accountId: accountId(ctx),
         baseUrl: ctx.baseUrl,
       });
-      const res = await ctx.http.request({
+      const res = await callClient(ctx).request({
         method: 'POST',
         url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}`,
         // A wrong content type is a 415.
         headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
         body: JSON.stringify(payload),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       check401(res, ctx);
       return parseBandwidthSend(res);
     },
     async getStatus(id, ctx) {
       const auth = await authorized(ctx);
-      const res = await ctx.http.request({
+      const res = await callClient(ctx).request({
         method: 'GET',
         url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?messageId=${encodeURIComponent(id)}`,
         headers: { ...auth, Accept: 'application/json' },
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       check401(res, ctx);
       return parseBandwidthStatus(res, id);
     },
-    // Bandwidth: a new message can take a few seconds to show in List Messages.
-    messageLogDelayMs: 60_000,
     async findSent(q, ctx) {
       // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
       let pageToken: string | undefined;
@@ -160,11 +111,10 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
         const params = new URLSearchParams({ sourceTn: q.from, destinationTn: q.to, messageDirection: 'OUTBOUND', fromDateTime: bandwidthTimeFilter(q.since), limit: '100' });
         if (pageToken) params.set('pageToken', pageToken);
         const auth = await authorized(ctx);
-        const res = await ctx.http.request({
+        const res = await callClient(ctx).request({
           method: 'GET',
           url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
           headers: { ...auth, Accept: 'application/json' },
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
         });
         check401(res, ctx);
         const step = findBandwidthSent(res, q);
@@ -178,13 +128,12 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       const mediaId = bandwidthMediaId(file.fileName, randomUUID());
       const bytes = await readFile(file.path);
       const auth = await authorized(ctx);
-      const res = await ctx.http.request({
+      const res = await callClient(ctx).request({
         method: 'PUT',
         url: `${ctx.baseUrl}${mediaPath(accountId(ctx), mediaId)}`,
         headers: { ...auth, 'Content-Type': file.contentType },
         body: bytes,
         timeoutMs: 120_000,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       check401(res, ctx);
       if (res.status !== 204 && res.status !== 200) {
@@ -204,10 +153,11 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
     mediaDownloadHeaders: (ctx) => authorized(ctx),
     webhookSecretProblem(creds, opts) {
       // With --number, configureInbound sets callback credentials on its temporary application.
-      if (opts.configuresNumber || (creds.callbackUsername && creds.callbackPassword)) return undefined;
+      if (opts.configuresNumber || hasWebhookSecret(bandwidthDescriptor, creds)) return undefined;
+      const env = envNames(bandwidthDescriptor, bandwidthDescriptor.webhookSecret?.keys ?? []);
       return {
         message: "Bandwidth callbacks carry the messaging application's callback credentials, and none are configured",
-        suggestion: "Set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD to the application's InboundCallbackCreds, or pass --number so mms listen sets up its own",
+        suggestion: `Set ${env} to the application's InboundCallbackCreds, or pass --number so mms listen sets up its own`,
       };
     },
     verifyWebhook(req, creds) {

@@ -15,7 +15,7 @@
 // applicationId (Bandwidth error 4452 otherwise); the state's description says so.
 import { randomBytes } from 'node:crypto';
 import { ConfigError, ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
-import type { HttpResponse } from '../http-client.js';
+import { callClient, type HttpResponse } from '../http-client.js';
 import type { InboundRestoreState, ProviderCallContext } from '../types.js';
 
 /** Host of the Dashboard API (messages go to messaging.bandwidth.com). */
@@ -89,7 +89,7 @@ function makeCaller(ctx: ProviderCallContext, auth: BandwidthAuth) {
   return {
     account,
     async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: string): Promise<HttpResponse> {
-      return ctx.http.request({
+      return callClient(ctx).request({
         method,
         url: `${base}${path}`,
         headers: {
@@ -98,7 +98,6 @@ function makeCaller(ctx: ProviderCallContext, auth: BandwidthAuth) {
           ...(body !== undefined ? { 'Content-Type': 'application/xml; charset=utf-8' } : {}),
         },
         ...(body !== undefined ? { body } : {}),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
     },
   };

@@ -4,6 +4,8 @@
 // with Basic clientId:clientSecret → {access_token, expires_in}; the SDK refreshes 60 s early.
 import { AuthError, ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpClient } from '../http-client.js';
+import { loginCommand } from '../descriptor.js';
+import { OAUTH_CLIENT_ENV, bandwidthDescriptor } from './descriptor.js';
 
 /** Bandwidth's token endpoint (OpenAPI securitySchemes.OAuth2.flows.clientCredentials.tokenUrl). */
 export const BANDWIDTH_TOKEN_URL = 'https://api.bandwidth.com/api/v1/oauth2/token';
@@ -35,7 +37,6 @@ export interface TokenRequest {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
-  signal?: AbortSignal;
 }
 
 interface CachedToken {
@@ -94,14 +95,13 @@ export class BandwidthTokenCache {
       },
       body: 'grant_type=client_credentials',
       timeoutMs: 15_000,
-      ...(r.signal ? { signal: r.signal } : {}),
     });
     const body = parseJson(res.text);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       // RFC 6749 §5.2: {error: "invalid_client", error_description}.
       const what = [body.error, body.error_description].filter((v) => typeof v === 'string').join(': ') || `HTTP ${res.status}`;
       throw new AuthError(ErrorCode.AUTH_REJECTED, `Bandwidth rejected the OAuth client credentials (${what})`, {
-        suggestion: 'Check BW_CLIENT_ID and BW_CLIENT_SECRET (Bandwidth App → Account → API Credentials), then run `mms login bandwidth` again',
+        suggestion: `Check ${OAUTH_CLIENT_ENV} (Bandwidth App → Account → API Credentials), then run \`${loginCommand(bandwidthDescriptor)}\` again`,
       });
     }
     const token = body.access_token;

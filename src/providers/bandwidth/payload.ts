@@ -5,9 +5,6 @@
 // (OpenAPI bandwidth.yml shipped in Bandwidth/node-sdk).
 import type { MessageRequest } from '../../core/types.js';
 
-/** Messaging API host; paths below start with /api/v2. */
-export const BANDWIDTH_DEFAULT_BASE_URL = 'https://messaging.bandwidth.com';
-
 /** Path of the Messages collection for an account. */
 export function messagesPath(accountId: string): string {
   return `/api/v2/users/${encodeURIComponent(accountId)}/messages`;

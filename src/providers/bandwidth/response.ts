@@ -2,40 +2,21 @@
 // Errors: https://dev.bandwidth.com/docs/messaging/errors  ({type, description, fieldErrors?})
 // List Messages (status lookup): https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
-import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseRetryAfter } from '../shared.js';
-
-/** `messageStatus` values of List Messages. */
-const LIST_STATUS_MAP: Record<string, MessageStatus> = {
-  RECEIVED: 'received',
-  QUEUED: 'queued',
-  SENDING: 'sending',
-  SENT: 'sent',
-  FAILED: 'failed',
-  DELIVERED: 'delivered',
-  ACCEPTED: 'accepted',
-  UNDELIVERED: 'undelivered',
-};
-
-/** Callback `type` values (statusCallbackTypeEnum + message-received). */
-const CALLBACK_TYPE_MAP: Record<string, MessageStatus> = {
-  'message-sending': 'sending',
-  'message-sent': 'sent',
-  'message-delivered': 'delivered',
-  'message-failed': 'failed',
-  'message-read': 'delivered',
-  'message-received': 'received',
-};
+import { parseJson } from '../shared.js';
+import { envName, lookup, type ErrorRule } from '../descriptor.js';
+import { providerHttpError } from '../provider-error.js';
+import { bandwidthDescriptor } from './descriptor.js';
 
 /** Normalises a List Messages `messageStatus`. */
 export function mapBandwidthStatus(s: string | undefined): MessageStatus {
-  return (s && LIST_STATUS_MAP[s.toUpperCase()]) || 'unknown';
+  return lookup(bandwidthDescriptor.statusMap, s?.toUpperCase()) ?? 'unknown';
 }
 
 /** Normalises a callback `type`. */
 export function mapBandwidthCallbackType(t: string | undefined): MessageStatus {
-  return (t && CALLBACK_TYPE_MAP[t]) || 'unknown';
+  return lookup(bandwidthDescriptor.callbackStatusMap ?? {}, t) ?? 'unknown';
 }
 
 interface BandwidthErrorBody {
@@ -47,20 +28,16 @@ interface BandwidthErrorBody {
   message?: unknown;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function fieldCode(fields: Array<{ fieldName?: unknown }>): ErrorCodeValue | undefined {
+/** What the first field Bandwidth blames means. */
+function fieldRule(fields: Array<{ fieldName?: unknown }>): ErrorRule | undefined {
   for (const f of fields) {
     const name = typeof f.fieldName === 'string' ? f.fieldName : '';
-    if (/^to(\[\d+\])?$/.test(name)) return ErrorCode.RECIPIENT_INVALID;
-    if (name === 'from') return ErrorCode.SENDER_INVALID;
-    if (/^media/.test(name)) return ErrorCode.MEDIA_REJECTED;
+    if (/^to(\[\d+\])?$/.test(name)) return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Write the recipient in E.164 (+15551234567)' };
+    if (name === 'from') {
+      const app = envName(bandwidthDescriptor, 'applicationId');
+      return { code: ErrorCode.SENDER_INVALID, suggestion: `Use a Bandwidth number in E.164 on the location linked to ${app} as --from` };
+    }
+    if (/^media/.test(name)) return { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Media must be reachable URLs, at most 10, 3.5 MB each' };
   }
   return undefined;
 }
@@ -77,40 +54,12 @@ export function bandwidthError(res: HttpResponse): ProviderError {
     .join('; ');
   const providerMessage = [description, fieldText].filter(Boolean).join(' - ') || undefined;
 
-  let code: ErrorCodeValue;
-  let suggestion: string | undefined;
-  const byField = fieldCode(fields);
-  if (res.status === 401) {
-    code = ErrorCode.AUTH_REJECTED;
-    suggestion = 'Check BW_CLIENT_ID/BW_CLIENT_SECRET and BW_ACCOUNT_ID, then run `mms login bandwidth` again';
-  } else if (res.status === 403) {
-    code = ErrorCode.AUTH_FORBIDDEN;
-    suggestion = 'These OAuth credentials lack the Messaging role for this account, or the account id is wrong';
-  } else if (res.status === 429 || bwType === 'max-message-queue-size-exceeded') {
-    code = ErrorCode.RATE_LIMITED;
-    suggestion = 'Bandwidth queues messages at your account rate (1 MPS by default): lower --rate or wait for the queue to drain';
-  } else if (res.status >= 500) {
-    code = ErrorCode.PROVIDER_UNAVAILABLE;
-    suggestion = 'Bandwidth had a server error; try again later';
-  } else if (byField) {
-    code = byField;
-    suggestion = byField === ErrorCode.RECIPIENT_INVALID
-      ? 'Write the recipient in E.164 (+15551234567)'
-      : byField === ErrorCode.SENDER_INVALID
-        ? 'Use a Bandwidth number in E.164 on the location linked to BW_MESSAGING_APPLICATION_ID as --from'
-        : 'Media must be reachable URLs, at most 10, 3.5 MB each';
-  } else if (res.status === 404) code = ErrorCode.NOT_FOUND;
-  else code = ErrorCode.PROVIDER_REJECTED;
-
-  const message = `Bandwidth ${bwType ?? `HTTP ${res.status}`}: ${providerMessage ?? (res.text.slice(0, 200) || 'no message')}`;
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-  return new ProviderError(code, exitCodeForErrorCode(code), message, {
-    provider: 'bandwidth',
-    httpStatus: res.status,
+  // The error type's meaning (a full queue) beats a blamed field.
+  const rule = lookup(bandwidthDescriptor.errors.codes, bwType) ?? fieldRule(fields);
+  return providerHttpError(bandwidthDescriptor, res, {
     ...(bwType !== undefined ? { providerCode: bwType } : {}),
     ...(providerMessage !== undefined ? { providerMessage } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(suggestion !== undefined ? { suggestion } : {}),
+    ...(rule ? { rule } : {}),
   });
 }
 

@@ -11,6 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { AuthError, ErrorCode, MediaError, UsageError } from '../../errors/errors.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { basicAuthHeader, isUuid, parseJson } from '../shared.js';
+import { adapterFacts, loginCommand } from '../descriptor.js';
+import { callClient, type HttpClient } from '../http-client.js';
+import { AUTH_ID, PLIVO_MAX_UPLOAD_BYTES, plivoDescriptor } from './descriptor.js';
 import {
   buildMultipartBody,
   buildPlivoPayload,
@@ -23,58 +26,20 @@ import { findPlivoSent, parsePlivoSend, parsePlivoStatus, parsePlivoUpload, pliv
 import { configurePlivoInbound, restorePlivoInbound } from './inbound.js';
 import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
 
-/** Main accounts are MA…, subaccounts SA…, 20 characters in all. */
-const AUTH_ID = /^(MA|SA)[A-Z0-9]{18}$/;
-
 /** Pages of 20 findSent reads before it gives up (rather than answer "not sent" unsure). */
 const FIND_SENT_PAGES = 25;
 
-/** Plivo's per-file limit for the Media upload API. */
-export const PLIVO_MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+/** Plivo's per-file limit for the Media upload API (declared with the capabilities). */
+export { PLIVO_MAX_UPLOAD_BYTES };
 
-function signalOf(ctx: ProviderCallContext): { signal?: AbortSignal } {
-  return ctx.signal ? { signal: ctx.signal } : {};
-}
-
-function jsonHeaders(ctx: ProviderCallContext, withBody = false): Record<string, string> {
-  const h: Record<string, string> = { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json' };
-  if (withBody) h['Content-Type'] = 'application/json';
-  return h;
+/** The client for one call: the call's signal, Plivo's Basic auth, JSON answers. */
+function api(ctx: ProviderCallContext): HttpClient {
+  return callClient(ctx, { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json' });
 }
 
 /** The Plivo adapter. */
 export const plivoAdapter: ProviderAdapter = {
-  name: 'plivo',
-  displayName: 'Plivo',
-  defaultBaseUrl: 'https://api.plivo.com',
-  capabilities: {
-    maxMedia: 10,
-    // "total < 5 MB"; decimal MB is the conservative reading.
-    maxTotalBytes: 5_000_000,
-    // Local files go through the upload API, which takes at most 2 MB per file. URL media has no
-    // documented per-file limit beyond the total, but one number has to serve both here.
-    maxFileBytes: PLIVO_MAX_UPLOAD_BYTES,
-    // plivo-python's validation list (the docs list a subset: JPG, PNG, MP4, GIF, PDF, text).
-    mediaTypes: [
-      'image/jpeg', 'image/png', 'image/gif',
-      'audio/mpeg', 'audio/wav', 'audio/ogg',
-      'video/mp4', 'video/mpeg', 'video/3gpp', 'video/3gpp2',
-      'text/vcard', 'text/x-vcard', 'text/csv', 'text/plain', 'application/pdf',
-      'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    ],
-    mediaTransport: 'url-or-upload',
-    maxBodyChars: 1600,
-    statusLookup: true,
-    statusCallbacks: true,
-    signature: 'X-Plivo-Signature-V3 (HMAC-SHA256 of URL + params + nonce) or -V2 (URL + nonce), Auth Token',
-    // Default account MMS rate; excess is queued, not rejected.
-    defaultRatePerSecond: 0.25,
-    notes: 'Local files are uploaded first (≤2 MB each) and sent as media_ids; uploads unused for 6 h are deleted.',
-  },
-  credentialFields: [
-    { key: 'authId', label: 'Auth ID', secret: false, required: true, env: ['PLIVO_AUTH_ID'], flag: 'auth-id', pattern: AUTH_ID, patternHint: 'MA or SA followed by 18 upper-case letters or digits' },
-    { key: 'authToken', label: 'Auth Token', secret: true, required: true, env: ['PLIVO_AUTH_TOKEN'], flag: 'auth-token' },
-  ],
+  ...adapterFacts(plivoDescriptor),
   checkCredentials(creds: Credentials): string[] {
     const problems: string[] = [];
     if (!creds.authId) problems.push('Auth ID is missing');
@@ -88,19 +53,17 @@ export const plivoAdapter: ProviderAdapter = {
   },
   async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
     // GET the account itself: cheap, and it names the account.
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}${plivoAccountPath(ctx.credentials.authId ?? '')}/`,
-      headers: jsonHeaders(ctx),
       timeoutMs: 15_000,
-      ...signalOf(ctx),
     });
     if (res.status !== 200) {
       const err = plivoError(res);
       // A wrong Auth ID can also surface as 404 for an account that is not ours.
       if (res.status === 401 || res.status === 403 || res.status === 404) {
         throw new AuthError(ErrorCode.AUTH_REJECTED, `Plivo rejected these credentials (${err.message})`, {
-          suggestion: 'Copy the Auth ID and Auth Token from the Plivo console overview page and run `mms login plivo` again',
+          suggestion: `Copy the Auth ID and Auth Token from the Plivo console overview page and run \`${loginCommand(plivoDescriptor)}\` again`,
         });
       }
       throw err;
@@ -113,12 +76,11 @@ export const plivoAdapter: ProviderAdapter = {
   },
   async send(req, ctx) {
     const payload = buildPlivoPayload(req);
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}`,
-      headers: jsonHeaders(ctx, true),
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(payload),
-      ...signalOf(ctx),
     });
     return parsePlivoSend(res, { dst: payload.dst, ...(payload.src !== undefined ? { src: payload.src } : {}) });
   },
@@ -126,11 +88,9 @@ export const plivoAdapter: ProviderAdapter = {
     if (!isUuid(id)) {
       throw new UsageError(`Message id "${id}" is not a Plivo message UUID`, { code: ErrorCode.INVALID_ARGUMENT });
     }
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}${id}/`,
-      headers: jsonHeaders(ctx),
-      ...signalOf(ctx),
     });
     return parsePlivoStatus(res);
   },
@@ -139,11 +99,9 @@ export const plivoAdapter: ProviderAdapter = {
     // and matched here, 20 per page (Plivo's maximum), for at most FIND_SENT_PAGES pages.
     for (let page = 0; page < FIND_SENT_PAGES; page++) {
       const params = new URLSearchParams({ message_direction: 'outbound', message_time__gte: plivoTimeFilter(q.since), limit: '20', offset: String(page * 20) });
-      const res = await ctx.http.request({
+      const res = await api(ctx).request({
         method: 'GET',
         url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}?${params.toString()}`,
-        headers: jsonHeaders(ctx),
-        ...signalOf(ctx),
       });
       const step = findPlivoSent(res, q);
       if (step.found) return step.found;
@@ -170,13 +128,12 @@ export const plivoAdapter: ProviderAdapter = {
       }
     }
     if (!multipart) throw new Error(`Could not build a multipart body for ${file.fileName}`);
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${plivoMediaPath(ctx.credentials.authId ?? '')}`,
-      headers: { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json', 'Content-Type': multipart.contentType },
+      headers: { 'Content-Type': multipart.contentType },
       body: multipart.body,
       timeoutMs: 120_000,
-      ...signalOf(ctx),
     });
     return parsePlivoUpload(res, file.fileName);
   },

@@ -6,7 +6,7 @@
 // `app_id` update) and its request-test.js fixtures (reference §6), and
 // https://docs.plivo.com/docs/messaging/api/message/handling-incoming
 import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
-import type { HttpResponse } from '../http-client.js';
+import { callClient, type HttpResponse } from '../http-client.js';
 import type { InboundRestoreState, ProviderCallContext } from '../types.js';
 import { parseJson } from '../shared.js';
 import { plivoAccountPath, plivoAuthHeader, toPlivoNumber } from './payload.js';
@@ -24,13 +24,12 @@ export interface PlivoRestoreData {
 async function call(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<HttpResponse> {
   const headers: Record<string, string> = { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return ctx.http.request({
+  return callClient(ctx).request({
     method,
     url: `${ctx.baseUrl}${plivoAccountPath(ctx.credentials.authId ?? '')}${path}`,
     headers,
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     timeoutMs: 15_000,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
 }
 

@@ -7,27 +7,15 @@
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { errorCodeForHttpStatus, isUuid, parseJson, parseRetryAfter } from '../shared.js';
+import { isUuid, parseJson } from '../shared.js';
+import { lookup } from '../descriptor.js';
+import { providerHttpError } from '../provider-error.js';
+import { plivoDescriptor } from './descriptor.js';
 import { fromPlivoNumber } from './payload.js';
-
-const STATUS_MAP: Record<string, MessageStatus> = {
-  queued: 'queued',
-  // US/Canada carriers often send no receipt, so Plivo's support says to treat `sent` as delivered
-  // there; we keep it as `sent` (the honest answer) and let callers decide (reference §3.6).
-  sent: 'sent',
-  delivered: 'delivered',
-  // WhatsApp only, but harmless.
-  read: 'delivered',
-  undelivered: 'undelivered',
-  failed: 'failed',
-  // Older docs list `rejected`.
-  rejected: 'failed',
-  received: 'received',
-};
 
 /** Normalises a Plivo `message_state` / callback `Status`. */
 export function mapPlivoStatus(s: string | undefined): MessageStatus {
-  return (s && STATUS_MAP[s.toLowerCase()]) || 'unknown';
+  return lookup(plivoDescriptor.statusMap, s?.toLowerCase()) ?? 'unknown';
 }
 
 /** The request numbers an error may be about, so "1555… is not a valid phone number" can be placed. */
@@ -66,34 +54,24 @@ function classifyNumberError(text: string, ctx: PlivoErrorContext): ErrorCodeVal
   return undefined;
 }
 
+/** Suggestions for what response.ts reads from Plivo's sentences (the status ladder's are in the descriptor). */
 const SUGGESTIONS: Partial<Record<ErrorCodeValue, string>> = {
-  [ErrorCode.AUTH_REJECTED]: 'Check PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN (Plivo console overview page), then run `mms login plivo` again',
-  // plivo-node maps a 403 on POST /Message/ to GeoPermissionError: the destination country is off.
-  [ErrorCode.AUTH_FORBIDDEN]: 'Plivo refused this request; for sends this usually means the destination country is not enabled in Messaging → Geo Permissions',
   [ErrorCode.RECIPIENT_INVALID]: 'Check the recipient is a valid number with its country code (E.164)',
   [ErrorCode.RECIPIENT_UNREACHABLE]: 'The recipient cannot receive MMS; try another number or send without media',
   [ErrorCode.SENDER_INVALID]: 'Use an MMS-enabled Plivo number you own as --from',
   [ErrorCode.SENDER_REJECTED]: 'Use an MMS-enabled Plivo number you own as --from',
-  [ErrorCode.RATE_LIMITED]: 'Too many concurrent API requests: lower --concurrency, or try again shortly',
-  [ErrorCode.PROVIDER_UNAVAILABLE]: 'Plivo had a server error; try again later',
 };
 
 /** Turns a non-2xx Plivo response into a ProviderError with our code, keeping Plivo's text. */
 export function plivoError(res: HttpResponse, ctx: PlivoErrorContext = {}, now = Date.now()): ProviderError {
   const { text, code: providerCode } = errorText(parseJson(res.text));
-  let code = errorCodeForHttpStatus(res.status);
-  if ((res.status === 400 || res.status === 422) && text) code = classifyNumberError(text, ctx) ?? code;
-  const message = `Plivo ${providerCode ?? `HTTP ${res.status}`}: ${text ?? (res.text.slice(0, 200) || 'no message')}`;
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now);
-  const suggestion = SUGGESTIONS[code];
-  return new ProviderError(code, exitCodeForErrorCode(code), message, {
-    provider: 'plivo',
-    httpStatus: res.status,
+  const classified = (res.status === 400 || res.status === 422) && text ? classifyNumberError(text, ctx) : undefined;
+  const hint = classified ? SUGGESTIONS[classified] : undefined;
+  return providerHttpError(plivoDescriptor, res, {
     ...(providerCode !== undefined ? { providerCode } : {}),
     ...(text !== undefined ? { providerMessage: text } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(suggestion !== undefined ? { suggestion } : {}),
-  });
+    ...(classified ? { rule: hint !== undefined ? { code: classified, suggestion: hint } : { code: classified } } : {}),
+  }, now);
 }
 
 function unexpected(res: HttpResponse, what: string): ProviderError {
@@ -128,7 +106,7 @@ export function parsePlivoSend(res: HttpResponse, ctx: PlivoErrorContext = {}): 
         provider: 'plivo',
         httpStatus: res.status,
         providerMessage: `invalid_number: ${list}`,
-        suggestion: SUGGESTIONS[ErrorCode.RECIPIENT_INVALID],
+        suggestion: SUGGESTIONS[ErrorCode.RECIPIENT_INVALID]!,
       });
     }
     throw unexpected(res, 'a message_uuid');

@@ -4,12 +4,7 @@
 // Body shape: sinch-sdk-node packages/sms/src/models/v1/media-request (reference §3.1–3.2).
 import type { MessageRequest } from '../../core/types.js';
 import { ErrorCode, InputError } from '../../errors/errors.js';
-
-/** US region host. Others: eu, br, ca, au (sinch-sdk-node SMS_HOSTNAME). */
-export const SINCH_DEFAULT_BASE_URL = 'https://us.sms.api.sinch.com';
-
-/** Regions the service-plan (API token) endpoint exists in. */
-export const SINCH_REGIONS = ['us', 'eu', 'br', 'ca', 'au'] as const;
+import { SINCH_DEFAULT_BASE_URL } from './descriptor.js';
 
 /**
  * The API host for a call. An explicit base URL override (sandbox, fake server) always wins;

@@ -3,44 +3,24 @@
 // https://developers.sinch.com/docs/sms/api-reference/status-codes
 // Delivery report statuses: https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports/
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
-import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseRetryAfter } from '../shared.js';
-
-/** Delivery report status words (sinch-sdk-node enums.ts DeliveryReportStatusEnum). */
-const STATUS_MAP: Record<string, MessageStatus> = {
-  queued: 'queued',
-  dispatched: 'sent',
-  aborted: 'failed',
-  cancelled: 'canceled',
-  rejected: 'failed',
-  deleted: 'failed',
-  delivered: 'delivered',
-  failed: 'failed',
-  expired: 'undelivered',
-  unknown: 'unknown',
-};
+import { parseJson } from '../shared.js';
+import { lookup, type ErrorRule } from '../descriptor.js';
+import { providerHttpError } from '../provider-error.js';
+import { sinchDescriptor } from './descriptor.js';
 
 /** Normalises a Sinch delivery status. */
 export function mapSinchStatus(s: string | undefined): MessageStatus {
-  return (s && STATUS_MAP[s.toLowerCase()]) || 'unknown';
-}
-
-/** 403 codes that are about the request, not the credentials. */
-const REQUEST_403_CODES = new Set(['unknown_group', 'unknown_campaign', 'missing_callback_url']);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return lookup(sinchDescriptor.statusMap, s?.toLowerCase()) ?? 'unknown';
 }
 
 /** Which number a `syntax_invalid_parameter_format` text blames (Sinch names the parameter). */
-function blamedNumber(text: string): ErrorCodeValue | undefined {
-  if (/\b(from|originator|sender)\b/i.test(text)) return ErrorCode.SENDER_INVALID;
-  if (/\b(to|recipients?|msisdn)\b/i.test(text)) return ErrorCode.RECIPIENT_INVALID;
+function blamedNumber(text: string): ErrorRule | undefined {
+  if (/\b(from|originator|sender)\b/i.test(text)) {
+    return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use a number or short code of this service plan as --from' };
+  }
+  if (/\b(to|recipients?|msisdn)\b/i.test(text)) return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Write the recipient in E.164 (+15551234567)' };
   return undefined;
 }
 
@@ -51,37 +31,11 @@ export function sinchError(res: HttpResponse): ProviderError {
   const sCode = typeof body.code === 'string' ? body.code : undefined;
   const sText = typeof body.text === 'string' ? body.text : undefined;
 
-  let code: ErrorCodeValue;
-  let suggestion: string | undefined;
-  if (res.status === 401) {
-    code = ErrorCode.AUTH_REJECTED;
-    suggestion = 'Check SINCH_SERVICE_PLAN_ID, SINCH_API_TOKEN and SMS_REGION (the token is valid in one region only), then run `mms login sinch` again';
-  } else if (res.status === 403 && !(sCode && REQUEST_403_CODES.has(sCode))) {
-    code = ErrorCode.AUTH_FORBIDDEN;
-    suggestion = 'This service plan may not send MMS: ask your Sinch account manager to enable it';
-  } else if (res.status === 429) {
-    code = ErrorCode.RATE_LIMITED;
-    suggestion = 'Too many outstanding requests for this service plan: lower --rate or try again shortly';
-  } else if (res.status >= 500) {
-    code = ErrorCode.PROVIDER_UNAVAILABLE;
-    suggestion = 'Sinch had a server error; try again later';
-  } else if (sCode === 'syntax_invalid_parameter_format' && sText && blamedNumber(sText)) {
-    code = blamedNumber(sText)!;
-    suggestion = code === ErrorCode.RECIPIENT_INVALID
-      ? 'Write the recipient in E.164 (+15551234567)'
-      : 'Use a number or short code of this service plan as --from';
-  } else if (res.status === 404) code = ErrorCode.NOT_FOUND;
-  else code = ErrorCode.PROVIDER_REJECTED;
-
-  const message = `Sinch ${sCode ?? `HTTP ${res.status}`}: ${sText ?? (res.text.slice(0, 200) || 'no message')}`;
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-  return new ProviderError(code, exitCodeForErrorCode(code), message, {
-    provider: 'sinch',
-    httpStatus: res.status,
+  const blamed = sCode === 'syntax_invalid_parameter_format' && sText ? blamedNumber(sText) : undefined;
+  return providerHttpError(sinchDescriptor, res, {
     ...(sCode !== undefined ? { providerCode: sCode } : {}),
     ...(sText !== undefined ? { providerMessage: sText } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(suggestion !== undefined ? { suggestion } : {}),
+    ...(blamed ? { rule: blamed } : {}),
   });
 }
 

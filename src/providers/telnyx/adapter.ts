@@ -9,51 +9,17 @@
 import { AuthError, ErrorCode, UsageError } from '../../errors/errors.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { isUuid, parseJson } from '../shared.js';
+import { adapterFacts, hasWebhookSecret, loginCommand, webhookSecretHint } from '../descriptor.js';
+import { callClient } from '../http-client.js';
+import { telnyxDescriptor } from './descriptor.js';
 import { buildTelnyxPayload, telnyxHeaders, TELNYX_MESSAGES_PATH } from './payload.js';
 import { parseTelnyxSend, parseTelnyxStatus, telnyxError } from './response.js';
 import { configureTelnyxInbound, restoreTelnyxInbound } from './inbound.js';
 import { parseTelnyxWebhook, telnyxPublicKey, verifyTelnyxWebhook } from './webhook.js';
 
-function signalOf(ctx: ProviderCallContext): { signal?: AbortSignal } {
-  return ctx.signal ? { signal: ctx.signal } : {};
-}
-
 /** The Telnyx adapter. */
 export const telnyxAdapter: ProviderAdapter = {
-  name: 'telnyx',
-  displayName: 'Telnyx',
-  defaultBaseUrl: 'https://api.telnyx.com',
-  capabilities: {
-    maxMedia: 10,
-    // The spec says total media "must be less than 1 MB"; decimal MB is the conservative reading.
-    // Carriers cap lower on some routes (600 KB toll-free/short code), see reference §2.2.
-    maxTotalBytes: 1_000_000,
-    maxFileBytes: 1_000_000,
-    // Sources disagree (reference §5.6); this is the support FAQ's narrow list, the reliable one.
-    mediaTypes: ['image/jpeg', 'image/png', 'image/gif', 'video/mp4', 'video/3gpp', 'text/plain', 'text/vcard'],
-    mediaTransport: 'url',
-    // No MMS text limit in the stored spec; 1600 matches the other providers [unconfirmed].
-    maxBodyChars: 1600,
-    statusLookup: true,
-    statusCallbacks: true,
-    signature: 'telnyx-signature-ed25519: Ed25519 over timestamp|body (account public key), 300 s window',
-    defaultRatePerSecond: 15,
-    notes: 'Media must be public URLs (Telnyx fetches and caches them for 1 h). No auto-resize unless the messaging profile enables mms_transcoding.',
-  },
-  credentialFields: [
-    { key: 'apiKey', label: 'API Key', secret: true, required: true, env: ['TELNYX_API_KEY'], flag: 'api-key' },
-    {
-      key: 'publicKey',
-      label: 'Public Key (webhook verification)',
-      // The account's Ed25519 public key is not a secret; it only verifies webhooks.
-      secret: false,
-      required: false,
-      env: ['TELNYX_PUBLIC_KEY'],
-      flag: 'public-key',
-      pattern: /^[A-Za-z0-9+/]{43}=$/,
-      patternHint: 'base64 of 32 bytes (Mission Control → Keys & Credentials → Public Key)',
-    },
-  ],
+  ...adapterFacts(telnyxDescriptor),
   checkCredentials(creds: Credentials): string[] {
     const problems: string[] = [];
     if (!creds.apiKey) problems.push('API Key is missing');
@@ -66,18 +32,17 @@ export const telnyxAdapter: ProviderAdapter = {
   },
   async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
     // Telnyx's own "first API request" guide uses GET /balance as the authentication check.
-    const res = await ctx.http.request({
+    const res = await callClient(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/v2/balance`,
       headers: telnyxHeaders(ctx.credentials.apiKey ?? ''),
       timeoutMs: 15_000,
-      ...signalOf(ctx),
     });
     if (res.status !== 200) {
       const err = telnyxError(res);
       if (res.status === 401 || res.status === 403 || err.code === ErrorCode.AUTH_REJECTED || err.code === ErrorCode.AUTH_FORBIDDEN) {
         throw new AuthError(ErrorCode.AUTH_REJECTED, `Telnyx rejected this API key (${err.message})`, {
-          suggestion: 'Create or copy an API key in Mission Control → API Keys and run `mms login telnyx` again',
+          suggestion: `Create or copy an API key in Mission Control → API Keys and run \`${loginCommand(telnyxDescriptor)}\` again`,
         });
       }
       throw err;
@@ -87,12 +52,11 @@ export const telnyxAdapter: ProviderAdapter = {
     return bal?.balance !== undefined ? { accountLabel: `balance ${bal.balance}${bal.currency ? ` ${bal.currency}` : ''}` } : {};
   },
   async send(req, ctx) {
-    const res = await ctx.http.request({
+    const res = await callClient(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${TELNYX_MESSAGES_PATH}`,
       headers: telnyxHeaders(ctx.credentials.apiKey ?? '', true),
       body: JSON.stringify(buildTelnyxPayload(req)),
-      ...signalOf(ctx),
     });
     return parseTelnyxSend(res);
   },
@@ -100,11 +64,10 @@ export const telnyxAdapter: ProviderAdapter = {
     if (!isUuid(id)) {
       throw new UsageError(`Message id "${id}" is not a Telnyx message id (a UUID)`, { code: ErrorCode.INVALID_ARGUMENT });
     }
-    const res = await ctx.http.request({
+    const res = await callClient(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}${TELNYX_MESSAGES_PATH}/${id}`,
       headers: telnyxHeaders(ctx.credentials.apiKey ?? ''),
-      ...signalOf(ctx),
     });
     return parseTelnyxStatus(res);
   },
@@ -116,10 +79,10 @@ export const telnyxAdapter: ProviderAdapter = {
   // answer stays `unknown` (exit 7) instead.
   webhookSecretProblem(creds) {
     // The public key is optional for sending, but without it no webhook can be verified.
-    if (creds.publicKey) return undefined;
+    if (hasWebhookSecret(telnyxDescriptor, creds)) return undefined;
     return {
       message: "Telnyx signs webhooks with your account's Ed25519 key, and no public key is configured to check them",
-      suggestion: 'Set TELNYX_PUBLIC_KEY (Mission Control → Keys & Credentials → Public Key) or run `mms login --provider telnyx --public-key <key>`',
+      suggestion: webhookSecretHint(telnyxDescriptor),
     };
   },
   mediaAuthHeaders(creds) {

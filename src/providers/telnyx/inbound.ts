@@ -6,7 +6,7 @@
 // src/resources/phone-numbers/messaging.ts (reference §6), and
 // https://developers.telnyx.com/docs/messaging/messages/receive-message
 import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
-import type { HttpResponse } from '../http-client.js';
+import { callClient, type HttpResponse } from '../http-client.js';
 import type { InboundRestoreState, ProviderCallContext } from '../types.js';
 import { parseJson } from '../shared.js';
 import { telnyxHeaders } from './payload.js';
@@ -21,13 +21,12 @@ export interface TelnyxRestoreData {
 }
 
 async function call(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<HttpResponse> {
-  return ctx.http.request({
+  return callClient(ctx).request({
     method,
     url: `${ctx.baseUrl}${path}`,
     headers: telnyxHeaders(ctx.credentials.apiKey ?? '', body !== undefined),
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     timeoutMs: 15_000,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
 }
 

@@ -6,6 +6,9 @@ import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import type { AccountInfo, Credentials, InboundRestoreState, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { basicAuthHeader } from '../shared.js';
+import { adapterFacts, envName, hasWebhookSecret, loginCommand } from '../descriptor.js';
+import { callClient, type HttpClient } from '../http-client.js';
+import { ACCOUNT_SID, twilioDescriptor } from './descriptor.js';
 import {
   buildInboundRestore,
   buildInboundUpdate,
@@ -20,41 +23,16 @@ import {
 import { findIncomingNumber, findRecentMessage, inboundSettingsOf, messagingServiceOf, parseIncomingNumbers, parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
 import { verifyTwilioWebhook, parseTwilioWebhook } from './webhook.js';
 
-const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
-const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+/** The client for one call: the call's signal, Twilio's Basic auth, JSON answers. */
+function api(ctx: ProviderCallContext): HttpClient {
+  return callClient(ctx, { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' });
+}
 
 /** The Twilio adapter. */
 export const twilioAdapter: ProviderAdapter = {
-  name: 'twilio',
-  displayName: 'Twilio',
-  defaultBaseUrl: 'https://api.twilio.com',
-  capabilities: {
-    maxMedia: 10,
-    maxTotalBytes: 5 * 1024 * 1024,
-    maxFileBytes: 5 * 1024 * 1024,
-    maxNonImageBytes: 500 * 1024,
-    mediaTypes: [
-      'image/jpeg', 'image/gif', 'image/png', 'image/bmp', 'image/webp', 'image/tiff',
-      'audio/mpeg', 'audio/mp4', 'audio/ogg', 'audio/amr', 'audio/3gpp', 'audio/wav', 'audio/aac',
-      'video/mp4', 'video/mpeg', 'video/3gpp', 'video/quicktime', 'video/webm',
-      'text/vcard', 'text/x-vcard', 'text/calendar', 'text/plain', 'application/pdf',
-    ],
-    mediaTransport: 'url',
-    maxBodyChars: 1600,
-    statusLookup: true,
-    statusCallbacks: true,
-    signature: 'X-Twilio-Signature: HMAC-SHA1 of URL + sorted params (Auth Token)',
-    // MMS: 25 messages/s per account (Twilio changelog 2019-08-26); long codes are slower per sender.
-    defaultRatePerSecond: 25,
-    notes: 'Media must be public URLs; local files are served through the listener/tunnel.',
-  },
-  credentialFields: [
-    { key: 'accountSid', label: 'Account SID', secret: false, required: true, env: ['TWILIO_ACCOUNT_SID'], flag: 'account-sid', pattern: ACCOUNT_SID, patternHint: 'AC followed by 32 hex characters' },
-    { key: 'authToken', label: 'Auth Token', secret: true, required: false, env: ['TWILIO_AUTH_TOKEN'], flag: 'auth-token' },
-    { key: 'apiKey', label: 'API Key SID', secret: false, required: false, env: ['TWILIO_API_KEY'], flag: 'api-key', pattern: API_KEY_SID, patternHint: 'SK followed by 32 hex characters' },
-    { key: 'apiSecret', label: 'API Key Secret', secret: true, required: false, env: ['TWILIO_API_SECRET'], flag: 'api-secret' },
-  ],
+  ...adapterFacts(twilioDescriptor),
   checkCredentials(creds: Credentials): string[] {
     const problems: string[] = [];
     if (!creds.accountSid) problems.push('Account SID is missing');
@@ -70,12 +48,10 @@ export const twilioAdapter: ProviderAdapter = {
   },
   async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
     const sid = ctx.credentials.accountSid ?? '';
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`,
-      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
       timeoutMs: 15_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (res.status !== 200) {
       const err = twilioError(res);
@@ -93,16 +69,11 @@ export const twilioAdapter: ProviderAdapter = {
     };
   },
   async send(req, ctx) {
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${messagesPath(ctx.credentials.accountSid ?? '')}`,
-      headers: {
-        Authorization: twilioAuthHeader(ctx.credentials),
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Accept: 'application/json',
-      },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: buildTwilioPayload(req).toString(),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return parseTwilioSend(res);
   },
@@ -114,11 +85,9 @@ export const twilioAdapter: ProviderAdapter = {
       });
     }
     const sid = ctx.credentials.accountSid ?? '';
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages/${id}.json`,
-      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return parseTwilioStatus(res);
   },
@@ -126,21 +95,19 @@ export const twilioAdapter: ProviderAdapter = {
     // Newest first; DateSent cannot be used as a filter because queued messages have no date_sent.
     const sid = ctx.credentials.accountSid ?? '';
     const params = new URLSearchParams({ To: q.to, From: q.from, PageSize: '50' });
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json?${params.toString()}`,
-      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (res.status !== 200) throw twilioError(res);
     return findRecentMessage(res.text, q.since);
   },
   webhookSecretProblem(creds) {
-    // Twilio signs with the Auth Token only; an API key secret cannot verify X-Twilio-Signature.
-    if (creds.authToken) return undefined;
+    if (hasWebhookSecret(twilioDescriptor, creds)) return undefined;
+    const keys = twilioDescriptor.webhookSecret?.keys ?? [];
     return {
       message: 'Twilio signs webhooks with the account Auth Token, and none is configured',
-      suggestion: 'Set TWILIO_AUTH_TOKEN (or `mms login --provider twilio --auth-token-stdin`) so signatures can be checked',
+      suggestion: `Set ${envName(twilioDescriptor, 'authToken')} (or \`${loginCommand(twilioDescriptor, { keys })}\`) so signatures can be checked`,
     };
   },
   mediaAuthHeaders(creds) {
@@ -160,12 +127,10 @@ export const twilioAdapter: ProviderAdapter = {
   },
   async configureInbound(number, url, ctx, hooks) {
     const accountSid = ctx.credentials.accountSid ?? '';
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'GET',
       url: `${ctx.baseUrl}${incomingNumbersLookupPath(accountSid, number)}`,
-      headers: { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' },
       timeoutMs: 15_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const found = findIncomingNumber(parseIncomingNumbers(res), number);
     if (!found) {
@@ -196,13 +161,12 @@ export const twilioAdapter: ProviderAdapter = {
       data: { ...data },
     };
     await hooks?.beforeChange?.(state);
-    const upd = await ctx.http.request({
+    const upd = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${incomingNumberPath(accountSid, found.sid)}`,
-      headers: { Authorization: twilioAuthHeader(ctx.credentials), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: buildInboundUpdate(current, url).toString(),
       timeoutMs: 15_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (upd.status !== 200) throw twilioError(upd);
     return state;
@@ -212,10 +176,10 @@ export const twilioAdapter: ProviderAdapter = {
     if (typeof saved.sid !== 'string' || !/^PN[0-9a-fA-F]{32}$/.test(saved.sid)) {
       throw new ProviderError(ErrorCode.CONFIG_INVALID, ExitCode.USAGE, `The restore data for ${state.number} has no valid number SID`, { provider: 'twilio' });
     }
-    const res = await ctx.http.request({
+    const res = await api(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}${incomingNumberPath(ctx.credentials.accountSid ?? '', saved.sid)}`,
-      headers: { Authorization: twilioAuthHeader(ctx.credentials), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: buildInboundRestore({
         sid: saved.sid,
         smsUrl: String(saved.smsUrl ?? ''),
@@ -225,7 +189,6 @@ export const twilioAdapter: ProviderAdapter = {
         smsApplicationSid: String(saved.smsApplicationSid ?? ''),
       }).toString(),
       timeoutMs: 15_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     // The number was released meanwhile: there is nothing left to restore.
     if (res.status === 404) return;

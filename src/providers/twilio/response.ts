@@ -2,52 +2,17 @@
 // Error body: {code, message, more_info, status} (twilio-node RestException).
 // https://www.twilio.com/docs/api/errors
 import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
-import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseJson, parseRetryAfter } from '../shared.js';
-
-const STATUS_MAP: Record<string, MessageStatus> = {
-  queued: 'queued',
-  accepted: 'accepted',
-  scheduled: 'scheduled',
-  sending: 'sending',
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'delivered',
-  undelivered: 'undelivered',
-  failed: 'failed',
-  receiving: 'received',
-  received: 'received',
-  canceled: 'canceled',
-  partially_delivered: 'sent',
-};
+import { parseJson } from '../shared.js';
+import { providerHttpError } from '../provider-error.js';
+import { lookup } from '../descriptor.js';
+import { twilioDescriptor } from './descriptor.js';
 
 /** Normalises a Twilio status word. */
 export function mapTwilioStatus(s: string | undefined): MessageStatus {
-  return (s && STATUS_MAP[s]) || 'unknown';
+  return lookup(twilioDescriptor.statusMap, s) ?? 'unknown';
 }
-
-/** Twilio error codes with a more specific meaning than "rejected". */
-const CODE_MAP: Record<number, { code: ErrorCodeValue; suggestion?: string }> = {
-  20003: { code: ErrorCode.AUTH_REJECTED, suggestion: 'Check the Account SID and Auth Token, then run `mms login` again' },
-  20005: { code: ErrorCode.AUTH_FORBIDDEN, suggestion: 'The account is suspended or closed: check the Twilio Console' },
-  20404: { code: ErrorCode.NOT_FOUND },
-  20429: { code: ErrorCode.RATE_LIMITED, suggestion: 'Lower --concurrency/--rate, or try again shortly' },
-  21211: { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Check the number is a valid mobile number in E.164 (+15551234567)' },
-  21212: { code: ErrorCode.SENDER_INVALID, suggestion: 'Use a number from your Twilio account as --from' },
-  21606: { code: ErrorCode.SENDER_REJECTED, suggestion: 'Use an MMS-capable number you own as --from (`mms whoami` shows the default)' },
-  21608: { code: ErrorCode.RECIPIENT_REJECTED, suggestion: 'Trial accounts can only send to verified numbers: verify it in the Twilio Console' },
-  21610: { code: ErrorCode.RECIPIENT_OPTED_OUT, suggestion: 'The recipient replied STOP; they must reply START to receive messages again' },
-  21611: { code: ErrorCode.RATE_LIMITED, suggestion: 'The sender queue is full: slow down (--rate) or add senders' },
-  21612: { code: ErrorCode.RECIPIENT_UNREACHABLE },
-  21614: { code: ErrorCode.RECIPIENT_UNREACHABLE, suggestion: 'The number cannot receive messages (landline?)' },
-  21408: { code: ErrorCode.RECIPIENT_UNREACHABLE, suggestion: 'Enable the destination country in Messaging Geographic Permissions' },
-  21620: { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Media URLs must be absolute http(s) URLs' },
-  21623: { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Send at most 10 media items per message' },
-  11751: { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Reduce the media size (5 MB total, 500 KB for non-images)' },
-  12300: { code: ErrorCode.MEDIA_REJECTED, suggestion: 'Serve the media with a supported Content-Type' },
-  11200: { code: ErrorCode.MEDIA_FETCH_FAILED, suggestion: 'Make sure every media URL is publicly reachable' },
-};
 
 interface TwilioErrorBody {
   code?: number;
@@ -61,34 +26,10 @@ export function twilioError(res: HttpResponse): ProviderError {
   const body = (parseJson(res.text) ?? {}) as TwilioErrorBody;
   const twCode = typeof body.code === 'number' ? body.code : undefined;
   const twMsg = typeof body.message === 'string' ? body.message : undefined;
-  let code: ErrorCodeValue;
-  let suggestion: string | undefined;
-  const mapped = twCode !== undefined ? CODE_MAP[twCode] : undefined;
-  if (mapped) {
-    code = mapped.code;
-    suggestion = mapped.suggestion;
-  } else if (res.status === 401) {
-    code = ErrorCode.AUTH_REJECTED;
-    suggestion = 'Check the credentials, then run `mms login` again';
-  } else if (res.status === 403) {
-    code = ErrorCode.AUTH_FORBIDDEN;
-    suggestion = 'These credentials may not use this resource (test credentials can only send)';
-  } else if (res.status === 404) code = ErrorCode.NOT_FOUND;
-  else if (res.status === 429) code = ErrorCode.RATE_LIMITED;
-  else if (res.status >= 500) {
-    code = ErrorCode.PROVIDER_UNAVAILABLE;
-    suggestion = 'Twilio had a server error; try again later';
-  } else code = ErrorCode.PROVIDER_REJECTED;
-  const message = `Twilio ${twCode ?? `HTTP ${res.status}`}: ${twMsg ?? (res.text.slice(0, 200) || 'no message')}`;
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-  return new ProviderError(code, exitCodeForErrorCode(code), message, {
-    provider: 'twilio',
-    httpStatus: res.status,
+  return providerHttpError(twilioDescriptor, res, {
     ...(twCode !== undefined ? { providerCode: twCode } : {}),
     ...(twMsg !== undefined ? { providerMessage: twMsg } : {}),
     ...(typeof body.more_info === 'string' ? { moreInfo: body.more_info } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(suggestion !== undefined ? { suggestion } : {}),
   });
 }
 

@@ -7,12 +7,16 @@
 import { readFile } from 'node:fs/promises';
 import { AuthError, ConfigError, ErrorCode } from '../../errors/errors.js';
 import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
-import { VONAGE_DEFAULT_BASE_URL, VONAGE_MAX_TEXT, buildVonagePayload, vonageAuthHeader, vonageBasicAuth } from './payload.js';
+import { buildVonagePayload, vonageAuthHeader, vonageBasicAuth } from './payload.js';
+import { adapterFacts, credentialField, envName, hasWebhookSecret, loginCommand, webhookSecretHint } from '../descriptor.js';
+import { callClient } from '../http-client.js';
+import { VONAGE_UUID, vonageDescriptor } from './descriptor.js';
 import { parseVonageSend, vonageError } from './response.js';
 import { parseVonageWebhook, verifyVonageWebhook } from './webhook.js';
 import { configureVonageInbound, restoreVonageInbound } from './inbound.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The variable that names the private key's file (the name Vonage's code snippets use). */
+const PRIVATE_KEY_PATH_ENV = credentialField(vonageDescriptor, 'privateKey').env[1] ?? 'VONAGE_PRIVATE_KEY';
 
 /**
  * The private key may be given as PEM text (VONAGE_PRIVATE_KEY, possibly with literal "\n") or as a
@@ -26,51 +30,19 @@ async function loadPrivateKey(value: string | undefined): Promise<string | undef
   } catch (err) {
     throw new ConfigError(ErrorCode.CONFIG_INVALID, `Cannot read the Vonage private key file "${value}"`, {
       cause: err,
-      suggestion: 'Set VONAGE_APPLICATION_PRIVATE_KEY_PATH to the private.key downloaded from the Vonage dashboard, or run `mms login vonage` again',
+      suggestion: `Set ${PRIVATE_KEY_PATH_ENV} to the private.key downloaded from the Vonage dashboard, or run \`${loginCommand(vonageDescriptor)}\` again`,
     });
   }
 }
 
 /** The Vonage adapter. */
 export const vonageAdapter: ProviderAdapter = {
-  name: 'vonage',
-  displayName: 'Vonage',
-  defaultBaseUrl: VONAGE_DEFAULT_BASE_URL,
-  capabilities: {
-    // One attachment per typed message; `content` carries several, but Vonage documents no maximum:
-    // 10 is our guard, matching the other US MMS providers.
-    maxMedia: 10,
-    // Vonage publishes no MMS size limit. 5 MB is a guard only; US carriers deliver ~1 MB reliably.
-    maxTotalBytes: 5 * 1024 * 1024,
-    maxFileBytes: 5 * 1024 * 1024,
-    // Types from Vonage's MMS guide (image jpg/png/gif, audio mp3, video mp4, vCard); other files go
-    // out as message_type "file", which Vonage lists without naming formats.
-    mediaTypes: ['image/jpeg', 'image/png', 'image/gif', 'audio/mpeg', 'video/mp4', 'text/vcard', 'text/x-vcard', 'application/pdf'],
-    mediaTransport: 'url',
-    maxBodyChars: VONAGE_MAX_TEXT,
-    statusLookup: false,
-    statusCallbacks: true,
-    signature: 'Authorization: Bearer JWT (HS256 with the signature secret) whose payload_hash is the SHA-256 of the body',
-    // "All API keys are set with 30 API requests per second throughput restriction by default".
-    defaultRatePerSecond: 30,
-    notes:
-      'MMS only from US short codes, 10DLC and toll-free numbers to US/Canada. Media must be public URLs ' +
-      '(no upload API). No message lookup API: `mms status` is unavailable, status comes by webhook ' +
-      '(per-message webhook_url). Sends use Basic api key/secret, or an application JWT (RS256) when an ' +
-      'application id and private key are configured.',
-  },
-  credentialFields: [
-    { key: 'apiKey', label: 'API key', secret: false, required: true, env: ['VONAGE_API_KEY'], flag: 'api-key', pattern: /^[0-9a-zA-Z]{6,16}$/, patternHint: 'the short API key shown in the Vonage dashboard' },
-    { key: 'apiSecret', label: 'API secret', secret: true, required: true, env: ['VONAGE_API_SECRET'], flag: 'api-secret' },
-    { key: 'applicationId', label: 'Application ID', secret: false, required: false, env: ['VONAGE_APPLICATION_ID'], flag: 'application-id', pattern: UUID, patternHint: 'a UUID such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab' },
-    { key: 'privateKey', label: 'Application private key (PEM or file path)', secret: true, required: false, env: ['VONAGE_PRIVATE_KEY', 'VONAGE_APPLICATION_PRIVATE_KEY_PATH'], flag: 'private-key' },
-    { key: 'signatureSecret', label: 'Signature secret (signed webhooks)', secret: true, required: false, env: ['VONAGE_API_SIGNATURE_SECRET', 'VONAGE_SIGNATURE_SECRET'], flag: 'signature-secret' },
-  ],
+  ...adapterFacts(vonageDescriptor),
   checkCredentials(creds: Credentials): string[] {
     const problems: string[] = [];
     if (!creds.apiKey) problems.push('API key is missing');
     if (!creds.apiSecret) problems.push('API secret is missing');
-    if (creds.applicationId && !UUID.test(creds.applicationId)) problems.push('Application ID must be a UUID');
+    if (creds.applicationId && !VONAGE_UUID.test(creds.applicationId)) problems.push('Application ID must be a UUID');
     if (creds.privateKey && !creds.applicationId) problems.push('A private key is set but the Application ID is missing');
     if (creds.applicationId && !creds.privateKey) problems.push('An Application ID is set but its private key is missing');
     return problems;
@@ -86,21 +58,20 @@ export const vonageAdapter: ProviderAdapter = {
     const url = applicationId
       ? `${ctx.baseUrl}/v2/applications/${encodeURIComponent(applicationId)}`
       : `${ctx.baseUrl}/v2/applications?page_size=1`;
-    const res = await ctx.http.request({
+    const res = await callClient(ctx).request({
       method: 'GET',
       url,
       headers: { Authorization: vonageBasicAuth(apiKey, apiSecret), Accept: 'application/json' },
       timeoutMs: 15_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (res.status === 401 || res.status === 403) {
       throw new AuthError(ErrorCode.AUTH_REJECTED, `Vonage rejected these credentials (${vonageError(res).message})`, {
-        suggestion: 'Copy the API key and secret from the Vonage dashboard and run `mms login vonage` again',
+        suggestion: `Copy the API key and secret from the Vonage dashboard and run \`${loginCommand(vonageDescriptor)}\` again`,
       });
     }
     if (res.status === 404 && applicationId) {
       throw new AuthError(ErrorCode.AUTH_REJECTED, `Vonage has no application ${applicationId} for API key ${apiKey}`, {
-        suggestion: 'Check VONAGE_APPLICATION_ID against the Applications page of the Vonage dashboard',
+        suggestion: `Check ${envName(vonageDescriptor, 'applicationId')} against the Applications page of the Vonage dashboard`,
       });
     }
     if (res.status !== 200) throw vonageError(res);
@@ -114,7 +85,7 @@ export const vonageAdapter: ProviderAdapter = {
   },
   async send(req, ctx) {
     const privateKey = await loadPrivateKey(ctx.credentials.privateKey);
-    const res = await ctx.http.request({
+    const res = await callClient(ctx).request({
       method: 'POST',
       url: `${ctx.baseUrl}/v1/messages`,
       headers: {
@@ -123,7 +94,6 @@ export const vonageAdapter: ProviderAdapter = {
         Accept: 'application/json',
       },
       body: JSON.stringify(buildVonagePayload(req)),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return parseVonageSend(res);
   },
@@ -134,10 +104,10 @@ export const vonageAdapter: ProviderAdapter = {
   // never gave us; a lost answer stays `unknown` (exit 7) and is not resent.
   webhookSecretProblem(creds) {
     // Optional for sending; without it the signed-webhook JWT cannot be checked.
-    if (creds.signatureSecret) return undefined;
+    if (hasWebhookSecret(vonageDescriptor, creds)) return undefined;
     return {
       message: 'Vonage signs webhooks with your signature secret, and none is configured',
-      suggestion: 'Set VONAGE_SIGNATURE_SECRET (Dashboard → API Settings → Signature secret) or run `mms login --provider vonage --signature-secret-stdin`',
+      suggestion: webhookSecretHint(vonageDescriptor),
     };
   },
   verifyWebhook(req, creds) {

@@ -6,7 +6,7 @@
 // editing it we create a temporary application whose inbound and status URLs are the listener's,
 // link only this number to it, and later relink the previous application and delete ours.
 import { ConfigError, ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
-import type { HttpResponse } from '../http-client.js';
+import { callClient, type HttpClient, type HttpResponse } from '../http-client.js';
 import type { InboundRestoreState, ProviderCallContext } from '../types.js';
 import { toVonageNumber, vonageBasicAuth } from './payload.js';
 import { vonageError } from './response.js';
@@ -60,7 +60,7 @@ function numbersError(res: HttpResponse, what: string): ProviderError {
   });
 }
 
-function common(ctx: ProviderCallContext): { api: string; rest: string; auth: string; key: string; secret: string; signal?: AbortSignal } {
+function common(ctx: ProviderCallContext): { api: string; rest: string; auth: string; key: string; secret: string; http: HttpClient } {
   const key = ctx.credentials.apiKey ?? '';
   const secret = ctx.credentials.apiSecret ?? '';
   return {
@@ -69,7 +69,7 @@ function common(ctx: ProviderCallContext): { api: string; rest: string; auth: st
     auth: vonageBasicAuth(key, secret),
     key,
     secret,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    http: callClient(ctx),
   };
 }
 
@@ -78,22 +78,20 @@ async function linkNumber(ctx: ProviderCallContext, msisdn: string, country: str
   const form = new URLSearchParams({ api_key: c.key, api_secret: c.secret, country, msisdn });
   // An empty app_id unlinks the number when it had no application before.
   form.set('app_id', appId ?? '');
-  return ctx.http.request({
+  return c.http.request({
     method: 'POST',
     url: `${c.rest}/number/update`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: form.toString(),
-    ...(c.signal ? { signal: c.signal } : {}),
   });
 }
 
 async function deleteApp(ctx: ProviderCallContext, id: string): Promise<HttpResponse> {
   const c = common(ctx);
-  return ctx.http.request({
+  return c.http.request({
     method: 'DELETE',
     url: `${c.api}/v2/applications/${encodeURIComponent(id)}`,
     headers: { Authorization: c.auth, Accept: 'application/json' },
-    ...(c.signal ? { signal: c.signal } : {}),
   });
 }
 
@@ -102,11 +100,10 @@ export async function configureVonageInbound(number: string, url: string, ctx: P
   const c = common(ctx);
   const msisdn = toVonageNumber(number);
   const query = new URLSearchParams({ api_key: c.key, api_secret: c.secret, pattern: msisdn, search_pattern: '0', size: '100' });
-  const found = await ctx.http.request({
+  const found = await c.http.request({
     method: 'GET',
     url: `${c.rest}/account/numbers?${query.toString()}`,
     headers: { Accept: 'application/json' },
-    ...(c.signal ? { signal: c.signal } : {}),
   });
   if (found.status !== 200) throw numbersError(found, `looking up ${number}`);
   const numbers = (parse(found.text).numbers ?? []) as Array<{ msisdn?: unknown; country?: unknown; app_id?: unknown }>;
@@ -119,7 +116,7 @@ export async function configureVonageInbound(number: string, url: string, ctx: P
   const country = typeof owned.country === 'string' ? owned.country : 'US';
   const previousAppId = typeof owned.app_id === 'string' && owned.app_id ? owned.app_id : null;
   const hook = { address: url, http_method: 'POST' };
-  const created = await ctx.http.request({
+  const created = await c.http.request({
     method: 'POST',
     url: `${c.api}/v2/applications`,
     headers: { Authorization: c.auth, 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -127,7 +124,6 @@ export async function configureVonageInbound(number: string, url: string, ctx: P
       name: `mms listen ${msisdn} ${new Date().toISOString()}`,
       capabilities: { messages: { webhooks: { inbound_url: hook, status_url: hook }, version: 'v1' } },
     }),
-    ...(c.signal ? { signal: c.signal } : {}),
   });
   if (created.status !== 201 && created.status !== 200) throw vonageError(created);
   const temporaryAppId = parse(created.text).id;

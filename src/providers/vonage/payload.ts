@@ -6,14 +6,8 @@
 import { createSign, randomUUID } from 'node:crypto';
 import type { MessageRequest } from '../../core/types.js';
 
-/** Default Messages API host (regional hosts api-{eu,us,ap}.vonage.com also accept sends). */
-export const VONAGE_DEFAULT_BASE_URL = 'https://api.nexmo.com';
-
 /** The typed MMS message kinds that carry exactly one attachment. */
 export type VonageMediaKind = 'image' | 'audio' | 'video' | 'vcard' | 'file';
-
-/** Caption/text limit: python-sdk allows 1–2000; the Java SDK's 3000 conflicts, so keep 2000. */
-export const VONAGE_MAX_TEXT = 2000;
 
 /**
  * Vonage wants E.164 digits without the leading `+` (or `00`): "447700900000". The Java SDK strips

@@ -2,23 +2,16 @@
 // Error body (RFC 7807-like): {type, title, detail, instance, invalid_parameters?[{name, reason}]}
 // https://developer.vonage.com/en/api-errors/messages  (codes used as `#NNNN` in `type`)
 import type { MessageStatus, ProviderAcceptance } from '../../core/types.js';
-import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
+import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
-import { parseRetryAfter } from '../shared.js';
-
-/** Status words of Messages v1 status webhooks (Java SDK MessageStatus). */
-const STATUS_MAP: Record<string, MessageStatus> = {
-  submitted: 'sent',
-  delivered: 'delivered',
-  // `read` exists for OTT/RCS channels only; it implies delivery.
-  read: 'delivered',
-  rejected: 'failed',
-  undeliverable: 'undelivered',
-};
+import { parseJson } from '../shared.js';
+import { lookup, type ErrorRule } from '../descriptor.js';
+import { providerHttpError } from '../provider-error.js';
+import { vonageDescriptor } from './descriptor.js';
 
 /** Normalises a Vonage status word. */
 export function mapVonageStatus(s: string | undefined): MessageStatus {
-  return (s && STATUS_MAP[s.toLowerCase()]) || 'unknown';
+  return lookup(vonageDescriptor.statusMap, s?.toLowerCase()) ?? 'unknown';
 }
 
 /** The Messages error body. */
@@ -30,18 +23,6 @@ export interface VonageErrorBody {
   invalid_parameters?: Array<{ name?: string; reason?: string }>;
 }
 
-/** Messages error codes (the `#NNNN` of `type`) with a more specific meaning than "rejected". */
-const CODE_MAP: Record<string, { code: ErrorCodeValue; suggestion?: string }> = {
-  '1000': { code: ErrorCode.RATE_LIMITED, suggestion: 'Vonage throttled the request: lower --rate or try again shortly' },
-  '1050': { code: ErrorCode.RECIPIENT_REJECTED, suggestion: 'The destination number is barred' },
-  '1060': { code: ErrorCode.AUTH_FORBIDDEN, suggestion: 'The Vonage account is barred: contact Vonage support' },
-  '1070': { code: ErrorCode.PROVIDER_REJECTED, suggestion: 'Top up the Vonage account balance' },
-  '1080': { code: ErrorCode.AUTH_FORBIDDEN, suggestion: 'The account is not enabled for the Messages REST API' },
-  '1090': { code: ErrorCode.BODY_TOO_LONG, suggestion: 'Shorten the message text (2000 characters at most)' },
-  '1100': { code: ErrorCode.PROVIDER_UNAVAILABLE, suggestion: 'Vonage could not reach the carrier; try again later' },
-  '1120': { code: ErrorCode.SENDER_INVALID, suggestion: 'Use an MMS-capable US/CA number, 10DLC or toll-free number from your account as --from' },
-};
-
 /** Extracts the error code from a `type` URL (`…/messages#1120` → "1120", `…#unathorized` → "unathorized"). */
 export function vonageErrorCodeFromType(type: string | undefined): string | undefined {
   if (!type) return undefined;
@@ -50,19 +31,15 @@ export function vonageErrorCodeFromType(type: string | undefined): string | unde
   return type.slice(hash + 1);
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Which of our number fields an `invalid_parameters` entry (or error text) blames, if any. */
-function blamedNumber(body: VonageErrorBody): ErrorCodeValue | undefined {
+function blamedNumber(body: VonageErrorBody): ErrorRule | undefined {
   for (const p of body.invalid_parameters ?? []) {
-    if (p.name === 'to' || p.name?.endsWith('.to')) return ErrorCode.RECIPIENT_INVALID;
-    if (p.name === 'from' || p.name?.endsWith('.from')) return ErrorCode.SENDER_INVALID;
+    if (p.name === 'to' || p.name?.endsWith('.to')) {
+      return { code: ErrorCode.RECIPIENT_INVALID, suggestion: 'Check the recipient is a valid US/CA mobile number' };
+    }
+    if (p.name === 'from' || p.name?.endsWith('.from')) {
+      return { code: ErrorCode.SENDER_INVALID, suggestion: 'Use an MMS-capable number from your Vonage account as --from' };
+    }
   }
   return undefined;
 }
@@ -80,43 +57,13 @@ export function vonageError(res: HttpResponse): ProviderError {
     .join('; ');
   const providerMessage = [title, detail, params].filter(Boolean).join(' - ') || undefined;
 
-  let code: ErrorCodeValue;
-  let suggestion: string | undefined;
-  const mapped = vCode !== undefined ? CODE_MAP[vCode] : undefined;
+  // A blamed number beats the code table; both only refine answers the status ladder leaves open.
   const blamed = blamedNumber(body);
-  if (res.status === 401) {
-    code = ErrorCode.AUTH_REJECTED;
-    suggestion = 'Check VONAGE_API_KEY/VONAGE_API_SECRET (or the application id and private key), then run `mms login vonage` again';
-  } else if (res.status === 403) {
-    code = ErrorCode.AUTH_FORBIDDEN;
-    suggestion = 'These credentials may not send MMS: check the account and application settings in the Vonage dashboard';
-  } else if (res.status === 429) {
-    code = ErrorCode.RATE_LIMITED;
-    suggestion = 'Vonage allows 30 API requests/s per key by default: lower --rate or try again shortly';
-  } else if (res.status >= 500) {
-    code = ErrorCode.PROVIDER_UNAVAILABLE;
-    suggestion = 'Vonage had a server error; try again later';
-  } else if (blamed) {
-    code = blamed;
-    suggestion = blamed === ErrorCode.RECIPIENT_INVALID
-      ? 'Check the recipient is a valid US/CA mobile number'
-      : 'Use an MMS-capable number from your Vonage account as --from';
-  } else if (mapped) {
-    code = mapped.code;
-    suggestion = mapped.suggestion;
-  } else if (res.status === 404) code = ErrorCode.NOT_FOUND;
-  else code = ErrorCode.PROVIDER_REJECTED;
-
-  const message = `Vonage ${vCode ?? `HTTP ${res.status}`}: ${providerMessage ?? (res.text.slice(0, 200) || 'no message')}`;
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-  return new ProviderError(code, exitCodeForErrorCode(code), message, {
-    provider: 'vonage',
-    httpStatus: res.status,
+  return providerHttpError(vonageDescriptor, res, {
     ...(vCode !== undefined ? { providerCode: vCode } : {}),
     ...(providerMessage !== undefined ? { providerMessage } : {}),
     ...(typeof body.type === 'string' ? { moreInfo: body.type } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(suggestion !== undefined ? { suggestion } : {}),
+    ...(blamed ? { rule: blamed } : {}),
   });
 }
 
