@@ -100,14 +100,22 @@ export function createSendCommand(ctx: AppContext): Command {
     .option('--skip-invalid', 'send to the valid recipients even if some are invalid (they are reported)')
     .option('--default-country <code>', 'country for numbers without +country (ISO code, e.g. US)')
     .option('--concurrency <n>', 'requests in flight at once', '4')
-    .option('--rate <n/s>', "send rate shared by the whole run (default: the provider's documented account rate; \"unlimited\")")
+    .option('--rate <n/s>', 'send rate shared by the whole run (default: the provider\'s documented account rate; "unlimited")')
     .option('--journal <file>', 'record each outcome; re-running with it skips recipients already accepted')
     .option('--retry-ambiguous', 'resend when the outcome is unknown (may send duplicates)')
     .option('--progress', 'print periodic progress lines even when stderr is not a terminal')
     .option('--ndjson', 'print each result as a JSON line as it happens (for very large lists)')
     .option('--check-media', 'check media URLs with HEAD requests before sending')
     .option('--wait [seconds]', 'wait for delivery receipts (default 120 s); exit 8 if any is still pending')
-    .addOption(new Option('--tunnel [backend]', 'how the provider reaches local files and receipts').choices(['auto', 'ngrok', 'cloudflared', 'localtunnel', 'public-url']))
+    .addOption(
+      new Option('--tunnel [backend]', 'how the provider reaches local files and receipts').choices([
+        'auto',
+        'ngrok',
+        'cloudflared',
+        'localtunnel',
+        'public-url',
+      ]),
+    )
     .option('--public-url <url>', 'public URL that forwards to the local server (instead of a tunnel)')
     .option('--tunnel-host <url>', 'localtunnel server (with --tunnel localtunnel)')
     .option('--media-timeout <seconds>', 'how long to keep serving local files for the provider to fetch', '120')
@@ -130,7 +138,10 @@ Examples:
       withExitCode(ctx, async (_o: unknown, cmd: Command) => {
         const opts = cmd.optsWithGlobals<SendOptions>();
         const request = toSendRequest(opts);
-        const [{ sendMessages, sendExitCode }, { createSendRenderer }] = await Promise.all([import('../services/send/index.js'), import('../output/render-send.js')]);
+        const [{ sendMessages, sendExitCode }, { createSendRenderer }] = await Promise.all([
+          import('../services/send/index.js'),
+          import('../output/render-send.js'),
+        ]);
         const renderer = createSendRenderer(ctx, { ndjson: Boolean(opts.ndjson), progress: Boolean(opts.progress) });
         const outcome = await sendMessages(request, await sendPorts(ctx, opts), renderer.events);
         renderer.finish(outcome);

@@ -47,7 +47,15 @@ export function renderPlan(view: SendView, plan: SendPlan): void {
   const n = plan.recipients.length;
   if (io.json) {
     writeJson(io, {
-      summary: { dryRun: true, provider: plan.provider, profile: plan.profile, from: plan.from ?? null, recipients: n, invalid: plan.invalid.length, duplicates: plan.duplicates },
+      summary: {
+        dryRun: true,
+        provider: plan.provider,
+        profile: plan.profile,
+        from: plan.from ?? null,
+        recipients: n,
+        invalid: plan.invalid.length,
+        duplicates: plan.duplicates,
+      },
       plan: {
         recipients: plan.recipients.map((r) => r.to),
         invalid: plan.invalid,
@@ -62,7 +70,12 @@ export function renderPlan(view: SendView, plan: SendPlan): void {
     return;
   }
   const estimate = isLimited ? formatDuration((n / plan.ratePerSecond) * 1000) : 'as fast as the provider answers';
-  const shown = n ? `: ${plan.recipients.slice(0, 5).map((r) => r.to).join(', ')}${n > 5 ? ', …' : ''}` : '';
+  const shown = n
+    ? `: ${plan.recipients
+        .slice(0, 5)
+        .map((r) => r.to)
+        .join(', ')}${n > 5 ? ', …' : ''}`
+    : '';
   io.out('Dry run: nothing was sent.');
   io.out(`Provider  ${plan.provider} (profile ${plan.profile})`);
   io.out(`From      ${plan.from ?? '(none: pass --from or set a default)'}`);
@@ -70,7 +83,8 @@ export function renderPlan(view: SendView, plan: SendPlan): void {
   if (plan.invalid.length) io.out(`Invalid   ${plan.invalid.length} (skipped)`);
   if (plan.duplicates) io.out(`Repeated  ${plan.duplicates} (sent once)`);
   io.out(`Body      ${plan.body !== undefined ? `${[...plan.body].length} characters` : '(none)'}`);
-  for (const m of plan.media) io.out(`Media     ${sanitizeForTerminal(m.input)}  ${m.contentType ?? 'type unknown'}${m.size !== undefined ? `  ${formatBytes(m.size)}` : ''}`);
+  for (const m of plan.media)
+    io.out(`Media     ${sanitizeForTerminal(m.input)}  ${m.contentType ?? 'type unknown'}${m.size !== undefined ? `  ${formatBytes(m.size)}` : ''}`);
   io.out(`Rate      ${isLimited ? `${plan.ratePerSecond}/s` : 'unlimited'}, ${plan.concurrency} at a time; about ${estimate}`);
 }
 
@@ -129,7 +143,8 @@ function renderOutcome(view: SendView, outcome: SendOutcome, isNdjson: boolean, 
     for (const r of outcome.results) if (r.status === 'accepted') renderResultLine(view, r, width, outcome.delivery);
   }
   if (!io.quiet) io.warn((summary!.accepted + summary!.skipped === summary!.total ? errTheme.success : errTheme.warn)(summaryLine(outcome)));
-  if (outcome.interrupted) io.warn('Interrupted: stopped sending; recipients marked "skipped"/"not sent" were not sent. Re-run with the same --journal to finish.');
+  if (outcome.interrupted)
+    io.warn('Interrupted: stopped sending; recipients marked "skipped"/"not sent" were not sent. Re-run with the same --journal to finish.');
 }
 
 /** A renderer for one run: result lines (or NDJSON) and a progress line while sending, then the rest. */

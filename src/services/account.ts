@@ -2,7 +2,15 @@
 // calls need. Shared by every command and service that talks to a provider.
 import { getAdapter } from '../providers/registry.js';
 import type { ProviderAdapter, ProviderCallContext } from '../providers/types.js';
-import { requireCredentials, resolveAccount, secretValues, selectProfile, selectProvider, type ResolvedAccount, type ResolveFlags } from '../config/credentials.js';
+import {
+  requireCredentials,
+  resolveAccount,
+  secretValues,
+  selectProfile,
+  selectProvider,
+  type ResolvedAccount,
+  type ResolveFlags,
+} from '../config/credentials.js';
 import { createHttpClient } from '../providers/http-client.js';
 import type { Store } from '../config/store.js';
 

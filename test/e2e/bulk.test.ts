@@ -40,11 +40,15 @@ describe('the process as the subject', () => {
     const list = numbers(60, 200);
     writeFileSync(join(h.dir, 'kill.txt'), list.join('\n'));
     const journal = join(h.dir, 'kill.jsonl');
-    const child = spawn(process.execPath, [BIN, 'send', '--to-file', 'kill.txt', '--body', 'x', '--journal', journal, '--concurrency', '4', '--rate', 'unlimited'], {
-      env: { ...baseEnv(h.cfg.dir), ...h.env },
-      cwd: h.dir,
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'send', '--to-file', 'kill.txt', '--body', 'x', '--journal', journal, '--concurrency', '4', '--rate', 'unlimited'],
+      {
+        env: { ...baseEnv(h.cfg.dir), ...h.env },
+        cwd: h.dir,
+        stdio: 'ignore',
+      },
+    );
     // Kill once some, but not all, have been accepted.
     await untilMessages(15);
     child.kill('SIGKILL');
@@ -53,7 +57,12 @@ describe('the process as the subject', () => {
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(list.length);
     await h.setFaults({});
-    const resume = await runCli(['send', '--to-file', 'kill.txt', '--body', 'x', '--journal', journal, '--rate', 'unlimited', '--json'], { configDir: h.cfg.dir, env: h.env, cwd: h.dir, timeoutMs: 30_000 });
+    const resume = await runCli(['send', '--to-file', 'kill.txt', '--body', 'x', '--journal', journal, '--rate', 'unlimited', '--json'], {
+      configDir: h.cfg.dir,
+      env: h.env,
+      cwd: h.dir,
+      timeoutMs: 30_000,
+    });
     const doc = JSON.parse(resume.stdout);
     // At most the in-flight requests at the kill are "unknown" (never resent); everyone else is sent once.
     expect(doc.summary.unknown).toBeLessThanOrEqual(4);
@@ -68,11 +77,15 @@ describe('the process as the subject', () => {
     await h.setFaults({ latencyMs: [50, 50] });
     writeFileSync(join(h.dir, 'int.txt'), numbers(100, 400).join('\n'));
     const journal = join(h.dir, 'int.jsonl');
-    const child = spawn(process.execPath, [BIN, 'send', '--to-file', 'int.txt', '--body', 'x', '--journal', journal, '--concurrency', '2', '--rate', 'unlimited', '--json'], {
-      env: { ...baseEnv(h.cfg.dir), ...h.env },
-      cwd: h.dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'send', '--to-file', 'int.txt', '--body', 'x', '--journal', journal, '--concurrency', '2', '--rate', 'unlimited', '--json'],
+      {
+        env: { ...baseEnv(h.cfg.dir), ...h.env },
+        cwd: h.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -87,7 +100,11 @@ describe('the process as the subject', () => {
     expect(doc.summary.accepted).toBeLessThan(100);
     expect(stderr).toMatch(/Interrupted/);
     // Everything the sandbox accepted is in the journal as accepted: nothing in flight was lost.
-    const accepted = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.status === 'accepted');
+    const accepted = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.status === 'accepted');
     expect(accepted).toHaveLength(h.messages().length);
   }, 30_000);
 });

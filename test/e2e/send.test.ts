@@ -19,7 +19,10 @@ afterAll(async () => {
 
 describe('mms send (the built binary)', () => {
   it('sends an MMS with an image URL: JSON on stdout, the summary on stderr, exit 0', async () => {
-    const r = await runCli(['send', '--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'Nightly chart', '--json'], { configDir: h.cfg.dir, env: h.env });
+    const r = await runCli(['send', '--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'Nightly chart', '--json'], {
+      configDir: h.cfg.dir,
+      env: h.env,
+    });
     expect(r.stderr).toMatch(/^1 of 1 accepted via twilio in \d+\.\d s\.\n$/);
     expect(r.code).toBe(0);
     const id = JSON.parse(r.stdout).results[0].id as string;

@@ -10,7 +10,11 @@ import type { SendPorts } from './ports.js';
 import type { Problem } from './types.js';
 
 /** HEAD-checks every URL item at once; returns the problems found (in the order answers arrive). */
-export async function checkMediaUrls(items: MediaItem[], adapter: Pick<ProviderAdapter, 'name' | 'displayName' | 'capabilities'>, ports: Pick<SendPorts, 'head' | 'signal'>): Promise<Problem[]> {
+export async function checkMediaUrls(
+  items: MediaItem[],
+  adapter: Pick<ProviderAdapter, 'name' | 'displayName' | 'capabilities'>,
+  ports: Pick<SendPorts, 'head' | 'signal'>,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   await Promise.all(
     items
@@ -23,7 +27,11 @@ export async function checkMediaUrls(items: MediaItem[], adapter: Pick<ProviderA
   return problems;
 }
 
-async function checkOne(m: MediaItem, adapter: Pick<ProviderAdapter, 'name' | 'displayName' | 'capabilities'>, ports: Pick<SendPorts, 'head' | 'signal'>): Promise<Problem | undefined> {
+async function checkOne(
+  m: MediaItem,
+  adapter: Pick<ProviderAdapter, 'name' | 'displayName' | 'capabilities'>,
+  ports: Pick<SendPorts, 'head' | 'signal'>,
+): Promise<Problem | undefined> {
   const shown = sanitizeForTerminal(m.input);
   const caps = adapter.capabilities;
   try {
@@ -32,12 +40,16 @@ async function checkOne(m: MediaItem, adapter: Pick<ProviderAdapter, 'name' | 'd
     const len = Number(res.headers['content-length'] ?? NaN);
     if (res.status >= 400) return { code: ErrorCode.MEDIA_FETCH_FAILED, message: `--media ${shown}: HEAD answered HTTP ${res.status}` };
     if (!type) return { code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${shown}: the server sends no Content-Type (providers reject such media)` };
-    if (!typeAllowed(type, caps.mediaTypes)) return { code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${shown}: ${type} is not a type ${adapter.displayName} accepts` };
+    if (!typeAllowed(type, caps.mediaTypes))
+      return { code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${shown}: ${type} is not a type ${adapter.displayName} accepts` };
     m.contentType = type;
     if (!Number.isFinite(len)) return undefined;
     m.size = len;
     if (len > caps.maxFileBytes) {
-      return { code: ErrorCode.MEDIA_TOO_LARGE, message: `--media ${shown}: ${formatBytes(len)} is over ${adapter.displayName}'s ${formatBytes(caps.maxFileBytes)} limit` };
+      return {
+        code: ErrorCode.MEDIA_TOO_LARGE,
+        message: `--media ${shown}: ${formatBytes(len)} is over ${adapter.displayName}'s ${formatBytes(caps.maxFileBytes)} limit`,
+      };
     }
     return undefined;
   } catch (err) {

@@ -45,7 +45,9 @@ export async function dispatch(run: SendRun, media: HostedMedia, statusUrl: stri
     },
     send: (req, signal) => adapter.send(req, { ...call, signal }),
     concurrency,
-    ...(Number.isFinite(ratePerSecond) ? { bucket: new TokenBucket({ ratePerSecond, burst: Math.max(1, Math.min(concurrency, Math.ceil(ratePerSecond))), now, sleep }) } : {}),
+    ...(Number.isFinite(ratePerSecond)
+      ? { bucket: new TokenBucket({ ratePerSecond, burst: Math.max(1, Math.min(concurrency, Math.ceil(ratePerSecond))), now, sleep }) }
+      : {}),
     retryPolicy: createRetryPolicy({ retryAmbiguous: request.retryAmbiguous, random }),
     ...(journal ? { journal } : {}),
     signal: ports.signal,
@@ -84,7 +86,8 @@ export async function settleUnknowns({ outcome, unknowns }: Dispatched, run: Sen
         outcome.summary.accepted++;
         journal?.reconciled(r.to, found);
         settled++;
-        if (unknowns.length <= SETTLE_LINES) events.note?.(`${r.to}: the answer was lost, but the provider's log shows the message (${found.id}): counted as accepted.`);
+        if (unknowns.length <= SETTLE_LINES)
+          events.note?.(`${r.to}: the answer was lost, but the provider's log shows the message (${found.id}): counted as accepted.`);
       }
     } catch {
       // Stays unknown: the summary says so and nothing is resent.

@@ -37,10 +37,16 @@ export async function openReach(run: SendRun, providerBaseUrl: string, onMediaFe
   } catch (err) {
     // No way to publish local files: that is a problem with the input as given (nothing sent).
     if (!isExplicit && localFiles.length > 0 && err instanceof CliError && err.exitCode === ExitCode.USAGE) {
+      const shown = sanitizeForTerminal(localFiles[0]!.input);
       throw new InputError(
         ErrorCode.MEDIA_NEEDS_PUBLIC_URL,
-        `--media ${sanitizeForTerminal(localFiles[0]!.input)}: ${adapter.displayName} fetches media from a public URL, and no tunnel is available to publish local files (${err.message}); nothing was sent`,
-        { suggestion: `Pass the media as a public https:// URL, or make local files reachable: --public-url <https-url>, NGROK_AUTHTOKEN (+ @ngrok/ngrok), or cloudflared on PATH` },
+        `--media ${shown}: ${adapter.displayName} fetches media from a public URL, and no tunnel is available to publish local files (${err.message}); ` +
+          'nothing was sent',
+        {
+          suggestion:
+            'Pass the media as a public https:// URL, or make local files reachable: ' +
+            '--public-url <https-url>, NGROK_AUTHTOKEN (+ @ngrok/ngrok), or cloudflared on PATH',
+        },
       );
     }
     throw err;

@@ -7,7 +7,7 @@ import { checkMediaUrls } from './check-media.js';
 import { checkStopped, dispatch, settleUnknowns } from './dispatch.js';
 import { hostMedia, openReach } from './host-media.js';
 import { checkStdinUse, readInputs, recipientArgs } from './inputs.js';
-import { MediaFetchWatch, waitForMediaFetches } from './media-fetches.js';
+import { keepServingMedia, MediaFetchWatch } from './media-fetches.js';
 import { planSend } from './plan.js';
 import type { SendPorts } from './ports.js';
 import { problemsError } from './problems.js';
@@ -26,7 +26,11 @@ export async function sendMessages(request: SendRequest, ports: SendPorts, event
   const { adapter, account, callContext } = await ports.loadAccount();
   const inputs = await readInputs(request, rawTo, ports);
   const media = await resolveMedia(request.media, adapter.capabilities, adapter.displayName);
-  const { plan, problems } = planSend(request, inputs, media, { adapter, profile: account.profile.name, ...(account.from ? { from: account.from.value } : {}) });
+  const { plan, problems } = planSend(request, inputs, media, {
+    adapter,
+    profile: account.profile.name,
+    ...(account.from ? { from: account.from.value } : {}),
+  });
   if (request.checkMedia) problems.push(...(await checkMediaUrls(plan.media, adapter, ports)));
   if (problems.length > 0) throw problemsError(problems);
   if (request.dryRun) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
@@ -51,16 +55,23 @@ export async function sendMessages(request: SendRequest, ports: SendPorts, event
     checkStopped(outcome, run);
 
     // Keep serving local files until every accepted message has fetched them (or the timeout).
-    if (endpoint && hosted.served.length > 0 && outcome.summary.accepted > 0) {
-      const { sleep } = ports.time;
-      const short = await waitForMediaFetches(endpoint.server, hosted.served, outcome.summary.accepted, { timeoutMs: request.mediaTimeoutSeconds * 1000, signal: ports.signal, sleep, watch: fetches });
-      if (short.length > 0) events.note?.(`Warning: ${short.length} local file${short.length === 1 ? ' was' : 's were'} not fetched for every message before the ${request.mediaTimeoutSeconds} s media timeout; those messages may fail.`);
-    }
+    if (endpoint) await keepServingMedia(run, endpoint.server, hosted.served, outcome.summary.accepted, fetches);
     const accepted = outcome.results.filter((r) => r.status === 'accepted' && r.id).map((r) => r.id!);
     const delivery = receipts ? await receipts.waitFor(accepted, request.waitSeconds!, { signal: ports.signal, sleep: ports.time.sleep }) : undefined;
-    return { plan, dryRun: false, results: outcome.results, summary: outcome.summary, interrupted: outcome.interrupted, ...(delivery ? { delivery } : {}), waited: delivery !== undefined };
+    return {
+      plan,
+      dryRun: false,
+      results: outcome.results,
+      summary: outcome.summary,
+      interrupted: outcome.interrupted,
+      ...(delivery ? { delivery } : {}),
+      waited: delivery !== undefined,
+    };
   } finally {
-    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => undefined);
+    for (const c of cleanups.reverse())
+      await Promise.resolve()
+        .then(c)
+        .catch(() => undefined);
   }
 }
 

@@ -2,6 +2,7 @@
 // accepted message, or the media timeout passes. Event-driven: the server wakes us at each fetch.
 import type { WebhookServer } from '../../webhook/server.js';
 import type { SendClock } from './ports.js';
+import type { SendRun } from './types.js';
 
 /**
  * Wakes waiters at every completed media fetch (wire `onMediaFetched` into the server). Needed
@@ -64,4 +65,19 @@ export async function waitForMediaFetches(
     opts.signal.removeEventListener('abort', onAbort);
   }
   return tokens.filter((t) => server.fetchCount(t) < want);
+}
+
+/** Waits (see waitForMediaFetches) when this run serves files and someone accepted them; warns about files still short. */
+export async function keepServingMedia(run: SendRun, server: WebhookServer, tokens: string[], accepted: number, watch: MediaFetchWatch): Promise<void> {
+  if (tokens.length === 0 || accepted === 0) return;
+  const seconds = run.request.mediaTimeoutSeconds;
+  const short = await waitForMediaFetches(server, tokens, accepted, {
+    timeoutMs: seconds * 1000,
+    signal: run.ports.signal,
+    sleep: run.ports.time.sleep,
+    watch,
+  });
+  if (short.length === 0) return;
+  const files = `${short.length} local file${short.length === 1 ? ' was' : 's were'}`;
+  run.events.note?.(`Warning: ${files} not fetched for every message before the ${seconds} s media timeout; those messages may fail.`);
 }

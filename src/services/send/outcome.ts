@@ -17,7 +17,9 @@ export function summarise(results: RecipientResult[]): { total: number; accepted
  * 3 when some were and some were not, the failures' own code when none was; 130 when interrupted;
  * with --wait, 8 when a delivery status is still pending, 3/6 when a delivery failed.
  */
-export function sendExitCode(outcome: Pick<SendOutcome, 'dryRun' | 'interrupted' | 'results' | 'delivery'> & { summary?: DispatchSummary | undefined }): number {
+export function sendExitCode(
+  outcome: Pick<SendOutcome, 'dryRun' | 'interrupted' | 'results' | 'delivery'> & { summary?: DispatchSummary | undefined },
+): number {
   if (outcome.dryRun) return ExitCode.OK;
   if (outcome.interrupted) return ExitCode.INTERRUPTED;
   const s = outcome.summary ?? { ...summarise(outcome.results), notAttempted: 0, durationMs: 0 };

@@ -20,7 +20,11 @@ type PlanRequest = Pick<SendRequest, 'toFile' | 'media' | 'skipInvalid' | 'concu
 
 /** Builds the plan and lists every problem with it (pure: the inputs are already read). */
 export function planSend(request: PlanRequest, inputs: SendInputs, media: ResolvedMedia, ctx: PlanContext): { plan: SendPlan; problems: Problem[] } {
-  const parsed = parseRecipients({ to: inputs.rawTo, ...(inputs.file ? { file: inputs.file } : {}), ...(inputs.defaultCountry ? { defaultCountry: inputs.defaultCountry } : {}) });
+  const parsed = parseRecipients({
+    to: inputs.rawTo,
+    ...(inputs.file ? { file: inputs.file } : {}),
+    ...(inputs.defaultCountry ? { defaultCountry: inputs.defaultCountry } : {}),
+  });
   const warnings: string[] = [];
   const problems = [
     ...recipientProblems(parsed, request, warnings),
@@ -79,7 +83,9 @@ function bodyProblems(body: string, parsed: ParsedRecipients, adapter: PlanConte
   const max = adapter.capabilities.maxBodyChars;
   const missing = findMissingPlaceholders(body, parsed.columns ?? []);
   if (missing.length > 0) {
-    const why = parsed.columns ? `the CSV has no such column (columns: ${parsed.columns.join(', ')})` : 'there is no CSV (--to-file with a header) to fill it from';
+    const why = parsed.columns
+      ? `the CSV has no such column (columns: ${parsed.columns.join(', ')})`
+      : 'there is no CSV (--to-file with a header) to fill it from';
     return [{ code: ErrorCode.INPUT_INVALID, message: `--body uses ${missing.map((m) => `{{${m}}}`).join(', ')} but ${why}` }];
   }
   if (listPlaceholders(body).length > 0) {
@@ -94,7 +100,9 @@ function bodyProblems(body: string, parsed: ParsedRecipients, adapter: PlanConte
     }
     if (tooLong === 0) return [];
     const who = `${tooLong} recipient${tooLong === 1 ? '' : 's'}`;
-    return [{ code: ErrorCode.BODY_TOO_LONG, message: `--body: the text for ${who} is longer than ${adapter.displayName}'s ${max} characters, e.g. ${example}` }];
+    return [
+      { code: ErrorCode.BODY_TOO_LONG, message: `--body: the text for ${who} is longer than ${adapter.displayName}'s ${max} characters, e.g. ${example}` },
+    ];
   }
   const n = [...body].length;
   return n > max ? [{ code: ErrorCode.BODY_TOO_LONG, message: `--body: ${n} characters, ${adapter.displayName} allows at most ${max}` }] : [];

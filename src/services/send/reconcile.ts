@@ -8,6 +8,7 @@ import type { SendEvents, SendRun } from './types.js';
 /** How far before a record's time the log search starts: a "started" line is written just before its request. */
 const SEARCH_BEFORE_STARTED_MS = 2_000;
 const SEARCH_BEFORE_UNKNOWN_MS = 120_000;
+const NOT_IN_LOG = 'has no such message, so it is sent now';
 
 /** Opens (locks) the journal and says when an earlier run was killed mid-line. */
 export async function openJournal(path: string, ports: Pick<SendPorts, 'openJournal'>, events: SendEvents): Promise<SendJournal> {
@@ -29,13 +30,14 @@ export async function reconcileJournal(journal: SendJournal, run: SendRun): Prom
       const found = await adapter.findSent({ to: rec.to, from, since }, call);
       if (!found && run.ports.time.wallNow() - at < (adapter.messageLogDelayMs ?? 0)) {
         events.note?.(
-          `${rec.to}: an earlier run did not record the outcome, and it is too recent for ${adapter.displayName}'s message log to be sure; left as unknown (re-run in a minute to settle it).`,
+          `${rec.to}: an earlier run did not record the outcome, and it is too recent for ${adapter.displayName}'s message log to be sure; ` +
+            'left as unknown (re-run in a minute to settle it).',
         );
         continue;
       }
       journal.reconciled(rec.to, found);
       events.note?.(
-        `${rec.to}: an earlier run did not record the outcome; the provider's log ${found ? `has it (${found.id}), so it is not sent again` : 'has no such message, so it is sent now'}.`,
+        `${rec.to}: an earlier run did not record the outcome; the provider's log ${found ? `has it (${found.id}), so it is not sent again` : NOT_IN_LOG}.`,
       );
     } catch (err) {
       events.note?.(`${rec.to}: could not check the provider's log (${(err as Error).message}); left as unknown.`);

@@ -21,9 +21,16 @@ export function openReceiptRoute(endpoint: PublicEndpoint, adapter: ProviderAdap
   const delivery = new Map<string, DeliveryInfo>();
   let onStatus: (() => void) | undefined;
   const path = endpoint.server.addWebhookRoute('status', (req) => {
-    const wreq = { method: req.method, publicUrl: `${endpoint.publicUrl}${req.url}`, headers: req.headers as Record<string, string | string[] | undefined>, rawBody: req.rawBody };
+    const wreq = {
+      method: req.method,
+      publicUrl: `${endpoint.publicUrl}${req.url}`,
+      headers: req.headers as Record<string, string | string[] | undefined>,
+      rawBody: req.rawBody,
+    };
     if (!adapter.verifyWebhook || !adapter.verifyWebhook(wreq, credentials)) {
-      events.note?.(`Rejected a status callback with a missing or invalid signature (${sanitizeForTerminal(String(req.headers['user-agent'] ?? 'unknown client'))}).`);
+      events.note?.(
+        `Rejected a status callback with a missing or invalid signature (${sanitizeForTerminal(String(req.headers['user-agent'] ?? 'unknown client'))}).`,
+      );
       return { status: 403, body: 'invalid signature' };
     }
     for (const ev of adapter.parseWebhook?.(wreq) ?? []) {

@@ -23,7 +23,12 @@ describe('recipient files', () => {
     writeFileSync(join(h.dir, 'subs.csv'), '\uFEFFname,phone,city\r\n"Ada, Countess",+15552000001,London\r\nBob,(555) 200-0002,"New ""York"""\r\n');
     const r = await h.run(['send', '--to-file', 'subs.csv', '--default-country', 'US', '--body', 'Hi {{name}} in {{city}}', '--json']);
     expect(r.code).toBe(0);
-    expect(h.messages().map((m) => [m.to, m.body]).sort()).toEqual([
+    expect(
+      h
+        .messages()
+        .map((m) => [m.to, m.body])
+        .sort(),
+    ).toEqual([
       ['+15552000001', 'Hi Ada, Countess in London'],
       ['+15552000002', 'Hi Bob in New "York"'],
     ]);
@@ -109,7 +114,10 @@ describe('faults: retries without duplicates', () => {
     await fetch(`${h.sb.origin}/_sandbox/messages`, { method: 'DELETE' });
     // --retry-ambiguous: resent after each lost answer (the backoff takes no real time here).
     const ports = sendPortsFor(h);
-    const again = await sendMessages(sendRequest({ to: ['+15552000009'], body: 'x', retryAmbiguous: true }), { ...ports, time: { ...ports.time, sleep: instantSleep() } });
+    const again = await sendMessages(sendRequest({ to: ['+15552000009'], body: 'x', retryAmbiguous: true }), {
+      ...ports,
+      time: { ...ports.time, sleep: instantSleep() },
+    });
     expect(sendExitCode(again)).toBe(0);
     expect(h.messages().length).toBeGreaterThan(1);
   });
@@ -120,7 +128,10 @@ describe('journal and resume', () => {
     writeFileSync(join(h.dir, 'j1.txt'), numbers(5, 100).join('\n'));
     const journal = join(h.dir, 'j1.jsonl');
     expect((await h.run(['send', '--to-file', 'j1.txt', '--body', 'x', '--journal', journal])).code).toBe(0);
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.status === 'accepted')).toHaveLength(5);
     const again = await h.run(['send', '--to-file', 'j1.txt', '--body', 'x', '--journal', journal, '--json']);
     expect(again.code).toBe(0);
@@ -147,7 +158,9 @@ describe('journal and resume', () => {
     };
     h.sb.store.on('message', onMessage);
     try {
-      const r = await h.run(['send', '--to-file', 'int.txt', '--body', 'x', '--journal', journal, '--concurrency', '2', '--rate', 'unlimited', '--json'], { signal: ctl.signal });
+      const r = await h.run(['send', '--to-file', 'int.txt', '--body', 'x', '--journal', journal, '--concurrency', '2', '--rate', 'unlimited', '--json'], {
+        signal: ctl.signal,
+      });
       expect(r.code).toBe(130);
       const doc = JSON.parse(r.stdout);
       expect(doc.summary.interrupted).toBe(true);
@@ -155,7 +168,11 @@ describe('journal and resume', () => {
       expect(doc.summary.accepted).toBeLessThan(100);
       expect(r.stderr).toMatch(/Interrupted/);
       // Everything the sandbox accepted is in the journal as accepted: nothing in flight was lost.
-      const accepted = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.status === 'accepted');
+      const accepted = readFileSync(journal, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.status === 'accepted');
       expect(accepted).toHaveLength(h.messages().length);
     } finally {
       h.sb.store.off('message', onMessage);
@@ -167,7 +184,10 @@ describe('streaming output', () => {
   it('--ndjson prints one result per line and a summary line', async () => {
     const r = await h.run(['send', '--to', '+15552000011,+15005550001', '--body', 'x', '--ndjson']);
     expect(r.code).toBe(3);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.type === 'result')).toHaveLength(2);
     expect(lines.at(-1)).toMatchObject({ type: 'summary', total: 2, accepted: 1, failed: 1 });
   });

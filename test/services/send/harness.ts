@@ -106,7 +106,10 @@ export function instantSleep(log: number[] = []): Sleep {
 }
 
 /** Ports for sendMessages against the harness's sandbox: the real ones, with any overridden. */
-export function sendPortsFor(h: SendHarness, opts: { env?: Record<string, string>; flags?: AccountFlags; signal?: AbortSignal; stdin?: string } & Partial<SendPorts> = {}): SendPorts {
+export function sendPortsFor(
+  h: SendHarness,
+  opts: { env?: Record<string, string>; flags?: AccountFlags; signal?: AbortSignal; stdin?: string } & Partial<SendPorts> = {},
+): SendPorts {
   const { env: extra, flags, signal, stdin, ...overrides } = opts;
   const env = { ...baseEnv(h.cfg.dir), ...h.env, ...extra };
   const sig = signal ?? new AbortController().signal;
@@ -122,7 +125,19 @@ export function sendPortsFor(h: SendHarness, opts: { env?: Record<string, string
 
 /** A request with the defaults the flags have. */
 export function sendRequest(r: Partial<SendRequest>): SendRequest {
-  return { to: [], media: [], skipInvalid: false, dryRun: false, concurrency: 4, retryAmbiguous: false, checkMedia: false, mediaTimeoutSeconds: 120, reach: {}, collectResults: true, ...r };
+  return {
+    to: [],
+    media: [],
+    skipInvalid: false,
+    dryRun: false,
+    concurrency: 4,
+    retryAmbiguous: false,
+    checkMedia: false,
+    mediaTimeoutSeconds: 120,
+    reach: {},
+    collectResults: true,
+    ...r,
+  };
 }
 
 /** A loopback port nothing listens on (bound, then closed): connecting to it is refused. */

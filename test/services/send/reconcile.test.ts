@@ -38,7 +38,12 @@ describe('a journal left in doubt by an earlier run', () => {
       finished: () => undefined,
       reconciled(to, found) {
         reconciledWith.push([to, found]);
-        map.set(to, found ? { to, status: 'accepted', id: found.id, providerStatus: found.providerStatus, at: new Date().toISOString() } : { to, status: 'failed', at: new Date().toISOString() });
+        map.set(
+          to,
+          found
+            ? { to, status: 'accepted', id: found.id, providerStatus: found.providerStatus, at: new Date().toISOString() }
+            : { to, status: 'failed', at: new Date().toISOString() },
+        );
       },
       close: () => undefined,
       reconciledWith,
@@ -69,7 +74,12 @@ describe('a journal left in doubt by an earlier run', () => {
       "+15552000042: an earlier run did not record the outcome; the provider's log has no such message, so it is sent now.",
     ]);
     expect(outcome.summary).toMatchObject({ total: 2, accepted: 1, skipped: 1 });
-    expect(h.messages().map((m) => m.to).sort()).toEqual(['+15552000041', '+15552000042']);
+    expect(
+      h
+        .messages()
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(['+15552000041', '+15552000042']);
   });
 
   it('leaves a recipient unknown when the log may still be catching up (Bandwidth: 60 s)', async () => {

@@ -84,7 +84,11 @@ describe('mms send against the sandbox', () => {
   });
 
   it('marks the message failed in the sandbox when media has no Content-Type (12300) or is too large (11751)', async () => {
-    for (const [path, code] of [['/notype.png', 12300], ['/big.png', 11751], ['/missing.png', 11200]] as const) {
+    for (const [path, code] of [
+      ['/notype.png', 12300],
+      ['/big.png', 11751],
+      ['/missing.png', 11200],
+    ] as const) {
       const r = await h.run(['send', '--to', '+15551234567', '--media', media.url(path), '--json']);
       expect(r.code).toBe(0);
       const id = JSON.parse(r.stdout).results[0].id as string;
@@ -117,7 +121,10 @@ describe('mms send against the sandbox', () => {
     const dir = join(h.dir, 'local-media2');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'chart.png'), PNG_1X1);
-    const r = await h.run(['send', '--to', '+15551234567', '--media', 'chart.png', '--json'], { cwd: dir, env: { ...h.env, MMS_TWILIO_BASE_URL: 'https://api.twilio.invalid', PATH: '/nonexistent' } });
+    const r = await h.run(['send', '--to', '+15551234567', '--media', 'chart.png', '--json'], {
+      cwd: dir,
+      env: { ...h.env, MMS_TWILIO_BASE_URL: 'https://api.twilio.invalid', PATH: '/nonexistent' },
+    });
     expect(r.code).toBe(5);
     expect(JSON.parse(r.stdout).error.code).toBe('MEDIA_NEEDS_PUBLIC_URL');
   });
@@ -246,7 +253,10 @@ describe('bad input: one clear line, the documented exit code, nothing sent', ()
     const c = tempConfigDir();
     const tw = h.sb.info().providers.twilio!;
     try {
-      const r = await runInProcess(['login', '--provider', 'twilio', '--account-sid', tw.credentials.accountSid!, '--auth-token-stdin', '--base-url', tw.baseUrl], { configDir: c.dir, input: tw.credentials.authToken! });
+      const r = await runInProcess(
+        ['login', '--provider', 'twilio', '--account-sid', tw.credentials.accountSid!, '--auth-token-stdin', '--base-url', tw.baseUrl],
+        { configDir: c.dir, input: tw.credentials.authToken! },
+      );
       expect(r.code).toBe(0);
       expect(statSync(c.dir).mode & 0o777).toBe(0o700);
     } finally {
@@ -282,7 +292,10 @@ describe('mms send --wait (delivery receipts through a verified status route)', 
     try {
       const sleeps: number[] = [];
       const ports = sendPortsFor(h, { env: dialectEnv(slow, 'twilio') });
-      const outcome = await sendMessages(sendRequest({ to: ['+15551234567'], body: 'x', waitSeconds: 1 }), { ...ports, time: { ...ports.time, sleep: instantSleep(sleeps) } });
+      const outcome = await sendMessages(sendRequest({ to: ['+15551234567'], body: 'x', waitSeconds: 1 }), {
+        ...ports,
+        time: { ...ports.time, sleep: instantSleep(sleeps) },
+      });
       expect(sendExitCode(outcome)).toBe(8);
       expect(outcome.delivery!.get(outcome.results[0]!.id!)!.status).toMatch(/pending|queued|sending/);
       // The run waited for exactly the deadline it was given, no longer.

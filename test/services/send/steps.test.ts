@@ -30,7 +30,11 @@ afterAll(async () => {
 describe('planSend (pure)', () => {
   const noMedia = { items: [], problems: [], warnings: [] };
   const plan = (inputs: Parameters<typeof planSend>[1], request: Partial<Parameters<typeof planSend>[0]> = {}, from?: string) =>
-    planSend({ media: [], skipInvalid: false, concurrency: 4, ...request }, inputs, noMedia, { adapter, profile: 'default', ...(from !== undefined ? { from } : {}) });
+    planSend({ media: [], skipInvalid: false, concurrency: 4, ...request }, inputs, noMedia, {
+      adapter,
+      profile: 'default',
+      ...(from !== undefined ? { from } : {}),
+    });
 
   it('lists every problem in order: recipients, body, sender, then an empty message', () => {
     const { problems } = plan({ rawTo: ['abc', '+15551234567'], body: ' ' }, {}, 'bad sender!');
@@ -40,7 +44,12 @@ describe('planSend (pure)', () => {
   it('checks the length of each recipient’s text when the body has placeholders', () => {
     const text = { text: `phone,name\n+15551234567,${'x'.repeat(1600)}\n+15557654321,Bo\n`, source: 'list.csv' };
     const { problems, plan: p } = plan({ rawTo: [], file: text, body: 'Hi {{name}}' });
-    expect(problems).toEqual([{ code: 'BODY_TOO_LONG', message: expect.stringMatching(/^--body: the text for 1 recipient is longer than Twilio's 1600 characters, e\.g\. \+15551234567 \(1603 characters\)$/) }]);
+    expect(problems).toEqual([
+      {
+        code: 'BODY_TOO_LONG',
+        message: expect.stringMatching(/^--body: the text for 1 recipient is longer than Twilio's 1600 characters, e\.g\. \+15551234567 \(1603 characters\)$/),
+      },
+    ]);
     expect(p.recipients.map((r) => r.to)).toEqual(['+15551234567', '+15557654321']);
   });
 
@@ -60,14 +69,21 @@ describe('planSend (pure)', () => {
 
 describe('--check-media (HEAD before sending)', () => {
   it('fills in type and size for a good URL (shown by the dry-run plan)', async () => {
-    const outcome = await sendMessages(sendRequest({ to: ['+15551234567'], media: [media.url('/chart.png')], checkMedia: true, dryRun: true }), sendPortsFor(h));
+    const outcome = await sendMessages(
+      sendRequest({ to: ['+15551234567'], media: [media.url('/chart.png')], checkMedia: true, dryRun: true }),
+      sendPortsFor(h),
+    );
     expect(outcome.plan.media[0]).toMatchObject({ contentType: 'image/png', size: PNG_1X1.length });
   });
 
   it('refuses a 404, a missing Content-Type and an oversized file, all at once, before sending', async () => {
     const urls = ['/missing.png', '/notype.png', '/big.png'].map((p) => media.url(p));
     const err = await sendMessages(sendRequest({ to: ['+15551234567'], media: urls, checkMedia: true }), sendPortsFor(h)).catch((e: unknown) => e);
-    expect((err as { details: { problems: Array<{ code: string }> } }).details.problems.map((p) => p.code).sort()).toEqual(['MEDIA_FETCH_FAILED', 'MEDIA_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED']);
+    expect((err as { details: { problems: Array<{ code: string }> } }).details.problems.map((p) => p.code).sort()).toEqual([
+      'MEDIA_FETCH_FAILED',
+      'MEDIA_TOO_LARGE',
+      'MEDIA_TYPE_UNSUPPORTED',
+    ]);
     expect((err as Error).message).toMatch(/HEAD answered HTTP 404/);
     expect(h.messages()).toHaveLength(0);
   });
@@ -108,7 +124,11 @@ describe('the --wait receipt route', () => {
     const notes: string[] = [];
     const endpoint = { server, publicUrl: server.origin, via: 'loopback', close: async () => undefined };
     const route = openReceiptRoute(endpoint, adapter, { accountSid: 'AC1', authToken: 'secret' }, { note: (l) => notes.push(l) });
-    const res = await fetch(route.statusUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'probe' }, body: 'MessageSid=SM1&MessageStatus=delivered' });
+    const res = await fetch(route.statusUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'probe' },
+      body: 'MessageSid=SM1&MessageStatus=delivered',
+    });
     expect(res.status).toBe(403);
     expect(notes).toEqual(['Rejected a status callback with a missing or invalid signature (probe).']);
     const delivery = await route.waitFor(['SM1'], 5, { signal: new AbortController().signal, sleep: instantSleep() });
