@@ -38,11 +38,14 @@ export interface SendOptions extends GlobalOptions {
 
 /** The typed request for the send flow (invalid numbers of any kind throw a UsageError naming the flag). */
 export function toSendRequest(opts: SendOptions): SendRequest {
+  // When several numbers are wrong, the first in this order is reported (as it always was).
+  const concurrency = parsePositiveInt(opts.concurrency ?? '4', '--concurrency', 512);
+  const mediaTimeoutSeconds = parseSeconds(opts.mediaTimeout ?? '120', '--media-timeout');
   const wait = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 120 : parseSeconds(opts.wait, '--wait');
   const tunnel = tunnelChoice(opts.tunnel);
   return {
-    concurrency: parsePositiveInt(opts.concurrency ?? '4', '--concurrency', 512),
-    mediaTimeoutSeconds: parseSeconds(opts.mediaTimeout ?? '120', '--media-timeout'),
+    concurrency,
+    mediaTimeoutSeconds,
     ...(wait !== undefined ? { waitSeconds: wait } : {}),
     ...(opts.rate !== undefined ? { ratePerSecond: parseRate(opts.rate) } : {}),
     ...(opts.toFile !== undefined ? { toFile: opts.toFile } : {}),

@@ -23,7 +23,8 @@ export type { DeliveryInfo, Problem, SendEvents, SendOutcome, SendPlan, SendRequ
 export async function sendMessages(request: SendRequest, ports: SendPorts, events: SendEvents = {}): Promise<SendOutcome> {
   checkStdinUse(request);
   const rawTo = await recipientArgs(request, ports);
-  const { adapter, account, callContext } = await ports.loadAccount();
+  const loaded = await ports.loadAccount();
+  const { adapter, account } = loaded;
   const inputs = await readInputs(request, rawTo, ports);
   const media = await resolveMedia(request.media, adapter.capabilities, adapter.displayName);
   const { plan, problems } = planSend(request, inputs, media, {
@@ -36,12 +37,15 @@ export async function sendMessages(request: SendRequest, ports: SendPorts, event
   if (request.dryRun) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
 
   const from = requireSender(plan);
-  const run: SendRun = { request, plan, adapter, call: callContext(), from, ports, events };
+  const run: SendRun = { request, plan, adapter, call: loaded.callContext(), from, ports, events };
   const cleanups: Array<() => unknown> = [];
   try {
     // Journal first: a second run on the same journal must stop before anything is served or sent.
     const journal = request.journal === undefined ? undefined : await openJournal(request.journal, ports, events);
-    if (journal) cleanups.push(() => journal.close());
+    if (journal)
+      cleanups.push(() => {
+        journal.close();
+      });
     if (journal) await reconcileJournal(journal, run);
     const fetches = new MediaFetchWatch();
     const endpoint = await openReach(run, account.baseUrl.value, fetches.onMediaFetched);

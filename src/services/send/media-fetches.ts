@@ -33,7 +33,10 @@ export class MediaFetchWatch {
         finish();
         reject(signal.reason);
       };
-      if (signal.aborted) return onAbort();
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(check);
       check();
@@ -49,7 +52,9 @@ export async function waitForMediaFetches(
   opts: { timeoutMs: number; signal: AbortSignal; sleep: SendClock['sleep']; watch: MediaFetchWatch },
 ): Promise<string[]> {
   const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
+  const onAbort = (): void => {
+    stop.abort();
+  };
   if (opts.signal.aborted) onAbort();
   else opts.signal.addEventListener('abort', onAbort, { once: true });
   const fetched = async (token: string): Promise<void> => {

@@ -28,9 +28,7 @@ export function openReceiptRoute(endpoint: PublicEndpoint, adapter: ProviderAdap
       rawBody: req.rawBody,
     };
     if (!adapter.verifyWebhook || !adapter.verifyWebhook(wreq, credentials)) {
-      events.note?.(
-        `Rejected a status callback with a missing or invalid signature (${sanitizeForTerminal(String(req.headers['user-agent'] ?? 'unknown client'))}).`,
-      );
+      events.note?.(`Rejected a status callback with a missing or invalid signature (${sanitizeForTerminal(req.headers['user-agent'] ?? 'unknown client')}).`);
       return { status: 403, body: 'invalid signature' };
     }
     for (const ev of adapter.parseWebhook?.(wreq) ?? []) {
@@ -46,7 +44,9 @@ export function openReceiptRoute(endpoint: PublicEndpoint, adapter: ProviderAdap
       const pendingIds = (): string[] => ids.filter((id) => !FINAL_STATUSES.has((delivery.get(id)?.status ?? 'queued') as MessageStatus));
       if (ids.length > 0) events.note?.(`Waiting up to ${seconds} s for delivery receipts…`);
       const stop = new AbortController();
-      const onAbort = (): void => stop.abort();
+      const onAbort = (): void => {
+        stop.abort();
+      };
       if (opts.signal.aborted) onAbort();
       else opts.signal.addEventListener('abort', onAbort, { once: true });
       onStatus = () => {
