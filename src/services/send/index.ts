@@ -1,10 +1,14 @@
-// `mms send` as a flow of named steps: read inputs → plan → check media → reconcile the journal →
-// host or upload media → dispatch → settle unknowns → wait for delivery → outcome. The steps live
-// in this folder, each with its I/O behind the ports; this file only puts them in order.
+// `mms send` as a flow of named steps, one module each, with their I/O behind ./ports.ts:
+//   read inputs (inputs.ts) → plan (plan.ts, pure; problems.ts) → check media (check-media.ts)
+//   → reconcile the journal (reconcile.ts) → host or upload media (host-media.ts)
+//   → dispatch (dispatch.ts) → settle unknowns (settle.ts, asking provider-log.ts)
+//   → keep serving media (media-fetches.ts) → wait for delivery (wait.ts) → outcome (outcome.ts).
+// This file only puts them in order. Nothing here prints, prompts or exits: progress goes to
+// `events`, results are returned, failures are thrown as CliErrors.
 import { ErrorCode, UsageError } from '../../errors/errors.js';
 import { resolveMedia } from '../../media/resolve.js';
 import { checkMediaUrls } from './check-media.js';
-import { checkStopped, dispatch, settleUnknowns } from './dispatch.js';
+import { dispatch } from './dispatch.js';
 import { hostMedia, openReach } from './host-media.js';
 import { checkStdinUse, readInputs, recipientArgs } from './inputs.js';
 import { keepServingMedia, MediaFetchWatch } from './media-fetches.js';
@@ -12,6 +16,7 @@ import { planSend } from './plan.js';
 import type { SendPorts } from './ports.js';
 import { problemsError } from './problems.js';
 import { openJournal, reconcileJournal } from './reconcile.js';
+import { checkStopped, settleUnknowns } from './settle.js';
 import type { SendEvents, SendOutcome, SendPlan, SendRequest, SendRun } from './types.js';
 import { openReceiptRoute } from './wait.js';
 

@@ -3,6 +3,7 @@
 // found → not sent again; not found → sent now; too recent for the log to be sure → stays unknown.
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { SendJournal, SendPorts } from './ports.js';
+import { findInProviderLog, hasProviderLog, isTooRecentForLog } from './provider-log.js';
 import type { SendEvents, SendRun } from './types.js';
 
 /** How far before a record's time the log search starts: a "started" line is written just before its request. */
@@ -19,16 +20,16 @@ export async function openJournal(path: string, ports: Pick<SendPorts, 'openJour
 
 /** Settles this run's recipients that an earlier run left in doubt, from the provider's log. */
 export async function reconcileJournal(journal: SendJournal, run: SendRun): Promise<void> {
-  const { adapter, call, from, events } = run;
-  if (!adapter.findSent || run.request.retryAmbiguous) return;
+  const { adapter, events } = run;
+  if (!hasProviderLog(run) || run.request.retryAmbiguous) return;
   const wanted = new Set(run.plan.recipients.map((r) => r.to));
   const unsettled = [...journal.loaded.records.values()].filter((r) => (r.status === 'started' || r.status === 'unknown') && wanted.has(r.to));
   for (const rec of unsettled) {
     const at = Date.parse(rec.at);
     const since = new Date(at - (rec.status === 'started' ? SEARCH_BEFORE_STARTED_MS : SEARCH_BEFORE_UNKNOWN_MS));
     try {
-      const found = await adapter.findSent({ to: rec.to, from, since }, call);
-      if (!found && run.ports.time.wallNow() - at < (adapter.messageLogDelayMs ?? 0)) {
+      const found = await findInProviderLog(run, rec.to, since);
+      if (!found && isTooRecentForLog(run, at)) {
         events.note?.(
           `${rec.to}: an earlier run did not record the outcome, and it is too recent for ${adapter.displayName}'s message log to be sure; ` +
             'left as unknown (re-run in a minute to settle it).',
