@@ -7,6 +7,7 @@ import { parsePositiveInt, parseRate, parseSeconds, tunnelChoice } from './flags
 import { collect, loadAccount, readStdin, splitList, withExitCode } from './shared.js';
 import type { GlobalOptions } from './index.js';
 
+// Still importable from here (test/unit/output/io.test.ts); it lives with the flow now.
 export { sendExitCode } from '../services/send/outcome.js';
 
 export interface SendOptions extends GlobalOptions {
@@ -134,7 +135,7 @@ Examples:
   $ echo "Deploy finished" | mms send --to +15551234567 --body -`,
     )
     .hook('preAction', () => {
-      // Parsing is done and this command will run: start loading the flow (validation first).
+      // Parsing is done and this command will run: start loading the flow while the action begins.
       void import('../services/send/index.js');
     })
     .action(
