@@ -1,43 +1,18 @@
-// Helpers shared by commands: resolving the account for a run and building provider call contexts.
+// Helpers shared by commands: the account for a run, exit codes, stdin and list flags.
 import type { AppContext } from '../context.js';
-import { getAdapter } from '../providers/registry.js';
-import type { ProviderAdapter, ProviderCallContext } from '../providers/types.js';
-import { requireCredentials, resolveAccount, secretValues, selectProfile, selectProvider, type ResolvedAccount, type ResolveFlags } from '../config/credentials.js';
-import { createHttpClient } from '../providers/http-client.js';
+import { loadAccount as loadAccountFor, type AccountEnvironment, type AccountFlags, type LoadedAccount } from '../services/account.js';
 import type { GlobalOptions } from './index.js';
 
-export interface LoadedAccount {
-  adapter: ProviderAdapter;
-  account: ResolvedAccount;
-  /** Builds the context for adapter calls (throws AuthError when credentials are incomplete). */
-  callContext(): ProviderCallContext;
-  secrets(): string[];
+export type { LoadedAccount } from '../services/account.js';
+
+/** Resolves profile → provider → adapter → credentials for a command (see services/account.ts). */
+export function loadAccount(ctx: AppContext, opts: GlobalOptions & AccountFlags): Promise<LoadedAccount> {
+  return loadAccountFor(accountEnvironment(ctx), opts);
 }
 
-/** Resolves profile → provider → adapter → credentials for a command. */
-export async function loadAccount(ctx: AppContext, opts: GlobalOptions & ResolveFlags & { provider?: string }): Promise<LoadedAccount> {
-  const store = ctx.store();
-  const cfg = store.readConfig();
-  const profile = selectProfile(cfg, opts.profile, ctx.env);
-  const provider = selectProvider(opts.provider, profile);
-  const adapter = await getAdapter(provider.value);
-  const account = resolveAccount(adapter, profile, provider, store.readCredentials(), opts, ctx.env);
-  const secrets = () => secretValues(adapter, account.credentials);
-  return {
-    adapter,
-    account,
-    secrets,
-    callContext() {
-      requireCredentials(adapter, account);
-      const debug = ctx.io.debug ? (line: string) => ctx.io.debugLog(line) : undefined;
-      return {
-        credentials: account.credentials,
-        baseUrl: account.baseUrl.value,
-        http: createHttpClient({ provider: adapter.name, secrets: secrets(), env: ctx.env, ...(debug ? { debug } : {}) }),
-        signal: ctx.signal,
-      };
-    },
-  };
+/** The part of the context an account needs: the store, env, Ctrl+C, and the --debug log. */
+function accountEnvironment(ctx: AppContext): AccountEnvironment {
+  return { store: () => ctx.store(), env: ctx.env, signal: ctx.signal, ...(ctx.io.debug ? { debugLog: (line: string) => ctx.io.debugLog(line) } : {}) };
 }
 
 /**
@@ -60,11 +35,13 @@ export async function readStdin(ctx: AppContext): Promise<string> {
 
 /** Splits repeatable, comma-separated flag values. */
 export function splitList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** Commander collector for repeatable flags. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
-

@@ -422,7 +422,8 @@ describe('runDispatch', () => {
       const p = fakeProvider(clock, {}, 10);
       const out = await run(clock, { recipients: rcpts(100), send: p.send, bucket, concurrency: 50, signal: ac.signal, forceSignal: force.signal });
       expect(out.summary.accepted).toBe(100);
-      await new Promise((r) => setTimeout(r, 10));
+      // Warnings are emitted on a later tick.
+      await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', onWarning);
     }

@@ -1,0 +1,62 @@
+// The account a run uses: profile → provider → adapter → credentials, and the context adapter
+// calls need. Shared by every command and service that talks to a provider.
+import { getAdapter } from '../providers/registry.js';
+import type { ProviderAdapter, ProviderCallContext } from '../providers/types.js';
+import {
+  requireCredentials,
+  resolveAccount,
+  secretValues,
+  selectProfile,
+  selectProvider,
+  type ResolvedAccount,
+  type ResolveFlags,
+} from '../config/credentials.js';
+import { createHttpClient } from '../providers/http-client.js';
+import type { Store } from '../config/store.js';
+
+export interface LoadedAccount {
+  adapter: ProviderAdapter;
+  account: ResolvedAccount;
+  /** Builds the context for adapter calls (throws AuthError when credentials are incomplete). */
+  callContext(): ProviderCallContext;
+  secrets(): string[];
+}
+
+/** What resolving an account needs from the run (an AppContext has all of it). */
+export interface AccountEnvironment {
+  store(): Store;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl+C: every adapter call listens to it. */
+  signal: AbortSignal;
+  /** The redacted HTTP log, under --debug. */
+  debugLog?: (line: string) => void;
+}
+
+/** Flags that choose and override the account. */
+export type AccountFlags = ResolveFlags & { profile?: string; provider?: string };
+
+/** Resolves profile → provider → adapter → credentials for a run. */
+export async function loadAccount(run: AccountEnvironment, flags: AccountFlags): Promise<LoadedAccount> {
+  const store = run.store();
+  const cfg = store.readConfig();
+  const profile = selectProfile(cfg, flags.profile, run.env);
+  const provider = selectProvider(flags.provider, profile);
+  const adapter = await getAdapter(provider.value);
+  const account = resolveAccount(adapter, profile, provider, store.readCredentials(), flags, run.env);
+  const secrets = () => secretValues(adapter, account.credentials);
+  return {
+    adapter,
+    account,
+    secrets,
+    callContext() {
+      requireCredentials(adapter, account);
+      const debug = run.debugLog;
+      return {
+        credentials: account.credentials,
+        baseUrl: account.baseUrl.value,
+        http: createHttpClient({ provider: adapter.name, secrets: secrets(), env: run.env, ...(debug ? { debug } : {}) }),
+        signal: run.signal,
+      };
+    },
+  };
+}

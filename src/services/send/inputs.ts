@@ -1,0 +1,73 @@
+// Step 1, read inputs: who may read stdin, the recipients given as flags (or asked for), the body
+// (--body, --body-file, stdin) and the recipient file (--to-file, stdin).
+import { ErrorCode, InputError, UsageError, type ErrorCodeValue } from '../../errors/errors.js';
+import { sanitizeForTerminal } from '../../output/sanitize.js';
+import { toCountryCode } from '../../recipients/e164.js';
+import type { SendPorts } from './ports.js';
+import type { SendRequest } from './types.js';
+
+/** What the plan is made from. */
+export interface SendInputs {
+  /** --to values (or the one typed at the prompt). */
+  rawTo: string[];
+  body?: string;
+  /** The --to-file text and where it came from ("stdin" or the path). */
+  file?: { text: string; source: string };
+  defaultCountry?: string;
+}
+
+/** Throws a UsageError when more than one input asks for stdin (there is only one). */
+export function checkStdinUse(request: Pick<SendRequest, 'body' | 'bodyFile' | 'toFile'>): void {
+  const users = [request.body === '-' && '--body -', request.bodyFile === '-' && '--body-file -', request.toFile === '-' && '--to-file -'].filter(Boolean);
+  if (users.length > 1) throw new UsageError(`stdin can feed only one input, but ${users.join(' and ')} both ask for it`, { code: ErrorCode.INVALID_ARGUMENT });
+}
+
+/** The --to values; with neither --to nor --to-file, asks for one, or says the flag is required. */
+export async function recipientArgs(request: Pick<SendRequest, 'to' | 'toFile'>, ports: Pick<SendPorts, 'askRecipient'>): Promise<string[]> {
+  if (request.to.length > 0 || request.toFile !== undefined) return [...request.to];
+  if (!ports.askRecipient) {
+    throw new UsageError('--to is required when not running interactively', {
+      code: ErrorCode.MISSING_ARGUMENT,
+      suggestion: 'Example: mms send --to +15551234567 --body "hi" (or --to-file numbers.csv)',
+    });
+  }
+  return [await ports.askRecipient()];
+}
+
+/** Reads the body and the recipient file, and checks the default country. */
+export async function readInputs(request: SendRequest, rawTo: string[], ports: SendPorts): Promise<SendInputs> {
+  const body = await readBody(request, ports);
+  const defaultCountry = request.defaultCountry ?? ports.configuredCountry();
+  if (defaultCountry !== undefined && !toCountryCode(defaultCountry)) {
+    throw new UsageError(`--default-country "${defaultCountry}" is not a country code libphonenumber knows`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'Use an ISO 3166 code such as US, GB or DE',
+    });
+  }
+  const file = await readRecipientFile(request, ports);
+  return { rawTo, ...(body !== undefined ? { body } : {}), ...(file ? { file } : {}), ...(defaultCountry !== undefined ? { defaultCountry } : {}) };
+}
+
+async function readBody(request: SendRequest, ports: SendPorts): Promise<string | undefined> {
+  if (request.body === '-' || request.bodyFile === '-') return (await ports.readStdin()).replace(/\r?\n$/, '');
+  if (request.bodyFile === undefined) return request.body;
+  const text = await readText(ports, request.bodyFile, ErrorCode.BODY_UNREADABLE, '--body-file', 'Pass a readable text file, or --body "text"');
+  return text.replace(/\r?\n$/, '');
+}
+
+async function readRecipientFile(request: SendRequest, ports: SendPorts): Promise<SendInputs['file']> {
+  if (request.toFile === undefined) return undefined;
+  if (request.toFile === '-') return { text: await ports.readStdin(), source: 'stdin' };
+  const suggestion = 'Pass a readable file with one number per line, or a CSV with a phone/to/number column ("-" reads stdin)';
+  return { text: await readText(ports, request.toFile, ErrorCode.RECIPIENT_INVALID, '--to-file', suggestion), source: request.toFile };
+}
+
+async function readText(ports: SendPorts, path: string, code: ErrorCodeValue, flag: string, suggestion: string): Promise<string> {
+  try {
+    return (await ports.readFile(path)).toString('utf8');
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    const why = errno === 'ENOENT' ? 'file not found' : errno === 'EISDIR' ? 'is a directory' : `cannot read (${errno})`;
+    throw new InputError(code, `${flag} ${sanitizeForTerminal(path)}: ${why}; nothing was sent`, { suggestion });
+  }
+}

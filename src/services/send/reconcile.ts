@@ -1,0 +1,47 @@
+// Step 4, reconcile the journal: a recipient an earlier run left "started" (killed mid-request) or
+// "unknown" (the answer was lost) is looked up in the provider's message log instead of guessed:
+// found → not sent again; not found → sent now; too recent for the log to be sure → stays unknown.
+import { sanitizeForTerminal } from '../../output/sanitize.js';
+import type { SendJournal, SendPorts } from './ports.js';
+import { findInProviderLog, hasProviderLog, isTooRecentForLog } from './provider-log.js';
+import type { SendEvents, SendRun } from './types.js';
+
+/** How far before a record's time the log search starts: a "started" line is written just before its request. */
+const SEARCH_BEFORE_STARTED_MS = 2_000;
+const SEARCH_BEFORE_UNKNOWN_MS = 120_000;
+const NOT_IN_LOG = 'has no such message, so it is sent now';
+
+/** Opens (locks) the journal and says when an earlier run was killed mid-line. */
+export async function openJournal(path: string, ports: Pick<SendPorts, 'openJournal'>, events: SendEvents): Promise<SendJournal> {
+  const journal = await ports.openJournal(path);
+  if (journal.loaded.truncatedTail) events.note?.(`Journal ${sanitizeForTerminal(path)}: its last line was cut short (an earlier run was killed).`);
+  return journal;
+}
+
+/** Settles this run's recipients that an earlier run left in doubt, from the provider's log. */
+export async function reconcileJournal(journal: SendJournal, run: SendRun): Promise<void> {
+  const { adapter, events } = run;
+  if (!hasProviderLog(run) || run.request.retryAmbiguous) return;
+  const wanted = new Set(run.plan.recipients.map((r) => r.to));
+  const unsettled = [...journal.loaded.records.values()].filter((r) => (r.status === 'started' || r.status === 'unknown') && wanted.has(r.to));
+  for (const rec of unsettled) {
+    const at = Date.parse(rec.at);
+    const since = new Date(at - (rec.status === 'started' ? SEARCH_BEFORE_STARTED_MS : SEARCH_BEFORE_UNKNOWN_MS));
+    try {
+      const found = await findInProviderLog(run, rec.to, since);
+      if (!found && isTooRecentForLog(run, at)) {
+        events.note?.(
+          `${rec.to}: an earlier run did not record the outcome, and it is too recent for ${adapter.displayName}'s message log to be sure; ` +
+            'left as unknown (re-run in a minute to settle it).',
+        );
+        continue;
+      }
+      journal.reconciled(rec.to, found);
+      events.note?.(
+        `${rec.to}: an earlier run did not record the outcome; the provider's log ${found ? `has it (${found.id}), so it is not sent again` : NOT_IN_LOG}.`,
+      );
+    } catch (err) {
+      events.note?.(`${rec.to}: could not check the provider's log (${(err as Error).message}); left as unknown.`);
+    }
+  }
+}

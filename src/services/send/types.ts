@@ -1,0 +1,104 @@
+// The send flow's data: the typed request a command builds from its flags, the plan, the events it
+// reports through, and the outcome it returns. Nothing here prints or reads anything.
+import type { MediaItem, MessageStatus, RecipientResult } from '../../core/types.js';
+import type { DispatchProgress, DispatchSummary, RetryNotice } from '../../core/send-runner.js';
+import type { ErrorCodeValue } from '../../errors/errors.js';
+import type { ProviderAdapter, ProviderCallContext } from '../../providers/types.js';
+import type { TunnelChoice } from '../../webhook/tunnel/select.js';
+import type { SendPorts } from './ports.js';
+
+/** `mms send`, with every flag parsed and checked. */
+export interface SendRequest {
+  /** --to values, already split on commas. */
+  to: string[];
+  /** --to-file: a path, or "-" for stdin. */
+  toFile?: string;
+  /** --body: the text, or "-" for stdin. */
+  body?: string;
+  /** --body-file: a path, or "-" for stdin. */
+  bodyFile?: string;
+  /** --media: paths and URLs as typed. */
+  media: string[];
+  /** --default-country (the stored setting applies when absent). */
+  defaultCountry?: string;
+  skipInvalid: boolean;
+  dryRun: boolean;
+  concurrency: number;
+  /** Messages per second for the whole run; absent: the provider's documented rate; Infinity: no limit. */
+  ratePerSecond?: number;
+  retryAmbiguous: boolean;
+  journal?: string;
+  /** HEAD-check media URLs before sending. */
+  checkMedia: boolean;
+  /** --wait: seconds to wait for delivery receipts. */
+  waitSeconds?: number;
+  /** How long local files stay served for the provider to fetch. */
+  mediaTimeoutSeconds: number;
+  /** How the provider reaches this machine (local files, receipts). */
+  reach: { tunnel?: TunnelChoice; publicUrl?: string; tunnelHost?: string };
+  statusCallback?: string;
+  /** Keep every result for the outcome (false for --ndjson, where huge lists stream). */
+  collectResults: boolean;
+}
+
+/** One problem found while validating input. */
+export interface Problem {
+  code: ErrorCodeValue;
+  message: string;
+}
+
+/** What a run will do, once every input has been checked. */
+export interface SendPlan {
+  provider: string;
+  profile: string;
+  from?: string;
+  recipients: Array<{ to: string; fields: Record<string, string> }>;
+  invalid: Array<{ input: string; source: string; line?: number; reason: string }>;
+  duplicates: number;
+  body?: string;
+  media: MediaItem[];
+  warnings: string[];
+  ratePerSecond: number;
+  concurrency: number;
+}
+
+/** Delivery status learned through --wait. */
+export interface DeliveryInfo {
+  status: MessageStatus | 'pending';
+  providerStatus?: string;
+  errorCode?: string | number;
+}
+
+/** What `sendMessages` returns. */
+export interface SendOutcome {
+  plan: SendPlan;
+  dryRun: boolean;
+  results: RecipientResult[];
+  summary: DispatchSummary | undefined;
+  interrupted: boolean;
+  /** id → delivery status, with --wait. */
+  delivery?: Map<string, DeliveryInfo>;
+  waited: boolean;
+}
+
+/** How the flow reports while it runs (all optional; none of them may throw on purpose). */
+export interface SendEvents {
+  /** A line for people: reconciliation, tunnels, lost answers, warnings. */
+  note?(line: string): void;
+  /** Each recipient's final result, as it happens. */
+  onResult?(result: RecipientResult): void;
+  onProgress?(progress: DispatchProgress): void;
+  /** Before each retry (the --debug log). */
+  onRetry?(notice: RetryNotice): void;
+}
+
+/** Everything the steps after planning share. */
+export interface SendRun {
+  request: SendRequest;
+  plan: SendPlan;
+  adapter: ProviderAdapter;
+  call: ProviderCallContext;
+  from: string;
+  ports: SendPorts;
+  events: SendEvents;
+}
