@@ -84,7 +84,12 @@ async function restore(opts: ListenOptions, ctx: AppContext): Promise<number> {
       async loadAccount(rec) {
         // The profile that made the change, unless --profile names another (or it was deleted since).
         const profile = opts.profile ?? (rec.profile !== undefined && ctx.store().readConfig().profiles[rec.profile] ? rec.profile : undefined);
-        const loaded = await loadAccount(ctx, { ...opts, provider: rec.provider, baseUrl: opts.baseUrl ?? rec.baseUrl, ...(profile !== undefined ? { profile } : {}) });
+        const loaded = await loadAccount(ctx, {
+          ...opts,
+          provider: rec.provider,
+          baseUrl: opts.baseUrl ?? rec.baseUrl,
+          ...(profile !== undefined ? { profile } : {}),
+        });
         return listenAccount(loaded);
       },
     },
@@ -101,14 +106,18 @@ async function listen(opts: ListenOptions, ctx: AppContext): Promise<number> {
   const renderer = render.createListenRenderer(ctx.io, { out: ctx.outTheme, err: ctx.errTheme });
   let outcome: ListenOutcome;
   try {
-    outcome = await listenForMessages(request, {
-      account,
-      env: ctx.env,
-      signal: ctx.signal,
-      onExit: (fn) => ctx.onExit(fn),
-      hookOutput: ctx.io.stderr,
-      hookInput: (ev) => JSON.stringify(render.eventToJson(ev)) + '\n',
-    }, renderer);
+    outcome = await listenForMessages(
+      request,
+      {
+        account,
+        env: ctx.env,
+        signal: ctx.signal,
+        onExit: (fn) => ctx.onExit(fn),
+        hookOutput: ctx.io.stderr,
+        hookInput: (ev) => JSON.stringify(render.eventToJson(ev)) + '\n',
+      },
+      renderer,
+    );
   } finally {
     renderer.flush();
   }
@@ -126,7 +135,7 @@ export function createListenCommand(ctx: AppContext): Command {
     .option('--public-url <url>', 'public https URL that already forwards to --port (your own proxy or tunnel)')
     .option('--tunnel-host <url>', 'localtunnel server for --tunnel localtunnel (its hop is unencrypted)')
     .option('--number <e164>', "point this number's inbound webhook at the listener while it runs (restored on exit)")
-    .option('--restore', 'put back the webhooks a killed listener left changed (all, or --number\'s), then exit')
+    .option('--restore', "put back the webhooks a killed listener left changed (all, or --number's), then exit")
     .option('--save-media <dir>', 'download inbound media into this directory (generated names, never overwrites)')
     .option('--exec <command>', 'run a shell command per message: event JSON on stdin, MMS_FROM/MMS_TO/MMS_BODY/MMS_MEDIA in its env')
     .option('--count <n>', 'exit 0 after n inbound messages')
@@ -145,8 +154,10 @@ Examples:
   $ mms listen --number +15551234567 --tunnel --count 1 --timeout 300 --json --save-media ./inbox
   $ mms listen --restore                                   # after a kill -9: put webhooks back`,
     )
-    .action(withExitCode(ctx, async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<ListenOptions>();
-      return opts.restore ? restore(opts, ctx) : listen(opts, ctx);
-    }));
+    .action(
+      withExitCode(ctx, async (_o: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<ListenOptions>();
+        return opts.restore ? restore(opts, ctx) : listen(opts, ctx);
+      }),
+    );
 }

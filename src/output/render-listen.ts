@@ -75,7 +75,9 @@ export function formatNotice(n: ListenNotice, t: Theme): { level: 'info' | 'warn
   const info = (line: string) => ({ level: 'info' as const, line });
   switch (n.type) {
     case 'insecure':
-      return warn(t.error('WARNING: --insecure-skip-verify: webhook signatures are NOT checked. Anyone who finds the URL can post fake messages to this listener.'));
+      return warn(
+        t.error('WARNING: --insecure-skip-verify: webhook signatures are NOT checked. Anyone who finds the URL can post fake messages to this listener.'),
+      );
     case 'endpoint':
       return info(n.line);
     case 'request-rejected':

@@ -21,7 +21,12 @@ beforeAll(async () => {
   cfg = tempConfigDir();
   sb = await startSandbox({ port: 0, stepDelayMs: 5 });
   twilio = sb.info().providers.twilio!;
-  env = { TWILIO_ACCOUNT_SID: twilio.credentials.accountSid!, TWILIO_AUTH_TOKEN: twilio.credentials.authToken!, MMS_TWILIO_BASE_URL: twilio.baseUrl, MMS_FROM: twilio.defaultFrom };
+  env = {
+    TWILIO_ACCOUNT_SID: twilio.credentials.accountSid!,
+    TWILIO_AUTH_TOKEN: twilio.credentials.authToken!,
+    MMS_TWILIO_BASE_URL: twilio.baseUrl,
+    MMS_FROM: twilio.defaultFrom,
+  };
 });
 
 afterAll(async () => {
@@ -45,7 +50,10 @@ interface ListeningEvent {
 /** The sandbox number's SmsUrl, through the Twilio API like a real client. */
 async function smsUrl(number: string): Promise<string> {
   const auth = `Basic ${Buffer.from(`${twilio.credentials.accountSid}:${twilio.credentials.authToken}`).toString('base64')}`;
-  const res = await fetch(`${twilio.baseUrl}/2010-04-01/Accounts/${twilio.credentials.accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(number)}`, { headers: { authorization: auth } });
+  const res = await fetch(
+    `${twilio.baseUrl}/2010-04-01/Accounts/${twilio.credentials.accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(number)}`,
+    { headers: { authorization: auth } },
+  );
   const body = (await res.json()) as { incoming_phone_numbers: Array<{ phone_number: string; sms_url: string }> };
   return body.incoming_phone_numbers.find((x) => x.phone_number === number)!.sms_url;
 }

@@ -18,7 +18,9 @@ export type * from './types.js';
 export function checkListenSupport(request: ListenRequest, account: Pick<ListenAccount, 'adapter' | 'callContext'>): void {
   const { adapter } = account;
   if (!adapter.parseWebhook) {
-    throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `mms listen does not support ${adapter.displayName} webhooks yet`, { provider: adapter.name });
+    throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `mms listen does not support ${adapter.displayName} webhooks yet`, {
+      provider: adapter.name,
+    });
   }
   if (!request.skipVerify && !adapter.verifyWebhook) {
     throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `${adapter.displayName} webhooks cannot be verified by mms yet`, {
@@ -28,7 +30,9 @@ export function checkListenSupport(request: ListenRequest, account: Pick<ListenA
   }
   // A secret that is optional for sending is required here: without it every request would be
   // refused, or worse, accepted unchecked. Refuse to start instead.
-  const problem = request.skipVerify ? undefined : adapter.webhookSecretProblem?.(account.callContext.credentials, { configuresNumber: request.number !== undefined });
+  const problem = request.skipVerify
+    ? undefined
+    : adapter.webhookSecretProblem?.(account.callContext.credentials, { configuresNumber: request.number !== undefined });
   if (problem) {
     throw new AuthError(ErrorCode.AUTH_MISSING, problem.message, {
       suggestion: `${problem.suggestion}. Only if you accept forged requests: --insecure-skip-verify`,
@@ -56,10 +60,12 @@ function createStopper(ports: ListenPorts): { stop(reason: StopReason): void; ar
     fail = reject;
   });
   const onAbort = (): void => (isInterruption(ports.signal.reason) ? stop('signal') : fail(ports.signal.reason));
-  const setTimer = ports.setTimer ?? ((ms, fn) => {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  });
+  const setTimer =
+    ports.setTimer ??
+    ((ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    });
   let disarm = (): void => undefined;
   return {
     stop: (reason) => stop(reason),
@@ -129,7 +135,15 @@ export async function listenForMessages(request: ListenRequest, ports: ListenPor
   });
   const lease =
     request.number !== undefined
-      ? createInboundLease({ adapter, number: request.number, callContext, cleanupContext: () => ports.account.cleanupContext(), ...(ports.account.profile !== undefined ? { profile: ports.account.profile } : {}), env: ports.env, notice: (n) => events.notice(n) })
+      ? createInboundLease({
+          adapter,
+          number: request.number,
+          callContext,
+          cleanupContext: () => ports.account.cleanupContext(),
+          ...(ports.account.profile !== undefined ? { profile: ports.account.profile } : {}),
+          env: ports.env,
+          notice: (n) => events.notice(n),
+        })
       : undefined;
   let endpoint: PublicEndpoint | undefined;
   let closed: Promise<CliError | undefined> | undefined;
@@ -174,9 +188,14 @@ export async function listenForMessages(request: ListenRequest, ports: ListenPor
     }
     const { messages, statuses, rejected } = pipeline.counts();
     if (reason === 'tunnel-lost') {
-      throw new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `The tunnel was lost after ${messages} message${messages === 1 ? '' : 's'}; the listener stopped`, {
-        suggestion: 'Check your network and the tunnel service, then run mms listen again',
-      });
+      throw new CliError(
+        ErrorCode.NETWORK_ERROR,
+        ExitCode.UNAVAILABLE,
+        `The tunnel was lost after ${messages} message${messages === 1 ? '' : 's'}; the listener stopped`,
+        {
+          suggestion: 'Check your network and the tunnel service, then run mms listen again',
+        },
+      );
     }
     return { reason, messages, statuses, rejected, ...(request.count !== undefined ? { count: request.count } : {}) };
   } finally {

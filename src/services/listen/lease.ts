@@ -139,7 +139,12 @@ export async function restoreLeftovers(filter: { number?: string; provider?: str
     if (filter.number !== undefined && rec.number !== filter.number) continue;
     if (filter.provider !== undefined && rec.provider !== filter.provider) continue;
     if (rec.pid !== process.pid && isProcessAlive(rec.pid)) {
-      out.skipped.push({ provider: rec.provider, number: rec.number, path: entry.path, reason: `mms listen (pid ${rec.pid}) still runs; stop it and it restores the number itself` });
+      out.skipped.push({
+        provider: rec.provider,
+        number: rec.number,
+        path: entry.path,
+        reason: `mms listen (pid ${rec.pid}) still runs; stop it and it restores the number itself`,
+      });
       continue;
     }
     try {
@@ -149,7 +154,12 @@ export async function restoreLeftovers(filter: { number?: string; provider?: str
       out.restored.push({ provider: rec.provider, number: rec.number, description: rec.state.description });
     } catch (err) {
       const e = err instanceof CliError ? err : undefined;
-      out.failed.push({ provider: rec.provider, number: rec.number, path: entry.path, error: { code: e?.code ?? ErrorCode.INTERNAL, message: err instanceof Error ? err.message : String(err) } });
+      out.failed.push({
+        provider: rec.provider,
+        number: rec.number,
+        path: entry.path,
+        error: { code: e?.code ?? ErrorCode.INTERNAL, message: err instanceof Error ? err.message : String(err) },
+      });
     }
   }
   return out;

@@ -63,7 +63,9 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
   const saveMedia = async (ev: ListenMessageEvent, dir: string): Promise<void> => {
     const headersFor = async (url: string): Promise<Record<string, string> | undefined> =>
       mediaAuthHeaders(adapter, callContext.baseUrl, callContext.credentials, url) ??
-      (adapter.mediaDownloadHeaders && isProviderOrigin(adapter, callContext.baseUrl, url) ? await adapter.mediaDownloadHeaders({ ...callContext, signal: work.signal }) : undefined);
+      (adapter.mediaDownloadHeaders && isProviderOrigin(adapter, callContext.baseUrl, url)
+        ? await adapter.mediaDownloadHeaders({ ...callContext, signal: work.signal })
+        : undefined);
     for (const [i, m] of ev.media.entries()) {
       try {
         const saved = await saveMediaItem(m.url, ev.id, i, m.contentType, { dir, headersFor, signal: work.signal });

@@ -28,7 +28,12 @@ beforeAll(async () => {
   media.add('/photo.png', PNG_1X1, 'image/png');
   adapter = await getAdapter('twilio');
   twilio = sb.info().providers.twilio!;
-  env = { TWILIO_ACCOUNT_SID: twilio.credentials.accountSid!, TWILIO_AUTH_TOKEN: twilio.credentials.authToken!, MMS_TWILIO_BASE_URL: twilio.baseUrl, MMS_FROM: twilio.defaultFrom };
+  env = {
+    TWILIO_ACCOUNT_SID: twilio.credentials.accountSid!,
+    TWILIO_AUTH_TOKEN: twilio.credentials.authToken!,
+    MMS_TWILIO_BASE_URL: twilio.baseUrl,
+    MMS_FROM: twilio.defaultFrom,
+  };
 });
 
 afterAll(async () => {
@@ -44,7 +49,11 @@ function listen(args: string[]) {
   let stdout = '';
   let stderr = '';
   const result = runInProcess(['listen', ...args], { configDir, env, signal: ac.signal, onStdout: (c) => (stdout += c), onStderr: (c) => (stderr += c) });
-  const jsonLines = () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const jsonLines = () =>
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     result,
     abort: (reason?: unknown) => ac.abort(reason),
@@ -52,21 +61,31 @@ function listen(args: string[]) {
     stderr: () => stderr,
     jsonLines,
     /** The `listening` NDJSON line (--json). */
-    listening: () => vi.waitFor(() => {
-      const l = jsonLines().find((o) => o.event === 'listening');
-      if (!l) throw new Error(`not listening yet:\n${stderr}`);
-      return l as { inboundUrl: string; statusUrl: string; url: string; numberConfigured: boolean };
-    }, { timeout: 10_000 }),
+    listening: () =>
+      vi.waitFor(
+        () => {
+          const l = jsonLines().find((o) => o.event === 'listening');
+          if (!l) throw new Error(`not listening yet:\n${stderr}`);
+          return l as { inboundUrl: string; statusUrl: string; url: string; numberConfigured: boolean };
+        },
+        { timeout: 10_000 },
+      ),
     waitForStderr: (text: string) => vi.waitFor(() => expect(stderr).toContain(text), { timeout: 10_000 }),
   };
 }
 
 const send = (to: string, body: string, mediaUrls: string[] = []) =>
-  adapter.send({ to, from: twilio.defaultFrom, body, mediaUrls }, { credentials: twilio.credentials, baseUrl: twilio.baseUrl, http: createHttpClient({ provider: 'twilio', env }) });
+  adapter.send(
+    { to, from: twilio.defaultFrom, body, mediaUrls },
+    { credentials: twilio.credentials, baseUrl: twilio.baseUrl, http: createHttpClient({ provider: 'twilio', env }) },
+  );
 
 async function smsUrl(number: string): Promise<string> {
   const auth = `Basic ${Buffer.from(`${twilio.credentials.accountSid}:${twilio.credentials.authToken}`).toString('base64')}`;
-  const res = await fetch(`${twilio.baseUrl}/2010-04-01/Accounts/${twilio.credentials.accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(number)}`, { headers: { authorization: auth } });
+  const res = await fetch(
+    `${twilio.baseUrl}/2010-04-01/Accounts/${twilio.credentials.accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(number)}`,
+    { headers: { authorization: auth } },
+  );
   const body = (await res.json()) as { incoming_phone_numbers: Array<{ phone_number: string; sms_url: string }> };
   return body.incoming_phone_numbers.find((x) => x.phone_number === number)!.sms_url;
 }
@@ -93,12 +112,23 @@ describe('mms listen (in-process CLI against the sandbox)', () => {
     const ready = await l.listening();
     expect(ready.numberConfigured).toBe(false);
     await l.waitForStderr("Point your number's inbound");
-    const params = { MessageSid: `SM${'1'.repeat(32)}`, AccountSid: twilio.credentials.accountSid!, From: '+15550001111', To: '+15557770002', Body: 'forged', NumMedia: '0' };
+    const params = {
+      MessageSid: `SM${'1'.repeat(32)}`,
+      AccountSid: twilio.credentials.accountSid!,
+      From: '+15550001111',
+      To: '+15557770002',
+      Body: 'forged',
+      NumMedia: '0',
+    };
     const body = new URLSearchParams(params).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'forger/1.0' };
     expect((await fetch(ready.inboundUrl, { method: 'POST', headers, body })).status).toBe(403);
     expect(l.stderr()).toContain('Rejected an inbound webhook with a missing or invalid signature (403) from forger/1.0');
-    const ok = await fetch(ready.inboundUrl, { method: 'POST', headers: { ...headers, 'x-twilio-signature': computeTwilioSignature(twilio.credentials.authToken!, ready.inboundUrl, params) }, body });
+    const ok = await fetch(ready.inboundUrl, {
+      method: 'POST',
+      headers: { ...headers, 'x-twilio-signature': computeTwilioSignature(twilio.credentials.authToken!, ready.inboundUrl, params) },
+      body,
+    });
     expect(ok.status).toBe(200);
     const { code, stdout } = await l.result;
     expect(code).toBe(0);

@@ -111,7 +111,10 @@ function startListen(request: Partial<ListenRequest> = {}, ports: Partial<Listen
 /** The sandbox number's IncomingPhoneNumber resource, through the Twilio API like a real client. */
 async function numberConfig(number: string): Promise<{ sid: string; sms_url: string }> {
   const auth = `Basic ${Buffer.from(`${twilio.credentials.accountSid}:${twilio.credentials.authToken}`).toString('base64')}`;
-  const res = await fetch(`${twilio.baseUrl}/2010-04-01/Accounts/${twilio.credentials.accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(number)}`, { headers: { authorization: auth } });
+  const res = await fetch(
+    `${twilio.baseUrl}/2010-04-01/Accounts/${twilio.credentials.accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(number)}`,
+    { headers: { authorization: auth } },
+  );
   const body = (await res.json()) as { incoming_phone_numbers: Array<{ sid: string; phone_number: string; sms_url: string }> };
   const n = body.incoming_phone_numbers.find((x) => x.phone_number === number);
   if (!n) throw new Error(`no such sandbox number ${number}`);
@@ -120,7 +123,16 @@ async function numberConfig(number: string): Promise<{ sid: string; sms_url: str
 
 /** Sends through the sandbox the way `mms send` does. */
 const send = (to: string, body: string, extra: { mediaUrls?: string[]; statusCallbackUrl?: string } = {}) =>
-  adapter.send({ to, from: twilio.defaultFrom, body, mediaUrls: extra.mediaUrls ?? [], ...(extra.statusCallbackUrl ? { statusCallbackUrl: extra.statusCallbackUrl } : {}) }, callContext());
+  adapter.send(
+    {
+      to,
+      from: twilio.defaultFrom,
+      body,
+      mediaUrls: extra.mediaUrls ?? [],
+      ...(extra.statusCallbackUrl ? { statusCallbackUrl: extra.statusCallbackUrl } : {}),
+    },
+    callContext(),
+  );
 
 const restoreFile = (number: string) => join(env.MMS_CONFIG_DIR!, 'listen-restore', `twilio-${number.replace(/\D/g, '')}.json`);
 const noticesOf = (r: Run, type: ListenNotice['type']) => r.notices.filter((n) => n.type === type);
@@ -134,7 +146,12 @@ describe('listenForMessages (in-process, against the sandbox)', () => {
     expect(ready).toMatchObject({ provider: 'twilio', number: '+15557770001', numberConfigured: true, verify: true, via: 'loopback (the provider is local)' });
     expect((await numberConfig('+15557770001')).sms_url).toBe(ready.inboundUrl);
     expect(statSync(restoreFile('+15557770001')).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(restoreFile('+15557770001'), 'utf8'))).toMatchObject({ version: 1, provider: 'twilio', number: '+15557770001', state: { data: { sid: before.sid, smsUrl: '' } } });
+    expect(JSON.parse(readFileSync(restoreFile('+15557770001'), 'utf8'))).toMatchObject({
+      version: 1,
+      provider: 'twilio',
+      number: '+15557770001',
+      state: { data: { sid: before.sid, smsUrl: '' } },
+    });
     expect(noticesOf(l, 'number-pointed')).toHaveLength(1);
 
     await send('+15557770001', 'round trip', { mediaUrls: [media.url('/photo.png')] });
@@ -158,19 +175,38 @@ describe('listenForMessages (in-process, against the sandbox)', () => {
     const l = startListen({ count: 1 });
     const ready = await l.ready;
     expect(ready.numberConfigured).toBe(false);
-    const params = { MessageSid: `SM${'1'.repeat(32)}`, AccountSid: twilio.credentials.accountSid!, From: '+15550001111', To: '+15557770002', Body: 'forged', NumMedia: '0' };
+    const params = {
+      MessageSid: `SM${'1'.repeat(32)}`,
+      AccountSid: twilio.credentials.accountSid!,
+      From: '+15550001111',
+      To: '+15557770002',
+      Body: 'forged',
+      NumMedia: '0',
+    };
     const body = new URLSearchParams(params).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
     const token = twilio.credentials.authToken!;
     expect((await fetch(ready.inboundUrl, { method: 'POST', headers, body })).status).toBe(403);
-    const wrongKey = await fetch(ready.inboundUrl, { method: 'POST', headers: { ...headers, 'x-twilio-signature': computeTwilioSignature('not-the-token', ready.inboundUrl, params) }, body });
+    const wrongKey = await fetch(ready.inboundUrl, {
+      method: 'POST',
+      headers: { ...headers, 'x-twilio-signature': computeTwilioSignature('not-the-token', ready.inboundUrl, params) },
+      body,
+    });
     expect(wrongKey.status).toBe(403);
-    const tampered = await fetch(ready.inboundUrl, { method: 'POST', headers: { ...headers, 'x-twilio-signature': computeTwilioSignature(token, ready.inboundUrl, params) }, body: body.replace('forged', 'tampered') });
+    const tampered = await fetch(ready.inboundUrl, {
+      method: 'POST',
+      headers: { ...headers, 'x-twilio-signature': computeTwilioSignature(token, ready.inboundUrl, params) },
+      body: body.replace('forged', 'tampered'),
+    });
     expect(tampered.status).toBe(403);
     expect((await fetch(`${ready.url}/nope`, { method: 'POST', headers, body })).status).toBe(404);
     expect(noticesOf(l, 'signature-rejected')).toHaveLength(3);
     expect(noticesOf(l, 'request-rejected')).toMatchObject([{ method: 'POST', path: '/nope', status: 404 }]);
-    const ok = await fetch(ready.inboundUrl, { method: 'POST', headers: { ...headers, 'x-twilio-signature': computeTwilioSignature(token, ready.inboundUrl, params) }, body });
+    const ok = await fetch(ready.inboundUrl, {
+      method: 'POST',
+      headers: { ...headers, 'x-twilio-signature': computeTwilioSignature(token, ready.inboundUrl, params) },
+      body,
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toContain('text/xml');
     expect(await ok.text()).toBe('<Response></Response>');
@@ -203,7 +239,13 @@ process.stdout.write('hook ran\\n');`,
     expect(readFileSync(join(dir, files[0]!)).equals(PNG_1X1)).toBe(true);
     const ran = JSON.parse(readFileSync(hookOut, 'utf8')) as { stdin: string; env: Record<string, string> };
     expect(JSON.parse(ran.stdin)).toMatchObject({ event: 'message', id: msg.id, body: 'with media' });
-    expect(ran.env).toMatchObject({ MMS_FROM: '+15005550006', MMS_TO: '+15557770002', MMS_BODY: 'with media', MMS_MEDIA: join(dir, files[0]!), MMS_MESSAGE_ID: msg.id });
+    expect(ran.env).toMatchObject({
+      MMS_FROM: '+15005550006',
+      MMS_TO: '+15557770002',
+      MMS_BODY: 'with media',
+      MMS_MEDIA: join(dir, files[0]!),
+      MMS_MESSAGE_ID: msg.id,
+    });
     // The hook's output goes where the command says (stderr): never into the event stream.
     expect(l.hookOutput()).toContain('hook ran');
   });
@@ -223,13 +265,16 @@ process.stdout.write('hook ran\\n');`,
   it('--timeout before --count ends with reason timeout (injected timer)', async () => {
     let fire: (() => void) | undefined;
     let armedMs: number | undefined;
-    const l = startListen({ count: 1, timeoutS: 0.3 }, {
-      setTimer: (ms, fn) => {
-        armedMs = ms;
-        fire = fn;
-        return () => (fire = undefined);
+    const l = startListen(
+      { count: 1, timeoutS: 0.3 },
+      {
+        setTimer: (ms, fn) => {
+          armedMs = ms;
+          fire = fn;
+          return () => (fire = undefined);
+        },
       },
-    });
+    );
     await l.ready;
     expect(armedMs).toBe(300);
     fire!();
@@ -238,11 +283,17 @@ process.stdout.write('hook ran\\n');`,
 
   it('refuses a Messaging Service number and a number of another account, writing no restore file', async () => {
     const mg = startListen({ number: '+15557770009' });
-    const err = await mg.done.then(() => undefined, (e: unknown) => e as CliError);
+    const err = await mg.done.then(
+      () => undefined,
+      (e: unknown) => e as CliError,
+    );
     expect(err).toMatchObject({ code: 'NOT_SUPPORTED', exitCode: 2 });
     expect(err!.message).toMatch(/belongs to Messaging Service MG[0-9a-f]{32}/);
     expect(existsSync(restoreFile('+15557770009'))).toBe(false);
-    const notOurs = await startListen({ number: '+15551234567' }).done.then(() => undefined, (e: unknown) => e as CliError);
+    const notOurs = await startListen({ number: '+15551234567' }).done.then(
+      () => undefined,
+      (e: unknown) => e as CliError,
+    );
     expect(notOurs?.exitCode).toBe(6);
     expect(notOurs?.message).toContain('is not a phone number of this Twilio account');
   });
@@ -250,7 +301,10 @@ process.stdout.write('hook ran\\n');`,
   it('refuses a number another run still holds, before starting anything', async () => {
     const first = startListen({ number: '+15557770002' });
     await first.ready;
-    const second = await startListen({ number: '+15557770002' }).done.then(() => undefined, (e: unknown) => e as CliError);
+    const second = await startListen({ number: '+15557770002' }).done.then(
+      () => undefined,
+      (e: unknown) => e as CliError,
+    );
     expect(second?.exitCode).toBe(2);
     first.abort();
     await first.done;
@@ -267,7 +321,11 @@ process.stdout.write('hook ran\\n');`,
       await send('+15557770001', 'via tunnel');
       expect((await l.done).reason).toBe('count');
       expect(l.events).toMatchObject([{ type: 'message', body: 'via tunnel' }]);
-      expect(noticesOf(l, 'endpoint').map((n) => (n.type === 'endpoint' ? n.line : '')).join('\n')).toMatch(/unencrypted|plain-http|http:/i);
+      expect(
+        noticesOf(l, 'endpoint')
+          .map((n) => (n.type === 'endpoint' ? n.line : ''))
+          .join('\n'),
+      ).toMatch(/unencrypted|plain-http|http:/i);
       expect((await numberConfig('+15557770001')).sms_url).toBe('');
     } finally {
       await lt.close();
@@ -281,7 +339,10 @@ process.stdout.write('hook ran\\n');`,
       const ready = await l.ready;
       expect((await numberConfig('+15557770002')).sms_url).toBe(ready.inboundUrl);
       lt.dropTunnels();
-      const err = await l.done.then(() => undefined, (e: unknown) => e as CliError);
+      const err = await l.done.then(
+        () => undefined,
+        (e: unknown) => e as CliError,
+      );
       expect(err).toBeInstanceOf(CliError);
       expect(err?.exitCode).toBe(7);
       expect(noticesOf(l, 'tunnel-lost')).toHaveLength(1);

@@ -24,16 +24,19 @@ async function mount(over: Partial<WebhookIntakeOptions> = {}) {
   const events: WebhookEvent[] = [];
   const rejected: SignatureRejection[] = [];
   const unparseable: string[] = [];
-  const path = srv.addWebhookRoute('twilio/inbound', createWebhookIntake({
-    adapter: twilioAdapter,
-    kind: 'inbound',
-    publicUrl: base,
-    credentials: () => ({ accountSid: 'AC1', authToken }),
-    onRejected: (r) => rejected.push(r),
-    onUnparseable: (p) => unparseable.push(p.message),
-    onEvents: (evs) => void events.push(...evs),
-    ...over,
-  }));
+  const path = srv.addWebhookRoute(
+    'twilio/inbound',
+    createWebhookIntake({
+      adapter: twilioAdapter,
+      kind: 'inbound',
+      publicUrl: base,
+      credentials: () => ({ accountSid: 'AC1', authToken }),
+      onRejected: (r) => rejected.push(r),
+      onUnparseable: (p) => unparseable.push(p.message),
+      onEvents: (evs) => void events.push(...evs),
+      ...over,
+    }),
+  );
   const url = `${base}${path}`;
   const post = (body: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { ...form, ...headers }, body });
   return { url, events, rejected, unparseable, post };
@@ -61,7 +64,10 @@ describe('createWebhookIntake', () => {
     const body = new URLSearchParams(params).toString();
     expect((await m.post(body, { 'user-agent': 'curl/8' })).status).toBe(403);
     expect((await m.post(body, { 'x-twilio-signature': computeTwilioSignature('other', m.url, params) })).status).toBe(403);
-    expect(m.rejected).toEqual([{ kind: 'inbound', client: 'curl/8' }, { kind: 'inbound', client: expect.any(String) }]);
+    expect(m.rejected).toEqual([
+      { kind: 'inbound', client: 'curl/8' },
+      { kind: 'inbound', client: expect.any(String) },
+    ]);
     expect(m.events).toEqual([]);
   });
 
@@ -83,7 +89,15 @@ describe('createWebhookIntake', () => {
   });
 
   it('answers 400 when the adapter cannot parse a verified request', async () => {
-    const m = await mount({ adapter: { ...twilioAdapter, parseWebhook: () => { throw new Error('bad shape'); } }, skipVerify: true });
+    const m = await mount({
+      adapter: {
+        ...twilioAdapter,
+        parseWebhook: () => {
+          throw new Error('bad shape');
+        },
+      },
+      skipVerify: true,
+    });
     expect((await m.post('x=1')).status).toBe(400);
     expect(m.unparseable).toEqual(['bad shape']);
   });

@@ -47,7 +47,11 @@ describe('listen flow over a loopback localtunnel', () => {
     const params = { MessageSid: 'MM123', From: '+15557654321', To: '+15551234567', Body: 'hi \u001b]52;c;cHduZWQ=\u0007 there', NumMedia: '0' };
     const body = new URLSearchParams(params).toString();
     const signature = computeTwilioSignature(authToken, webhookUrl, params);
-    const ok = await fetch(webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
+    const ok = await fetch(webhookUrl, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    });
     expect(ok.status).toBe(200);
     expect(events).toHaveLength(1);
     const ev = events[0]!;

@@ -7,7 +7,9 @@ describe('mediaAuthHeaders', () => {
   const twilio = twilioAdapter;
   const creds = { accountSid: 'AC1', authToken: 'tok' };
   it('sends the provider credentials to the provider host only', () => {
-    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1')).toEqual({ Authorization: `Basic ${Buffer.from('AC1:tok').toString('base64')}` });
+    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1')).toEqual({
+      Authorization: `Basic ${Buffer.from('AC1:tok').toString('base64')}`,
+    });
     expect(mediaAuthHeaders(twilio, 'http://127.0.0.1:4780/twilio', creds, 'http://127.0.0.1:4780/twilio/x')).toBeDefined();
     expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://evil.example/steal')).toBeUndefined();
     expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'not a url')).toBeUndefined();
