@@ -1,11 +1,13 @@
 // End to end: the built `mms listen` binary, where the process itself is the subject: SIGTERM and
-// SIGINT, and kill -9 followed by `mms listen --restore`. The sandbox runs in this process on
-// 127.0.0.1 (no tunnel needed). Everything else about listen is tested in-process under
-// test/services/listen/.
+// SIGINT, an uncaught exception, and kill -9 followed by `mms listen --restore`. The sandbox runs
+// in this process on 127.0.0.1 (no tunnel needed). Everything else about listen is tested
+// in-process under test/services/listen/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempConfigDir } from '../helpers/run-cli.js';
+import { fileURLToPath } from 'node:url';
+import { baseEnv, tempConfigDir } from '../helpers/run-cli.js';
 import { runInProcess } from '../helpers/run-in-process.js';
 import { spawnCli, type SpawnedCli } from '../helpers/spawn-cli.js';
 import { closeHttp } from '../../src/providers/http-client.js';
@@ -78,6 +80,39 @@ describe('mms listen (e2e: signals and kill -9)', () => {
     l.child.kill('SIGINT');
     expect((await l.exited()).code).toBe(0);
     expect(l.stderr()).toContain('Stopped (interrupted)');
+  });
+
+  it('an uncaught exception anywhere in the process: cli.ts ends the run, the number is put back, exit 1 as a bug', async () => {
+    // The built CLI's main(), with an error thrown from a timer callback once the listener is ready:
+    // nothing in the command can catch it, only the process-wide handler in cli.ts.
+    const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+    const script = `
+      const { main } = await import(${JSON.stringify(cli)});
+      const write = process.stdout.write.bind(process.stdout);
+      let thrown = false;
+      process.stdout.write = (chunk, ...rest) => {
+        if (!thrown && String(chunk).includes('"event":"listening"')) {
+          thrown = true;
+          setImmediate(() => { throw new Error('boom from a callback'); });
+        }
+        return write(chunk, ...rest);
+      };
+      await main([process.execPath, 'mms', ...process.argv.slice(1)]);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, 'listen', '--number', '+15557770001', '--json'], {
+      env: { ...baseEnv(cfg.dir), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toContain('Restored the inbound webhook of +15557770001');
+    expect(stderr).toContain('This is a bug');
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!).error).toMatchObject({ code: 'INTERNAL', message: 'boom from a callback' });
+    expect(await smsUrl('+15557770001')).toBe('');
+    expect(existsSync(join(restoreDir(), 'twilio-15557770001.json'))).toBe(false);
   });
 
   it('after kill -9: refuses to reuse the number, and `mms listen --restore` puts the webhook back', async () => {
