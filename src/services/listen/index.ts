@@ -9,7 +9,7 @@ import type { Credentials } from '../../providers/types.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
 import { assertNumberFree, createInboundLease } from './lease.js';
 import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
-import type { ListenAccount, ListenEvents, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
+import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
 
 export { restoreLeftovers, webhookCredentialsOf } from './lease.js';
 export type * from './types.js';
@@ -109,13 +109,21 @@ function mountRoutes(endpoint: PublicEndpoint, provider: string, pipeline: Messa
   return { url: base, inboundUrl: `${base}${inboundPath}`, statusUrl: `${base}${statusPath}` };
 }
 
-/** Runs the listener until --count, --timeout, Ctrl+C/SIGTERM or the loss of the tunnel. */
-export async function listenForMessages(request: ListenRequest, ports: ListenPorts, events: ListenEvents): Promise<ListenOutcome> {
-  const { adapter, callContext } = ports.account;
-  checkListenSupport(request, ports.account);
-  if (request.number !== undefined) await assertNumberFree(ports.env, adapter.name, request.number);
-  if (request.skipVerify) events.notice({ type: 'insecure' });
+/** The error that ends a run whose tunnel closed. */
+function tunnelLostError(messages: number): CliError {
+  return new CliError(
+    ErrorCode.NETWORK_ERROR,
+    ExitCode.UNAVAILABLE,
+    `The tunnel was lost after ${messages} message${messages === 1 ? '' : 's'}; the listener stopped`,
+    {
+      suggestion: 'Check your network and the tunnel service, then run mms listen again',
+    },
+  );
+}
 
+/** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
+function createListenRun(request: ListenRequest, ports: ListenPorts, events: ListenEvents) {
+  const { adapter, callContext } = ports.account;
   const stopper = createStopper(ports);
   // Webhooks are verified with the profile's credentials plus any the lease set up for this run
   // (callback credentials on a temporary application).
@@ -147,6 +155,7 @@ export async function listenForMessages(request: ListenRequest, ports: ListenPor
       : undefined;
   let endpoint: PublicEndpoint | undefined;
   let closed: Promise<CliError | undefined> | undefined;
+  let restoreReported = false;
   const shutdown = (): Promise<CliError | undefined> =>
     (closed ??= (async () => {
       pipeline.stopAccepting();
@@ -156,52 +165,66 @@ export async function listenForMessages(request: ListenRequest, ports: ListenPor
   // Whatever happens to this promise chain, cli.ts runs this before the process exits.
   ports.onExit(async () => void (await shutdown()));
 
-  let restoreReported = false;
-  try {
-    endpoint = await openListenerEndpoint(request, ports, events, pipeline);
-    const urls = mountRoutes(endpoint, adapter.name, pipeline);
-    let numberConfigured = false;
-    if (lease) {
-      const pointed = await lease.point(urls.inboundUrl);
-      verifyWith = { ...verifyWith, ...pointed.webhookCredentials };
-      numberConfigured = pointed.configured;
-    }
-    endpoint.tunnel?.onClose((reason) => {
-      events.notice({ type: 'tunnel-lost', message: reason.message });
-      stopper.stop('tunnel-lost');
-    });
-    stopper.arm(request.timeoutS);
-    events.listening({ provider: adapter.name, ...urls, via: endpoint.via, number: request.number ?? null, numberConfigured, verify: !request.skipVerify });
+  return {
+    /** Server → public URL → routes → the number pointed here (restore file first) → armed. */
+    async start(): Promise<ListeningInfo> {
+      endpoint = await openListenerEndpoint(request, ports, events, pipeline);
+      const urls = mountRoutes(endpoint, adapter.name, pipeline);
+      let numberConfigured = false;
+      if (lease) {
+        const pointed = await lease.point(urls.inboundUrl);
+        verifyWith = { ...verifyWith, ...pointed.webhookCredentials };
+        numberConfigured = pointed.configured;
+      }
+      endpoint.tunnel?.onClose((reason) => {
+        events.notice({ type: 'tunnel-lost', message: reason.message });
+        stopper.stop('tunnel-lost');
+      });
+      stopper.arm(request.timeoutS);
+      return { provider: adapter.name, ...urls, via: endpoint.via, number: request.number ?? null, numberConfigured, verify: !request.skipVerify };
+    },
+    /** Resolves with why the run stopped (rejects with an unexpected error); no message is admitted after it. */
+    async untilStopped(): Promise<StopReason> {
+      try {
+        return await stopper.stopped();
+      } finally {
+        pipeline.stopAccepting();
+      }
+    },
+    /** Finishes the messages in hand (abandoned on Ctrl+C or a lost tunnel), closes, and puts the number back. */
+    async finish(reason: StopReason): Promise<ListenOutcome> {
+      if (reason === 'signal' || reason === 'tunnel-lost') pipeline.abortWork();
+      await pipeline.drain();
+      const restoreError = await shutdown();
+      if (restoreError) {
+        restoreReported = true;
+        throw restoreError;
+      }
+      const counts = pipeline.counts();
+      if (reason === 'tunnel-lost') throw tunnelLostError(counts.messages);
+      return { reason, ...counts, ...(request.count !== undefined ? { count: request.count } : {}) };
+    },
+    /** Every way out: closes and restores (once); a restore failure that would hide the run's own error becomes a notice. */
+    async close(): Promise<void> {
+      pipeline.abortWork();
+      const restoreError = await shutdown();
+      if (restoreError && !restoreReported) events.notice({ type: 'restore-failed', error: restoreError });
+    },
+  };
+}
 
-    let reason: StopReason;
-    try {
-      reason = await stopper.stopped();
-    } finally {
-      pipeline.stopAccepting();
-    }
-    if (reason === 'signal' || reason === 'tunnel-lost') pipeline.abortWork();
-    await pipeline.drain();
-    const restoreError = await shutdown();
-    if (restoreError) {
-      restoreReported = true;
-      throw restoreError;
-    }
-    const { messages, statuses, rejected } = pipeline.counts();
-    if (reason === 'tunnel-lost') {
-      throw new CliError(
-        ErrorCode.NETWORK_ERROR,
-        ExitCode.UNAVAILABLE,
-        `The tunnel was lost after ${messages} message${messages === 1 ? '' : 's'}; the listener stopped`,
-        {
-          suggestion: 'Check your network and the tunnel service, then run mms listen again',
-        },
-      );
-    }
-    return { reason, messages, statuses, rejected, ...(request.count !== undefined ? { count: request.count } : {}) };
+/** Runs the listener until --count, --timeout, Ctrl+C/SIGTERM or the loss of the tunnel. */
+export async function listenForMessages(request: ListenRequest, ports: ListenPorts, events: ListenEvents): Promise<ListenOutcome> {
+  checkListenSupport(request, ports.account);
+  // Refuse early, before any tunnel starts, when another run still holds the number.
+  if (request.number !== undefined) await assertNumberFree(ports.env, ports.account.adapter.name, request.number);
+  if (request.skipVerify) events.notice({ type: 'insecure' });
+  const run = createListenRun(request, ports, events);
+  try {
+    events.listening(await run.start());
+    const reason = await run.untilStopped();
+    return await run.finish(reason);
   } finally {
-    pipeline.abortWork();
-    const restoreError = await shutdown();
-    // A restore failure must not hide the error that ended the run: report it as a notice.
-    if (restoreError && !restoreReported) events.notice({ type: 'restore-failed', error: restoreError });
+    await run.close();
   }
 }
