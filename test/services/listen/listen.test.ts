@@ -262,11 +262,11 @@ process.stdout.write('hook ran\\n');`,
     expect(await l.done).toEqual({ reason: 'signal', messages: 0, statuses: 4, rejected: 0 });
   });
 
-  it('--timeout before --count ends with reason timeout (injected timer)', async () => {
+  it('--timeout before --count ends with reason timeout (injected timer) and puts the number back', async () => {
     let fire: (() => void) | undefined;
     let armedMs: number | undefined;
     const l = startListen(
-      { count: 1, timeoutS: 0.3 },
+      { number: '+15557770002', count: 1, timeoutS: 0.3 },
       {
         setTimer: (ms, fn) => {
           armedMs = ms;
@@ -279,6 +279,9 @@ process.stdout.write('hook ran\\n');`,
     expect(armedMs).toBe(300);
     fire!();
     expect(await l.done).toEqual({ reason: 'timeout', messages: 0, statuses: 0, rejected: 0, count: 1 });
+    expect(fire).toBeUndefined();
+    expect(noticesOf(l, 'number-restored')).toHaveLength(1);
+    expect((await numberConfig('+15557770002')).sms_url).toBe('');
   });
 
   it('refuses a Messaging Service number and a number of another account, writing no restore file', async () => {
