@@ -6,6 +6,7 @@ import { PLAIN_THEME, type Theme } from './output/theme.js';
 import { createContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
+import { killTrackedChildren } from './webhook/tunnel/orphans.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -97,6 +98,8 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Whatever way the process ends, a tunnel client (cloudflared) does not stay behind.
+  process.once('exit', killTrackedChildren);
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   try {
