@@ -110,7 +110,7 @@ describe('mms listen (e2e: signals and kill -9)', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Restored the inbound webhook of +15557770001');
     expect(stderr).toContain('This is a bug');
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!).error).toMatchObject({ code: 'INTERNAL', message: 'boom from a callback' });
+    expect((JSON.parse(stdout.trim().split('\n').at(-1)!) as { error: unknown }).error).toMatchObject({ code: 'INTERNAL', message: 'boom from a callback' });
     expect(await smsUrl('+15557770001')).toBe('');
     expect(existsSync(join(restoreDir(), 'twilio-15557770001.json'))).toBe(false);
   });
@@ -125,7 +125,7 @@ describe('mms listen (e2e: signals and kill -9)', () => {
 
     const again = await runInProcess(['listen', '--number', '+15557770002', '--json'], { configDir: cfg.dir, env });
     expect(again.code).toBe(2);
-    expect(JSON.parse(again.stdout).error.message).toContain('did not put its webhook back');
+    expect((JSON.parse(again.stdout) as { error: { message: string } }).error.message).toContain('did not put its webhook back');
     expect(again.stderr).toContain('mms listen --restore --number +15557770002');
 
     const r = await runInProcess(['listen', '--restore', '--json'], { configDir: cfg.dir, env });

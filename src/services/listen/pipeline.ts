@@ -130,7 +130,7 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
         adapter,
         kind,
         publicUrl,
-        credentials: opts.credentials,
+        credentials: () => opts.credentials(),
         skipVerify: opts.skipVerify,
         ...(opts.isDuplicate ? { isDuplicate: opts.isDuplicate } : {}),
         onRejected: (r) => {

@@ -133,7 +133,7 @@ describe('mms listen (in-process CLI against the sandbox)', () => {
     const { code, stdout } = await l.result;
     expect(code).toBe(0);
     expect(l.jsonLines().map((o) => o.event)).toEqual(['listening', 'message']);
-    for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 
   it('--timeout without reaching --count exits 8; a Messaging Service number is refused with a clear error; so is a number of another account', async () => {
@@ -142,7 +142,7 @@ describe('mms listen (in-process CLI against the sandbox)', () => {
     expect(t.stderr).toContain('0 of 1 message received');
     const mg = await runInProcess(['listen', '--number', '+15557770009', '--json'], { configDir, env });
     expect(mg.code).toBe(2);
-    expect(JSON.parse(mg.stdout).error).toMatchObject({ code: 'NOT_SUPPORTED' });
+    expect((JSON.parse(mg.stdout) as { error: unknown }).error).toMatchObject({ code: 'NOT_SUPPORTED' });
     expect(mg.stderr).toMatch(/belongs to Messaging Service MG[0-9a-f]{32}/);
     expect(existsSync(restoreFile('+15557770009'))).toBe(false);
     const notOurs = await runInProcess(['listen', '--number', '+15551234567'], { configDir, env });
@@ -170,7 +170,7 @@ describe('mms listen (in-process CLI against the sandbox)', () => {
     l.abort(new Error('boom'));
     const { code, stdout, stderr } = await l.result;
     expect(code).toBe(1);
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!).error).toMatchObject({ code: 'INTERNAL', message: 'boom' });
+    expect((JSON.parse(stdout.trim().split('\n').at(-1)!) as { error: unknown }).error).toMatchObject({ code: 'INTERNAL', message: 'boom' });
     expect(stderr).toContain('This is a bug');
     expect(stderr).toContain('Restored the inbound webhook of +15557770001');
     expect(await smsUrl('+15557770001')).toBe('');

@@ -44,9 +44,9 @@ function fakeAdapter(opts: { data?: Record<string, unknown>; callsBeforeChange?:
       log.push(`changed (restore file ${existsSync(restoreFilePath(env, 'twilio', number)) ? 'present' : 'absent'}) → ${url}`);
       return state;
     },
-    async restoreInbound(state: InboundRestoreState) {
+    restoreInbound(state: InboundRestoreState) {
       log.push(`restore ${state.number}`);
-      if (opts.failRestore) throw new Error('API down');
+      return opts.failRestore ? Promise.reject(new Error('API down')) : Promise.resolve();
     },
   } as unknown as ProviderAdapter;
   return { adapter, log };
@@ -132,20 +132,20 @@ describe('restoreLeftovers', () => {
   it('restores what a killed run left (its own pid counts as gone), reports failures, and skips other numbers', async () => {
     const ok = fakeAdapter();
     await lease(ok.adapter, []).point('https://x.example/in');
-    const out = await restoreLeftovers({ number: NUMBER }, { env, loadAccount: async () => ({ adapter: ok.adapter, cleanupContext: () => ctx }) });
+    const out = await restoreLeftovers({ number: NUMBER }, { env, loadAccount: () => Promise.resolve({ adapter: ok.adapter, cleanupContext: () => ctx }) });
     expect(out).toEqual({ restored: [{ provider: 'twilio', number: NUMBER, description: 'SmsUrl of PN1 (was empty)' }], skipped: [], failed: [] });
     expect(existsSync(restoreFilePath(env, 'twilio', NUMBER))).toBe(false);
 
     const bad = fakeAdapter({ failRestore: true });
     await lease(bad.adapter, []).point('https://x.example/in');
-    expect(await restoreLeftovers({ number: '+15550000000' }, { env, loadAccount: async () => ({ adapter: bad.adapter, cleanupContext: () => ctx }) })).toEqual(
-      {
-        restored: [],
-        skipped: [],
-        failed: [],
-      },
-    );
-    const failed = await restoreLeftovers({}, { env, loadAccount: async () => ({ adapter: bad.adapter, cleanupContext: () => ctx }) });
+    expect(
+      await restoreLeftovers({ number: '+15550000000' }, { env, loadAccount: () => Promise.resolve({ adapter: bad.adapter, cleanupContext: () => ctx }) }),
+    ).toEqual({
+      restored: [],
+      skipped: [],
+      failed: [],
+    });
+    const failed = await restoreLeftovers({}, { env, loadAccount: () => Promise.resolve({ adapter: bad.adapter, cleanupContext: () => ctx }) });
     expect(failed.failed).toMatchObject([{ provider: 'twilio', number: NUMBER, error: { code: 'INTERNAL', message: 'API down' } }]);
     expect(existsSync(restoreFilePath(env, 'twilio', NUMBER))).toBe(true);
   });

@@ -342,8 +342,8 @@ process.stdout.write('hook ran\\n');`,
     // backend detects a loss is tested in test/unit/webhook/tunnel/).
     const tunnel = {
       name: 'localtunnel' as const,
-      start: async () => ({ publicUrl: '', warnings: [] }),
-      stop: async () => undefined,
+      start: () => Promise.resolve({ publicUrl: '', warnings: [] }),
+      stop: () => Promise.resolve(),
       listeners: new CloseListeners(),
     };
     const l = startListen(

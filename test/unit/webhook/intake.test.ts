@@ -66,7 +66,7 @@ describe('createWebhookIntake', () => {
     expect((await m.post(body, { 'x-twilio-signature': computeTwilioSignature('other', m.url, params) })).status).toBe(403);
     expect(m.rejected).toEqual([
       { kind: 'inbound', client: 'curl/8' },
-      { kind: 'inbound', client: expect.any(String) },
+      { kind: 'inbound', client: expect.any(String) as string },
     ]);
     expect(m.events).toEqual([]);
   });
@@ -105,9 +105,10 @@ describe('createWebhookIntake', () => {
   it('lets the caller answer instead (a forwarder relays the app), with the raw request', async () => {
     let seen: { publicUrl: string; body: string } | undefined;
     const m = await mount({
-      onEvents: async (_evs, req) => {
+      onEvents: (_evs, req) => {
         seen = { publicUrl: req.publicUrl, body: req.rawBody.toString() };
-        return { status: 202, headers: { 'content-type': 'text/xml' }, body: '<Response><Message>hi</Message></Response>' };
+        // A promise, as a forwarder's answer would be.
+        return Promise.resolve({ status: 202, headers: { 'content-type': 'text/xml' }, body: '<Response><Message>hi</Message></Response>' });
       },
     });
     const body = new URLSearchParams(params).toString();
