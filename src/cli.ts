@@ -87,14 +87,15 @@ export async function main(argv: string[]): Promise<void> {
   };
   // An error thrown where no command can catch it (a callback, a stray promise) ends the run the
   // way Ctrl+C does, so that servers close and a number `mms listen --number` pointed is put back
-  // (its cleanups run); run() then reports it as a bug. If the run does not wind down, exit anyway.
+  // (its cleanups run); run() then reports it as a bug. If the run does not wind down, exit anyway,
+  // but only after a restore call has had its full HTTP timeout (30 s) to put a number back.
   let fatal: unknown;
   const onFatal = (err: unknown) => {
     if (fatal !== undefined) return;
     fatal = err instanceof Error ? err : new Error(String(err));
     if (!controller.signal.aborted) controller.abort(fatal);
     else process.stderr.write(`Error while stopping: ${(fatal as Error).message}\nThis is a bug in mms ${pkg.version}: please report it.\n`);
-    setTimeout(() => process.exit(ExitCode.INTERNAL), 10_000).unref();
+    setTimeout(() => process.exit(ExitCode.INTERNAL), 60_000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
