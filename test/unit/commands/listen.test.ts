@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseCount, parseTimeoutSeconds, TUNNEL_FLAG_CHOICES as LISTEN_TUNNEL_CHOICES } from '../../../src/commands/flags.js';
 import { listenExitCode } from '../../../src/commands/listen.js';
-import { eventToJson, formatEventLines } from '../../../src/output/render-listen.js';
+import { eventToJson, formatEventLines, formatNotice } from '../../../src/output/render-listen.js';
 import type { ListenMessageEvent, ListenStatusEvent } from '../../../src/services/listen/types.js';
 import { PLAIN_THEME } from '../../../src/output/theme.js';
-import { UsageError } from '../../../src/errors/errors.js';
+import { CliError, UsageError } from '../../../src/errors/errors.js';
 import { TUNNEL_CHOICES } from '../../../src/webhook/tunnel/select.js';
 import { getAdapter } from '../../../src/providers/registry.js';
 
@@ -70,13 +70,17 @@ describe('formatEventLines', () => {
   });
 
   it('prints delivery receipts with their error code', () => {
-    expect(formatEventLines(status, { tty: false, theme: PLAIN_THEME })).toEqual([`2025-03-04T05:06:07.000Z  status  SM${'b'.repeat(32)}  undelivered  → +15551234567  (error 30003)`]);
+    expect(formatEventLines(status, { tty: false, theme: PLAIN_THEME })).toEqual([
+      `2025-03-04T05:06:07.000Z  status  SM${'b'.repeat(32)}  undelivered  → +15551234567  (error 30003)`,
+    ]);
   });
 });
 
 describe('eventToJson', () => {
   it('has stable camelCase keys, null for unknowns, and keeps the raw text (JSON escapes it)', () => {
-    const j = eventToJson(message({ body: 'a\u001bb', media: [{ url: 'https://a/1', contentType: 'image/png', path: '/in/x.png', size: 3 }, { url: 'https://a/2' }] }));
+    const j = eventToJson(
+      message({ body: 'a\u001bb', media: [{ url: 'https://a/1', contentType: 'image/png', path: '/in/x.png', size: 3 }, { url: 'https://a/2' }] }),
+    );
     expect(j).toEqual({
       event: 'message',
       provider: 'twilio',
@@ -91,7 +95,45 @@ describe('eventToJson', () => {
       receivedAt: '2025-03-04T05:06:07.000Z',
     });
     expect(JSON.stringify(j)).toContain('a\\u001bb');
-    expect(eventToJson(status)).toEqual({ event: 'status', provider: 'twilio', id: `SM${'b'.repeat(32)}`, status: 'undelivered', providerStatus: 'undelivered', to: '+15551234567', from: null, errorCode: 30003, receivedAt: '2025-03-04T05:06:07.000Z' });
+    expect(eventToJson(status)).toEqual({
+      event: 'status',
+      provider: 'twilio',
+      id: `SM${'b'.repeat(32)}`,
+      status: 'undelivered',
+      providerStatus: 'undelivered',
+      to: '+15551234567',
+      from: null,
+      errorCode: 30003,
+      receivedAt: '2025-03-04T05:06:07.000Z',
+    });
+  });
+});
+
+describe('formatNotice', () => {
+  it('words what the listener reports on stderr, outside text escaped; status lines are info, the rest warnings', () => {
+    const t = PLAIN_THEME;
+    expect(formatNotice({ type: 'tunnel-lost', message: 'server gone\u001b[2J' }, t)).toEqual({
+      level: 'warn',
+      line: 'The tunnel closed unexpectedly: server gone\\u001b[2J',
+    });
+    expect(formatNotice({ type: 'number-restored', number: '+15557770002' }, t)).toEqual({
+      level: 'info',
+      line: 'Restored the inbound webhook of +15557770002.',
+    });
+    expect(formatNotice({ type: 'signature-rejected', kind: 'inbound', client: 'curl/8' }, t)).toEqual({
+      level: 'warn',
+      line: 'Rejected an inbound webhook with a missing or invalid signature (403) from curl/8',
+    });
+    expect(formatNotice({ type: 'signature-rejected', kind: 'status', client: 'x' }, t).line).toMatch(/^Rejected a status webhook/);
+    expect(formatNotice({ type: 'exec-failed', id: 'MM1', code: 3, signal: null }, t).line).toBe('--exec failed for MM1: exit code 3');
+    expect(formatNotice({ type: 'exec-failed', id: 'MM1', code: null, signal: 'SIGTERM' }, t).line).toBe('--exec failed for MM1: killed by SIGTERM');
+    const error = new CliError('PROVIDER_UNAVAILABLE', 7, 'Could not restore the inbound webhook of +1555: down', {
+      suggestion: 'Run `mms listen --restore --number +1555` to try again',
+    });
+    expect(formatNotice({ type: 'restore-failed', error }, t)).toEqual({
+      level: 'warn',
+      line: 'Error: Could not restore the inbound webhook of +1555: down\nRun `mms listen --restore --number +1555` to try again',
+    });
   });
 });
 
