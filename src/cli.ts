@@ -6,6 +6,7 @@ import { PLAIN_THEME, type Theme } from './output/theme.js';
 import { createContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
+import { killTrackedChildren } from './webhook/tunnel/orphans.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -58,6 +59,14 @@ export interface RunEnvironment {
   keepHttp?: boolean;
 }
 
+/**
+ * Ctrl+C/SIGTERM abort a run with a CancelledError (a test's plain abort() is an AbortError); any
+ * other reason is an unexpected error that ends the run (services/listen reads the signal the same way).
+ */
+function isInterruption(reason: unknown): boolean {
+  return !(reason instanceof Error) || reason instanceof CancelledError || reason.name === 'AbortError';
+}
+
 /** Runs the CLI with process.argv and sets process.exitCode (the only place that does). */
 export async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
@@ -76,13 +85,33 @@ export async function main(argv: string[]): Promise<void> {
     }
     controller.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated' : 'Interrupted'));
   };
+  // An error thrown where no command can catch it (a callback, a stray promise) ends the run the
+  // way Ctrl+C does, so that servers close and a number `mms listen --number` pointed is put back
+  // (its cleanups run); run() then reports it as a bug. If the run does not wind down, exit anyway,
+  // but only after a restore call has had its full HTTP timeout (30 s) to put a number back.
+  let fatal: unknown;
+  const onFatal = (err: unknown) => {
+    if (fatal !== undefined) return;
+    fatal = err instanceof Error ? err : new Error(String(err));
+    if (!controller.signal.aborted) controller.abort(fatal);
+    else process.stderr.write(`Error while stopping: ${(fatal as Error).message}\nThis is a bug in mms ${pkg.version}: please report it.\n`);
+    setTimeout(() => process.exit(ExitCode.INTERNAL), 60_000).unref();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Whatever way the process ends, a tunnel client (cloudflared) does not stay behind.
+  process.once('exit', killTrackedChildren);
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   try {
-    process.exitCode = await run(args, { env: process.env, signal: controller.signal });
+    const code = await run(args, { env: process.env, signal: controller.signal });
+    // A fatal error after Ctrl+C (the signal was already aborted) still makes the run a failure.
+    process.exitCode = fatal !== undefined && controller.signal.reason !== fatal ? ExitCode.INTERNAL : code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
   }
 }
 
@@ -125,12 +154,18 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
       }
     } else {
       const { handleError } = await import('./errors/handle.js');
-      code = handleError(signal.aborted && !(err instanceof Error && 'exitCode' in err) ? new CancelledError() : err, {
+      const interrupted = signal.aborted && isInterruption(signal.reason);
+      code = handleError(interrupted && !(err instanceof Error && 'exitCode' in err) ? new CancelledError() : err, {
         io,
         theme: errTheme,
         version: pkg.version,
         usage: usageFor(program, args),
       });
+    }
+    if (signal.aborted && !isInterruption(signal.reason) && code !== ExitCode.INTERNAL) {
+      // The run was ended by an unexpected error elsewhere (see main): that is the error to report.
+      const { handleError } = await import('./errors/handle.js');
+      code = handleError(signal.reason, { io, theme: errTheme, version: pkg.version });
     }
   } finally {
     for (const fn of cleanups.reverse()) {

@@ -5,6 +5,7 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { safeFileName } from '../output/sanitize.js';
+import type { ProviderAdapter } from '../providers/types.js';
 
 /** Default per-item limit: above every provider's MMS limit (Twilio 5 MB total) with room to spare. */
 export const DEFAULT_MEDIA_LIMIT = 25 * 1024 * 1024;
@@ -124,4 +125,30 @@ export async function saveMediaItem(url: string, messageId: string, index: numbe
     throw err;
   }
   return contentType ? { path, size, contentType } : { path, size };
+}
+
+/** True when `url` is on the provider's API host (the configured base URL or the default one). */
+export function isProviderOrigin(adapter: Pick<ProviderAdapter, 'defaultBaseUrl'>, baseUrl: string, url: string): boolean {
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return false;
+  }
+  return [baseUrl, adapter.defaultBaseUrl].some((b) => {
+    try {
+      return new URL(b).origin === origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Request headers for downloading a media URL: the provider's credentials, but only for the
+ * provider's own API host (never to a third-party host named in a payload).
+ */
+export function mediaAuthHeaders(adapter: Pick<ProviderAdapter, 'defaultBaseUrl' | 'mediaAuthHeaders'>, baseUrl: string, creds: Record<string, string>, url: string): Record<string, string> | undefined {
+  if (!isProviderOrigin(adapter, baseUrl, url)) return undefined;
+  return adapter.mediaAuthHeaders?.(creds);
 }

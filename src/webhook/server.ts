@@ -111,8 +111,12 @@ export interface WebhookServer {
   removeMediaFile(token: string): boolean;
   /** Completed GETs of a media file (0 for unknown tokens). */
   fetchCount(token: string): number;
-  /** Resolves at the next completed GET of the file, or at once with the latest one if it was already fetched. */
-  waitForMediaFetch(token: string, signal?: AbortSignal): Promise<MediaFetchEvent>;
+  /**
+   * Resolves with the completed GET that brings the file's fetch count to `atLeast` (default 1), at
+   * once if it is already there; rejects when `signal` aborts (e.g. a media timeout) or for an
+   * unknown token. `mms send` waits with it until every recipient's copy was fetched.
+   */
+  waitForMediaFetch(token: string, signal?: AbortSignal, atLeast?: number): Promise<MediaFetchEvent>;
   /** Stops listening and drops open connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -121,7 +125,8 @@ interface MediaEntry extends MediaRoute {
   spec: MediaFileSpec;
   fetchCount: number;
   lastFetch?: MediaFetchEvent;
-  waiters: Set<(ev: MediaFetchEvent) => void>;
+  /** Called at each completed GET; a waiter that returns true is done and removed. */
+  waiters: Set<(ev: MediaFetchEvent) => boolean>;
 }
 
 const ROUTE_NAME = /^[A-Za-z0-9_-]{1,64}(\/[A-Za-z0-9_-]{1,64}){0,3}$/;
@@ -298,8 +303,7 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     if (ua !== undefined) ev.userAgent = ua;
     if (complete && method === 'GET') {
       entry.lastFetch = ev;
-      for (const w of entry.waiters) w(ev);
-      entry.waiters.clear();
+      for (const w of entry.waiters) if (w(ev)) entry.waiters.delete(w);
     }
     report(opts.onMediaFetched, ev);
   }
@@ -412,18 +416,20 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     fetchCount(token) {
       return mediaByToken.get(token)?.fetchCount ?? 0;
     },
-    waitForMediaFetch(token, signal) {
+    waitForMediaFetch(token, signal, atLeast = 1) {
       const entry = mediaByToken.get(token);
       if (!entry) return Promise.reject(new Error(`Unknown media token`));
-      if (entry.lastFetch) return Promise.resolve(entry.lastFetch);
+      if (entry.lastFetch && entry.fetchCount >= atLeast) return Promise.resolve(entry.lastFetch);
       return new Promise((resolve, rejectP) => {
         const onAbort = (): void => {
           entry.waiters.delete(done);
           rejectP(signal?.reason ?? new Error('aborted'));
         };
-        const done = (ev: MediaFetchEvent): void => {
+        const done = (ev: MediaFetchEvent): boolean => {
+          if (ev.fetchCount < atLeast) return false;
           signal?.removeEventListener('abort', onAbort);
           resolve(ev);
+          return true;
         };
         if (signal?.aborted) return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });

@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { CliError, ConfigError, ErrorCode } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { CloseListeners, DEFAULT_TUNNEL_TIMEOUT_MS, type Tunnel, type TunnelCommonOptions } from './types.js';
+import { killWithProcess } from './orphans.js';
 
 /** Options of {@link createCloudflaredTunnel}. */
 export interface CloudflaredTunnelOptions extends TunnelCommonOptions {
@@ -119,9 +120,6 @@ export function createCloudflaredTunnel(opts: CloudflaredTunnelOptions = {}): Tu
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let stopping = false;
-  const killOnExit = (): void => {
-    child?.kill('SIGKILL');
-  };
 
   return {
     name: 'cloudflared',
@@ -141,13 +139,12 @@ export function createCloudflaredTunnel(opts: CloudflaredTunnelOptions = {}): Tu
       exited = new Promise((resolve) => {
         proc.once('exit', (code, signal) => {
           exitInfo = { code, signal };
-          process.off('exit', killOnExit);
           resolve();
         });
         proc.once('error', () => resolve());
       });
       // Never leave an orphaned cloudflared behind if the CLI exits without stop().
-      process.once('exit', killOnExit);
+      killWithProcess(proc);
 
       const spawnFailed = new Promise<never>((_, reject) => {
         proc.once('error', (err: NodeJS.ErrnoException) => {

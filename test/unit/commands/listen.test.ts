@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseCount, parseTimeoutSeconds, TUNNEL_FLAG_CHOICES as LISTEN_TUNNEL_CHOICES } from '../../../src/commands/flags.js';
-import { twilioAdapter } from '../../../src/providers/twilio/adapter.js';
-import { telnyxAdapter } from '../../../src/providers/telnyx/adapter.js';
-import {
-  eventToJson,
-  formatEventLines,
-  listenExitCode,
-  isProviderOrigin,
-  mediaAuthHeaders,
-  webhookCredentialsOf,
-  webhookReply,
-  type ListenMessageEvent,
-  type ListenStatusEvent,
-} from '../../../src/commands/listen.js';
+import { listenExitCode } from '../../../src/commands/listen.js';
+import { eventToJson, formatEventLines, formatNotice } from '../../../src/output/render-listen.js';
+import type { ListenMessageEvent, ListenStatusEvent } from '../../../src/services/listen/types.js';
 import { PLAIN_THEME } from '../../../src/output/theme.js';
-import { UsageError } from '../../../src/errors/errors.js';
-import { extensionFor, mediaFileName, numberedName } from '../../../src/webhook/media-save.js';
-import { execHookEnv } from '../../../src/webhook/exec-hook.js';
+import { CliError, UsageError } from '../../../src/errors/errors.js';
 import { TUNNEL_CHOICES } from '../../../src/webhook/tunnel/select.js';
 import { getAdapter } from '../../../src/providers/registry.js';
 
@@ -82,13 +70,17 @@ describe('formatEventLines', () => {
   });
 
   it('prints delivery receipts with their error code', () => {
-    expect(formatEventLines(status, { tty: false, theme: PLAIN_THEME })).toEqual([`2025-03-04T05:06:07.000Z  status  SM${'b'.repeat(32)}  undelivered  → +15551234567  (error 30003)`]);
+    expect(formatEventLines(status, { tty: false, theme: PLAIN_THEME })).toEqual([
+      `2025-03-04T05:06:07.000Z  status  SM${'b'.repeat(32)}  undelivered  → +15551234567  (error 30003)`,
+    ]);
   });
 });
 
 describe('eventToJson', () => {
   it('has stable camelCase keys, null for unknowns, and keeps the raw text (JSON escapes it)', () => {
-    const j = eventToJson(message({ body: 'a\u001bb', media: [{ url: 'https://a/1', contentType: 'image/png', path: '/in/x.png', size: 3 }, { url: 'https://a/2' }] }));
+    const j = eventToJson(
+      message({ body: 'a\u001bb', media: [{ url: 'https://a/1', contentType: 'image/png', path: '/in/x.png', size: 3 }, { url: 'https://a/2' }] }),
+    );
     expect(j).toEqual({
       event: 'message',
       provider: 'twilio',
@@ -103,7 +95,45 @@ describe('eventToJson', () => {
       receivedAt: '2025-03-04T05:06:07.000Z',
     });
     expect(JSON.stringify(j)).toContain('a\\u001bb');
-    expect(eventToJson(status)).toEqual({ event: 'status', provider: 'twilio', id: `SM${'b'.repeat(32)}`, status: 'undelivered', providerStatus: 'undelivered', to: '+15551234567', from: null, errorCode: 30003, receivedAt: '2025-03-04T05:06:07.000Z' });
+    expect(eventToJson(status)).toEqual({
+      event: 'status',
+      provider: 'twilio',
+      id: `SM${'b'.repeat(32)}`,
+      status: 'undelivered',
+      providerStatus: 'undelivered',
+      to: '+15551234567',
+      from: null,
+      errorCode: 30003,
+      receivedAt: '2025-03-04T05:06:07.000Z',
+    });
+  });
+});
+
+describe('formatNotice', () => {
+  it('words what the listener reports on stderr, outside text escaped; status lines are info, the rest warnings', () => {
+    const t = PLAIN_THEME;
+    expect(formatNotice({ type: 'tunnel-lost', message: 'server gone\u001b[2J' }, t)).toEqual({
+      level: 'warn',
+      line: 'The tunnel closed unexpectedly: server gone\\u001b[2J',
+    });
+    expect(formatNotice({ type: 'number-restored', number: '+15557770002' }, t)).toEqual({
+      level: 'info',
+      line: 'Restored the inbound webhook of +15557770002.',
+    });
+    expect(formatNotice({ type: 'signature-rejected', kind: 'inbound', client: 'curl/8' }, t)).toEqual({
+      level: 'warn',
+      line: 'Rejected an inbound webhook with a missing or invalid signature (403) from curl/8',
+    });
+    expect(formatNotice({ type: 'signature-rejected', kind: 'status', client: 'x' }, t).line).toMatch(/^Rejected a status webhook/);
+    expect(formatNotice({ type: 'exec-failed', id: 'MM1', code: 3, signal: null }, t).line).toBe('--exec failed for MM1: exit code 3');
+    expect(formatNotice({ type: 'exec-failed', id: 'MM1', code: null, signal: 'SIGTERM' }, t).line).toBe('--exec failed for MM1: killed by SIGTERM');
+    const error = new CliError('PROVIDER_UNAVAILABLE', 7, 'Could not restore the inbound webhook of +1555: down', {
+      suggestion: 'Run `mms listen --restore --number +1555` to try again',
+    });
+    expect(formatNotice({ type: 'restore-failed', error }, t)).toEqual({
+      level: 'warn',
+      line: 'Error: Could not restore the inbound webhook of +1555: down\nRun `mms listen --restore --number +1555` to try again',
+    });
   });
 });
 
@@ -126,66 +156,6 @@ describe('flags and exit codes', () => {
     expect(listenExitCode('timeout', 0, undefined)).toBe(0);
     expect(listenExitCode('signal', 0, 2)).toBe(0);
     expect(listenExitCode('tunnel-lost', 0, undefined)).toBe(7);
-  });
-
-  it('answers Twilio inbound webhooks with empty TwiML and everything else with a plain 200', () => {
-    expect(webhookReply(twilioAdapter, 'inbound')).toEqual({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' });
-    expect(webhookReply(twilioAdapter, 'status')).toEqual({ status: 200 });
-    expect(webhookReply(telnyxAdapter, 'inbound')).toEqual({ status: 200 });
-  });
-});
-
-describe('mediaAuthHeaders', () => {
-  const twilio = twilioAdapter;
-  const creds = { accountSid: 'AC1', authToken: 'tok' };
-  it('sends the provider credentials to the provider host only', () => {
-    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1')).toEqual({ Authorization: `Basic ${Buffer.from('AC1:tok').toString('base64')}` });
-    expect(mediaAuthHeaders(twilio, 'http://127.0.0.1:4780/twilio', creds, 'http://127.0.0.1:4780/twilio/x')).toBeDefined();
-    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'https://evil.example/steal')).toBeUndefined();
-    expect(mediaAuthHeaders(twilio, 'https://api.twilio.com', creds, 'not a url')).toBeUndefined();
-  });
-});
-
-describe('saved media names and --exec environment', () => {
-  it('generates names from the message id and the type, never from the URL', () => {
-    expect(mediaFileName(`MM${'a'.repeat(32)}`, 0, 'image/png')).toBe(`MM${'a'.repeat(32)}-1.png`);
-    expect(mediaFileName('../../etc/passwd', 1, 'image/jpeg; charset=x')).toBe('_.._etc_passwd-2.jpg');
-    expect(mediaFileName('', 2, 'application/x-unknown')).toBe('message-3.bin');
-    expect(extensionFor(undefined)).toBe('.bin');
-    expect(numberedName('a-1.png', 1)).toBe('a-1.png');
-    expect(numberedName('a-1.png', 3)).toBe('a-1-3.png');
-    expect(numberedName('noext', 2)).toBe('noext-2');
-  });
-
-  it('passes from, to, body and the saved paths', () => {
-    expect(execHookEnv({ id: 'MM1', provider: 'twilio', from: '+1', to: '+2', body: 'hi\nthere' }, ['/a/1.png', '/a/2.jpg'])).toEqual({
-      MMS_EVENT: 'message',
-      MMS_PROVIDER: 'twilio',
-      MMS_MESSAGE_ID: 'MM1',
-      MMS_FROM: '+1',
-      MMS_TO: '+2',
-      MMS_BODY: 'hi\nthere',
-      MMS_MEDIA: '/a/1.png\n/a/2.jpg',
-    });
-  });
-});
-
-describe('webhookCredentialsOf', () => {
-  it('takes the string values of data.webhookCredentials, nothing else', () => {
-    const state = (data: Record<string, unknown>) => ({ provider: 'bandwidth' as const, number: '+15557770042', description: 'x', data });
-    expect(webhookCredentialsOf(state({ webhookCredentials: { callbackUsername: 'u', callbackPassword: 'p', n: 1, empty: '' } }))).toEqual({ callbackUsername: 'u', callbackPassword: 'p' });
-    expect(webhookCredentialsOf(state({}))).toEqual({});
-    expect(webhookCredentialsOf(state({ webhookCredentials: ['u', 'p'] }))).toEqual({});
-  });
-});
-
-describe('isProviderOrigin', () => {
-  const bw = { defaultBaseUrl: 'https://messaging.bandwidth.com' };
-  it('is true for the configured and the default API origin only', () => {
-    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'http://127.0.0.1:4780/bandwidth/api/v2/users/1/media/x')).toBe(true);
-    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'https://messaging.bandwidth.com/api/v2/users/1/media/x')).toBe(true);
-    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'https://evil.example/x')).toBe(false);
-    expect(isProviderOrigin(bw, 'http://127.0.0.1:4780/bandwidth', 'not a url')).toBe(false);
   });
 });
 

@@ -3,7 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../../src/core/types.js';
 import { sanitizeForTerminal } from '../../../src/output/sanitize.js';
-import { computeTwilioSignature, parseTwilioWebhook, verifyTwilioWebhook } from '../../../src/providers/twilio/webhook.js';
+import { twilioAdapter } from '../../../src/providers/twilio/adapter.js';
+import { computeTwilioSignature } from '../../../src/providers/twilio/webhook.js';
+import { createWebhookIntake } from '../../../src/webhook/intake.js';
 import { startWebhookServer } from '../../../src/webhook/server.js';
 import { selectTunnel } from '../../../src/webhook/tunnel/select.js';
 import { startLtTestServer } from '../../helpers/lt-server.js';
@@ -28,22 +30,28 @@ describe('listen flow over a loopback localtunnel', () => {
     cleanups.push(() => sel.tunnel.stop());
     const { publicUrl } = await sel.tunnel.start(srv.port);
 
-    const path = srv.addWebhookRoute('twilio', (req) => {
-      // Signatures are over the URL Twilio called: the public base + the raw request target.
-      const wr = { method: req.method, publicUrl: `${publicUrl}${req.url}`, headers: req.headers, rawBody: req.rawBody };
-      if (!verifyTwilioWebhook(wr, authToken)) {
-        rejected.push(req.path);
-        return { status: 403, body: 'invalid signature' };
-      }
-      events.push(...parseTwilioWebhook(wr));
-      return { status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' };
-    });
+    // Signatures are over the URL Twilio called: the intake appends the raw request target to the public base.
+    const path = srv.addWebhookRoute(
+      'twilio',
+      createWebhookIntake({
+        adapter: twilioAdapter,
+        kind: 'inbound',
+        publicUrl,
+        credentials: () => ({ accountSid: 'AC1', authToken }),
+        onRejected: () => rejected.push(path),
+        onEvents: (evs) => void events.push(...evs),
+      }),
+    );
     const webhookUrl = `${publicUrl}${path}`;
 
     const params = { MessageSid: 'MM123', From: '+15557654321', To: '+15551234567', Body: 'hi \u001b]52;c;cHduZWQ=\u0007 there', NumMedia: '0' };
     const body = new URLSearchParams(params).toString();
     const signature = computeTwilioSignature(authToken, webhookUrl, params);
-    const ok = await fetch(webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
+    const ok = await fetch(webhookUrl, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    });
     expect(ok.status).toBe(200);
     expect(events).toHaveLength(1);
     const ev = events[0]!;

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../../src/errors/errors.js';
 import {
   startWebhookServer,
@@ -362,6 +362,21 @@ describe('media files', () => {
     const p = srv.waitForMediaFetch(m.token, ac.signal);
     ac.abort(new Error('timeout'));
     await expect(p).rejects.toThrow('timeout');
+  });
+
+  it('waitForMediaFetch with atLeast resolves at the fetch that reaches the count (one wait per file for every recipient)', async () => {
+    srv = await startWebhookServer();
+    const data = Buffer.from('abc');
+    const m = srv.addMediaFile({ path: join(dir, 'n.png'), contentType: 'image/png', data });
+    let settled: number | undefined;
+    const three = srv.waitForMediaFetch(m.token, undefined, 3).then((ev) => (settled = ev.fetchCount));
+    for (let i = 1; i <= 2; i++) await fetch(`${srv.origin}${m.routePath}`).then((r) => r.arrayBuffer());
+    await vi.waitFor(() => expect(srv!.fetchCount(m.token)).toBe(2));
+    expect(settled).toBeUndefined();
+    await fetch(`${srv.origin}${m.routePath}`).then((r) => r.arrayBuffer());
+    await expect(three).resolves.toBe(3);
+    // Already there: at once.
+    await expect(srv.waitForMediaFetch(m.token, undefined, 2)).resolves.toMatchObject({ fetchCount: 3 });
   });
 
   it('reports an interrupted download as incomplete and does not count it', async () => {

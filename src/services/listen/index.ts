@@ -1,0 +1,230 @@
+// `mms listen` as a flow: check what the provider supports → start a loopback server and make it
+// reachable (tunnel, --public-url, or directly for a local provider) → mount the signature-checked
+// inbound and status routes → point --number at them (restore file first) → report events until
+// --count, --timeout, Ctrl+C/SIGTERM or the loss of the tunnel → finish the messages in hand →
+// close, and put the number back on every way out. It reports through `events` and returns data.
+import { AuthError, CancelledError, CliError, ErrorCode, ProviderError } from '../../errors/errors.js';
+import { ExitCode } from '../../errors/exit-codes.js';
+import type { Credentials } from '../../providers/types.js';
+import type { PublicEndpoint } from '../../webhook/endpoint.js';
+import { assertNumberFree, createInboundLease } from './lease.js';
+import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
+import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
+
+export { restoreLeftovers, webhookCredentialsOf } from './lease.js';
+export type * from './types.js';
+
+/** Refuses, before anything starts, what cannot work with this provider and these credentials. */
+export function checkListenSupport(request: ListenRequest, account: Pick<ListenAccount, 'adapter' | 'callContext'>): void {
+  const { adapter } = account;
+  if (!adapter.parseWebhook) {
+    throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `mms listen does not support ${adapter.displayName} webhooks yet`, {
+      provider: adapter.name,
+    });
+  }
+  if (!request.skipVerify && !adapter.verifyWebhook) {
+    throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `${adapter.displayName} webhooks cannot be verified by mms yet`, {
+      provider: adapter.name,
+      suggestion: 'Only if you accept forged requests: pass --insecure-skip-verify',
+    });
+  }
+  // A secret that is optional for sending is required here: without it every request would be
+  // refused, or worse, accepted unchecked. Refuse to start instead.
+  const problem = request.skipVerify
+    ? undefined
+    : adapter.webhookSecretProblem?.(account.callContext.credentials, { configuresNumber: request.number !== undefined });
+  if (problem) {
+    throw new AuthError(ErrorCode.AUTH_MISSING, problem.message, {
+      suggestion: `${problem.suggestion}. Only if you accept forged requests: --insecure-skip-verify`,
+    });
+  }
+  if (request.number !== undefined && (!adapter.configureInbound || !adapter.restoreInbound)) {
+    throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `--number is not supported for ${adapter.displayName} yet`, {
+      provider: adapter.name,
+      suggestion: 'Leave --number out and set the inbound webhook to the printed URL by hand',
+    });
+  }
+}
+
+/** Ctrl+C/SIGTERM abort the run with a cancellation (cli.ts); any other reason is an unexpected error that ends it. */
+function isInterruption(reason: unknown): boolean {
+  return !(reason instanceof Error) || reason instanceof CancelledError || reason.name === 'AbortError';
+}
+
+/** The ways a run ends: count, timeout, Ctrl+C, tunnel loss (resolve) or an unexpected error (reject). */
+function createStopper(ports: ListenPorts): { stop(reason: StopReason): void; arm(timeoutS: number | undefined): void; stopped(): Promise<StopReason> } {
+  let stop: (reason: StopReason) => void = () => undefined;
+  let fail: (err: unknown) => void = () => undefined;
+  const stopped = new Promise<StopReason>((resolve, reject) => {
+    stop = resolve;
+    fail = reject;
+  });
+  const onAbort = (): void => (isInterruption(ports.signal.reason) ? stop('signal') : fail(ports.signal.reason));
+  const setTimer =
+    ports.setTimer ??
+    ((ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    });
+  let disarm = (): void => undefined;
+  return {
+    stop: (reason) => stop(reason),
+    arm(timeoutS) {
+      if (ports.signal.aborted) onAbort();
+      else ports.signal.addEventListener('abort', onAbort, { once: true });
+      const cancel = timeoutS !== undefined ? setTimer(timeoutS * 1000, () => stop('timeout')) : undefined;
+      disarm = () => {
+        cancel?.();
+        ports.signal.removeEventListener('abort', onAbort);
+      };
+    },
+    stopped: () => stopped.finally(() => disarm()),
+  };
+}
+
+/** Starts the loopback server and makes it reachable for the provider. */
+async function openListenerEndpoint(request: ListenRequest, ports: ListenPorts, events: ListenEvents, pipeline: MessagePipeline): Promise<PublicEndpoint> {
+  const open = ports.openEndpoint ?? (await import('../../webhook/endpoint.js')).openEndpoint;
+  return open({
+    port: request.port,
+    ...(request.tunnel !== undefined ? { tunnel: request.tunnel } : {}),
+    ...(request.publicUrl !== undefined ? { publicUrl: request.publicUrl } : {}),
+    ...(request.tunnelHost !== undefined ? { tunnelHost: request.tunnelHost } : {}),
+    providerBaseUrl: ports.account.callContext.baseUrl,
+    env: ports.env,
+    whenUnspecified: 'error',
+    note: (line) => events.notice({ type: 'endpoint', line }),
+    server: {
+      onRejected: (ev) => pipeline.requestRejected(ev),
+      onHandlerError: (err, route) => events.notice({ type: 'handler-failed', route, message: (err as Error | undefined)?.message ?? String(err) }),
+    },
+  });
+}
+
+/** Mounts the signature-checked inbound and status routes; returns their public URLs. */
+function mountRoutes(endpoint: PublicEndpoint, provider: string, pipeline: MessagePipeline): { url: string; inboundUrl: string; statusUrl: string } {
+  const base = endpoint.publicUrl;
+  const inboundPath = endpoint.server.addWebhookRoute(`${provider}/inbound`, pipeline.handler('inbound', base));
+  const statusPath = endpoint.server.addWebhookRoute(`${provider}/status`, pipeline.handler('status', base));
+  return { url: base, inboundUrl: `${base}${inboundPath}`, statusUrl: `${base}${statusPath}` };
+}
+
+/** The error that ends a run whose tunnel closed. */
+function tunnelLostError(messages: number): CliError {
+  return new CliError(
+    ErrorCode.NETWORK_ERROR,
+    ExitCode.UNAVAILABLE,
+    `The tunnel was lost after ${messages} message${messages === 1 ? '' : 's'}; the listener stopped`,
+    {
+      suggestion: 'Check your network and the tunnel service, then run mms listen again',
+    },
+  );
+}
+
+/** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
+function createListenRun(request: ListenRequest, ports: ListenPorts, events: ListenEvents) {
+  const { adapter, callContext } = ports.account;
+  const stopper = createStopper(ports);
+  // Webhooks are verified with the profile's credentials plus any the lease set up for this run
+  // (callback credentials on a temporary application).
+  let verifyWith: Credentials = { ...callContext.credentials };
+  const pipeline = createMessagePipeline({
+    adapter,
+    callContext,
+    credentials: () => verifyWith,
+    skipVerify: request.skipVerify,
+    ...(ports.isDuplicate ? { isDuplicate: ports.isDuplicate } : {}),
+    ...(request.count !== undefined ? { count: request.count } : {}),
+    ...(request.saveMedia !== undefined ? { saveMedia: request.saveMedia } : {}),
+    ...(request.exec !== undefined ? { exec: { command: request.exec, env: ports.env, output: ports.hookOutput, input: (ev) => ports.hookInput(ev) } } : {}),
+    emit: (ev) => events.event(ev),
+    notice: (n) => events.notice(n),
+    onCountReached: () => stopper.stop('count'),
+  });
+  const lease =
+    request.number !== undefined
+      ? createInboundLease({
+          adapter,
+          number: request.number,
+          callContext,
+          cleanupContext: () => ports.account.cleanupContext(),
+          ...(ports.account.profile !== undefined ? { profile: ports.account.profile } : {}),
+          env: ports.env,
+          notice: (n) => events.notice(n),
+        })
+      : undefined;
+  let endpoint: PublicEndpoint | undefined;
+  let closed: Promise<CliError | undefined> | undefined;
+  let restoreReported = false;
+  const shutdown = (): Promise<CliError | undefined> =>
+    (closed ??= (async () => {
+      pipeline.stopAccepting();
+      await endpoint?.close().catch(() => undefined);
+      return lease?.release();
+    })());
+  // Whatever happens to this promise chain, cli.ts runs this before the process exits.
+  ports.onExit(async () => void (await shutdown()));
+
+  return {
+    /** Server → public URL → routes → the number pointed here (restore file first) → armed. */
+    async start(): Promise<ListeningInfo> {
+      endpoint = await openListenerEndpoint(request, ports, events, pipeline);
+      const urls = mountRoutes(endpoint, adapter.name, pipeline);
+      let numberConfigured = false;
+      if (lease) {
+        const pointed = await lease.point(urls.inboundUrl);
+        verifyWith = { ...verifyWith, ...pointed.webhookCredentials };
+        numberConfigured = pointed.configured;
+      }
+      endpoint.tunnel?.onClose((reason) => {
+        events.notice({ type: 'tunnel-lost', message: reason.message });
+        stopper.stop('tunnel-lost');
+      });
+      stopper.arm(request.timeoutS);
+      return { provider: adapter.name, ...urls, via: endpoint.via, number: request.number ?? null, numberConfigured, verify: !request.skipVerify };
+    },
+    /** Resolves with why the run stopped (rejects with an unexpected error); no message is admitted after it. */
+    async untilStopped(): Promise<StopReason> {
+      try {
+        return await stopper.stopped();
+      } finally {
+        pipeline.stopAccepting();
+      }
+    },
+    /** Finishes the messages in hand (abandoned on Ctrl+C or a lost tunnel), closes, and puts the number back. */
+    async finish(reason: StopReason): Promise<ListenOutcome> {
+      if (reason === 'signal' || reason === 'tunnel-lost') pipeline.abortWork();
+      await pipeline.drain();
+      const restoreError = await shutdown();
+      if (restoreError) {
+        restoreReported = true;
+        throw restoreError;
+      }
+      const counts = pipeline.counts();
+      if (reason === 'tunnel-lost') throw tunnelLostError(counts.messages);
+      return { reason, ...counts, ...(request.count !== undefined ? { count: request.count } : {}) };
+    },
+    /** Every way out: closes and restores (once); a restore failure that would hide the run's own error becomes a notice. */
+    async close(): Promise<void> {
+      pipeline.abortWork();
+      const restoreError = await shutdown();
+      if (restoreError && !restoreReported) events.notice({ type: 'restore-failed', error: restoreError });
+    },
+  };
+}
+
+/** Runs the listener until --count, --timeout, Ctrl+C/SIGTERM or the loss of the tunnel. */
+export async function listenForMessages(request: ListenRequest, ports: ListenPorts, events: ListenEvents): Promise<ListenOutcome> {
+  checkListenSupport(request, ports.account);
+  // Refuse early, before any tunnel starts, when another run still holds the number.
+  if (request.number !== undefined) await assertNumberFree(ports.env, ports.account.adapter.name, request.number);
+  if (request.skipVerify) events.notice({ type: 'insecure' });
+  const run = createListenRun(request, ports, events);
+  try {
+    events.listening(await run.start());
+    const reason = await run.untilStopped();
+    return await run.finish(reason);
+  } finally {
+    await run.close();
+  }
+}

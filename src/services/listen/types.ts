@@ -1,0 +1,137 @@
+// The shapes of the listen flow: what the command asks for, what the service needs from outside
+// (ports), what it reports while it runs (events) and what it returns.
+import type { Writable } from 'node:stream';
+import type { InboundMedia, WebhookEvent } from '../../core/types.js';
+import type { CliError } from '../../errors/errors.js';
+import type { ProviderAdapter, ProviderCallContext, WebhookRequest } from '../../providers/types.js';
+import type { EndpointOptions, PublicEndpoint } from '../../webhook/endpoint.js';
+import type { RestoreRecord } from '../../webhook/restore-file.js';
+import type { TunnelChoice } from '../../webhook/tunnel/select.js';
+
+/** A media item of an inbound message, after --save-media. */
+export interface ListenMedia extends InboundMedia {
+  /** Where --save-media wrote it. */
+  path?: string;
+  /** Why it could not be saved. */
+  saveError?: string;
+}
+
+/** An inbound message as `mms listen` reports it. */
+export type ListenMessageEvent = Omit<Extract<WebhookEvent, { type: 'message' }>, 'media'> & { media: ListenMedia[] };
+/** A delivery receipt as `mms listen` reports it. */
+export type ListenStatusEvent = Extract<WebhookEvent, { type: 'status' }>;
+export type ListenEvent = ListenMessageEvent | ListenStatusEvent;
+
+/** What the listener tells a script once it is ready. */
+export interface ListeningInfo {
+  provider: string;
+  /** Public base URL (no trailing slash). */
+  url: string;
+  inboundUrl: string;
+  statusUrl: string;
+  via: string;
+  number: string | null;
+  /** True when --number pointed the number's inbound webhook here. */
+  numberConfigured: boolean;
+  verify: boolean;
+}
+
+/**
+ * Everything the listener has to say to people besides events, as data: the renderer words it.
+ * Texts that came from outside (reasons, user agents, descriptions) are raw here.
+ */
+export type ListenNotice =
+  | { type: 'insecure' }
+  | { type: 'endpoint'; line: string }
+  | { type: 'request-rejected'; method: string; path: string; status: number; reason: string }
+  | { type: 'handler-failed'; route: string; message: string }
+  | { type: 'signature-rejected'; kind: 'inbound' | 'status'; client: string }
+  | { type: 'unparseable'; kind: 'inbound' | 'status'; message: string }
+  | { type: 'number-pointed'; number: string; description: string }
+  | { type: 'manual-action'; description: string }
+  | { type: 'manual-reminder'; number: string }
+  | { type: 'number-restored'; number: string }
+  | { type: 'restore-failed'; error: CliError }
+  | { type: 'tunnel-lost'; message: string }
+  | { type: 'exec-failed'; id: string; error?: string; signal: NodeJS.Signals | null; code: number | null }
+  | { type: 'processing-failed'; id: string; message: string }
+  | { type: 'report-failed'; message: string };
+
+/** Where the listener reports as it goes (the command renders; tests collect). */
+export interface ListenEvents {
+  listening(info: ListeningInfo): void;
+  event(ev: ListenEvent): void;
+  notice(n: ListenNotice): void;
+}
+
+export type StopReason = 'count' | 'timeout' | 'signal' | 'tunnel-lost';
+
+/** How a listener run ended. */
+export interface ListenOutcome {
+  reason: StopReason;
+  messages: number;
+  statuses: number;
+  rejected: number;
+  count?: number;
+}
+
+/** What the command asks for (flags, parsed). */
+export interface ListenRequest {
+  port: number;
+  tunnel?: TunnelChoice;
+  publicUrl?: string;
+  tunnelHost?: string;
+  /** E.164: point this number's inbound webhook here while the run lasts. */
+  number?: string;
+  saveMedia?: string;
+  exec?: string;
+  count?: number;
+  timeoutS?: number;
+  skipVerify: boolean;
+}
+
+/** The account a run uses. */
+export interface ListenAccount {
+  adapter: ProviderAdapter;
+  /** For the run's API calls (tied to Ctrl+C). */
+  callContext: ProviderCallContext;
+  /** For cleanup calls: not tied to Ctrl+C (which already fired), bounded by the client's timeout. */
+  cleanupContext(): ProviderCallContext;
+  /** The stored profile that is used, if any (recorded in the restore file for --restore). */
+  profile?: string;
+}
+
+/** A pass-through today; a replay cache (issue 9) answers true for a request it has seen. */
+export type DuplicateCheck = (req: WebhookRequest) => boolean;
+
+/** What the listen flow needs from the outside world. */
+export interface ListenPorts {
+  account: ListenAccount;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl+C/SIGTERM (reason: a cancellation) or by an unexpected error (reason: that error). */
+  signal: AbortSignal;
+  /** Registers a cleanup cli.ts runs before the process exits, whatever happens to this run. */
+  onExit(fn: () => Promise<void>): void;
+  /** Where --exec hooks' stdout and stderr go (our stderr: stdout stays data). */
+  hookOutput: Writable;
+  /** The text an --exec hook gets on stdin for a message. */
+  hookInput(ev: ListenMessageEvent): string;
+  /** Starts the server and its public URL (default: webhook/endpoint.ts). */
+  openEndpoint?: (opts: EndpointOptions) => Promise<PublicEndpoint>;
+  /** Schedules the --timeout stop; returns a cancel function (default: setTimeout). */
+  setTimer?: (ms: number, fn: () => void) => () => void;
+  isDuplicate?: DuplicateCheck;
+}
+
+/** What `mms listen --restore` did. */
+export interface RestoreOutcome {
+  restored: Array<{ provider: string; number: string; description: string }>;
+  skipped: Array<{ provider?: string; number?: string; path: string; reason: string }>;
+  failed: Array<{ provider: string; number: string; path: string; error: { code: string; message: string } }>;
+}
+
+/** What `--restore` needs from outside: the account a restore record was made with. */
+export interface RestorePorts {
+  env: NodeJS.ProcessEnv;
+  loadAccount(rec: RestoreRecord): Promise<Pick<ListenAccount, 'adapter' | 'cleanupContext'>>;
+}
