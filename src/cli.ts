@@ -72,6 +72,8 @@ export async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
   // Fast path: scripts call `mms --version` to check the install; it needs nothing else loaded.
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    // `mms --version | true`: a reader gone before the write is not an error worth a stack trace.
+    process.stdout.on('error', () => undefined);
     process.stdout.write(`${pkg.version}\n`);
     return;
   }
@@ -125,7 +127,17 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
   const env = runEnv.env;
   const io: IO = createIO(flags, env, runEnv.streams);
   const [errTheme, outTheme] = await Promise.all([loadTheme(io.colorErr), loadTheme(io.colorOut)]);
-  const signal = runEnv.signal;
+  // The run stops on the caller's signal (Ctrl+C, SIGTERM, a fatal error), and also when its
+  // reader goes away (`mms send … | head -1`): with nobody to read the results, a bulk send stops
+  // dispatching as on Ctrl+C — in-flight requests finish and are journalled — and exits 130.
+  const stop = new AbortController();
+  const forward = () => stop.abort(runEnv.signal.reason);
+  if (runEnv.signal.aborted) forward();
+  else runEnv.signal.addEventListener('abort', forward, { once: true });
+  io.onOutputClosed((stream) => {
+    if (stream === 'stdout' && !stop.signal.aborted) stop.abort(new CancelledError('Output closed'));
+  });
+  const signal = stop.signal;
   const cleanups: Array<() => Promise<void> | void> = [];
   const ctx = createContext({ io, env, version: pkg.version, errTheme, outTheme, signal, cleanups });
   const { createProgram } = await import('./program.js');

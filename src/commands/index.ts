@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'config', term: '', description: 'read and change settings (secrets are managed by `mms login`)', load: async () => (await import('./config/index.js')).createConfigCommand },
   { name: 'providers', term: '', description: 'list supported providers and what each can do (media limits, upload, status, signatures)', load: async () => (await import('./providers.js')).createProvidersCommand },
   { name: 'sandbox', term: '[options]', description: "run a local emulator of the providers' APIs (no account, no internet)", load: async () => (await import('./sandbox.js')).createSandboxCommand },
+  { name: 'completion', term: '[options] [shell]', description: 'print a shell completion script: bash, zsh or fish', load: async () => (await import('./completion.js')).createCompletionCommand },
 ];
 
 /** The command name an argument list runs (the first word that is not a global flag or its value). */

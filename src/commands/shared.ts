@@ -12,7 +12,13 @@ export function loadAccount(ctx: AppContext, opts: GlobalOptions & AccountFlags)
 
 /** The part of the context an account needs: the store, env, Ctrl+C, and the --debug log. */
 function accountEnvironment(ctx: AppContext): AccountEnvironment {
-  return { store: () => ctx.store(), env: ctx.env, signal: ctx.signal, ...(ctx.io.debug ? { debugLog: (line: string) => ctx.io.debugLog(line) } : {}) };
+  return {
+    store: () => ctx.store(),
+    env: ctx.env,
+    signal: ctx.signal,
+    secretsFound: (values) => ctx.io.addSecrets(values),
+    ...(ctx.io.debug ? { debugLog: (line: string) => ctx.io.debugLog(line) } : {}),
+  };
 }
 
 /**

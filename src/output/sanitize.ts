@@ -93,7 +93,7 @@ export function safeFileName(name: string, opts: SafeFileNameOptions = {}): stri
   const maxBytes = Math.max(16, opts.maxBytes ?? 200);
   const fallback = opts.fallback ?? 'file';
   let s = name.normalize('NFC').replace(FORBIDDEN_IN_NAME, '_');
-  s = s.replace(/^[\s.\-]+/u, '').replace(/[\s.]+$/u, '');
+  s = s.replace(/^[\s.-]+/u, '').replace(/[\s.]+$/u, '');
   if (s === '' || /^_+$/.test(s)) s = fallback;
   if (RESERVED.test(s)) s = `_${s}`;
   if (utf8Length(s) > maxBytes) {

@@ -33,6 +33,8 @@ export function capabilitiesJson(d: ProviderDescriptor): Record<string, unknown>
 /** Markdown for a signature scheme: the header it starts with in code style, table pipes escaped. */
 function signatureMarkdown(signature: string): string {
   const escaped = signature.replace(/\|/g, '\\|');
+  // Our own descriptor text, never outside input: the ambiguity here cannot be exploited.
+  // eslint-disable-next-line regexp/no-super-linear-backtracking
   const m = /^([A-Za-z][\w-]*-[\w-]+|[A-Za-z][\w-]*(?=:))(.*)$/s.exec(escaped);
   return m ? `\`${m[1]!}\`${m[2]!}` : escaped;
 }

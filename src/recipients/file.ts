@@ -23,6 +23,15 @@ function isSkippable(rec: CsvRecord): boolean {
   return rec.error === undefined && rec.cells.every((c) => c.trim() === '');
 }
 
+/** True when the first non-blank record of `prefix`, split on `delimiter`, cannot change with more text. */
+function firstRecordComplete(prefix: string, delimiter: string): boolean {
+  const records = readCsvRecords(prefix, delimiter);
+  const i = records.findIndex((r) => !isSkippable(r));
+  if (i < 0) return false;
+  if (i < records.length - 1) return true;
+  return records[i]!.error === undefined && /[\r\n]$/.test(prefix);
+}
+
 /** Turns records or lines into recipients, de-duplicating as it goes. */
 interface Sink {
   push(text: string): void;
@@ -62,9 +71,9 @@ export class RecipientFileParser {
     if (nul >= 0) return this.binary(text.slice(0, nul));
     if (this.sink) return this.sink.push(text);
     this.prefix += text;
-    const first = readCsvRecords(this.prefix).find((r) => !isSkippable(r));
-    // Decide once the first record is complete (a line end after it), or the prefix is too long.
-    if ((first && /[\r\n]/.test(this.prefix.slice(this.prefix.indexOf(first.raw) + first.raw.length))) || this.prefix.length > 2 * MAX_RECORD_CHARS) this.decide();
+    // Decide once the first record is complete however it is split (a quote opened under one
+    // delimiter may close lines later), or the prefix is too long to be a header.
+    if ([',', ';', '\t'].every((d) => firstRecordComplete(this.prefix, d)) || this.prefix.length > 2 * MAX_RECORD_CHARS) this.decide();
   }
 
   /** Ends the input and returns everything found. */

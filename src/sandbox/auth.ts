@@ -15,7 +15,7 @@ export function safeEqual(a: string, b: string): boolean {
  * `spaced` also takes a token with inner spaces (the Twilio and Plivo dialects always have).
  */
 export function basicCredentials(req: SandboxRequest, spaced = false): { user: string; pass: string } | undefined {
-  const m = (spaced ? /^Basic\s+(.+)$/i : /^Basic\s+(\S+)$/i).exec(String(req.headers.authorization ?? ''));
+  const m = (spaced ? /^Basic\s+(\S.*)$/i : /^Basic\s+(\S+)$/i).exec(String(req.headers.authorization ?? ''));
   if (!m) return undefined;
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const i = decoded.indexOf(':');

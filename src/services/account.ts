@@ -30,6 +30,8 @@ export interface AccountEnvironment {
   signal: AbortSignal;
   /** The redacted HTTP log, under --debug. */
   debugLog?: (line: string) => void;
+  /** Told the run's secrets as soon as they are known, so every output can mask them. */
+  secretsFound?: (values: string[]) => void;
 }
 
 /** Flags that choose and override the account. */
@@ -44,6 +46,7 @@ export async function loadAccount(run: AccountEnvironment, flags: AccountFlags):
   const adapter = await getAdapter(provider.value);
   const account = resolveAccount(adapter, profile, provider, store.readCredentials(), flags, run.env);
   const secrets = () => secretValues(adapter, account.credentials);
+  run.secretsFound?.(secrets());
   return {
     adapter,
     account,

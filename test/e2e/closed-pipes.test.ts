@@ -20,7 +20,7 @@ function runWithClosedStdout(args: string[]): Promise<{ code: number | null; std
 }
 
 describe('closed stdout', () => {
-  it.each([[['--help']], [['providers']], [['help', 'exit-codes']]])('mms %j ends quietly', async (args) => {
+  it.each([[['--help']], [['--version']], [['providers']], [['help', 'exit-codes']], [['completion', 'bash']]])('mms %j ends quietly', async (args) => {
     const r = await runWithClosedStdout(args);
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
     expect(r.code).toBe(0);

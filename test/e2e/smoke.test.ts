@@ -47,7 +47,7 @@ describe('the built binary: one run per command', () => {
     expect(v.stderr).toBe('');
     const h = await mms(['help', 'exit-codes']);
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/^\s*130  /m);
+    expect(h.stdout).toMatch(/^\s*130 {2}/m);
   });
 
   it('providers --json lists the six providers', async () => {

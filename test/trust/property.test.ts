@@ -127,6 +127,7 @@ describe('send + journal + resume against random faults and interruptions', () =
     const killCase = caseArb(false).map((c) => ({ ...c, stopAt: 1 + ((c.stopAt ?? N) % N) }));
     await fc.assert(
       fc.asyncProperty(killCase, async (c) => {
+        // eslint-disable-next-line prefer-const -- assigned below, read in the callback above
         let child: ReturnType<typeof spawnSend> | undefined;
         const mock = await mockCountingCreates(c, (n) => {
           if (n === c.stopAt) child?.child.kill('SIGKILL');

@@ -153,10 +153,9 @@ describe('journal and resume', () => {
     writeFileSync(join(h.dir, 'int.txt'), numbers(100, 400).join('\n'));
     const journal = join(h.dir, 'int.jsonl');
     const ctl = new AbortController();
-    const onMessage = (): void => {
-      if (h.sb.store.size >= 5) ctl.abort();
-    };
-    h.sb.store.on('message', onMessage);
+    const unsubscribe = h.sb.store.subscribe((e) => {
+      if (e.type === 'message.created' && h.sb.store.size >= 5) ctl.abort();
+    });
     try {
       const r = await h.run(['send', '--to-file', 'int.txt', '--body', 'x', '--journal', journal, '--concurrency', '2', '--rate', 'unlimited', '--json'], {
         signal: ctl.signal,
@@ -175,7 +174,7 @@ describe('journal and resume', () => {
         .filter((l) => l.status === 'accepted');
       expect(accepted).toHaveLength(h.messages().length);
     } finally {
-      h.sb.store.off('message', onMessage);
+      unsubscribe();
     }
   });
 });
