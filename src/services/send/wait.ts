@@ -1,10 +1,11 @@
 // --wait: delivery receipts come back to a verified status route on the run's local server, and
 // the run waits until every accepted message has a final status, the deadline, or Ctrl+C.
-// TODO(#10): switch the route to src/webhook/intake.ts (verify → 403 → parse → reply) once merged.
+// The route is the shared webhook intake (src/webhook/intake.ts): verify → 403 → parse → reply.
 import { FINAL_STATUSES, type MessageStatus } from '../../core/types.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { Credentials, ProviderAdapter } from '../../providers/types.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
+import { createWebhookIntake } from '../../webhook/intake.js';
 import type { SendClock } from './ports.js';
 import type { DeliveryInfo, SendEvents } from './types.js';
 
@@ -20,24 +21,23 @@ export interface ReceiptRoute {
 export function openReceiptRoute(endpoint: PublicEndpoint, adapter: ProviderAdapter, credentials: Credentials, events: SendEvents): ReceiptRoute {
   const delivery = new Map<string, DeliveryInfo>();
   let onStatus: (() => void) | undefined;
-  const path = endpoint.server.addWebhookRoute('status', (req) => {
-    const wreq = {
-      method: req.method,
-      publicUrl: `${endpoint.publicUrl}${req.url}`,
-      headers: req.headers as Record<string, string | string[] | undefined>,
-      rawBody: req.rawBody,
-    };
-    if (!adapter.verifyWebhook || !adapter.verifyWebhook(wreq, credentials)) {
-      events.note?.(`Rejected a status callback with a missing or invalid signature (${sanitizeForTerminal(req.headers['user-agent'] ?? 'unknown client')}).`);
-      return { status: 403, body: 'invalid signature' };
-    }
-    for (const ev of adapter.parseWebhook?.(wreq) ?? []) {
-      if (ev.type !== 'status') continue;
-      delivery.set(ev.id, { status: ev.status, providerStatus: ev.providerStatus, ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) });
-    }
-    onStatus?.();
-    return adapter.webhookReply?.('status') ?? { status: 200 };
-  });
+  const path = endpoint.server.addWebhookRoute(
+    'status',
+    createWebhookIntake({
+      adapter,
+      kind: 'status',
+      publicUrl: endpoint.publicUrl,
+      credentials: () => credentials,
+      onRejected: (r) => events.note?.(`Rejected a status callback with a missing or invalid signature (${sanitizeForTerminal(r.client)}).`),
+      onEvents: (evs) => {
+        for (const ev of evs) {
+          if (ev.type !== 'status') continue;
+          delivery.set(ev.id, { status: ev.status, providerStatus: ev.providerStatus, ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) });
+        }
+        onStatus?.();
+      },
+    }),
+  );
   return {
     statusUrl: `${endpoint.publicUrl}${path}`,
     async waitFor(ids, seconds, opts) {
