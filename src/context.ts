@@ -23,7 +23,15 @@ export interface AppContext {
 }
 
 /** Creates the context for one run. */
-export function createContext(opts: { io: IO; env: NodeJS.ProcessEnv; version: string; errTheme: Theme; outTheme: Theme; signal: AbortSignal; cleanups: Array<() => Promise<void> | void> }): AppContext {
+export function createContext(opts: {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  version: string;
+  errTheme: Theme;
+  outTheme: Theme;
+  signal: AbortSignal;
+  cleanups: Array<() => Promise<void> | void>;
+}): AppContext {
   let store: Store | undefined;
   let exitCode: number | undefined;
   return {

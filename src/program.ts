@@ -28,7 +28,12 @@ export async function createProgram(ctx: AppContext, args: readonly string[] = [
   const apply = (cmd: Command) => {
     for (const sub of cmd.commands) {
       // Global flags (--json, --profile, …) are listed in every command's help: examples use them.
-      sub.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true).configureHelp({ ...sub.configureHelp(), showGlobalOptions: true }).helpOption('-h, --help', 'show help');
+      sub
+        .exitOverride()
+        .configureOutput(program.configureOutput())
+        .showSuggestionAfterError(true)
+        .configureHelp({ ...sub.configureHelp(), showGlobalOptions: true })
+        .helpOption('-h, --help', 'show help');
       apply(sub);
     }
   };
@@ -45,4 +50,3 @@ Exit codes: mms help exit-codes`,
   );
   return program;
 }
-

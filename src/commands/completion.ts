@@ -71,7 +71,13 @@ export async function commandTree(program: Command, ctx: AppContext): Promise<Co
   ]);
   const keys = Object.keys(CONFIG_KEYS);
   const argValues = (path: string): CommandSpec['args'] =>
-    ({ 'config get': keys, 'config set': keys, 'profiles use': '@profiles' as const, 'profiles remove': '@profiles' as const, help: [...COMMANDS.map((c) => c.name), 'exit-codes'] })[path];
+    ({
+      'config get': keys,
+      'config set': keys,
+      'profiles use': '@profiles' as const,
+      'profiles remove': '@profiles' as const,
+      help: [...COMMANDS.map((c) => c.name), 'exit-codes'],
+    })[path];
   const root = { name: 'mms', description: program.description(), flags: describe(program, PROVIDER_NAMES, () => undefined).flags };
   const subcommands: CommandSpec[] = [];
   for (const entry of COMMANDS) {
@@ -94,7 +100,8 @@ function valueCase(flags: readonly FlagSpec[], indent: string): string {
     if (!f.takesValue) continue;
     const names = [f.long, ...(f.short ? [f.short] : [])].join('|');
     if (f.values === '@file') lines.push(`${indent}${names}) COMPREPLY=($(compgen -f -- "$cur")); return ;;`);
-    else if (f.values === '@profiles') lines.push(`${indent}${names}) COMPREPLY=($(compgen -W "$(mms completion --list profiles 2>/dev/null)" -- "$cur")); return ;;`);
+    else if (f.values === '@profiles')
+      lines.push(`${indent}${names}) COMPREPLY=($(compgen -W "$(mms completion --list profiles 2>/dev/null)" -- "$cur")); return ;;`);
     else if (f.values) lines.push(`${indent}${names}) COMPREPLY=($(compgen -W "${quote(f.values)}" -- "$cur")); return ;;`);
     else lines.push(`${indent}${names}) return ;;`);
   }
@@ -181,11 +188,19 @@ export function fishScript(tree: CommandSpec): string {
     const inCmd = `__fish_seen_subcommand_from ${c.name}`;
     for (const f of c.flags) lines.push(fishFlag(f, inCmd));
     for (const s of c.subcommands) {
-      lines.push(`complete -c mms -n ${fishEscape(`${inCmd}; and not __fish_seen_subcommand_from ${c.subcommands.map((x) => x.name).join(' ')}`)} -a ${s.name} -d ${fishEscape(s.description)}`);
+      lines.push(
+        `complete -c mms -n ${fishEscape(`${inCmd}; and not __fish_seen_subcommand_from ${c.subcommands.map((x) => x.name).join(' ')}`)} -a ${s.name} -d ${fishEscape(s.description)}`,
+      );
       for (const f of s.flags) lines.push(fishFlag(f, `${inCmd}; and __fish_seen_subcommand_from ${s.name}`));
-      if (s.args) lines.push(`complete -c mms -n ${fishEscape(`${inCmd}; and __fish_seen_subcommand_from ${s.name}`)} -a ${fishEscape(s.args === '@profiles' ? '(mms completion --list profiles 2>/dev/null)' : s.args.join(' '))}`);
+      if (s.args)
+        lines.push(
+          `complete -c mms -n ${fishEscape(`${inCmd}; and __fish_seen_subcommand_from ${s.name}`)} -a ${fishEscape(s.args === '@profiles' ? '(mms completion --list profiles 2>/dev/null)' : s.args.join(' '))}`,
+        );
     }
-    if (c.args) lines.push(`complete -c mms -n ${fishEscape(inCmd)} -a ${fishEscape(c.args === '@profiles' ? '(mms completion --list profiles 2>/dev/null)' : c.args.join(' '))}`);
+    if (c.args)
+      lines.push(
+        `complete -c mms -n ${fishEscape(inCmd)} -a ${fishEscape(c.args === '@profiles' ? '(mms completion --list profiles 2>/dev/null)' : c.args.join(' '))}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -193,7 +208,8 @@ export function fishScript(tree: CommandSpec): string {
 /** The script for a shell. */
 export function completionScript(shell: Shell, tree: CommandSpec): string {
   if (shell === 'fish') return fishScript(tree);
-  if (shell === 'zsh') return `#compdef mms\n# zsh completion for mms: the bash completion through zsh's bashcompinit.\nautoload -U +X bashcompinit && bashcompinit\n${bashScript(tree)}`;
+  if (shell === 'zsh')
+    return `#compdef mms\n# zsh completion for mms: the bash completion through zsh's bashcompinit.\nautoload -U +X bashcompinit && bashcompinit\n${bashScript(tree)}`;
   return bashScript(tree);
 }
 

@@ -17,17 +17,72 @@ interface CommandEntry {
 
 /** Every command, in the order `mms --help` lists them. Descriptions must match the modules'. */
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'send', term: '[options]', description: 'send an MMS (text plus images, video or audio) to one or more recipients', load: async () => (await import('./send.js')).createSendCommand },
-  { name: 'listen', term: '[options]', description: 'receive inbound messages and delivery receipts on a local, signature-checked webhook', load: async () => (await import('./listen.js')).createListenCommand },
-  { name: 'status', term: '[options] <message-id>', description: "show a sent message's delivery status", load: async () => (await import('./status.js')).createStatusCommand },
-  { name: 'login', term: '[options]', description: 'store provider credentials in a profile (checked with a real API call first)', load: async () => (await import('./auth/login.js')).createLoginCommand },
-  { name: 'logout', term: '', description: 'remove a stored profile and its credentials', load: async () => (await import('./auth/logout.js')).createLogoutCommand },
-  { name: 'whoami', term: '[options]', description: 'show the provider, account (masked), default sender, and where each value comes from', load: async () => (await import('./auth/whoami.js')).createWhoamiCommand },
-  { name: 'profiles', term: '', description: 'list stored profiles, pick the default, or remove one', load: async () => (await import('./auth/profiles.js')).createProfilesCommand },
-  { name: 'config', term: '', description: 'read and change settings (secrets are managed by `mms login`)', load: async () => (await import('./config/index.js')).createConfigCommand },
-  { name: 'providers', term: '', description: 'list supported providers and what each can do (media limits, upload, status, signatures)', load: async () => (await import('./providers.js')).createProvidersCommand },
-  { name: 'sandbox', term: '[options]', description: "run a local emulator of the providers' APIs (no account, no internet)", load: async () => (await import('./sandbox.js')).createSandboxCommand },
-  { name: 'completion', term: '[options] [shell]', description: 'print a shell completion script: bash, zsh or fish', load: async () => (await import('./completion.js')).createCompletionCommand },
+  {
+    name: 'send',
+    term: '[options]',
+    description: 'send an MMS (text plus images, video or audio) to one or more recipients',
+    load: async () => (await import('./send.js')).createSendCommand,
+  },
+  {
+    name: 'listen',
+    term: '[options]',
+    description: 'receive inbound messages and delivery receipts on a local, signature-checked webhook',
+    load: async () => (await import('./listen.js')).createListenCommand,
+  },
+  {
+    name: 'status',
+    term: '[options] <message-id>',
+    description: "show a sent message's delivery status",
+    load: async () => (await import('./status.js')).createStatusCommand,
+  },
+  {
+    name: 'login',
+    term: '[options]',
+    description: 'store provider credentials in a profile (checked with a real API call first)',
+    load: async () => (await import('./auth/login.js')).createLoginCommand,
+  },
+  {
+    name: 'logout',
+    term: '',
+    description: 'remove a stored profile and its credentials',
+    load: async () => (await import('./auth/logout.js')).createLogoutCommand,
+  },
+  {
+    name: 'whoami',
+    term: '[options]',
+    description: 'show the provider, account (masked), default sender, and where each value comes from',
+    load: async () => (await import('./auth/whoami.js')).createWhoamiCommand,
+  },
+  {
+    name: 'profiles',
+    term: '',
+    description: 'list stored profiles, pick the default, or remove one',
+    load: async () => (await import('./auth/profiles.js')).createProfilesCommand,
+  },
+  {
+    name: 'config',
+    term: '',
+    description: 'read and change settings (secrets are managed by `mms login`)',
+    load: async () => (await import('./config/index.js')).createConfigCommand,
+  },
+  {
+    name: 'providers',
+    term: '',
+    description: 'list supported providers and what each can do (media limits, upload, status, signatures)',
+    load: async () => (await import('./providers.js')).createProvidersCommand,
+  },
+  {
+    name: 'sandbox',
+    term: '[options]',
+    description: "run a local emulator of the providers' APIs (no account, no internet)",
+    load: async () => (await import('./sandbox.js')).createSandboxCommand,
+  },
+  {
+    name: 'completion',
+    term: '[options] [shell]',
+    description: 'print a shell completion script: bash, zsh or fish',
+    load: async () => (await import('./completion.js')).createCompletionCommand,
+  },
 ];
 
 /** The command name an argument list runs (the first word that is not a global flag or its value). */

@@ -8,7 +8,7 @@ import { CAPABILITY_HEAD, capabilitiesJson, capabilityRow } from '../providers/c
 export function createProvidersCommand(ctx: AppContext): Command {
   return new Command('providers')
     .description('list supported providers and what each can do (media limits, upload, status, signatures)')
-    .addHelpText('after', '\nExamples:\n  $ mms providers\n  $ mms providers --json | jq \'.[] | {name, maxMedia}\'')
+    .addHelpText('after', "\nExamples:\n  $ mms providers\n  $ mms providers --json | jq '.[] | {name, maxMedia}'")
     .action(() => {
       const descriptors = allDescriptors();
       if (ctx.io.json) {
@@ -21,7 +21,11 @@ export function createProvidersCommand(ctx: AppContext): Command {
         for (const r of [head, ...rows]) ctx.io.out(r.join('\t'));
       } else {
         const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-        const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+        const line = (r: string[]) =>
+          r
+            .map((v, i) => v.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd();
         ctx.io.out(ctx.outTheme.bold(line(head)));
         for (const r of rows) ctx.io.out(line(r));
       }

@@ -32,7 +32,10 @@ export function createStatusCommand(ctx: AppContext): Command {
     .argument('<message-id>', 'the id `mms send` printed (Twilio: SM… or MM…)')
     .option('--provider <name>', "provider to ask (default: the profile's)")
     .option('--base-url <url>', 'API base URL override')
-    .addHelpText('after', '\nExamples:\n  $ mms status MM0123456789abcdef0123456789abcdef\n  $ mms status MM0123456789abcdef0123456789abcdef --json | jq -r .status')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mms status MM0123456789abcdef0123456789abcdef\n  $ mms status MM0123456789abcdef0123456789abcdef --json | jq -r .status',
+    )
     .action(async (id: string, _o, cmd: Command) => {
       const info = await runStatus(id, cmd.optsWithGlobals<StatusOptions>(), ctx);
       if (ctx.io.json) {
@@ -49,6 +52,8 @@ export function createStatusCommand(ctx: AppContext): Command {
         ['created', info.dateCreated],
         ['updated', info.dateUpdated],
       ];
-      for (const [k, v] of rows) if (v !== undefined && v !== '') ctx.io.out(ctx.io.stdoutIsTTY ? `${k.padEnd(8)} ${sanitizeForTerminal(String(v))}` : `${k}\t${sanitizeForTerminal(String(v))}`);
+      for (const [k, v] of rows)
+        if (v !== undefined && v !== '')
+          ctx.io.out(ctx.io.stdoutIsTTY ? `${k.padEnd(8)} ${sanitizeForTerminal(String(v))}` : `${k}\t${sanitizeForTerminal(String(v))}`);
     });
 }

@@ -41,9 +41,15 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
   const record = cfg.profiles[name];
   if (!record && source !== 'default') {
     const names = Object.keys(cfg.profiles);
-    throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${name}" (from ${source === 'flag' ? '--profile' : source === 'env' ? 'MMS_PROFILE' : 'the config'}) does not exist`, {
-      suggestion: names.length ? `Use one of: ${names.join(', ')} (or run \`mms login --profile ${name}\`)` : `Run \`mms login --profile ${name}\` to create it`,
-    });
+    throw new ConfigError(
+      ErrorCode.PROFILE_NOT_FOUND,
+      `Profile "${name}" (from ${source === 'flag' ? '--profile' : source === 'env' ? 'MMS_PROFILE' : 'the config'}) does not exist`,
+      {
+        suggestion: names.length
+          ? `Use one of: ${names.join(', ')} (or run \`mms login --profile ${name}\`)`
+          : `Run \`mms login --profile ${name}\` to create it`,
+      },
+    );
   }
   return record ? { name, source, record } : { name, source };
 }
@@ -144,5 +150,8 @@ export function requireCredentials(adapter: ProviderAdapter, account: ResolvedAc
 
 /** All secret values in play, so they can be scrubbed from any output. */
 export function secretValues(adapter: ProviderAdapter, creds: Credentials): string[] {
-  return adapter.credentialFields.filter((f) => f.secret).map((f) => creds[f.key]).filter((v): v is string => Boolean(v));
+  return adapter.credentialFields
+    .filter((f) => f.secret)
+    .map((f) => creds[f.key])
+    .filter((v): v is string => Boolean(v));
 }

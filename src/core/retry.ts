@@ -125,8 +125,7 @@ export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelay
 
 /** What to do after a failed attempt. */
 export type RetryDecision =
-  | { action: 'retry'; delayMs: number; classification: Classification }
-  | { action: 'give-up'; outcome: 'failed' | 'unknown'; classification: Classification };
+  { action: 'retry'; delayMs: number; classification: Classification } | { action: 'give-up'; outcome: 'failed' | 'unknown'; classification: Classification };
 
 /**
  * Decides after attempt number `attempt` (1-based) failed with `err`. `wasAmbiguous` says an

@@ -244,7 +244,10 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
         if (decision.classification.kind === 'ambiguous') wasAmbiguous = true;
         if (decision.action === 'retry' && decision.classification.rateLimited) rateLimited++;
         if (decision.action === 'give-up') {
-          result = decision.outcome === 'unknown' ? { to, status: 'unknown', error: toUnknownOutcomeError(err, policy.retryAmbiguous) } : { to, status: 'failed', error: toResultError(err) };
+          result =
+            decision.outcome === 'unknown'
+              ? { to, status: 'unknown', error: toUnknownOutcomeError(err, policy.retryAmbiguous) }
+              : { to, status: 'failed', error: toResultError(err) };
         } else {
           if (decision.classification.retryAfterMs !== undefined) opts.bucket?.pause?.(decision.classification.retryAfterMs);
           try {
@@ -310,5 +313,7 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
 }
 
 function giveUpResult(to: string, lastError: unknown, wasAmbiguous: boolean, retryAmbiguous: boolean): RecipientResult {
-  return wasAmbiguous ? { to, status: 'unknown', error: toUnknownOutcomeError(lastError, retryAmbiguous) } : { to, status: 'failed', error: toResultError(lastError) };
+  return wasAmbiguous
+    ? { to, status: 'unknown', error: toUnknownOutcomeError(lastError, retryAmbiguous) }
+    : { to, status: 'failed', error: toResultError(lastError) };
 }

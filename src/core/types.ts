@@ -2,17 +2,7 @@ import type { ErrorCodeValue } from '../errors/errors.js';
 
 /** Normalised message status across providers. */
 export type MessageStatus =
-  | 'queued'
-  | 'accepted'
-  | 'scheduled'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'undelivered'
-  | 'failed'
-  | 'received'
-  | 'canceled'
-  | 'unknown';
+  'queued' | 'accepted' | 'scheduled' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received' | 'canceled' | 'unknown';
 
 /** Statuses after which a message's delivery state no longer changes. */
 export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['delivered', 'undelivered', 'failed', 'canceled', 'received']);

@@ -7,7 +7,10 @@
 export type UrlProblem = string | undefined;
 
 /** Checks a user-supplied http(s) URL; returns the parsed URL or a problem in words. */
-export function checkHttpUrl(input: string, opts: { allowCredentials?: boolean } = {}): { url: URL; problem?: undefined } | { url?: undefined; problem: string } {
+export function checkHttpUrl(
+  input: string,
+  opts: { allowCredentials?: boolean } = {},
+): { url: URL; problem?: undefined } | { url?: undefined; problem: string } {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(input)?.[1]?.toLowerCase();
   if (scheme === undefined) return { problem: 'not a URL (expected http:// or https://)' };
   if (scheme !== 'http' && scheme !== 'https') return { problem: `only http(s) URLs are accepted (got ${scheme})` };

@@ -25,9 +25,24 @@ export interface ResolvedMedia {
 
 /** The extensions MMS media almost always has; anything else asks mime-types (its database costs ~35 ms to load). */
 const COMMON_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp',
-  mp4: 'video/mp4', m4v: 'video/x-m4v', mov: 'video/quicktime', '3gp': 'video/3gpp', mp3: 'audio/mpeg', m4a: 'audio/mp4',
-  wav: 'audio/wav', ogg: 'audio/ogg', amr: 'audio/amr', pdf: 'application/pdf', vcf: 'text/vcard', txt: 'text/plain',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  mp4: 'video/mp4',
+  m4v: 'video/x-m4v',
+  mov: 'video/quicktime',
+  '3gp': 'video/3gpp',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  wav: 'audio/wav',
+  ogg: 'audio/ogg',
+  amr: 'audio/amr',
+  pdf: 'application/pdf',
+  vcf: 'text/vcard',
+  txt: 'text/plain',
 };
 
 let mimeLookup: ((p: string) => string | false) | undefined;
@@ -93,7 +108,9 @@ async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaIte
       closeSync(fd);
     }
   } catch (err) {
-    return { problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` } };
+    return {
+      problem: { input, code: ErrorCode.MEDIA_UNREADABLE, message: `--media ${input}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` },
+    };
   }
   const sniffed = sniffMime(head.subarray(0, Math.min(64, st.size)));
   const byExt = await lookupByExtension(path);
@@ -103,7 +120,9 @@ async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaIte
   }
   const contentType = sniffed ?? byExt;
   if (!contentType) {
-    return { problem: { input, code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${input}: unknown file type (not an image, audio, video, PDF or vCard)` } };
+    return {
+      problem: { input, code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${input}: unknown file type (not an image, audio, video, PDF or vCard)` },
+    };
   }
   return {
     item: { input, kind: 'file', path, fileName: basename(path), contentType, size: st.size },
@@ -128,7 +147,11 @@ export async function resolveMedia(inputs: string[], caps: ProviderCapabilities,
 export function checkMediaLimits(items: MediaItem[], count: number, caps: ProviderCapabilities, providerName: string): MediaProblem[] {
   const problems: MediaProblem[] = [];
   if (count > caps.maxMedia) {
-    problems.push({ input: '--media', code: ErrorCode.MEDIA_TOO_MANY, message: `--media: ${count} items given, ${providerName} accepts at most ${caps.maxMedia} per message` });
+    problems.push({
+      input: '--media',
+      code: ErrorCode.MEDIA_TOO_MANY,
+      message: `--media: ${count} items given, ${providerName} accepts at most ${caps.maxMedia} per message`,
+    });
   }
   let total = 0;
   for (const item of items) {
@@ -136,17 +159,29 @@ export function checkMediaLimits(items: MediaItem[], count: number, caps: Provid
     total += item.size;
     const type = item.contentType ?? 'application/octet-stream';
     if (!typeAllowed(type, caps.mediaTypes)) {
-      problems.push({ input: item.input, code: ErrorCode.MEDIA_TYPE_UNSUPPORTED, message: `--media ${item.input}: ${type} is not a type ${providerName} accepts for MMS (use JPEG, PNG or GIF images, or see \`mms providers\`)` });
+      problems.push({
+        input: item.input,
+        code: ErrorCode.MEDIA_TYPE_UNSUPPORTED,
+        message: `--media ${item.input}: ${type} is not a type ${providerName} accepts for MMS (use JPEG, PNG or GIF images, or see \`mms providers\`)`,
+      });
       continue;
     }
     const isImage = type.startsWith('image/');
     const limit = !isImage && caps.maxNonImageBytes !== undefined ? caps.maxNonImageBytes : caps.maxFileBytes;
     if (item.size > limit) {
-      problems.push({ input: item.input, code: ErrorCode.MEDIA_TOO_LARGE, message: `--media ${item.input}: ${formatBytes(item.size)} is over ${providerName}'s ${formatBytes(limit)} limit for ${isImage ? 'a file' : 'non-image files'}` });
+      problems.push({
+        input: item.input,
+        code: ErrorCode.MEDIA_TOO_LARGE,
+        message: `--media ${item.input}: ${formatBytes(item.size)} is over ${providerName}'s ${formatBytes(limit)} limit for ${isImage ? 'a file' : 'non-image files'}`,
+      });
     }
   }
   if (total > caps.maxTotalBytes) {
-    problems.push({ input: '--media', code: ErrorCode.MEDIA_TOO_LARGE, message: `--media: the files add up to ${formatBytes(total)}, over ${providerName}'s ${formatBytes(caps.maxTotalBytes)} total per message` });
+    problems.push({
+      input: '--media',
+      code: ErrorCode.MEDIA_TOO_LARGE,
+      message: `--media: the files add up to ${formatBytes(total)}, over ${providerName}'s ${formatBytes(caps.maxTotalBytes)} total per message`,
+    });
   }
   return problems;
 }

@@ -18,7 +18,8 @@ export function sniffMime(head: Uint8Array): string | undefined {
     if (kind === 'AVI ') return 'video/x-msvideo';
   }
   if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return 'image/bmp';
-  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))) return 'image/tiff';
+  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)))
+    return 'image/tiff';
   if (b.length >= 5 && ascii(b, 0, 5) === '%PDF-') return 'application/pdf';
   if (b.length >= 12 && ascii(b, 4, 4) === 'ftyp') {
     const brand = ascii(b, 8, 4);
@@ -34,7 +35,11 @@ export function sniffMime(head: Uint8Array): string | undefined {
   if (b.length >= 4 && ascii(b, 0, 4) === 'OggS') return 'audio/ogg';
   if (b.length >= 6 && ascii(b, 0, 6) === '#!AMR\n') return 'audio/amr';
   if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'video/webm';
-  const text = ascii(b, 0, Math.min(b.length, 32)).replace(/^\uFEFF/, '').replace(/^\xEF\xBB\xBF/, '').trimStart().toUpperCase();
+  const text = ascii(b, 0, Math.min(b.length, 32))
+    .replace(/^\uFEFF/, '')
+    .replace(/^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toUpperCase();
   if (text.startsWith('BEGIN:VCARD')) return 'text/vcard';
   if (text.startsWith('BEGIN:VCALENDAR')) return 'text/calendar';
   return undefined;
@@ -42,6 +47,14 @@ export function sniffMime(head: Uint8Array): string | undefined {
 
 /** True when two MIME types name the same thing (image/jpg vs image/jpeg, x- prefixes). */
 export function sameMime(a: string, b: string): boolean {
-  const norm = (t: string) => t.toLowerCase().split(';')[0]!.trim().replace('/x-', '/').replace('image/jpg', 'image/jpeg').replace('audio/x-wav', 'audio/wav').replace('audio/wave', 'audio/wav');
+  const norm = (t: string) =>
+    t
+      .toLowerCase()
+      .split(';')[0]!
+      .trim()
+      .replace('/x-', '/')
+      .replace('image/jpg', 'image/jpeg')
+      .replace('audio/x-wav', 'audio/wav')
+      .replace('audio/wave', 'audio/wav');
   return norm(a) === norm(b);
 }

@@ -85,8 +85,16 @@ export function createIO(
       for (const fn of closedListeners) fn(name);
     });
   }
-  const stdout = scrubbing(streams.stdout, () => redact, () => closed.stdout);
-  const stderr = scrubbing(streams.stderr, () => redact, () => closed.stderr);
+  const stdout = scrubbing(
+    streams.stdout,
+    () => redact,
+    () => closed.stdout,
+  );
+  const stderr = scrubbing(
+    streams.stderr,
+    () => redact,
+    () => closed.stderr,
+  );
   const io: IO = {
     stdout,
     stderr,

@@ -19,17 +19,32 @@ async function guard<T>(p: Promise<T>): Promise<T> {
 }
 
 /** Asks for a line of text. */
-export async function askText(io: IO, flagHint: string, message: string, opts: { default?: string; validate?: (v: string) => true | string } = {}): Promise<string> {
+export async function askText(
+  io: IO,
+  flagHint: string,
+  message: string,
+  opts: { default?: string; validate?: (v: string) => true | string } = {},
+): Promise<string> {
   ensure(io, flagHint);
   const { input } = await import('@inquirer/prompts');
-  return guard(input({ message, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) }, { output: io.stderr as NodeJS.WritableStream, input: io.stdin as NodeJS.ReadableStream }));
+  return guard(
+    input(
+      { message, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) },
+      { output: io.stderr as NodeJS.WritableStream, input: io.stdin as NodeJS.ReadableStream },
+    ),
+  );
 }
 
 /** Asks for a secret with a masked prompt. */
 export async function askSecret(io: IO, flagHint: string, message: string): Promise<string> {
   ensure(io, flagHint);
   const { password } = await import('@inquirer/prompts');
-  return guard(password({ message, mask: '*', validate: (v) => (v.trim() ? true : 'A value is required') }, { output: io.stderr as NodeJS.WritableStream, input: io.stdin as NodeJS.ReadableStream }));
+  return guard(
+    password(
+      { message, mask: '*', validate: (v) => (v.trim() ? true : 'A value is required') },
+      { output: io.stderr as NodeJS.WritableStream, input: io.stdin as NodeJS.ReadableStream },
+    ),
+  );
 }
 
 /** Asks the user to choose one of several values. */

@@ -22,7 +22,7 @@ export async function startSpinner(io: IO, text: string): Promise<Spinner> {
     };
   }
   const { default: ora } = await import('ora');
-  const s = ora({ text, stream: io.stderr as NodeJS.WriteStream, isEnabled: true, color: io.colorErr ? 'cyan' : false as never }).start();
+  const s = ora({ text, stream: io.stderr as NodeJS.WriteStream, isEnabled: true, color: io.colorErr ? 'cyan' : (false as never) }).start();
   return {
     update: (t) => {
       s.text = t;

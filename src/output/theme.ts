@@ -38,4 +38,3 @@ export async function createTheme(color: boolean): Promise<Theme> {
     number: (s) => c.magenta(s),
   };
 }
-

@@ -166,7 +166,9 @@ export function webhookSecretHint(d: ProviderDescriptor): string {
 }
 
 /** The descriptor's facts as the adapter exposes them (`...adapterFacts(d)` opens every adapter). */
-export function adapterFacts<N extends string>(d: ProviderDescriptor<N>): {
+export function adapterFacts<N extends string>(
+  d: ProviderDescriptor<N>,
+): {
   descriptor: ProviderDescriptor<N>;
   name: N;
   displayName: string;

@@ -1,9 +1,4 @@
-import type {
-  MessageRequest,
-  MessageStatusInfo,
-  ProviderAcceptance,
-  WebhookEvent,
-} from '../core/types.js';
+import type { MessageRequest, MessageStatusInfo, ProviderAcceptance, WebhookEvent } from '../core/types.js';
 import type { HttpClient } from './http-client.js';
 import type { CredentialField, ProviderCapabilities, ProviderDescriptor } from './descriptor.js';
 import type { ProviderName } from './registry.js';

@@ -52,8 +52,7 @@ export class CsvRecordReader {
     if (this.state === 'quoted') {
       this.raw = this.raw.replace(/(\r\n|\n|\r)$/, '');
       this.finish('a quoted field is not closed (a missing ")');
-    }
-    else if (this.state === 'blanks') {
+    } else if (this.state === 'blanks') {
       this.cell = this.blanks;
       this.raw = this.blanks;
       this.finish();

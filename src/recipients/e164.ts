@@ -110,7 +110,8 @@ export function normalisePhone(input: string, defaultCountry?: string): Normalis
   if (!parsed) {
     return {
       ok: false,
-      reason: isInternational || isDoubleZero || country ? 'not a valid phone number' : 'no country code: write it as +<country><number> or set --default-country',
+      reason:
+        isInternational || isDoubleZero || country ? 'not a valid phone number' : 'no country code: write it as +<country><number> or set --default-country',
     };
   }
   // isPossible() checks length for the country, not assigned ranges: test and fictional numbers

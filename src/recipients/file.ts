@@ -10,7 +10,12 @@ const PHONE_HEADERS = ['phone', 'to', 'number', 'phonenumber', 'mobile', 'mobile
 
 /** Index of the column holding the number, or -1. */
 export function phoneColumnIndex(cells: readonly string[]): number {
-  const keys = cells.map((c) => c.trim().toLowerCase().replace(/[\s_-]+/g, ''));
+  const keys = cells.map((c) =>
+    c
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, ''),
+  );
   for (const name of PHONE_HEADERS) {
     const i = keys.indexOf(name);
     if (i >= 0) return i;
@@ -88,7 +93,12 @@ export class RecipientFileParser {
   private binary(before: string): void {
     // The line is known while the first line is still being read (binary files show it at once).
     const line = this.sink ? undefined : (this.prefix + before).split(/\r\n|\n|\r/).length;
-    this.out.invalid.push({ input: '', source: this.source, ...(line !== undefined ? { line } : {}), reason: 'contains a NUL byte: this is not a text file of numbers' });
+    this.out.invalid.push({
+      input: '',
+      source: this.source,
+      ...(line !== undefined ? { line } : {}),
+      reason: 'contains a NUL byte: this is not a text file of numbers',
+    });
     this.stopped = true;
   }
 
@@ -160,7 +170,12 @@ export class RecipientFileParser {
             from = i + 1;
             continue;
           }
-          this.appendLine(text.slice(from, i), (s) => (partial += s), () => partial.length, () => (tooLong = true));
+          this.appendLine(
+            text.slice(from, i),
+            (s) => (partial += s),
+            () => partial.length,
+            () => (tooLong = true),
+          );
           endLine();
           pendingCR = ch === '\r';
           if (pendingCR && text[i + 1] === '\n') {
@@ -171,7 +186,12 @@ export class RecipientFileParser {
         }
         if (from < text.length) {
           pendingCR = false;
-          this.appendLine(text.slice(from), (s) => (partial += s), () => partial.length, () => (tooLong = true));
+          this.appendLine(
+            text.slice(from),
+            (s) => (partial += s),
+            () => partial.length,
+            () => (tooLong = true),
+          );
         }
       },
       end: () => {
@@ -241,7 +261,11 @@ export class RecipientFileParser {
       // More: usually an unquoted comma inside a value (the columns after it would be shifted).
       // Fewer: a cut-short row, whose missing values would fill templates with nothing.
       const hint = rec.cells.length > columns.length ? 'quote values that contain commas' : 'add the missing values, even if empty';
-      return this.problem(rec.raw, rec.line, `has ${rec.cells.length} field${rec.cells.length === 1 ? '' : 's'} but the header has ${columns.length} (${hint})`);
+      return this.problem(
+        rec.raw,
+        rec.line,
+        `has ${rec.cells.length} field${rec.cells.length === 1 ? '' : 's'} but the header has ${columns.length} (${hint})`,
+      );
     }
     const input = (rec.cells[phoneIndex] ?? '').trim();
     const n = normalisePhone(input, this.defaultCountry);

@@ -51,9 +51,12 @@ export function runExecHook(
     const onAbort = (): void => {
       child.kill('SIGTERM');
     };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 5 * 60_000);
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+      },
+      opts.timeoutMs ?? 5 * 60_000,
+    );
     timer.unref();
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });

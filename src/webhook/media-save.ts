@@ -148,7 +148,12 @@ export function isProviderOrigin(adapter: Pick<ProviderAdapter, 'defaultBaseUrl'
  * Request headers for downloading a media URL: the provider's credentials, but only for the
  * provider's own API host (never to a third-party host named in a payload).
  */
-export function mediaAuthHeaders(adapter: Pick<ProviderAdapter, 'defaultBaseUrl' | 'mediaAuthHeaders'>, baseUrl: string, creds: Record<string, string>, url: string): Record<string, string> | undefined {
+export function mediaAuthHeaders(
+  adapter: Pick<ProviderAdapter, 'defaultBaseUrl' | 'mediaAuthHeaders'>,
+  baseUrl: string,
+  creds: Record<string, string>,
+  url: string,
+): Record<string, string> | undefined {
   if (!isProviderOrigin(adapter, baseUrl, url)) return undefined;
   return adapter.mediaAuthHeaders?.(creds);
 }

@@ -69,7 +69,15 @@ export function parseRestoreRecord(raw: unknown): RestoreRecord | string {
   if (typeof r.pid !== 'number' || !Number.isInteger(r.pid)) return 'no pid';
   if (typeof r.createdAt !== 'string') return 'no creation time';
   const s = r.state as Record<string, unknown> | undefined;
-  if (!s || typeof s !== 'object' || s.provider !== r.provider || s.number !== r.number || typeof s.description !== 'string' || !s.data || typeof s.data !== 'object') {
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    s.provider !== r.provider ||
+    s.number !== r.number ||
+    typeof s.description !== 'string' ||
+    !s.data ||
+    typeof s.data !== 'object'
+  ) {
     return 'no usable restore state';
   }
   const rec: RestoreRecord = {

@@ -25,7 +25,22 @@ function runCli(args: string[], opts: Pick<RunOptions, 'env' | 'input'> & { conf
 }
 
 function login(dir: string, extra: string[] = [], token = sb.twilio.authToken) {
-  return runCli(['login', '--provider', 'twilio', '--account-sid', sb.twilio.accountSid, '--auth-token-stdin', '--base-url', sb.twilio.baseUrl, '--from', sb.twilio.defaultFrom, ...extra], { configDir: dir, input: `${token}\n` });
+  return runCli(
+    [
+      'login',
+      '--provider',
+      'twilio',
+      '--account-sid',
+      sb.twilio.accountSid,
+      '--auth-token-stdin',
+      '--base-url',
+      sb.twilio.baseUrl,
+      '--from',
+      sb.twilio.defaultFrom,
+      ...extra,
+    ],
+    { configDir: dir, input: `${token}\n` },
+  );
 }
 
 describe('mms login and profiles', () => {
@@ -86,7 +101,10 @@ describe('mms login and profiles', () => {
       const r = await runCli(['whoami', '--json'], { configDir: c.dir });
       const doc = JSON.parse(r.stdout);
       expect(doc.provider.name).toBe('twilio');
-      expect(doc.credentials.find((f: { key: string }) => f.key === 'accountSid')).toMatchObject({ value: `${sb.twilio.accountSid.slice(0, 4)}…${sb.twilio.accountSid.slice(-4)}`, source: 'file' });
+      expect(doc.credentials.find((f: { key: string }) => f.key === 'accountSid')).toMatchObject({
+        value: `${sb.twilio.accountSid.slice(0, 4)}…${sb.twilio.accountSid.slice(-4)}`,
+        source: 'file',
+      });
       expect(doc.credentials.find((f: { key: string }) => f.key === 'authToken')).toMatchObject({ value: '********', source: 'file' });
       const env = await runCli(['whoami', '--json', '--verify'], { configDir: c.dir, env: { TWILIO_AUTH_TOKEN: sb.twilio.authToken } });
       const envDoc = JSON.parse(env.stdout);
@@ -103,7 +121,10 @@ describe('mms login and profiles', () => {
       await login(c.dir);
       await login(c.dir, ['--profile', 'second']);
       let r = await runCli(['profiles', '--json'], { configDir: c.dir });
-      expect(JSON.parse(r.stdout).map((p: { name: string; isDefault: boolean }) => [p.name, p.isDefault])).toEqual([['default', true], ['second', false]]);
+      expect(JSON.parse(r.stdout).map((p: { name: string; isDefault: boolean }) => [p.name, p.isDefault])).toEqual([
+        ['default', true],
+        ['second', false],
+      ]);
       expect((await runCli(['profiles', 'use', 'second'], { configDir: c.dir })).code).toBe(0);
       r = await runCli(['config', 'get', 'default-profile'], { configDir: c.dir });
       expect(r.stdout.trim()).toBe('second');

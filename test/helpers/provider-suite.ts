@@ -206,32 +206,39 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       expect(await spec.webhookConfig(sb, info, number)).toEqual(before);
     }, 150_000);
 
-    it.runIf(spec.webhookSecretEnv !== undefined)('listen refuses to start without the webhook secret, unless --insecure-skip-verify', async () => {
-      const name = spec.webhookSecretEnv!;
-      const without = Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
-      const r = await runInProcess(['listen', '--provider', p, '--json', '--timeout', '30'], { configDir: cfg.dir, env: { ...without, [name]: undefined } });
-      expect(r.code, r.stderr).toBe(4);
-      const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; suggestion: string } };
-      expect(doc.error.code).toBe('AUTH_MISSING');
-      expect(doc.error.suggestion).toContain(name);
-      expect(doc.error.suggestion).toContain('--insecure-skip-verify');
+    it.runIf(spec.webhookSecretEnv !== undefined)(
+      'listen refuses to start without the webhook secret, unless --insecure-skip-verify',
+      async () => {
+        const name = spec.webhookSecretEnv!;
+        const without = Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
+        const r = await runInProcess(['listen', '--provider', p, '--json', '--timeout', '30'], { configDir: cfg.dir, env: { ...without, [name]: undefined } });
+        expect(r.code, r.stderr).toBe(4);
+        const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; suggestion: string } };
+        expect(doc.error.code).toBe('AUTH_MISSING');
+        expect(doc.error.suggestion).toContain(name);
+        expect(doc.error.suggestion).toContain('--insecure-skip-verify');
 
-      const l = startInProcess(['listen', '--provider', p, '--json', '--insecure-skip-verify', '--timeout', '60'], { configDir: cfg.dir, env: without });
-      running.push(l);
-      const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
-      expect(ready.verify).toBe(false);
-      expect(l.stderr()).toContain('--insecure-skip-verify');
-      // Ctrl+C (the spawned SIGTERM case is in test/e2e/smoke.test.ts).
-      l.abort();
-      expect((await l.exited(30_000)).code).toBe(0);
-    }, 90_000);
+        const l = startInProcess(['listen', '--provider', p, '--json', '--insecure-skip-verify', '--timeout', '60'], { configDir: cfg.dir, env: without });
+        running.push(l);
+        const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
+        expect(ready.verify).toBe(false);
+        expect(l.stderr()).toContain('--insecure-skip-verify');
+        // Ctrl+C (the spawned SIGTERM case is in test/e2e/smoke.test.ts).
+        l.abort();
+        expect((await l.exited(30_000)).code).toBe(0);
+      },
+      90_000,
+    );
 
     it('exits 4 when the provider rejects the credentials', async () => {
       const r = await send(['--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'x'], spec.wrongAuthEnv(info));
       expect(r.code, r.stderr).toBe(4);
       // A run-level error (nothing could be sent) or the recipient's, depending on where it failed.
       const doc = JSON.parse(r.stdout) as { error?: Record<string, unknown>; results?: Array<{ error?: Record<string, unknown> }> };
-      expect(doc.error ?? doc.results?.[0]?.error).toMatchObject({ code: 'AUTH_REJECTED', ...(spec.authErrorHasHttpStatus === false ? {} : { httpStatus: 401 }) });
+      expect(doc.error ?? doc.results?.[0]?.error).toMatchObject({
+        code: 'AUTH_REJECTED',
+        ...(spec.authErrorHasHttpStatus === false ? {} : { httpStatus: 401 }),
+      });
       expect(await sb.messages(`?provider=${p}`)).toHaveLength(0);
     }, 60_000);
 
@@ -246,28 +253,36 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       if (spec.invalidHttpStatus) expect(err.httpStatus).toBe(spec.invalidHttpStatus);
     }, 60_000);
 
-    it.runIf(spec.status === 'unsupported')('mms status exits 2 NOT_SUPPORTED: the provider has no API to look up a message', async () => {
-      const r = await run(['status', '--provider', p, 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', '--json']);
-      expect(r.code, r.stderr).toBe(2);
-      expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining('no API to look up') });
-    }, 60_000);
+    it.runIf(spec.status === 'unsupported')(
+      'mms status exits 2 NOT_SUPPORTED: the provider has no API to look up a message',
+      async () => {
+        const r = await run(['status', '--provider', p, 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', '--json']);
+        expect(r.code, r.stderr).toBe(2);
+        expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining('no API to look up') });
+      },
+      60_000,
+    );
 
-    it.runIf(spec.status !== undefined && spec.status !== 'unsupported')('mms status reads a delivered message and a delivery failure', async () => {
-      const st = spec.status as Exclude<ProviderSuiteSpec['status'], 'unsupported' | undefined>;
-      const lookUp = async (to: string, sandboxStatus: string) => {
-        const r = await send(['--to', to, '--media', media.url('/chart.png'), '--body', 'status']);
-        expect(r.code, r.stderr).toBe(0);
-        const id = (JSON.parse(r.stdout) as { results: Array<{ id: string }> }).results[0]!.id;
-        await sb.waitFor(id, (m) => m.status === sandboxStatus, 30_000);
-        const s = await run(['status', '--provider', p, id, '--json']);
-        expect(s.code, s.stderr).toBe(0);
-        return { id, info: JSON.parse(s.stdout) as Record<string, unknown> };
-      };
-      const ok = await lookUp('+15551234567', st.delivered);
-      expect(ok.info).toMatchObject({ id: ok.id, status: 'delivered', ...st.deliveredInfo });
-      const bad = await lookUp(st.failTo, st.failed);
-      expect(bad.info).toMatchObject({ id: bad.id, status: st.failStatus });
-    }, 90_000);
+    it.runIf(spec.status !== undefined && spec.status !== 'unsupported')(
+      'mms status reads a delivered message and a delivery failure',
+      async () => {
+        const st = spec.status as Exclude<ProviderSuiteSpec['status'], 'unsupported' | undefined>;
+        const lookUp = async (to: string, sandboxStatus: string) => {
+          const r = await send(['--to', to, '--media', media.url('/chart.png'), '--body', 'status']);
+          expect(r.code, r.stderr).toBe(0);
+          const id = (JSON.parse(r.stdout) as { results: Array<{ id: string }> }).results[0]!.id;
+          await sb.waitFor(id, (m) => m.status === sandboxStatus, 30_000);
+          const s = await run(['status', '--provider', p, id, '--json']);
+          expect(s.code, s.stderr).toBe(0);
+          return { id, info: JSON.parse(s.stdout) as Record<string, unknown> };
+        };
+        const ok = await lookUp('+15551234567', st.delivered);
+        expect(ok.info).toMatchObject({ id: ok.id, status: 'delivered', ...st.deliveredInfo });
+        const bad = await lookUp(st.failTo, st.failed);
+        expect(bad.info).toMatchObject({ id: bad.id, status: st.failStatus });
+      },
+      90_000,
+    );
 
     it("retries the provider's 429s with backoff and sends each recipient once", async () => {
       // Two requests per second and three recipients at once: the third is answered 429 (Retry-After 1 s).

@@ -14,7 +14,12 @@ export interface Hook {
 }
 
 /** A local webhook receiver on 127.0.0.1 that records every POST. */
-export async function startReceiver(): Promise<{ url(path: string): string; hooks: Hook[]; waitFor(pred: (h: Hook) => boolean, ms?: number): Promise<Hook>; close(): Promise<void> }> {
+export async function startReceiver(): Promise<{
+  url(path: string): string;
+  hooks: Hook[];
+  waitFor(pred: (h: Hook) => boolean, ms?: number): Promise<Hook>;
+  close(): Promise<void>;
+}> {
   const hooks: Hook[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

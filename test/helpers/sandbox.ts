@@ -66,7 +66,8 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
     twilio: { baseUrl: tw.baseUrl, accountSid: tw.credentials.accountSid!, authToken: tw.credentials.authToken!, defaultFrom: tw.defaultFrom },
     child,
     messages: async (query = '') => ((await get(`/_sandbox/messages${query}`)) as { messages: SandboxMessage[] }).messages,
-    webhooks: async () => ((await get('/_sandbox/webhooks')) as { webhooks: Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }> }).webhooks,
+    webhooks: async () =>
+      ((await get('/_sandbox/webhooks')) as { webhooks: Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }> }).webhooks,
     message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
     async waitFor(id, pred, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;

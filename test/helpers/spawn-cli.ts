@@ -40,7 +40,9 @@ export function spawnCli(args: string[], opts: { configDir: string; env?: Record
     err += d.toString();
     for (const w of [...waiters]) w();
   });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
   // 'close' comes after the last stdout/stderr chunk: only then is "not printed" final.
   let closed = false;
   void exit.then(() => {

@@ -45,7 +45,11 @@ async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: 
   }
   for (const f of stdinFields) {
     const secret = (await readStdin(ctx)).trim();
-    if (!secret) throw new UsageError(`--${f.flag}-stdin: stdin was empty`, { code: ErrorCode.MISSING_ARGUMENT, suggestion: `Pipe the ${f.label} in, e.g. printf %s "$TOKEN" | mms login … --${f.flag}-stdin` });
+    if (!secret)
+      throw new UsageError(`--${f.flag}-stdin: stdin was empty`, {
+        code: ErrorCode.MISSING_ARGUMENT,
+        suggestion: `Pipe the ${f.label} in, e.g. printf %s "$TOKEN" | mms login … --${f.flag}-stdin`,
+      });
     values[f.key] = secret;
   }
   for (const f of adapter.credentialFields) {
@@ -57,28 +61,41 @@ async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: 
   const missing = (): CredentialField[] => {
     const problems = adapter.checkCredentials(values);
     if (problems.length === 0) return [];
-    return adapter.credentialFields.filter((f) => f.required && !values[f.key]).concat(
-      adapter.credentialFields.filter((f) => !f.required && f.secret && !values[f.key] && !adapter.credentialFields.some((g) => g.secret && g !== f && values[g.key])).slice(0, 1),
-    );
+    return adapter.credentialFields
+      .filter((f) => f.required && !values[f.key])
+      .concat(
+        adapter.credentialFields
+          .filter((f) => !f.required && f.secret && !values[f.key] && !adapter.credentialFields.some((g) => g.secret && g !== f && values[g.key]))
+          .slice(0, 1),
+      );
   };
   for (const f of missing()) {
     if (!ctx.io.canPrompt) {
       throw new UsageError(`${f.secret ? `--${f.flag}-stdin` : `--${f.flag}`} is required when not running interactively`, {
         code: ErrorCode.MISSING_ARGUMENT,
-        suggestion: `Example: printf %s "$SECRET" | mms login --provider ${adapter.name} ${adapter.credentialFields.filter((g) => g.required && !g.secret).map((g) => `--${g.flag} <${g.label.toLowerCase().replace(/\s+/g, '-')}>`).join(' ')} --${(adapter.credentialFields.find((g) => g.secret) ?? f).flag}-stdin`,
+        suggestion: `Example: printf %s "$SECRET" | mms login --provider ${adapter.name} ${adapter.credentialFields
+          .filter((g) => g.required && !g.secret)
+          .map((g) => `--${g.flag} <${g.label.toLowerCase().replace(/\s+/g, '-')}>`)
+          .join(' ')} --${(adapter.credentialFields.find((g) => g.secret) ?? f).flag}-stdin`,
       });
     }
     const prompt = await import('../../output/prompt.js');
     values[f.key] = f.secret
       ? (await prompt.askSecret(ctx.io, `--${f.flag}-stdin`, `${adapter.displayName} ${f.label}:`)).trim()
-      : (await prompt.askText(ctx.io, `--${f.flag}`, `${adapter.displayName} ${f.label}:`, {
-          validate: (v) => (f.pattern && !f.pattern.test(v.trim()) ? `Expected ${f.patternHint ?? 'a valid value'}` : v.trim() ? true : 'A value is required'),
-        })).trim();
+      : (
+          await prompt.askText(ctx.io, `--${f.flag}`, `${adapter.displayName} ${f.label}:`, {
+            validate: (v) =>
+              f.pattern && !f.pattern.test(v.trim()) ? `Expected ${f.patternHint ?? 'a valid value'}` : v.trim() ? true : 'A value is required',
+          })
+        ).trim();
   }
   for (const f of adapter.credentialFields) {
     const v = values[f.key];
     if (v && f.pattern && !f.pattern.test(v)) {
-      throw new UsageError(`${f.secret ? `--${f.flag}-stdin` : `--${f.flag}`}: ${f.secret ? 'the value' : `"${v}"`} is not a valid ${f.label} (expected ${f.patternHint ?? 'a different format'})`, { code: ErrorCode.INVALID_ARGUMENT });
+      throw new UsageError(
+        `${f.secret ? `--${f.flag}-stdin` : `--${f.flag}`}: ${f.secret ? 'the value' : `"${v}"`} is not a valid ${f.label} (expected ${f.patternHint ?? 'a different format'})`,
+        { code: ErrorCode.INVALID_ARGUMENT },
+      );
     }
   }
   const problems = adapter.checkCredentials(values);
@@ -90,17 +107,31 @@ async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: 
 export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<LoginResult> {
   const profileName = opts.profile ?? 'default';
   if (!PROFILE_NAME.test(profileName)) {
-    throw new UsageError(`--profile "${profileName}" is not a valid profile name`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use letters, digits, "-" and "_" (up to 40 characters)' });
+    throw new UsageError(`--profile "${profileName}" is not a valid profile name`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'Use letters, digits, "-" and "_" (up to 40 characters)',
+    });
   }
   let providerName = opts.provider;
   if (!providerName) {
-    if (!ctx.io.canPrompt) throw new UsageError('--provider is required when not running interactively', { code: ErrorCode.MISSING_ARGUMENT, suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}` });
+    if (!ctx.io.canPrompt)
+      throw new UsageError('--provider is required when not running interactively', {
+        code: ErrorCode.MISSING_ARGUMENT,
+        suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}`,
+      });
     const { askChoice } = await import('../../output/prompt.js');
     const { availableProviders } = await import('../../providers/registry.js');
-    providerName = await askChoice(ctx.io, '--provider', 'Provider:', availableProviders().map((n) => ({ value: n, name: n })));
+    providerName = await askChoice(
+      ctx.io,
+      '--provider',
+      'Provider:',
+      availableProviders().map((n) => ({ value: n, name: n })),
+    );
   }
   if (!isProviderName(providerName)) {
-    throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider "${providerName}" (--provider)`, { suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}` });
+    throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider "${providerName}" (--provider)`, {
+      suggestion: `Use one of: ${PROVIDER_NAMES.join(', ')}`,
+    });
   }
   const adapter = await getAdapter(providerName);
   // Flags that belong to another provider are a mistake worth catching.
@@ -137,7 +168,10 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
 
   // A real API call: never store credentials the provider rejects.
   const { createHttpClient } = await import('../../providers/http-client.js');
-  const secrets = adapter.credentialFields.filter((f) => f.secret).map((f) => credentials[f.key]).filter((v): v is string => Boolean(v));
+  const secrets = adapter.credentialFields
+    .filter((f) => f.secret)
+    .map((f) => credentials[f.key])
+    .filter((v): v is string => Boolean(v));
   const { startSpinner } = await import('../../output/spinner.js');
   const spinner = await startSpinner(ctx.io, `Checking ${adapter.displayName} credentials…`);
   let info;
@@ -217,7 +251,11 @@ Examples:
       if (ctx.io.json) {
         writeJson(ctx.io, r);
       } else {
-        ctx.io.info(ctx.errTheme.success(`Logged in to ${r.provider}${r.accountLabel ? ` as "${r.accountLabel}"` : ''} (${r.account}); saved as profile "${r.profile}"${r.isDefault ? ' (default)' : ''}.`));
+        ctx.io.info(
+          ctx.errTheme.success(
+            `Logged in to ${r.provider}${r.accountLabel ? ` as "${r.accountLabel}"` : ''} (${r.account}); saved as profile "${r.profile}"${r.isDefault ? ' (default)' : ''}.`,
+          ),
+        );
         if (!r.from) ctx.io.info('No default sender: pass --from when sending, or run `mms config set from +15551234567`.');
       }
       for (const e of r.envOverrides) ctx.io.warn(ctx.errTheme.warn(`Warning: ${e} is set in your environment and takes precedence over the stored profile.`));

@@ -35,7 +35,10 @@ export function createLogoutCommand(ctx: AppContext): Command {
     .action(async (_o, c: Command) => {
       const r = await runLogout(c.optsWithGlobals<GlobalOptions>(), ctx);
       if (ctx.io.json) writeJson(ctx.io, { loggedOut: r.profile, wasDefault: r.wasDefault });
-      else ctx.io.info(`Removed profile "${r.profile}" and its credentials.${r.wasDefault ? ' It was the default: pick another with `mms profiles use <name>`.' : ''}`);
+      else
+        ctx.io.info(
+          `Removed profile "${r.profile}" and its credentials.${r.wasDefault ? ' It was the default: pick another with `mms profiles use <name>`.' : ''}`,
+        );
       // The removed profile's provider's variables would still supply credentials.
       const fields = isProviderName(r.provider) ? getDescriptor(r.provider).credentialFields : [];
       const envs = fields.flatMap((f) => f.env).filter((e) => ctx.env[e]);

@@ -22,7 +22,14 @@ export function createProfilesCommand(ctx: AppContext): Command {
     const cfg = ctx.store().readConfig();
     const rows = Object.entries(cfg.profiles).map(([name, p]) => {
       const id = Object.values(p.fields)[0];
-      return { name, provider: p.provider, account: id ? maskId(id) : null, from: p.from ?? null, baseUrl: p.baseUrl ?? null, isDefault: cfg.defaultProfile === name };
+      return {
+        name,
+        provider: p.provider,
+        account: id ? maskId(id) : null,
+        from: p.from ?? null,
+        baseUrl: p.baseUrl ?? null,
+        isDefault: cfg.defaultProfile === name,
+      };
     });
     if (ctx.io.json) {
       writeJson(ctx.io, rows);
@@ -34,7 +41,11 @@ export function createProfilesCommand(ctx: AppContext): Command {
     }
     for (const r of rows) {
       const cols = [r.isDefault ? '*' : ' ', r.name, r.provider, r.account ?? '-', r.from ?? '-', r.baseUrl ?? ''];
-      ctx.io.out(ctx.io.stdoutIsTTY ? `${cols[0]} ${cols[1]!.padEnd(14)} ${cols[2]!.padEnd(9)} ${cols[3]!.padEnd(12)} ${cols[4]!.padEnd(14)} ${cols[5]}`.trimEnd() : cols.join('\t'));
+      ctx.io.out(
+        ctx.io.stdoutIsTTY
+          ? `${cols[0]} ${cols[1]!.padEnd(14)} ${cols[2]!.padEnd(9)} ${cols[3]!.padEnd(12)} ${cols[4]!.padEnd(14)} ${cols[5]}`.trimEnd()
+          : cols.join('\t'),
+      );
     }
   };
   profiles.action(list);

@@ -58,17 +58,25 @@ export function createConfigCommand(ctx: AppContext): Command {
       const v = value.trim();
       const needProfile = () => {
         const p = cfg.profiles[profile];
-        if (!p) throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${profile}" does not exist, so "${k}" cannot be set on it`, { suggestion: 'Run `mms login` first' });
+        if (!p)
+          throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${profile}" does not exist, so "${k}" cannot be set on it`, {
+            suggestion: 'Run `mms login` first',
+          });
         return p;
       };
       switch (k) {
         case 'default-profile':
-          if (v && !cfg.profiles[v]) throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${v}" does not exist`, { suggestion: 'Run `mms profiles` to list them' });
+          if (v && !cfg.profiles[v])
+            throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${v}" does not exist`, { suggestion: 'Run `mms profiles` to list them' });
           if (v) cfg.defaultProfile = v;
           else delete cfg.defaultProfile;
           break;
         case 'default-country': {
-          if (v && !/^[A-Za-z]{2}$/.test(v)) throw new UsageError(`"${v}" is not a two-letter country code`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use an ISO 3166 code such as US, GB or DE' });
+          if (v && !/^[A-Za-z]{2}$/.test(v))
+            throw new UsageError(`"${v}" is not a two-letter country code`, {
+              code: ErrorCode.INVALID_ARGUMENT,
+              suggestion: 'Use an ISO 3166 code such as US, GB or DE',
+            });
           if (v) cfg.settings.defaultCountry = v.toUpperCase();
           else delete cfg.settings.defaultCountry;
           break;

@@ -108,7 +108,13 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
       let pageToken: string | undefined;
       for (let page = 0; page < 10; page++) {
-        const params = new URLSearchParams({ sourceTn: q.from, destinationTn: q.to, messageDirection: 'OUTBOUND', fromDateTime: bandwidthTimeFilter(q.since), limit: '100' });
+        const params = new URLSearchParams({
+          sourceTn: q.from,
+          destinationTn: q.to,
+          messageDirection: 'OUTBOUND',
+          fromDateTime: bandwidthTimeFilter(q.since),
+          limit: '100',
+        });
         if (pageToken) params.set('pageToken', pageToken);
         const auth = await authorized(ctx);
         const res = await callClient(ctx).request({

@@ -63,11 +63,16 @@ function dashboardError(res: HttpResponse, what: string): ProviderError {
   const description = xmlTag(res.text, 'Description') ?? (res.text.slice(0, 200) || 'no message');
   const providerCode = xmlTag(res.text, 'ErrorCode');
   const code =
-    res.status === 401 ? ErrorCode.AUTH_REJECTED
-      : res.status === 403 ? ErrorCode.AUTH_FORBIDDEN
-        : res.status === 404 ? ErrorCode.NOT_FOUND
-          : res.status === 429 ? ErrorCode.RATE_LIMITED
-            : res.status >= 500 ? ErrorCode.PROVIDER_UNAVAILABLE
+    res.status === 401
+      ? ErrorCode.AUTH_REJECTED
+      : res.status === 403
+        ? ErrorCode.AUTH_FORBIDDEN
+        : res.status === 404
+          ? ErrorCode.NOT_FOUND
+          : res.status === 429
+            ? ErrorCode.RATE_LIMITED
+            : res.status >= 500
+              ? ErrorCode.PROVIDER_UNAVAILABLE
               : ErrorCode.PROVIDER_REJECTED;
   return new ProviderError(code, exitCodeForErrorCode(code), `Bandwidth Dashboard API: ${what} failed (HTTP ${res.status}: ${description})`, {
     provider: 'bandwidth',
@@ -121,7 +126,12 @@ export async function configureBandwidthInbound(number: string, url: string, ctx
   const siteId = xmlTag(site.text, 'Id') ?? '';
   const previousPeerId = xmlTag(peer.text, 'Id') ?? '';
   if (!siteId || !previousPeerId) {
-    throw new ProviderError(ErrorCode.PROVIDER_REJECTED, exitCodeForErrorCode(ErrorCode.PROVIDER_REJECTED), `Bandwidth did not say which site/location ${number} is on`, { provider: 'bandwidth' });
+    throw new ProviderError(
+      ErrorCode.PROVIDER_REJECTED,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_REJECTED),
+      `Bandwidth did not say which site/location ${number} is on`,
+      { provider: 'bandwidth' },
+    );
   }
   const peerPath = (p: string) => `${account}/sites/${encodeURIComponent(siteId)}/sippeers/${encodeURIComponent(p)}`;
   const settings = await call('GET', `${peerPath(previousPeerId)}/products/messaging/applicationSettings`);
@@ -146,27 +156,52 @@ export async function configureBandwidthInbound(number: string, url: string, ctx
   let temporaryPeerId = '';
   let moved = false;
   const undo = async (): Promise<void> => {
-    if (moved) await call('POST', `${peerPath(previousPeerId)}/movetns`, `<SipPeerTelephoneNumbers><FullNumber>${tn}</FullNumber></SipPeerTelephoneNumbers>`).catch(() => undefined);
+    if (moved)
+      await call('POST', `${peerPath(previousPeerId)}/movetns`, `<SipPeerTelephoneNumbers><FullNumber>${tn}</FullNumber></SipPeerTelephoneNumbers>`).catch(
+        () => undefined,
+      );
     if (temporaryPeerId) await call('DELETE', peerPath(temporaryPeerId)).catch(() => undefined);
     await call('DELETE', `${account}/applications/${encodeURIComponent(temporaryAppId)}`).catch(() => undefined);
   };
   try {
-    const peerRes = await call('POST', `${account}/sites/${encodeURIComponent(siteId)}/sippeers`, `<SipPeer><PeerName>${esc(`mms listen ${tn}`)}</PeerName><IsDefaultPeer>false</IsDefaultPeer></SipPeer>`);
+    const peerRes = await call(
+      'POST',
+      `${account}/sites/${encodeURIComponent(siteId)}/sippeers`,
+      `<SipPeer><PeerName>${esc(`mms listen ${tn}`)}</PeerName><IsDefaultPeer>false</IsDefaultPeer></SipPeer>`,
+    );
     if (!ok(peerRes)) throw dashboardError(peerRes, 'creating a temporary location');
     // The id is in the Location header (…/sippeers/{id}); newer responses also carry <PeerId>.
     temporaryPeerId = xmlTag(peerRes.text, 'PeerId') ?? /\/sippeers\/([^/?#]+)\/?$/.exec(peerRes.headers.location ?? '')?.[1] ?? '';
-    if (!temporaryPeerId) throw new ProviderError(ErrorCode.PROVIDER_REJECTED, exitCodeForErrorCode(ErrorCode.PROVIDER_REJECTED), 'Bandwidth created a location but returned no id', { provider: 'bandwidth', httpStatus: peerRes.status });
+    if (!temporaryPeerId)
+      throw new ProviderError(
+        ErrorCode.PROVIDER_REJECTED,
+        exitCodeForErrorCode(ErrorCode.PROVIDER_REJECTED),
+        'Bandwidth created a location but returned no id',
+        { provider: 'bandwidth', httpStatus: peerRes.status },
+      );
     const sms = await call(
       'POST',
       `${peerPath(temporaryPeerId)}/products/messaging/features/sms`,
       '<SipPeerSmsFeature><SipPeerSmsFeatureSettings><TollFree>true</TollFree><ShortCode>true</ShortCode><Protocol>HTTP</Protocol><Zone1>true</Zone1><Zone2>false</Zone2><Zone3>false</Zone3><Zone4>false</Zone4><Zone5>false</Zone5></SipPeerSmsFeatureSettings><HttpSettings><ProxyPeerId>539692</ProxyPeerId></HttpSettings></SipPeerSmsFeature>',
     );
     if (!ok(sms)) throw dashboardError(sms, 'enabling SMS on the temporary location');
-    const mms = await call('POST', `${peerPath(temporaryPeerId)}/products/messaging/features/mms`, '<MmsFeature><MmsSettings><protocol>HTTP</protocol></MmsSettings><Protocols><HTTP><HttpSettings><ProxyPeerId>539692</ProxyPeerId></HttpSettings></HTTP></Protocols></MmsFeature>');
+    const mms = await call(
+      'POST',
+      `${peerPath(temporaryPeerId)}/products/messaging/features/mms`,
+      '<MmsFeature><MmsSettings><protocol>HTTP</protocol></MmsSettings><Protocols><HTTP><HttpSettings><ProxyPeerId>539692</ProxyPeerId></HttpSettings></HTTP></Protocols></MmsFeature>',
+    );
     if (!ok(mms)) throw dashboardError(mms, 'enabling MMS on the temporary location');
-    const assign = await call('PUT', `${peerPath(temporaryPeerId)}/products/messaging/applicationSettings`, `<ApplicationsSettings><HttpMessagingV2AppId>${temporaryAppId}</HttpMessagingV2AppId></ApplicationsSettings>`);
+    const assign = await call(
+      'PUT',
+      `${peerPath(temporaryPeerId)}/products/messaging/applicationSettings`,
+      `<ApplicationsSettings><HttpMessagingV2AppId>${temporaryAppId}</HttpMessagingV2AppId></ApplicationsSettings>`,
+    );
     if (!ok(assign)) throw dashboardError(assign, 'assigning the temporary application');
-    const move = await call('POST', `${peerPath(temporaryPeerId)}/movetns`, `<SipPeerTelephoneNumbers><FullNumber>${tn}</FullNumber></SipPeerTelephoneNumbers>`);
+    const move = await call(
+      'POST',
+      `${peerPath(temporaryPeerId)}/movetns`,
+      `<SipPeerTelephoneNumbers><FullNumber>${tn}</FullNumber></SipPeerTelephoneNumbers>`,
+    );
     moved = ok(move);
     if (!moved) throw dashboardError(move, `moving ${number} to the temporary location`);
   } catch (err) {
@@ -204,7 +239,11 @@ export async function restoreBandwidthInbound(state: InboundRestoreState, ctx: P
   const where = await call('GET', `/api/tns/${d.tn}/sippeers`);
   if (!ok(where)) throw dashboardError(where, `looking up the location of ${state.number}`);
   if (xmlTag(where.text, 'Id') !== d.previousPeerId) {
-    const move = await call('POST', `${peerPath(d.previousPeerId)}/movetns`, `<SipPeerTelephoneNumbers><FullNumber>${d.tn}</FullNumber></SipPeerTelephoneNumbers>`);
+    const move = await call(
+      'POST',
+      `${peerPath(d.previousPeerId)}/movetns`,
+      `<SipPeerTelephoneNumbers><FullNumber>${d.tn}</FullNumber></SipPeerTelephoneNumbers>`,
+    );
     if (!ok(move)) throw dashboardError(move, `moving ${state.number} back to location ${d.previousPeerId}`);
   }
   const delPeer = await call('DELETE', peerPath(d.temporaryPeerId));

@@ -106,7 +106,8 @@ export class BandwidthTokenCache {
     }
     const token = body.access_token;
     if (res.status !== 200 || typeof token !== 'string' || token === '') {
-      const code = res.status >= 500 || res.status === 200 ? ErrorCode.PROVIDER_UNAVAILABLE : res.status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_REJECTED;
+      const code =
+        res.status >= 500 || res.status === 200 ? ErrorCode.PROVIDER_UNAVAILABLE : res.status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_REJECTED;
       throw new ProviderError(code, exitCodeForErrorCode(code), `Bandwidth token endpoint answered HTTP ${res.status} without an access token`, {
         provider: 'bandwidth',
         httpStatus: res.status,

@@ -28,7 +28,11 @@ export function bandwidthMediaUrl(baseUrl: string, accountId: string, mediaId: s
  * path. Stored media lives "up to 48 hours".
  */
 export function bandwidthMediaId(fileName: string, unique: string): string {
-  const safe = fileName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(-80) || 'media';
+  const safe =
+    fileName
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(-80) || 'media';
   return `${unique}-${safe}`;
 }
 
@@ -56,10 +60,7 @@ export interface BandwidthPayloadContext {
 export function buildBandwidthPayload(req: MessageRequest, ctx: BandwidthPayloadContext): BandwidthMessagePayload {
   const payload: BandwidthMessagePayload = { applicationId: ctx.applicationId, to: [req.to], from: req.from };
   if (req.body !== undefined && req.body !== '') payload.text = req.body;
-  const media = [
-    ...req.mediaUrls,
-    ...(req.mediaIds ?? []).map((id) => bandwidthMediaUrl(ctx.baseUrl, ctx.accountId, id)),
-  ];
+  const media = [...req.mediaUrls, ...(req.mediaIds ?? []).map((id) => bandwidthMediaUrl(ctx.baseUrl, ctx.accountId, id))];
   if (media.length > 0) payload.media = media;
   return payload;
 }

@@ -68,11 +68,16 @@ export function parseBandwidthSend(res: HttpResponse): ProviderAcceptance {
   if (res.status < 200 || res.status >= 300) throw bandwidthError(res);
   const msg = parseJson(res.text) as { id?: unknown } | undefined;
   if (!msg || typeof msg.id !== 'string' || msg.id === '') {
-    throw new ProviderError(ErrorCode.OUTCOME_UNKNOWN, exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN), `Bandwidth answered HTTP ${res.status} without a message id`, {
-      provider: 'bandwidth',
-      httpStatus: res.status,
-      suggestion: 'The message may have been sent: check the Bandwidth App before resending',
-    });
+    throw new ProviderError(
+      ErrorCode.OUTCOME_UNKNOWN,
+      exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN),
+      `Bandwidth answered HTTP ${res.status} without a message id`,
+      {
+        provider: 'bandwidth',
+        httpStatus: res.status,
+        suggestion: 'The message may have been sent: check the Bandwidth App before resending',
+      },
+    );
   }
   // The message object has no status field; 202 means "accepted and queued".
   return { id: msg.id, status: 'accepted', providerStatus: 'accepted' };
@@ -131,9 +136,15 @@ export function bandwidthTimeFilter(since: Date): string {
  */
 export function findBandwidthSent(res: HttpResponse, q: { to: string; from: string; since: Date }): BandwidthSentSearch {
   if (res.status !== 200) throw bandwidthError(res);
-  const body = parseJson(res.text) as { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
+  const body = parseJson(res.text) as
+    { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
   if (!body || !Array.isArray(body.messages)) {
-    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Bandwidth answered List Messages without a message list', { provider: 'bandwidth', httpStatus: res.status });
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Bandwidth answered List Messages without a message list',
+      { provider: 'bandwidth', httpStatus: res.status },
+    );
   }
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;
   // The newest match on the page (lists are newest first, but a page is not trusted to be sorted).

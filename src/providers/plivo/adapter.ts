@@ -14,14 +14,7 @@ import { basicAuthHeader, isUuid, parseJson } from '../shared.js';
 import { adapterFacts, loginCommand } from '../descriptor.js';
 import { callClient, type HttpClient } from '../http-client.js';
 import { AUTH_ID, PLIVO_MAX_UPLOAD_BYTES, plivoDescriptor } from './descriptor.js';
-import {
-  buildMultipartBody,
-  buildPlivoPayload,
-  plivoAccountPath,
-  plivoAuthHeader,
-  plivoMediaPath,
-  plivoMessagePath,
-} from './payload.js';
+import { buildMultipartBody, buildPlivoPayload, plivoAccountPath, plivoAuthHeader, plivoMediaPath, plivoMessagePath } from './payload.js';
 import { findPlivoSent, parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError, plivoTimeFilter } from './response.js';
 import { configurePlivoInbound, restorePlivoInbound } from './inbound.js';
 import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
@@ -98,7 +91,12 @@ export const plivoAdapter: ProviderAdapter = {
     // The list has no to/from filter, so outbound messages since `since` are read newest first
     // and matched here, 20 per page (Plivo's maximum), for at most FIND_SENT_PAGES pages.
     for (let page = 0; page < FIND_SENT_PAGES; page++) {
-      const params = new URLSearchParams({ message_direction: 'outbound', message_time__gte: plivoTimeFilter(q.since), limit: '20', offset: String(page * 20) });
+      const params = new URLSearchParams({
+        message_direction: 'outbound',
+        message_time__gte: plivoTimeFilter(q.since),
+        limit: '20',
+        offset: String(page * 20),
+      });
       const res = await api(ctx).request({
         method: 'GET',
         url: `${ctx.baseUrl}${plivoMessagePath(ctx.credentials.authId ?? '')}?${params.toString()}`,
@@ -112,9 +110,13 @@ export const plivoAdapter: ProviderAdapter = {
   },
   async uploadMedia(file, ctx) {
     const tooBig = (size: number) =>
-      new MediaError(ErrorCode.MEDIA_TOO_LARGE, `${file.fileName} is ${size} bytes; Plivo uploads take at most ${PLIVO_MAX_UPLOAD_BYTES} bytes (2 MB) per file`, {
-        suggestion: 'Shrink the file, or pass it as a public URL (up to 5 MB in total per message)',
-      });
+      new MediaError(
+        ErrorCode.MEDIA_TOO_LARGE,
+        `${file.fileName} is ${size} bytes; Plivo uploads take at most ${PLIVO_MAX_UPLOAD_BYTES} bytes (2 MB) per file`,
+        {
+          suggestion: 'Shrink the file, or pass it as a public URL (up to 5 MB in total per message)',
+        },
+      );
     if (file.size > PLIVO_MAX_UPLOAD_BYTES) throw tooBig(file.size);
     const data = await readFile(file.path);
     if (data.length > PLIVO_MAX_UPLOAD_BYTES) throw tooBig(data.length);
@@ -122,7 +124,10 @@ export const plivoAdapter: ProviderAdapter = {
     // A random boundary almost never occurs in the data; try a few before giving up.
     for (let i = 0; i < 3 && !multipart; i++) {
       try {
-        multipart = buildMultipartBody([{ field: 'file', fileName: file.fileName, contentType: file.contentType, data }], `mms-${randomBytes(16).toString('hex')}`);
+        multipart = buildMultipartBody(
+          [{ field: 'file', fileName: file.fileName, contentType: file.contentType, data }],
+          `mms-${randomBytes(16).toString('hex')}`,
+        );
       } catch {
         multipart = undefined;
       }

@@ -66,7 +66,12 @@ export async function configurePlivoInbound(number: string, url: string, ctx: Pr
   const appId = (parseJson(created.text) as { app_id?: unknown } | undefined)?.app_id;
   const temporaryAppId = typeof appId === 'string' || typeof appId === 'number' ? String(appId) : '';
   if (!temporaryAppId) {
-    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Plivo created an application but answered without its app_id', { provider: 'plivo', httpStatus: created.status });
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Plivo created an application but answered without its app_id',
+      { provider: 'plivo', httpStatus: created.status },
+    );
   }
   const linked = await call(ctx, 'POST', numPath, { app_id: temporaryAppId });
   if (!ok(linked)) {
@@ -87,7 +92,12 @@ export async function configurePlivoInbound(number: string, url: string, ctx: Pr
 export async function restorePlivoInbound(state: InboundRestoreState, ctx: ProviderCallContext): Promise<void> {
   const d = state.data as Partial<PlivoRestoreData>;
   if (typeof d.plivoNumber !== 'string' || typeof d.temporaryAppId !== 'string') {
-    throw new ProviderError(ErrorCode.INPUT_INVALID, exitCodeForErrorCode(ErrorCode.INPUT_INVALID), `The saved Plivo restore state for ${state.number} is incomplete`, { provider: 'plivo' });
+    throw new ProviderError(
+      ErrorCode.INPUT_INVALID,
+      exitCodeForErrorCode(ErrorCode.INPUT_INVALID),
+      `The saved Plivo restore state for ${state.number} is incomplete`,
+      { provider: 'plivo' },
+    );
   }
   // An empty app_id unlinks (what plivo-python users pass to numbers.update) [unconfirmed in Plivo's docs].
   const back = await call(ctx, 'POST', `/Number/${encodeURIComponent(d.plivoNumber)}/`, { app_id: d.previousAppId ?? '' });

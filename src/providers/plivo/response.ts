@@ -67,11 +67,16 @@ export function plivoError(res: HttpResponse, ctx: PlivoErrorContext = {}, now =
   const { text, code: providerCode } = errorText(parseJson(res.text));
   const classified = (res.status === 400 || res.status === 422) && text ? classifyNumberError(text, ctx) : undefined;
   const hint = classified ? SUGGESTIONS[classified] : undefined;
-  return providerHttpError(plivoDescriptor, res, {
-    ...(providerCode !== undefined ? { providerCode } : {}),
-    ...(text !== undefined ? { providerMessage: text } : {}),
-    ...(classified ? { rule: hint !== undefined ? { code: classified, suggestion: hint } : { code: classified } } : {}),
-  }, now);
+  return providerHttpError(
+    plivoDescriptor,
+    res,
+    {
+      ...(providerCode !== undefined ? { providerCode } : {}),
+      ...(text !== undefined ? { providerMessage: text } : {}),
+      ...(classified ? { rule: hint !== undefined ? { code: classified, suggestion: hint } : { code: classified } } : {}),
+    },
+    now,
+  );
 }
 
 function unexpected(res: HttpResponse, what: string): ProviderError {
@@ -96,18 +101,27 @@ interface PlivoSendBody {
 export function parsePlivoSend(res: HttpResponse, ctx: PlivoErrorContext = {}): ProviderAcceptance {
   if (res.status < 200 || res.status >= 300) throw plivoError(res, ctx);
   const body = parseJson(res.text) as PlivoSendBody | undefined;
-  const uuids = Array.isArray(body?.message_uuid) ? body.message_uuid.filter((u): u is string => typeof u === 'string') : typeof body?.message_uuid === 'string' ? [body.message_uuid] : [];
+  const uuids = Array.isArray(body?.message_uuid)
+    ? body.message_uuid.filter((u): u is string => typeof u === 'string')
+    : typeof body?.message_uuid === 'string'
+      ? [body.message_uuid]
+      : [];
   const first = uuids[0];
   if (first === undefined) {
     const invalid = body?.invalid_number;
     if (invalid !== undefined && invalid !== null && !(Array.isArray(invalid) && invalid.length === 0)) {
       const list = Array.isArray(invalid) ? invalid.join(', ') : String(invalid);
-      throw new ProviderError(ErrorCode.RECIPIENT_INVALID, exitCodeForErrorCode(ErrorCode.RECIPIENT_INVALID), `Plivo rejected the destination as invalid: ${list}`, {
-        provider: 'plivo',
-        httpStatus: res.status,
-        providerMessage: `invalid_number: ${list}`,
-        suggestion: SUGGESTIONS[ErrorCode.RECIPIENT_INVALID]!,
-      });
+      throw new ProviderError(
+        ErrorCode.RECIPIENT_INVALID,
+        exitCodeForErrorCode(ErrorCode.RECIPIENT_INVALID),
+        `Plivo rejected the destination as invalid: ${list}`,
+        {
+          provider: 'plivo',
+          httpStatus: res.status,
+          providerMessage: `invalid_number: ${list}`,
+          suggestion: SUGGESTIONS[ErrorCode.RECIPIENT_INVALID]!,
+        },
+      );
     }
     throw unexpected(res, 'a message_uuid');
   }
@@ -151,12 +165,17 @@ export function parsePlivoUpload(res: HttpResponse, fileName: string): string {
   if (res.status < 200 || res.status >= 300) {
     const err = plivoError(res);
     if (err.code !== ErrorCode.PROVIDER_REJECTED) throw err;
-    throw new ProviderError(ErrorCode.MEDIA_REJECTED, exitCodeForErrorCode(ErrorCode.MEDIA_REJECTED), `Plivo refused the upload of ${fileName}: ${err.providerMessage ?? err.message}`, {
-      provider: 'plivo',
-      httpStatus: res.status,
-      ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
-      suggestion: 'Upload files of at most 2 MB in a supported type (JPEG, PNG, GIF, MP4, PDF, …)',
-    });
+    throw new ProviderError(
+      ErrorCode.MEDIA_REJECTED,
+      exitCodeForErrorCode(ErrorCode.MEDIA_REJECTED),
+      `Plivo refused the upload of ${fileName}: ${err.providerMessage ?? err.message}`,
+      {
+        provider: 'plivo',
+        httpStatus: res.status,
+        ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
+        suggestion: 'Upload files of at most 2 MB in a supported type (JPEG, PNG, GIF, MP4, PDF, …)',
+      },
+    );
   }
   const body = parseJson(res.text) as PlivoUploadBody | undefined;
   const obj = body?.objects?.[0];
@@ -204,13 +223,18 @@ export function plivoTimeFilter(since: Date): string {
  */
 export function findPlivoSent(res: HttpResponse, q: { to: string; from: string; since: Date }): PlivoSentSearch {
   if (res.status !== 200) throw plivoError(res);
-  const body = parseJson(res.text) as { meta?: { next?: string | null }; objects?: Array<PlivoMessageRecord & { message_direction?: string; powerpack_id?: string | null }> } | undefined;
+  const body = parseJson(res.text) as
+    { meta?: { next?: string | null }; objects?: Array<PlivoMessageRecord & { message_direction?: string; powerpack_id?: string | null }> } | undefined;
   if (!body || !Array.isArray(body.objects)) throw unexpected(res, 'a message list');
   const digits = (n: string) => n.replace(/\D/g, '');
   const to = digits(q.to);
   // A Powerpack UUID as sender shows up as powerpack_id; an alphanumeric sender id as it is.
   const sentBy = (m: { from_number?: string; powerpack_id?: string | null }): boolean =>
-    isUuid(q.from) ? m.powerpack_id === q.from : /\d/.test(q.from) && !/[A-Za-z]/.test(q.from) ? digits(m.from_number ?? '') === digits(q.from) : (m.from_number ?? '').toLowerCase() === q.from.toLowerCase();
+    isUuid(q.from)
+      ? m.powerpack_id === q.from
+      : /\d/.test(q.from) && !/[A-Za-z]/.test(q.from)
+        ? digits(m.from_number ?? '') === digits(q.from)
+        : (m.from_number ?? '').toLowerCase() === q.from.toLowerCase();
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;
   // The newest match on the page (lists are newest first, but a page is not trusted to be sorted).
   let best: { at: number; id: string; providerStatus: string } | undefined;
@@ -218,7 +242,8 @@ export function findPlivoSent(res: HttpResponse, q: { to: string; from: string; 
     if (!m.message_uuid || (m.message_direction && m.message_direction.toLowerCase() !== 'outbound')) continue;
     if (digits(m.to_number ?? '') !== to || !sentBy(m)) continue;
     const created = m.message_time ? parsePlivoTime(m.message_time) : NaN;
-    if (Number.isFinite(created) && created >= floor && (!best || created > best.at)) best = { at: created, id: m.message_uuid, providerStatus: m.message_state ?? 'unknown' };
+    if (Number.isFinite(created) && created >= floor && (!best || created > best.at))
+      best = { at: created, id: m.message_uuid, providerStatus: m.message_state ?? 'unknown' };
   }
   if (best) return { found: { id: best.id, providerStatus: best.providerStatus }, more: false };
   return { more: typeof body.meta?.next === 'string' && body.meta.next !== '' };

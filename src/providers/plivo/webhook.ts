@@ -58,12 +58,16 @@ function sortedEntries(p: MultiParams): Array<[string, string]> {
 
 /** `k=v&k=v` sorted by key, then value (decoded values, no re-encoding). */
 function sortedQuery(p: MultiParams): string {
-  return sortedEntries(p).map(([k, v]) => `${k}=${v}`).join('&');
+  return sortedEntries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
 }
 
 /** `kvkv` sorted by key, then value, no separators. */
 function sortedConcat(p: MultiParams): string {
-  return sortedEntries(p).map(([k, v]) => k + v).join('');
+  return sortedEntries(p)
+    .map(([k, v]) => k + v)
+    .join('');
 }
 
 /**
@@ -91,17 +95,28 @@ export function plivoV3SignedString(method: string, url: string, nonce: string, 
 
 /** base64 HMAC-SHA256 for Plivo V3. */
 export function computePlivoV3Signature(authToken: string, method: string, url: string, nonce: string, params: FormParams): string {
-  return createHmac('sha256', authToken).update(plivoV3SignedString(method, url, nonce, params), 'utf8').digest('base64');
+  return createHmac('sha256', authToken)
+    .update(plivoV3SignedString(method, url, nonce, params), 'utf8')
+    .digest('base64');
 }
 
 /** base64 HMAC-SHA256 for Plivo V2: the URL without query, immediately followed by the nonce. */
 export function computePlivoV2Signature(authToken: string, url: string, nonce: string): string {
-  return createHmac('sha256', authToken).update(splitPlivoUrl(url).base + nonce, 'utf8').digest('base64');
+  return createHmac('sha256', authToken)
+    .update(splitPlivoUrl(url).base + nonce, 'utf8')
+    .digest('base64');
 }
 
 /** Header values may carry several comma-separated signatures; any one may match. */
 function candidates(...values: Array<string | undefined>): string[] {
-  return values.flatMap((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+  return values.flatMap((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 }
 
 export type SignatureCheck = { ok: true; scheme: 'v3' | 'v2' } | { ok: false; reason: string };

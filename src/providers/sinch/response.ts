@@ -44,11 +44,16 @@ export function parseSinchSend(res: HttpResponse): ProviderAcceptance {
   if (res.status < 200 || res.status >= 300) throw sinchError(res);
   const batch = parseJson(res.text) as { id?: unknown; canceled?: unknown } | undefined;
   if (!batch || typeof batch.id !== 'string' || batch.id === '') {
-    throw new ProviderError(ErrorCode.OUTCOME_UNKNOWN, exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN), `Sinch answered HTTP ${res.status} without a batch id`, {
-      provider: 'sinch',
-      httpStatus: res.status,
-      suggestion: 'The message may have been sent: check the Sinch dashboard before resending',
-    });
+    throw new ProviderError(
+      ErrorCode.OUTCOME_UNKNOWN,
+      exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN),
+      `Sinch answered HTTP ${res.status} without a batch id`,
+      {
+        provider: 'sinch',
+        httpStatus: res.status,
+        suggestion: 'The message may have been sent: check the Sinch dashboard before resending',
+      },
+    );
   }
   // A batch has no status word of its own, only `canceled`; "created" names the 201.
   if (batch.canceled === true) return { id: batch.id, status: 'canceled', providerStatus: 'canceled' };
@@ -96,9 +101,21 @@ export function sinchTimeFilter(since: Date): string {
  */
 export function findSinchSent(res: HttpResponse, q: { to: string; from: string; since: Date }): SinchSentSearch {
   if (res.status !== 200) throw sinchError(res);
-  const body = parseJson(res.text) as { count?: number; page?: number; page_size?: number; batches?: Array<{ id?: unknown; to?: unknown; from?: unknown; canceled?: unknown; created_at?: unknown }> } | undefined;
+  const body = parseJson(res.text) as
+    | {
+        count?: number;
+        page?: number;
+        page_size?: number;
+        batches?: Array<{ id?: unknown; to?: unknown; from?: unknown; canceled?: unknown; created_at?: unknown }>;
+      }
+    | undefined;
   if (!body || !Array.isArray(body.batches)) {
-    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Sinch answered List Batches without a batch list', { provider: 'sinch', httpStatus: res.status });
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Sinch answered List Batches without a batch list',
+      { provider: 'sinch', httpStatus: res.status },
+    );
   }
   const msisdn = (n: unknown): string => (typeof n === 'string' ? n.replace(/^\+/, '') : '');
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;

@@ -121,16 +121,18 @@ export function parseSinchWebhook(req: WebhookRequest, now = new Date()): Webhoo
         media.push(contentType ? { url, contentType } : { url });
       }
     }
-    return [{
-      type: 'message',
-      provider: 'sinch',
-      id: str(cb.id),
-      from: fromSinchNumber(cb.from),
-      to: fromSinchNumber(cb.to),
-      body: text,
-      media,
-      receivedAt: str(cb.received_at) || now.toISOString(),
-    }];
+    return [
+      {
+        type: 'message',
+        provider: 'sinch',
+        id: str(cb.id),
+        from: fromSinchNumber(cb.from),
+        to: fromSinchNumber(cb.to),
+        body: text,
+        media,
+        receivedAt: str(cb.received_at) || now.toISOString(),
+      },
+    ];
   }
   if (type === 'recipient_delivery_report_mms' || type === 'recipient_delivery_report_sms') {
     return [statusEvent(str(cb.batch_id), str(cb.status), cb.code, str(cb.at) || now.toISOString(), str(cb.recipient))];

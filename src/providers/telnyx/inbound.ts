@@ -43,11 +43,16 @@ export async function configureTelnyxInbound(number: string, url: string, ctx: P
   if (!ok(found)) throw telnyxError(found);
   const entry = (data<Array<{ id?: string; phone_number?: string; messaging_profile_id?: string | null }>>(found) ?? []).find((n) => n.phone_number === number);
   if (!entry?.id) {
-    throw new ProviderError(ErrorCode.NOT_FOUND, exitCodeForErrorCode(ErrorCode.NOT_FOUND), `${number} is not a messaging-enabled number on this Telnyx account`, {
-      provider: 'telnyx',
-      httpStatus: found.status,
-      suggestion: 'Pass one of your Telnyx numbers (E.164) to --number; Mission Control → Numbers lists them',
-    });
+    throw new ProviderError(
+      ErrorCode.NOT_FOUND,
+      exitCodeForErrorCode(ErrorCode.NOT_FOUND),
+      `${number} is not a messaging-enabled number on this Telnyx account`,
+      {
+        provider: 'telnyx',
+        httpStatus: found.status,
+        suggestion: 'Pass one of your Telnyx numbers (E.164) to --number; Mission Control → Numbers lists them',
+      },
+    );
   }
   const previousProfileId = entry.messaging_profile_id ? entry.messaging_profile_id : null;
   // Outbound sends from the number now go through the temporary profile, so it copies the old
@@ -69,7 +74,12 @@ export async function configureTelnyxInbound(number: string, url: string, ctx: P
   if (!ok(created)) throw telnyxError(created);
   const temporaryProfileId = data<{ id?: string }>(created)?.id;
   if (!temporaryProfileId) {
-    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Telnyx created a messaging profile but answered without its id', { provider: 'telnyx', httpStatus: created.status });
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Telnyx created a messaging profile but answered without its id',
+      { provider: 'telnyx', httpStatus: created.status },
+    );
   }
   const moved = await call(ctx, 'PATCH', `/v2/phone_numbers/${encodeURIComponent(entry.id)}/messaging`, { messaging_profile_id: temporaryProfileId });
   if (!ok(moved)) {
@@ -90,11 +100,18 @@ export async function configureTelnyxInbound(number: string, url: string, ctx: P
 export async function restoreTelnyxInbound(state: InboundRestoreState, ctx: ProviderCallContext): Promise<void> {
   const d = state.data as Partial<TelnyxRestoreData>;
   if (typeof d.phoneNumberId !== 'string' || typeof d.temporaryProfileId !== 'string') {
-    throw new ProviderError(ErrorCode.INPUT_INVALID, exitCodeForErrorCode(ErrorCode.INPUT_INVALID), `The saved Telnyx restore state for ${state.number} is incomplete`, { provider: 'telnyx' });
+    throw new ProviderError(
+      ErrorCode.INPUT_INVALID,
+      exitCodeForErrorCode(ErrorCode.INPUT_INVALID),
+      `The saved Telnyx restore state for ${state.number} is incomplete`,
+      { provider: 'telnyx' },
+    );
   }
   // Move the number first: deleting a profile that still holds numbers may be refused.
   // "" unassigns, for a number that had no profile before.
-  const back = await call(ctx, 'PATCH', `/v2/phone_numbers/${encodeURIComponent(d.phoneNumberId)}/messaging`, { messaging_profile_id: d.previousProfileId ?? '' });
+  const back = await call(ctx, 'PATCH', `/v2/phone_numbers/${encodeURIComponent(d.phoneNumberId)}/messaging`, {
+    messaging_profile_id: d.previousProfileId ?? '',
+  });
   // 404: the number left the account meanwhile; nothing to move back.
   if (!ok(back) && back.status !== 404) throw telnyxError(back);
   const del = await call(ctx, 'DELETE', `/v2/messaging_profiles/${encodeURIComponent(d.temporaryProfileId)}`);

@@ -55,16 +55,22 @@ export function telnyxError(res: HttpResponse, now = Date.now()): ProviderError 
   const providerMessage = first ? [first.title, first.detail].filter((s): s is string => typeof s === 'string' && s !== '').join(': ') || undefined : undefined;
 
   // A field the error points at refines other 4xx answers, unless Telnyx's own code says more.
-  const pointed = res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403 && res.status !== 429
-    ? ruleForPointer(first?.source?.pointer)
-    : undefined;
+  const pointed =
+    res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403 && res.status !== 429
+      ? ruleForPointer(first?.source?.pointer)
+      : undefined;
   const rule = lookup(telnyxDescriptor.errors.codes, providerCode) ? undefined : pointed;
-  return providerHttpError(telnyxDescriptor, res, {
-    ...(providerCode !== undefined ? { providerCode } : {}),
-    ...(providerMessage !== undefined ? { providerMessage } : {}),
-    ...(rule ? { rule } : {}),
-    ...(items.length > 1 ? { messageSuffix: ` (+${items.length - 1} more)` } : {}),
-  }, now);
+  return providerHttpError(
+    telnyxDescriptor,
+    res,
+    {
+      ...(providerCode !== undefined ? { providerCode } : {}),
+      ...(providerMessage !== undefined ? { providerMessage } : {}),
+      ...(rule ? { rule } : {}),
+      ...(items.length > 1 ? { messageSuffix: ` (+${items.length - 1} more)` } : {}),
+    },
+    now,
+  );
 }
 
 /** The message object inside `{data: …}` (outbound or inbound), as far as we read it. */

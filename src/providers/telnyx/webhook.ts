@@ -54,7 +54,8 @@ export function checkTelnyxSignature(
   if (!timestamp || !signature) return { ok: false, reason: 'missing telnyx-signature-ed25519 or telnyx-timestamp header' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'telnyx-timestamp is not a Unix time in seconds' };
   const age = Math.abs(nowMs / 1000 - Number(timestamp));
-  if (age > TELNYX_SIGNATURE_TOLERANCE_S) return { ok: false, reason: `timestamp is ${Math.round(age)} s away from now (limit ${TELNYX_SIGNATURE_TOLERANCE_S} s)` };
+  if (age > TELNYX_SIGNATURE_TOLERANCE_S)
+    return { ok: false, reason: `timestamp is ${Math.round(age)} s away from now (limit ${TELNYX_SIGNATURE_TOLERANCE_S} s)` };
   const key = telnyxPublicKey(publicKey);
   if (!key) return { ok: false, reason: 'the Telnyx public key is not a base64 Ed25519 key' };
   const sig = Buffer.from(signature.trim(), 'base64');
@@ -72,13 +73,8 @@ export function checkTelnyxSignature(
 
 /** Verifies a webhook request as received by the listener (headers have lower-case keys). */
 export function verifyTelnyxWebhook(req: WebhookRequest, publicKey: string, nowMs = Date.now()): boolean {
-  return checkTelnyxSignature(
-    publicKey,
-    headerValue(req.headers, 'telnyx-timestamp'),
-    headerValue(req.headers, 'telnyx-signature-ed25519'),
-    req.rawBody,
-    nowMs,
-  ).ok;
+  return checkTelnyxSignature(publicKey, headerValue(req.headers, 'telnyx-timestamp'), headerValue(req.headers, 'telnyx-signature-ed25519'), req.rawBody, nowMs)
+    .ok;
 }
 
 interface TelnyxEnvelope {
@@ -107,16 +103,18 @@ export function parseTelnyxWebhook(req: WebhookRequest, now = new Date()): Webho
       if (typeof m.size === 'number') item.size = m.size;
       media.push(item);
     }
-    return [{
-      type: 'message',
-      provider: 'telnyx',
-      id,
-      from: payload.from?.phone_number ?? '',
-      to: payload.to?.[0]?.phone_number ?? '',
-      body: typeof payload.text === 'string' ? payload.text : '',
-      media,
-      receivedAt,
-    }];
+    return [
+      {
+        type: 'message',
+        provider: 'telnyx',
+        id,
+        from: payload.from?.phone_number ?? '',
+        to: payload.to?.[0]?.phone_number ?? '',
+        body: typeof payload.text === 'string' ? payload.text : '',
+        media,
+        receivedAt,
+      },
+    ];
   }
 
   if (eventType === 'message.sent' || eventType === 'message.finalized') {

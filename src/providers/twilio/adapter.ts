@@ -20,7 +20,16 @@ import {
   MESSAGING_SERVICE_SID,
   type TwilioInboundSettings,
 } from './payload.js';
-import { findIncomingNumber, findRecentMessage, inboundSettingsOf, messagingServiceOf, parseIncomingNumbers, parseTwilioSend, parseTwilioStatus, twilioError } from './response.js';
+import {
+  findIncomingNumber,
+  findRecentMessage,
+  inboundSettingsOf,
+  messagingServiceOf,
+  parseIncomingNumbers,
+  parseTwilioSend,
+  parseTwilioStatus,
+  twilioError,
+} from './response.js';
 import { verifyTwilioWebhook, parseTwilioWebhook } from './webhook.js';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
@@ -143,14 +152,19 @@ export const twilioAdapter: ProviderAdapter = {
     if (service) {
       // Clearing SmsApplicationSid here could take the number out of the service, and changing the
       // service's Inbound Request URL would redirect every number in it: leave both to the user.
-      throw new ProviderError(ErrorCode.NOT_SUPPORTED, ExitCode.USAGE, `${number} belongs to Messaging Service ${service}: its inbound messages go to the service's webhook, not the number's, so --number cannot redirect them`, {
-        provider: 'twilio',
-        suggestion: [
-          'Either:',
-          `  • in the Console, set the service's Integration to "Defer to sender's webhook" (UseInboundWebhookOnNumber), then run this again; or`,
-          "  • run `mms listen` without --number and set the service's Incoming Message webhook to the URL it prints",
-        ].join('\n'),
-      });
+      throw new ProviderError(
+        ErrorCode.NOT_SUPPORTED,
+        ExitCode.USAGE,
+        `${number} belongs to Messaging Service ${service}: its inbound messages go to the service's webhook, not the number's, so --number cannot redirect them`,
+        {
+          provider: 'twilio',
+          suggestion: [
+            'Either:',
+            `  • in the Console, set the service's Integration to "Defer to sender's webhook" (UseInboundWebhookOnNumber), then run this again; or`,
+            "  • run `mms listen` without --number and set the service's Incoming Message webhook to the URL it prints",
+          ].join('\n'),
+        },
+      );
     }
     const current = inboundSettingsOf(found);
     const data: TwilioInboundSettings = { ...current, configuredUrl: url };

@@ -110,7 +110,10 @@ export function parseIncomingNumbers(res: HttpResponse): TwilioIncomingNumber[] 
   if (res.status !== 200) throw twilioError(res);
   const body = parseJson(res.text) as { incoming_phone_numbers?: unknown } | undefined;
   const list = Array.isArray(body?.incoming_phone_numbers) ? body.incoming_phone_numbers : [];
-  return list.filter((n): n is TwilioIncomingNumber => !!n && typeof n === 'object' && typeof (n as TwilioIncomingNumber).sid === 'string' && typeof (n as TwilioIncomingNumber).phone_number === 'string');
+  return list.filter(
+    (n): n is TwilioIncomingNumber =>
+      !!n && typeof n === 'object' && typeof (n as TwilioIncomingNumber).sid === 'string' && typeof (n as TwilioIncomingNumber).phone_number === 'string',
+  );
 }
 
 /** The entry for exactly `number` (the PhoneNumber filter also matches partial numbers), or undefined. */
@@ -119,7 +122,14 @@ export function findIncomingNumber(list: TwilioIncomingNumber[], number: string)
 }
 
 /** A number's current inbound settings, with nulls as ''. */
-export function inboundSettingsOf(n: TwilioIncomingNumber): { sid: string; smsUrl: string; smsMethod: string; smsFallbackUrl: string; smsFallbackMethod: string; smsApplicationSid: string } {
+export function inboundSettingsOf(n: TwilioIncomingNumber): {
+  sid: string;
+  smsUrl: string;
+  smsMethod: string;
+  smsFallbackUrl: string;
+  smsFallbackMethod: string;
+  smsApplicationSid: string;
+} {
   return {
     sid: n.sid,
     smsUrl: n.sms_url ?? '',

@@ -21,7 +21,6 @@ export function computeTwilioSignature(authToken: string, url: string, params: F
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
-
 /**
  * The URL variants Twilio may have signed: its handling of ports is inconsistent, so (like
  * twilio-node) accept the URL without a port, with the scheme's default port, and both again with
@@ -54,9 +53,10 @@ function computeUrlVariants(url: string): string[] {
   const userinfo = parsed.username ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@` : '';
   const portPart = parsed.port || defaultPort;
   const withPort = `${parsed.protocol}//${userinfo}${parsed.hostname}${portPart ? `:${portPart}` : ''}${parsed.pathname}${parsed.search}${parsed.hash}`;
-  const noPortStr = url.includes(`:${parsed.port || defaultPort}`) && parsed.port !== '' && parsed.port !== defaultPort
-    ? url
-    : `${parsed.protocol}//${userinfo}${parsed.hostname}${parsed.pathname}${parsed.search}${parsed.hash}`;
+  const noPortStr =
+    url.includes(`:${parsed.port || defaultPort}`) && parsed.port !== '' && parsed.port !== defaultPort
+      ? url
+      : `${parsed.protocol}//${userinfo}${parsed.hostname}${parsed.pathname}${parsed.search}${parsed.hash}`;
   for (const base of [noPortStr, withPort, withoutPort.toString()]) {
     out.add(base);
     const q = base.indexOf('?');
@@ -110,7 +110,13 @@ function formOf(req: WebhookRequest): FormParams {
 export function verifyTwilioWebhook(req: WebhookRequest, authToken: string): boolean {
   if (req.method === 'GET') return validateTwilioSignature(authToken, header(req, 'x-twilio-signature'), req.publicUrl, '', {});
   const raw = req.rawBody.toString('utf8');
-  return validateTwilioSignature(authToken, header(req, 'x-twilio-signature'), req.publicUrl, raw, req.publicUrl.includes('bodySHA256=') ? undefined : formOf(req));
+  return validateTwilioSignature(
+    authToken,
+    header(req, 'x-twilio-signature'),
+    req.publicUrl,
+    raw,
+    req.publicUrl.includes('bodySHA256=') ? undefined : formOf(req),
+  );
 }
 
 function one(p: FormParams, key: string): string {

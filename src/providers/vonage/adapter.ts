@@ -55,9 +55,7 @@ export const vonageAdapter: ProviderAdapter = {
   async verifyCredentials(ctx: ProviderCallContext): Promise<AccountInfo> {
     const { apiKey = '', apiSecret = '', applicationId } = ctx.credentials;
     // The Applications API takes Basic auth; asking for our own application also proves it exists.
-    const url = applicationId
-      ? `${ctx.baseUrl}/v2/applications/${encodeURIComponent(applicationId)}`
-      : `${ctx.baseUrl}/v2/applications?page_size=1`;
+    const url = applicationId ? `${ctx.baseUrl}/v2/applications/${encodeURIComponent(applicationId)}` : `${ctx.baseUrl}/v2/applications?page_size=1`;
     const res = await callClient(ctx).request({
       method: 'GET',
       url,

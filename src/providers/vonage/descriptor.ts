@@ -112,8 +112,7 @@ export const vonageDescriptor: ProviderDescriptor<'vonage'> = {
     },
     statusHints: {
       AUTH_REJECTED:
-        `Check ${envNames(self, ['apiKey'])}/${envNames(self, ['apiSecret'])} (or the application id and private key), ` +
-        `then run \`${LOGIN}\` again`,
+        `Check ${envNames(self, ['apiKey'])}/${envNames(self, ['apiSecret'])} (or the application id and private key), ` + `then run \`${LOGIN}\` again`,
       AUTH_FORBIDDEN: 'These credentials may not send MMS: check the account and application settings in the Vonage dashboard',
       RATE_LIMITED: 'Vonage allows 30 API requests/s per key by default: lower --rate or try again shortly',
       PROVIDER_UNAVAILABLE: 'Vonage had a server error; try again later',

@@ -128,7 +128,12 @@ export async function configureVonageInbound(number: string, url: string, ctx: P
   if (created.status !== 201 && created.status !== 200) throw vonageError(created);
   const temporaryAppId = parse(created.text).id;
   if (typeof temporaryAppId !== 'string' || !temporaryAppId) {
-    throw new ProviderError(ErrorCode.PROVIDER_REJECTED, exitCodeForErrorCode(ErrorCode.PROVIDER_REJECTED), 'Vonage created an application but returned no id', { provider: 'vonage', httpStatus: created.status });
+    throw new ProviderError(
+      ErrorCode.PROVIDER_REJECTED,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_REJECTED),
+      'Vonage created an application but returned no id',
+      { provider: 'vonage', httpStatus: created.status },
+    );
   }
   const linked = await linkNumber(ctx, msisdn, country, temporaryAppId);
   if (linked.status !== 200) {

@@ -21,10 +21,28 @@ export function toVonageNumber(value: string): string {
 }
 
 const EXTENSION_KINDS: Record<string, VonageMediaKind> = {
-  jpg: 'image', jpeg: 'image', png: 'image', gif: 'image', bmp: 'image', webp: 'image', heic: 'image',
-  mp3: 'audio', m4a: 'audio', aac: 'audio', amr: 'audio', ogg: 'audio', wav: 'audio',
-  mp4: 'video', m4v: 'video', mov: 'video', '3gp': 'video', webm: 'video', mpeg: 'video', mpg: 'video',
-  vcf: 'vcard', vcard: 'vcard',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  gif: 'image',
+  bmp: 'image',
+  webp: 'image',
+  heic: 'image',
+  mp3: 'audio',
+  m4a: 'audio',
+  aac: 'audio',
+  amr: 'audio',
+  ogg: 'audio',
+  wav: 'audio',
+  mp4: 'video',
+  m4v: 'video',
+  mov: 'video',
+  '3gp': 'video',
+  webm: 'video',
+  mpeg: 'video',
+  mpg: 'video',
+  vcf: 'vcard',
+  vcard: 'vcard',
 };
 
 /**
@@ -67,9 +85,7 @@ export interface VonageMmsPayload {
 export function buildVonagePayload(req: MessageRequest): VonageMmsPayload {
   const base = { channel: 'mms' as const, to: toVonageNumber(req.to), from: toVonageNumber(req.from) };
   const text = req.body !== undefined && req.body !== '' ? req.body : undefined;
-  const callback = req.statusCallbackUrl
-    ? { webhook_url: req.statusCallbackUrl, webhook_version: 'v1' as const }
-    : {};
+  const callback = req.statusCallbackUrl ? { webhook_url: req.statusCallbackUrl, webhook_version: 'v1' as const } : {};
   const urls = req.mediaUrls;
   if (urls.length === 0) {
     return { ...base, message_type: 'text', text: text ?? '', ...callback };

@@ -72,11 +72,16 @@ export function parseVonageSend(res: HttpResponse): ProviderAcceptance {
   if (res.status < 200 || res.status >= 300) throw vonageError(res);
   const body = parseJson(res.text) as { message_uuid?: unknown } | undefined;
   if (!body || typeof body.message_uuid !== 'string') {
-    throw new ProviderError(ErrorCode.OUTCOME_UNKNOWN, exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN), `Vonage answered HTTP ${res.status} without a message_uuid`, {
-      provider: 'vonage',
-      httpStatus: res.status,
-      suggestion: 'The message may have been sent: check the Vonage dashboard before resending',
-    });
+    throw new ProviderError(
+      ErrorCode.OUTCOME_UNKNOWN,
+      exitCodeForErrorCode(ErrorCode.OUTCOME_UNKNOWN),
+      `Vonage answered HTTP ${res.status} without a message_uuid`,
+      {
+        provider: 'vonage',
+        httpStatus: res.status,
+        suggestion: 'The message may have been sent: check the Vonage dashboard before resending',
+      },
+    );
   }
   // 202 only means "accepted for delivery"; `submitted` arrives later by status webhook.
   return { id: body.message_uuid, status: 'accepted', providerStatus: 'accepted' };

@@ -172,7 +172,7 @@ export function parseVonageWebhook(req: WebhookRequest, now = new Date()): Webho
     if (body.to !== undefined) ev.to = fromVonageNumber(body.to);
     if (body.from !== undefined) ev.from = fromVonageNumber(body.from);
     // The code is in error.type (`…#1120`); some callbacks put it in error.title (e.g. 1000).
-    const errCode = body.error ? vonageErrorCodeFromType(str(body.error.type)) ?? (body.error.title as string | number | undefined) : undefined;
+    const errCode = body.error ? (vonageErrorCodeFromType(str(body.error.type)) ?? (body.error.title as string | number | undefined)) : undefined;
     if (errCode !== undefined && errCode !== '') ev.errorCode = typeof errCode === 'string' && /^\d+$/.test(errCode) ? Number(errCode) : errCode;
     return [ev];
   }
@@ -197,14 +197,16 @@ export function parseVonageWebhook(req: WebhookRequest, now = new Date()): Webho
     add(item.url);
     if (!caption) caption = str(item.caption);
   }
-  return [{
-    type: 'message',
-    provider: 'vonage',
-    id,
-    from: fromVonageNumber(body.from),
-    to: fromVonageNumber(body.to),
-    body: str(body.text) || caption,
-    media,
-    receivedAt,
-  }];
+  return [
+    {
+      type: 'message',
+      provider: 'vonage',
+      id,
+      from: fromVonageNumber(body.from),
+      to: fromVonageNumber(body.to),
+      body: str(body.text) || caption,
+      media,
+      receivedAt,
+    },
+  ];
 }

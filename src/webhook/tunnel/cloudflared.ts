@@ -49,7 +49,13 @@ export async function findCloudflared(env: NodeJS.ProcessEnv = process.env, plat
     if (await isExecutableFile(explicit)) return explicit;
     throw new ConfigError(ErrorCode.CONFIG_INVALID, `CLOUDFLARED_BIN is not an executable file: ${explicit}`, { suggestion: INSTALL_HINT });
   }
-  const names = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean).map((ext) => `cloudflared${ext.toLowerCase()}`) : ['cloudflared'];
+  const names =
+    platform === 'win32'
+      ? (env.PATHEXT ?? '.EXE;.CMD;.BAT')
+          .split(';')
+          .filter(Boolean)
+          .map((ext) => `cloudflared${ext.toLowerCase()}`)
+      : ['cloudflared'];
   const pathVar = env.PATH ?? env.Path ?? '';
   for (const dir of pathVar.split(platform === 'win32' ? ';' : delimiter)) {
     if (!dir) continue;
@@ -105,9 +111,14 @@ function startupError(code: number | null, signal: NodeJS.Signals | null, log: s
       details: { log: tail },
     });
   }
-  return new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `cloudflared exited before the tunnel was ready (${signal ?? `code ${String(code)}`})${tail ? `:\n${tail}` : ''}`, {
-    suggestion: 'Run `cloudflared tunnel --url http://127.0.0.1:8080` yourself to see why, or use --tunnel ngrok or --public-url <url>',
-  });
+  return new CliError(
+    ErrorCode.NETWORK_ERROR,
+    ExitCode.UNAVAILABLE,
+    `cloudflared exited before the tunnel was ready (${signal ?? `code ${String(code)}`})${tail ? `:\n${tail}` : ''}`,
+    {
+      suggestion: 'Run `cloudflared tunnel --url http://127.0.0.1:8080` yourself to see why, or use --tunnel ngrok or --public-url <url>',
+    },
+  );
 }
 
 /** Creates the cloudflared quick-tunnel backend. The binary is looked up at start(). */
@@ -172,9 +183,14 @@ export function createCloudflaredTunnel(opts: CloudflaredTunnelOptions = {}): Tu
           }
           await new Promise((r) => setTimeout(r, pollMs));
         }
-        throw new CliError(ErrorCode.TIMEOUT, ExitCode.UNAVAILABLE, `cloudflared did not report a ready quick tunnel within ${Math.round(timeoutMs / 1000)} s`, {
-          suggestion: 'Check your connection, or use --tunnel ngrok or --public-url <url>',
-        });
+        throw new CliError(
+          ErrorCode.TIMEOUT,
+          ExitCode.UNAVAILABLE,
+          `cloudflared did not report a ready quick tunnel within ${Math.round(timeoutMs / 1000)} s`,
+          {
+            suggestion: 'Check your connection, or use --tunnel ngrok or --public-url <url>',
+          },
+        );
       })();
       try {
         const publicUrl = await Promise.race([poll, exitedEarly, spawnFailed]);

@@ -61,7 +61,10 @@ function checkHost(host: string, env: NodeJS.ProcessEnv): URL {
   try {
     url = new URL(host);
   } catch {
-    throw new UsageError(`--tunnel-host is not a valid URL: ${host}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Pass e.g. --tunnel-host https://localtunnel.me' });
+    throw new UsageError(`--tunnel-host is not a valid URL: ${host}`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'Pass e.g. --tunnel-host https://localtunnel.me',
+    });
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
     throw new UsageError(`--tunnel-host must be a plain http(s) URL: ${host}`, { code: ErrorCode.INVALID_ARGUMENT });
@@ -83,7 +86,10 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
   const env = opts.env ?? process.env;
   const hostUrl = checkHost(opts.host, env);
   if (opts.subdomain !== undefined && !/^[a-z0-9][a-z0-9-]{3,62}$/.test(opts.subdomain)) {
-    throw new UsageError(`Invalid localtunnel subdomain: ${opts.subdomain}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Use 4–63 lowercase letters, digits or dashes' });
+    throw new UsageError(`Invalid localtunnel subdomain: ${opts.subdomain}`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'Use 4–63 lowercase letters, digits or dashes',
+    });
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TUNNEL_TIMEOUT_MS;
   const maxFailures = opts.maxReconnectFailures ?? 5;
@@ -123,9 +129,14 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
     }
     if (!res.ok) {
       const msg = typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : `HTTP ${res.status}`;
-      throw new CliError(ErrorCode.PROVIDER_UNAVAILABLE, ExitCode.UNAVAILABLE, `The localtunnel server ${hostUrl.host} refused the tunnel: ${msg.slice(0, 200)}`, {
-        suggestion: 'Try again later, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
-      });
+      throw new CliError(
+        ErrorCode.PROVIDER_UNAVAILABLE,
+        ExitCode.UNAVAILABLE,
+        `The localtunnel server ${hostUrl.host} refused the tunnel: ${msg.slice(0, 200)}`,
+        {
+          suggestion: 'Try again later, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+        },
+      );
     }
     return parseLocalTunnelInfo(body);
   }
@@ -190,13 +201,20 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
       const failed = connectedAt === 0 || (!gotData && Date.now() - connectedAt < 1000);
       const nextFailures = failed ? failures + 1 : 0;
       if (nextFailures >= maxFailures) {
-        onGiveUp(new Error(`Lost the connection to the localtunnel server ${remoteHost}:${remotePort}${lastError ? ` (${lastError.message})` : ''}; the public URL no longer works`));
+        onGiveUp(
+          new Error(
+            `Lost the connection to the localtunnel server ${remoteHost}:${remotePort}${lastError ? ` (${lastError.message})` : ''}; the public URL no longer works`,
+          ),
+        );
         return;
       }
-      const t = setTimeout(() => {
-        timers.delete(t);
-        openSlot(remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
-      }, failed ? reconnectDelayMs : 0);
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          openSlot(remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
+        },
+        failed ? reconnectDelayMs : 0,
+      );
       timers.add(t);
     });
   }
@@ -224,7 +242,9 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
           };
           const onGiveUp = (err: Error): void => {
             if (!settled) {
-              settle(new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot open the tunnel sockets to ${remoteHost}:${info.port}: ${err.message}`));
+              settle(
+                new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot open the tunnel sockets to ${remoteHost}:${info.port}: ${err.message}`),
+              );
               return;
             }
             lost = true;
@@ -250,9 +270,14 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
         shutdown();
         if (stopped) throw new CliError(ErrorCode.CANCELLED, ExitCode.INTERRUPTED, 'The tunnel was stopped while starting');
         if (ac.signal.aborted && !(err instanceof UsageError)) {
-          throw new CliError(ErrorCode.TIMEOUT, ExitCode.UNAVAILABLE, `The localtunnel server ${hostUrl.host} did not open a tunnel within ${Math.round(timeoutMs / 1000)} s`, {
-            suggestion: 'Check --tunnel-host, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
-          });
+          throw new CliError(
+            ErrorCode.TIMEOUT,
+            ExitCode.UNAVAILABLE,
+            `The localtunnel server ${hostUrl.host} did not open a tunnel within ${Math.round(timeoutMs / 1000)} s`,
+            {
+              suggestion: 'Check --tunnel-host, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+            },
+          );
         }
         throw err;
       } finally {

@@ -50,7 +50,9 @@ export async function loadNgrokModule(): Promise<NgrokModule> {
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to load/i.test(String(err));
     throw new ConfigError(
       ErrorCode.CONFIG_INVALID,
-      missing ? `The ngrok tunnel needs the optional package ${PACKAGE}, which is not installed` : `The optional package ${PACKAGE} could not be loaded on this platform`,
+      missing
+        ? `The ngrok tunnel needs the optional package ${PACKAGE}, which is not installed`
+        : `The optional package ${PACKAGE} could not be loaded on this platform`,
       { suggestion: INSTALL_HINT, cause: err },
     );
   }
@@ -82,10 +84,15 @@ export function mapNgrokError(err: unknown): CliError {
       cause: err,
     });
   }
-  return new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Could not open the ngrok tunnel${errorCode ? ` (${String(errorCode)})` : ''}: ${message}`, {
-    suggestion: 'Check your connection, or use --tunnel cloudflared or --public-url <url>',
-    cause: err,
-  });
+  return new CliError(
+    ErrorCode.NETWORK_ERROR,
+    ExitCode.UNAVAILABLE,
+    `Could not open the ngrok tunnel${errorCode ? ` (${String(errorCode)})` : ''}: ${message}`,
+    {
+      suggestion: 'Check your connection, or use --tunnel cloudflared or --public-url <url>',
+      cause: err,
+    },
+  );
 }
 
 /** Creates the ngrok backend. Needs NGROK_AUTHTOKEN (or opts.authtoken); throws AuthError otherwise. */
@@ -121,9 +128,11 @@ export function createNgrokTunnel(opts: NgrokTunnelOptions = {}): Tunnel {
         timer = setTimeout(() => {
           // If forward() resolves after we gave up, close what it opened.
           pending.then((l) => l.close()).catch(() => undefined);
-          reject(new CliError(ErrorCode.TIMEOUT, ExitCode.UNAVAILABLE, `ngrok did not open a tunnel within ${Math.round(timeoutMs / 1000)} s`, {
-            suggestion: 'Check your connection, or use --tunnel cloudflared or --public-url <url>',
-          }));
+          reject(
+            new CliError(ErrorCode.TIMEOUT, ExitCode.UNAVAILABLE, `ngrok did not open a tunnel within ${Math.round(timeoutMs / 1000)} s`, {
+              suggestion: 'Check your connection, or use --tunnel cloudflared or --public-url <url>',
+            }),
+          );
         }, timeoutMs);
       });
       try {

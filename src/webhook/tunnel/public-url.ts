@@ -13,7 +13,10 @@ export function normalizePublicUrl(input: string): string {
   try {
     url = new URL(input);
   } catch {
-    throw new UsageError(`--public-url is not a valid URL: ${input}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Pass an absolute URL such as https://example.ngrok.app' });
+    throw new UsageError(`--public-url is not a valid URL: ${input}`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'Pass an absolute URL such as https://example.ngrok.app',
+    });
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url))) {
     // Twilio does not send webhooks to plain http by default, and the traffic carries PII.

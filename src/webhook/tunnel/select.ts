@@ -59,7 +59,10 @@ export async function selectTunnel(opts: SelectTunnelOptions): Promise<TunnelSel
   const common = { env, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
   const choice = opts.tunnel;
   if (choice !== undefined && !(TUNNEL_CHOICES as readonly string[]).includes(choice)) {
-    throw new UsageError(`Unknown tunnel backend: ${String(choice)}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: `Use one of: ${TUNNEL_CHOICES.join(', ')}` });
+    throw new UsageError(`Unknown tunnel backend: ${String(choice)}`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: `Use one of: ${TUNNEL_CHOICES.join(', ')}`,
+    });
   }
   if (opts.tunnelHost !== undefined && choice !== 'localtunnel') {
     throw new UsageError('--tunnel-host only applies to --tunnel localtunnel', { code: ErrorCode.INVALID_ARGUMENT });
@@ -70,7 +73,10 @@ export async function selectTunnel(opts: SelectTunnelOptions): Promise<TunnelSel
 
   if (opts.publicUrl !== undefined) {
     if (choice !== undefined && choice !== 'auto' && choice !== 'public-url') {
-      throw new UsageError(`--public-url cannot be combined with --tunnel ${choice}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Pass only one of them' });
+      throw new UsageError(`--public-url cannot be combined with --tunnel ${choice}`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+        suggestion: 'Pass only one of them',
+      });
     }
     return { tunnel: createPublicUrlTunnel({ url: opts.publicUrl }), backend: 'public-url', reason: '--public-url given' };
   }
@@ -95,7 +101,11 @@ export async function selectTunnel(opts: SelectTunnelOptions): Promise<TunnelSel
       if (env.NGROK_AUTHTOKEN) {
         // If @ngrok/ngrok is missing, start() fails with an install hint rather than quietly
         // opening a different (anonymous, random-URL) tunnel the user did not choose.
-        return { tunnel: createNgrokTunnel({ ...common, ...(opts.ngrokLoad ? { load: opts.ngrokLoad } : {}) }), backend: 'ngrok', reason: 'auto: NGROK_AUTHTOKEN is set' };
+        return {
+          tunnel: createNgrokTunnel({ ...common, ...(opts.ngrokLoad ? { load: opts.ngrokLoad } : {}) }),
+          backend: 'ngrok',
+          reason: 'auto: NGROK_AUTHTOKEN is set',
+        };
       }
       const bin = opts.cloudflaredPath ?? (await findCloudflared(env));
       if (bin) return { tunnel: createCloudflaredTunnel({ ...common, bin }), backend: 'cloudflared', reason: `auto: cloudflared found at ${bin}` };

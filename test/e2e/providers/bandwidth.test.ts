@@ -7,7 +7,10 @@ import type { SandboxProviderInfo } from '../../helpers/sandbox.js';
 async function token(i: SandboxProviderInfo): Promise<string> {
   const res = await fetch(`${i.baseUrl}/api/v1/oauth2/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${i.credentials.clientId!}:${i.credentials.clientSecret!}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${i.credentials.clientId!}:${i.credentials.clientSecret!}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   return ((await res.json()) as { access_token: string }).access_token;
@@ -28,7 +31,13 @@ defineProviderSuite({
   invalidTo: '+15557770090',
   invalidProviderCode: 'request-validation',
   invalidHttpStatus: 400,
-  status: { delivered: 'DELIVERED', deliveredInfo: { providerStatus: 'DELIVERED', numMedia: 1 }, failTo: '+15557770091', failed: 'FAILED', failStatus: 'failed' },
+  status: {
+    delivered: 'DELIVERED',
+    deliveredInfo: { providerStatus: 'DELIVERED', numMedia: 1 },
+    failTo: '+15557770091',
+    failed: 'FAILED',
+    failStatus: 'failed',
+  },
   listenNumber: (i) => i.numbers[1]!,
   numberConfiguredByApi: true,
   // Without --number, callbacks can only be checked with the profile's callback credentials.
@@ -43,11 +52,22 @@ defineProviderSuite({
     return { peer, apps: apps.match(/<ApplicationId>[^<]*<\/ApplicationId>/g) ?? [] };
   },
   forgeries(_i, _ready, from, to) {
-    const body = JSON.stringify([{ type: 'message-received', time: new Date().toISOString(), description: 'Incoming message received', to, message: { id: 'forged', direction: 'in', from, to: [to], text: 'forged', media: [] } }]);
+    const body = JSON.stringify([
+      {
+        type: 'message-received',
+        time: new Date().toISOString(),
+        description: 'Incoming message received',
+        to,
+        message: { id: 'forged', direction: 'in', from, to: [to], text: 'forged', media: [] },
+      },
+    ]);
     const headers = { 'content-type': 'application/json' };
     return [
       { name: 'unsigned', init: { headers, body } },
-      { name: 'wrong callback password', init: { headers: { ...headers, authorization: `Basic ${Buffer.from('mms-listen:wrong-password').toString('base64')}` }, body } },
+      {
+        name: 'wrong callback password',
+        init: { headers: { ...headers, authorization: `Basic ${Buffer.from('mms-listen:wrong-password').toString('base64')}` }, body },
+      },
     ];
   },
 });

@@ -18,8 +18,13 @@ defineProviderSuite({
   async webhookConfig(_sb, i, number) {
     const auth = `Basic ${Buffer.from(`${i.credentials.authId!}:${i.credentials.authToken!}`).toString('base64')}`;
     const base = `${i.baseUrl}/v1/Account/${i.credentials.authId!}`;
-    const n = (await (await fetch(`${base}/Number/${number.replace(/\D/g, '')}/`, { headers: { authorization: auth } })).json()) as { application?: string; app_id?: string };
-    const apps = (await (await fetch(`${base}/Application/`, { headers: { authorization: auth } })).json()) as { objects: Array<{ app_id: string; message_url: string }> };
+    const n = (await (await fetch(`${base}/Number/${number.replace(/\D/g, '')}/`, { headers: { authorization: auth } })).json()) as {
+      application?: string;
+      app_id?: string;
+    };
+    const apps = (await (await fetch(`${base}/Application/`, { headers: { authorization: auth } })).json()) as {
+      objects: Array<{ app_id: string; message_url: string }>;
+    };
     return { application: n.application ?? n.app_id ?? null, apps: apps.objects.map((a) => `${a.app_id} ${a.message_url}`).sort() };
   },
   forgeries(_i, ready, from, to) {
@@ -29,8 +34,28 @@ defineProviderSuite({
     const nonce = '12345678901234567890';
     return [
       { name: 'unsigned', init: { headers, body } },
-      { name: 'V3 with another token', init: { headers: { ...headers, 'x-plivo-signature-v3': computePlivoV3Signature('not-the-token', 'POST', ready.inboundUrl, nonce, params), 'x-plivo-signature-v3-nonce': nonce }, body } },
-      { name: 'V2 with another token', init: { headers: { ...headers, 'x-plivo-signature-v2': computePlivoV2Signature('not-the-token', ready.inboundUrl, nonce), 'x-plivo-signature-v2-nonce': nonce }, body } },
+      {
+        name: 'V3 with another token',
+        init: {
+          headers: {
+            ...headers,
+            'x-plivo-signature-v3': computePlivoV3Signature('not-the-token', 'POST', ready.inboundUrl, nonce, params),
+            'x-plivo-signature-v3-nonce': nonce,
+          },
+          body,
+        },
+      },
+      {
+        name: 'V2 with another token',
+        init: {
+          headers: {
+            ...headers,
+            'x-plivo-signature-v2': computePlivoV2Signature('not-the-token', ready.inboundUrl, nonce),
+            'x-plivo-signature-v2-nonce': nonce,
+          },
+          body,
+        },
+      },
     ];
   },
 });

@@ -39,7 +39,14 @@ defineProviderSuite({
     };
   },
   forgeries(_i, _ready, from, to) {
-    const body = JSON.stringify({ type: 'mo_media', id: '01J0000000000000000000FAKE', from: from.slice(1), to: to.slice(1), body: { message: 'forged', media: [] }, received_at: new Date().toISOString() });
+    const body = JSON.stringify({
+      type: 'mo_media',
+      id: '01J0000000000000000000FAKE',
+      from: from.slice(1),
+      to: to.slice(1),
+      body: { message: 'forged', media: [] },
+      received_at: new Date().toISOString(),
+    });
     const ts = String(Math.floor(Date.now() / 1000));
     const nonce = 'forged-nonce';
     const headers = { 'content-type': 'application/json' };
@@ -48,7 +55,13 @@ defineProviderSuite({
       {
         name: 'signed with another secret',
         init: {
-          headers: { ...headers, 'x-sinch-webhook-signature': computeSinchSignature('not-the-secret', body, nonce, ts), 'x-sinch-webhook-signature-nonce': nonce, 'x-sinch-webhook-signature-timestamp': ts, 'x-sinch-webhook-signature-algorithm': 'HmacSHA256' },
+          headers: {
+            ...headers,
+            'x-sinch-webhook-signature': computeSinchSignature('not-the-secret', body, nonce, ts),
+            'x-sinch-webhook-signature-nonce': nonce,
+            'x-sinch-webhook-signature-timestamp': ts,
+            'x-sinch-webhook-signature-algorithm': 'HmacSHA256',
+          },
           body,
         },
       },

@@ -19,12 +19,30 @@ defineProviderSuite({
   localMedia: 'served',
   async webhookConfig(_sb, i, number) {
     const headers = { authorization: `Bearer ${i.credentials.apiKey!}` };
-    const num = (await (await fetch(`${i.baseUrl}/v2/phone_numbers/messaging?filter[phone_number]=${encodeURIComponent(number)}`, { headers })).json()) as { data: Array<{ messaging_profile_id: string }> };
-    const profiles = (await (await fetch(`${i.baseUrl}/v2/messaging_profiles`, { headers })).json()) as { data: Array<{ id: string; webhook_url: string | null }> };
+    const num = (await (await fetch(`${i.baseUrl}/v2/phone_numbers/messaging?filter[phone_number]=${encodeURIComponent(number)}`, { headers })).json()) as {
+      data: Array<{ messaging_profile_id: string }>;
+    };
+    const profiles = (await (await fetch(`${i.baseUrl}/v2/messaging_profiles`, { headers })).json()) as {
+      data: Array<{ id: string; webhook_url: string | null }>;
+    };
     return { profile: num.data[0]?.messaging_profile_id, profiles: profiles.data.map((x) => `${x.id} ${x.webhook_url ?? ''}`).sort() };
   },
   forgeries(_i, _ready, from, to) {
-    const body = JSON.stringify({ data: { event_type: 'message.received', id: '3f1c1f4e-0000-4000-8000-000000000001', occurred_at: new Date().toISOString(), payload: { id: '3f1c1f4e-0000-4000-8000-000000000002', direction: 'inbound', from: { phone_number: from }, to: [{ phone_number: to }], text: 'forged', media: [] } } });
+    const body = JSON.stringify({
+      data: {
+        event_type: 'message.received',
+        id: '3f1c1f4e-0000-4000-8000-000000000001',
+        occurred_at: new Date().toISOString(),
+        payload: {
+          id: '3f1c1f4e-0000-4000-8000-000000000002',
+          direction: 'inbound',
+          from: { phone_number: from },
+          to: [{ phone_number: to }],
+          text: 'forged',
+          media: [],
+        },
+      },
+    });
     const ts = String(Math.floor(Date.now() / 1000));
     const wrong = sign(null, Buffer.from(`${ts}|${body}`), strangerKey).toString('base64');
     const headers = { 'content-type': 'application/json' };

@@ -36,17 +36,43 @@ defineProviderSuite({
     const q = new URLSearchParams({ api_key: i.credentials.apiKey!, api_secret: i.credentials.apiSecret!, pattern: number.slice(1), search_pattern: '0' });
     const nums = (await (await fetch(`${i.baseUrl}/account/numbers?${q.toString()}`)).json()) as { numbers: Array<{ msisdn: string; app_id?: string }> };
     const auth = `Basic ${Buffer.from(`${i.credentials.apiKey!}:${i.credentials.apiSecret!}`).toString('base64')}`;
-    const apps = (await (await fetch(`${i.baseUrl}/v2/applications?page_size=100`, { headers: { authorization: auth } })).json()) as { _embedded?: { applications?: Array<{ id: string }> } };
+    const apps = (await (await fetch(`${i.baseUrl}/v2/applications?page_size=100`, { headers: { authorization: auth } })).json()) as {
+      _embedded?: { applications?: Array<{ id: string }> };
+    };
     return { app: nums.numbers.find((n) => n.msisdn === number.slice(1))?.app_id ?? null, apps: (apps._embedded?.applications ?? []).map((a) => a.id).sort() };
   },
   forgeries(i, _ready, from, to) {
-    const body = JSON.stringify({ channel: 'mms', message_uuid: 'aaaaaaaa-0000-4000-8000-000000000001', to: to.slice(1), from: from.slice(1), timestamp: new Date().toISOString(), message_type: 'text', text: 'forged' });
-    const claims = { iss: 'Vonage', iat: Math.floor(Date.now() / 1000), jti: 'forged', api_key: i.credentials.apiKey!, application_id: i.credentials.applicationId!, payload_hash: createHash('sha256').update(body).digest('hex') };
+    const body = JSON.stringify({
+      channel: 'mms',
+      message_uuid: 'aaaaaaaa-0000-4000-8000-000000000001',
+      to: to.slice(1),
+      from: from.slice(1),
+      timestamp: new Date().toISOString(),
+      message_type: 'text',
+      text: 'forged',
+    });
+    const claims = {
+      iss: 'Vonage',
+      iat: Math.floor(Date.now() / 1000),
+      jti: 'forged',
+      api_key: i.credentials.apiKey!,
+      application_id: i.credentials.applicationId!,
+      payload_hash: createHash('sha256').update(body).digest('hex'),
+    };
     const headers = { 'content-type': 'application/json' };
     return [
       { name: 'unsigned', init: { headers, body } },
       { name: 'signed with another secret', init: { headers: { ...headers, authorization: `Bearer ${jwt('not-the-signature-secret', claims)}` }, body } },
-      { name: 'alg none', init: { headers: { ...headers, authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.` }, body } },
+      {
+        name: 'alg none',
+        init: {
+          headers: {
+            ...headers,
+            authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`,
+          },
+          body,
+        },
+      },
     ];
   },
 });

@@ -6,7 +6,11 @@ describe('help', () => {
   const cfg = tempConfigDir();
   afterAll(() => cfg.cleanup());
   it('every command lists the global flags and words the help flag the same way', async () => {
-    for (const args of [['logout', '--help'], ['send', '--help'], ['config', 'set', '--help']]) {
+    for (const args of [
+      ['logout', '--help'],
+      ['send', '--help'],
+      ['config', 'set', '--help'],
+    ]) {
       const r = await runInProcess(args, { configDir: cfg.dir });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Global Options:');

@@ -28,12 +28,26 @@ describe('profile and credential resolution', () => {
     expect(fromFile.sources.authToken!.source).toBe('file');
     expect(fromFile.baseUrl).toMatchObject({ value: 'http://127.0.0.1:1/twilio', source: 'file' });
 
-    const fromEnv = resolveAccount(twilioAdapter, profile, provider, creds, {}, { TWILIO_AUTH_TOKEN: 'env-token', MMS_TWILIO_BASE_URL: 'http://127.0.0.1:2/twilio/' });
+    const fromEnv = resolveAccount(
+      twilioAdapter,
+      profile,
+      provider,
+      creds,
+      {},
+      { TWILIO_AUTH_TOKEN: 'env-token', MMS_TWILIO_BASE_URL: 'http://127.0.0.1:2/twilio/' },
+    );
     expect(fromEnv.credentials.authToken).toBe('env-token');
     expect(fromEnv.sources.authToken).toMatchObject({ source: 'env', origin: 'TWILIO_AUTH_TOKEN' });
     expect(fromEnv.baseUrl.value).toBe('http://127.0.0.1:2/twilio');
 
-    const fromFlag = resolveAccount(twilioAdapter, profile, provider, creds, { from: '+15557770001', credentials: { authToken: 'flag-token' } }, { TWILIO_AUTH_TOKEN: 'env-token' });
+    const fromFlag = resolveAccount(
+      twilioAdapter,
+      profile,
+      provider,
+      creds,
+      { from: '+15557770001', credentials: { authToken: 'flag-token' } },
+      { TWILIO_AUTH_TOKEN: 'env-token' },
+    );
     expect(fromFlag.credentials.authToken).toBe('flag-token');
     expect(fromFlag.from).toMatchObject({ value: '+15557770001', source: 'flag' });
   });
@@ -48,7 +62,9 @@ describe('profile and credential resolution', () => {
   it('throws AUTH_MISSING (exit 4) with a login suggestion when credentials are missing', () => {
     const profile = selectProfile({ settings: {}, profiles: {} }, undefined, {});
     const acct = resolveAccount(twilioAdapter, profile, { value: 'twilio', source: 'default' }, { profiles: {} }, {}, {});
-    expect(() => requireCredentials(twilioAdapter, acct)).toThrowError(expect.objectContaining({ code: 'AUTH_MISSING', exitCode: 4, suggestion: expect.stringContaining('mms login --provider twilio') }));
+    expect(() => requireCredentials(twilioAdapter, acct)).toThrowError(
+      expect.objectContaining({ code: 'AUTH_MISSING', exitCode: 4, suggestion: expect.stringContaining('mms login --provider twilio') }),
+    );
   });
 });
 

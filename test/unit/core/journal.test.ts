@@ -3,15 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Journal,
-  acquireJournalLock,
-  isProcessAlive,
-  loadJournal,
-  parseJournal,
-  resumeAction,
-  type JournalRecord,
-} from '../../../src/core/journal.js';
+import { Journal, acquireJournalLock, isProcessAlive, loadJournal, parseJournal, resumeAction, type JournalRecord } from '../../../src/core/journal.js';
 
 let dir: string;
 let file: string;
@@ -51,7 +43,11 @@ describe('Journal writing', () => {
     j.finished({ to: '+3', status: 'skipped', id: 'SM0' });
     j.close();
     // Every line carries its checksum, and a new journal opens with its header (format 2).
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.every((l) => typeof l.sum === 'string')).toBe(true);
     expect(lines.map(({ sum: _sum, ...rest }) => rest)).toEqual([
       { mms: 'journal', version: 2, createdAt: '2024-05-01T00:00:00.000Z' },
@@ -123,7 +119,16 @@ describe('loadJournal / parseJournal', () => {
   });
 
   it('lists garbage lines in the middle without giving up', () => {
-    const j = parseJournal([line({ to: '+1', status: 'accepted', id: 'a' }), '{"to":', '42', line({ to: '+2', status: 'bogus' as never }), line({ to: '+3', status: 'failed' }), ''].join('\n'));
+    const j = parseJournal(
+      [
+        line({ to: '+1', status: 'accepted', id: 'a' }),
+        '{"to":',
+        '42',
+        line({ to: '+2', status: 'bogus' as never }),
+        line({ to: '+3', status: 'failed' }),
+        '',
+      ].join('\n'),
+    );
     expect([...j.records.keys()]).toEqual(['+1', '+3']);
     expect(j.badLines).toEqual([2, 3, 4]);
   });
@@ -156,7 +161,10 @@ describe('resume after a simulated crash', () => {
     expect(actions[0]).toEqual({ action: 'skip', result: { to: '+1', status: 'skipped', id: 'SM1' } });
     expect(actions[1]).toEqual({ action: 'send' });
     expect(actions[2]).toMatchObject({ action: 'skip', result: { to: '+3', status: 'unknown', error: { code: 'OUTCOME_UNKNOWN' } } });
-    expect(actions[3]).toMatchObject({ action: 'skip', result: { to: '+4', status: 'unknown', error: { code: 'OUTCOME_UNKNOWN', message: expect.stringMatching(/stopped while sending/) } } });
+    expect(actions[3]).toMatchObject({
+      action: 'skip',
+      result: { to: '+4', status: 'unknown', error: { code: 'OUTCOME_UNKNOWN', message: expect.stringMatching(/stopped while sending/) } },
+    });
     expect(actions[4]).toEqual({ action: 'send' });
     // With --retry-ambiguous the unknown ones are sent again; accepted ones never are.
     expect(['+1', '+3', '+4'].map((to) => resumeAction(j.prior(to), true).action)).toEqual(['skip', 'send', 'send']);

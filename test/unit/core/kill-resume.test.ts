@@ -13,7 +13,17 @@ import { Journal } from '../../../src/core/journal.js';
 import { runDispatch } from '../../../src/core/send-runner.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const SOURCES = ['core/journal.ts', 'core/lock.ts', 'core/process-identity.ts', 'core/retry.ts', 'core/send-runner.ts', 'core/token-bucket.ts', 'core/types.ts', 'errors/errors.ts', 'errors/exit-codes.ts'];
+const SOURCES = [
+  'core/journal.ts',
+  'core/lock.ts',
+  'core/process-identity.ts',
+  'core/retry.ts',
+  'core/send-runner.ts',
+  'core/token-bucket.ts',
+  'core/types.ts',
+  'errors/errors.ts',
+  'errors/exit-codes.ts',
+];
 const N = 400;
 const CONCURRENCY = 8;
 

@@ -155,7 +155,11 @@ describe('runDispatch', () => {
     });
     const out = await run(clock, { recipients: list, send: p.send });
     expect(statuses(out.results)).toEqual(['accepted', 'failed', 'accepted', 'failed']);
-    expect(out.results[1]).toEqual({ to: list[1]?.to, status: 'failed', error: { code: 'RECIPIENT_INVALID', message: 'RECIPIENT_INVALID 400', httpStatus: 400 } });
+    expect(out.results[1]).toEqual({
+      to: list[1]?.to,
+      status: 'failed',
+      error: { code: 'RECIPIENT_INVALID', message: 'RECIPIENT_INVALID 400', httpStatus: 400 },
+    });
     expect(p.calls).toHaveLength(4);
     expect(out.summary).toMatchObject({ accepted: 2, failed: 2 });
   });
@@ -182,7 +186,9 @@ describe('runDispatch', () => {
     const p = fakeProvider(clock, { [a!.to]: [{ err: e503 }, { err: e503 }, { err: e503 }, { err: e503 }, { ok: true }] });
     const out = await run(clock, { recipients: [a!], send: p.send, retryPolicy: createRetryPolicy({ maxAttempts: 3, random: () => 0.5, baseDelayMs: 100 }) });
     expect(p.calls).toHaveLength(3);
-    expect(out.results).toEqual([{ to: a!.to, status: 'failed', error: { code: 'PROVIDER_UNAVAILABLE', message: 'PROVIDER_UNAVAILABLE 503', httpStatus: 503 } }]);
+    expect(out.results).toEqual([
+      { to: a!.to, status: 'failed', error: { code: 'PROVIDER_UNAVAILABLE', message: 'PROVIDER_UNAVAILABLE 503', httpStatus: 503 } },
+    ]);
     expect(clock.sleeps.slice(0, 2)).toEqual([50, 100]);
   });
 
@@ -256,8 +262,18 @@ describe('runDispatch', () => {
     expect(out.results).toHaveLength(20);
     expect(out.results.slice(6).every((r) => r.status === 'skipped' && r.error?.code === 'CANCELLED')).toBe(true);
     // Every request sent has a started line and a final line; none for the not-attempted.
-    expect(lines.filter((l) => l.status === 'started').map((l) => l.to).sort()).toEqual(p.calls.slice().sort());
-    expect(lines.filter((l) => l.status === 'accepted').map((l) => l.to).sort()).toEqual(p.calls.slice().sort());
+    expect(
+      lines
+        .filter((l) => l.status === 'started')
+        .map((l) => l.to)
+        .sort(),
+    ).toEqual(p.calls.slice().sort());
+    expect(
+      lines
+        .filter((l) => l.status === 'accepted')
+        .map((l) => l.to)
+        .sort(),
+    ).toEqual(p.calls.slice().sort());
   });
 
   it('Ctrl+C while waiting for a rate-limit token does not send', async () => {
@@ -431,17 +447,25 @@ describe('runDispatch', () => {
   });
 
   it('rejects a bad concurrency', async () => {
-    await expect(runDispatch<R>({ recipients: [], buildRequest, send: async () => ({ id: 'x', status: 'queued', providerStatus: 'queued' }), concurrency: 0 })).rejects.toThrow(RangeError);
+    await expect(
+      runDispatch<R>({ recipients: [], buildRequest, send: async () => ({ id: 'x', status: 'queued', providerStatus: 'queued' }), concurrency: 0 }),
+    ).rejects.toThrow(RangeError);
   });
 
   it('handles an empty list', async () => {
-    const out = await runDispatch<R>({ recipients: [], buildRequest, send: async () => ({ id: 'x', status: 'queued', providerStatus: 'queued' }), concurrency: 4 });
+    const out = await runDispatch<R>({
+      recipients: [],
+      buildRequest,
+      send: async () => ({ id: 'x', status: 'queued', providerStatus: 'queued' }),
+      concurrency: 4,
+    });
     expect(out.summary).toMatchObject({ total: 0, accepted: 0, notAttempted: 0 });
   });
 });
 
 describe('runDispatch with a journal: resume after a crash', () => {
-  const rec = (to: string, status: JournalRecord['status'], extra: Partial<JournalRecord> = {}) => JSON.stringify({ to, status, at: '2024-04-30T00:00:00Z', ...extra });
+  const rec = (to: string, status: JournalRecord['status'], extra: Partial<JournalRecord> = {}) =>
+    JSON.stringify({ to, status, at: '2024-04-30T00:00:00Z', ...extra });
 
   it('skips accepted, retries failed, leaves started/unknown alone, then sends the rest: never a duplicate', async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mms-runner-'));
@@ -450,9 +474,15 @@ describe('runDispatch with a journal: resume after a crash', () => {
     // Run 1 was killed: a accepted, b failed, c started (in flight at the kill), d's outcome torn.
     fs.writeFileSync(
       file,
-      [rec(a, 'started'), rec(a, 'accepted', { id: 'SM-a' }), rec(b, 'started'), rec(b, 'failed', { error: { code: 'PROVIDER_UNAVAILABLE', message: '503' } }), rec(c, 'started'), rec(d, 'started'), '{"to":"' + d + '","status":"acc'].join(
-        '\n',
-      ),
+      [
+        rec(a, 'started'),
+        rec(a, 'accepted', { id: 'SM-a' }),
+        rec(b, 'started'),
+        rec(b, 'failed', { error: { code: 'PROVIDER_UNAVAILABLE', message: '503' } }),
+        rec(c, 'started'),
+        rec(d, 'started'),
+        '{"to":"' + d + '","status":"acc',
+      ].join('\n'),
     );
     const clock = new FakeClock();
     const p = fakeProvider(clock);

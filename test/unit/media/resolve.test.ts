@@ -66,7 +66,12 @@ describe('checkMediaLimits', () => {
   const file = (size: number, contentType: string) => ({ input: `f-${size}`, kind: 'file' as const, path: '/x', fileName: 'x', size, contentType });
 
   it('enforces count, per-type size and total size with the sizes in the message', () => {
-    const problems = checkMediaLimits([file(600 * 1024, 'video/mp4'), file(3 * 1024 * 1024, 'image/png'), file(3 * 1024 * 1024, 'image/jpeg')], 11, caps, 'Twilio');
+    const problems = checkMediaLimits(
+      [file(600 * 1024, 'video/mp4'), file(3 * 1024 * 1024, 'image/png'), file(3 * 1024 * 1024, 'image/jpeg')],
+      11,
+      caps,
+      'Twilio',
+    );
     expect(problems.map((p) => p.code)).toEqual(['MEDIA_TOO_MANY', 'MEDIA_TOO_LARGE', 'MEDIA_TOO_LARGE']);
     expect(problems[1]!.message).toContain("600 KB is over Twilio's 500 KB limit for non-image files");
     expect(problems[2]!.message).toContain("6.6 MB, over Twilio's 5.0 MB total");

@@ -40,7 +40,7 @@ describe('createIO', () => {
 describe('sendExitCode', () => {
   const ok = { to: '+1', status: 'accepted' as const, id: 'x' };
   const fail = (code: 'RECIPIENT_INVALID' | 'AUTH_REJECTED' | 'NETWORK_ERROR') => ({ to: '+2', status: 'failed' as const, error: { code, message: 'm' } });
-  it('is 0 when all are accepted, 3 when some fail, the failure\'s own code when none is accepted', () => {
+  it("is 0 when all are accepted, 3 when some fail, the failure's own code when none is accepted", () => {
     expect(sendExitCode({ dryRun: false, interrupted: false, results: [ok, ok] })).toBe(0);
     expect(sendExitCode({ dryRun: false, interrupted: false, results: [ok, fail('RECIPIENT_INVALID')] })).toBe(3);
     expect(sendExitCode({ dryRun: false, interrupted: false, results: [fail('RECIPIENT_INVALID')] })).toBe(6);

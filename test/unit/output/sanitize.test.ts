@@ -14,7 +14,11 @@ describe('sanitizeForTerminal', () => {
     ['CSI color', '\u001b[31mred\u001b[0m', '\\u001b[31mred\\u001b[0m'],
     ['CSI clear screen', '\u001b[2J\u001b[H', '\\u001b[2J\\u001b[H'],
     ['OSC 52 clipboard write (BEL)', '\u001b]52;c;ZWNobyBwd25lZA==\u0007', '\\u001b]52;c;ZWNobyBwd25lZA==\\u0007'],
-    ['OSC 8 hyperlink (ST)', '\u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\', '\\u001b]8;;https://evil.example\\u001b\\click\\u001b]8;;\\u001b\\'],
+    [
+      'OSC 8 hyperlink (ST)',
+      '\u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\',
+      '\\u001b]8;;https://evil.example\\u001b\\click\\u001b]8;;\\u001b\\',
+    ],
     ['DCS', '\u001bP1$r0m\u001b\\', '\\u001bP1$r0m\\u001b\\'],
     ['C1 CSI', '\u009b31m', '\\u009b31m'],
     ['C1 OSC and NEL', '\u009d0;title\u009c\u0085', '\\u009d0;title\\u009c\\u0085'],

@@ -11,8 +11,16 @@ function descriptor(precedence: 'code' | 'status'): ProviderDescriptor {
     displayName: 'Acme',
     defaultBaseUrl: 'https://api.acme.example',
     capabilities: {
-      maxMedia: 1, maxTotalBytes: 1, maxFileBytes: 1, mediaTypes: [], mediaTransport: 'url', maxBodyChars: 1,
-      statusLookup: false, statusCallbacks: false, signature: 'none', defaultRatePerSecond: 1,
+      maxMedia: 1,
+      maxTotalBytes: 1,
+      maxFileBytes: 1,
+      mediaTypes: [],
+      mediaTransport: 'url',
+      maxBodyChars: 1,
+      statusLookup: false,
+      statusCallbacks: false,
+      signature: 'none',
+      defaultRatePerSecond: 1,
     },
     credentialFields: [],
     statusMap: {},
@@ -41,7 +49,13 @@ describe('providerHttpError', () => {
 
   it('keeps the provider code, message and link, with the status hint as suggestion', () => {
     const err = providerHttpError(descriptor('code'), res(401, '{}'), { providerCode: 'bad_key', providerMessage: 'Bad key', moreInfo: 'https://x' });
-    expect(err).toMatchObject({ message: 'Acme bad_key: Bad key', providerCode: 'bad_key', providerMessage: 'Bad key', moreInfo: 'https://x', suggestion: 'log in again' });
+    expect(err).toMatchObject({
+      message: 'Acme bad_key: Bad key',
+      providerCode: 'bad_key',
+      providerMessage: 'Bad key',
+      moreInfo: 'https://x',
+      suggestion: 'log in again',
+    });
     expect(providerHttpError(descriptor('code'), res(500, 'upstream down')).message).toBe('Acme HTTP 500: upstream down');
     expect(providerHttpError(descriptor('code'), res(500, '')).message).toBe('Acme HTTP 500: no message');
     expect(providerHttpError(descriptor('code'), res(400, ''), { messageSuffix: ' (+1 more)' }).message).toBe('Acme HTTP 400: no message (+1 more)');

@@ -21,7 +21,10 @@ describe('README Providers table', () => {
   });
 
   it('has a row per provider, in registry order', () => {
-    const names = readmeTable().split('\n').slice(2).map((l) => l.split('|')[1]!.trim());
+    const names = readmeTable()
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split('|')[1]!.trim());
     expect(names).toEqual(allDescriptors().map((d) => d.name));
   });
 });

@@ -77,7 +77,9 @@ describe('provider registry', () => {
 
   it('keeps descriptors tiny: they import only the error codes and the descriptor helpers', () => {
     const root = new URL('../../../src/providers/', import.meta.url);
-    const dirs = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const dirs = readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(dirs.sort()).toEqual([...PROVIDER_NAMES].sort());
     for (const dir of dirs) {
       const src = readFileSync(new URL(`${dir}/descriptor.ts`, root), 'utf8');

@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { isPossibleE164Fast, normalisePhone } from '../../../src/recipients/e164.js';
 
 const load = createRequire(import.meta.url);
-const core = load('libphonenumber-js/core') as { parsePhoneNumberFromString(t: string, c: undefined, m: unknown): { number: string; isPossible(): boolean } | undefined };
+const core = load('libphonenumber-js/core') as {
+  parsePhoneNumberFromString(t: string, c: undefined, m: unknown): { number: string; isPossible(): boolean } | undefined;
+};
 const metadata = load('libphonenumber-js/metadata.min.json') as { country_calling_codes: Record<string, string[]> };
 
 function libraryVerdict(input: string): string | false {

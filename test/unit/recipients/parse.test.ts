@@ -119,15 +119,7 @@ describe('parseRecipientFile: CSV', () => {
   });
 
   it('handles quoted fields with commas, escaped quotes and embedded newlines, keeping line numbers right', () => {
-    const text = [
-      'phone,name,note',
-      `"${A}","Smith, John","said ""hi"""`,
-      `${B},"Multi`,
-      `line`,
-      `name",x`,
-      `${C},Cy,"a\r\nb"`,
-      '',
-    ].join('\n');
+    const text = ['phone,name,note', `"${A}","Smith, John","said ""hi"""`, `${B},"Multi`, `line`, `name",x`, `${C},Cy,"a\r\nb"`, ''].join('\n');
     const r = parseRecipientFile(file(text));
     expect(r.valid).toEqual([
       { to: A, fields: { name: 'Smith, John', note: 'said "hi"' }, line: 2 },
@@ -190,7 +182,9 @@ describe('parseRecipientFile: CSV', () => {
   it('reports a row with fewer fields than the header at its line (its templates would be filled with nothing)', () => {
     const r = parseRecipientFile(file(`phone,name,city\n${A},Al\n${B},Bo,Berlin\n`));
     expect(r.valid.map((v) => v.to)).toEqual([B]);
-    expect(r.invalid).toEqual([{ input: `${A},Al`, source: 'list.csv', line: 2, reason: 'has 2 fields but the header has 3 (add the missing values, even if empty)' }]);
+    expect(r.invalid).toEqual([
+      { input: `${A},Al`, source: 'list.csv', line: 2, reason: 'has 2 fields but the header has 3 (add the missing values, even if empty)' },
+    ]);
   });
 
   it('reports an unterminated quote at its starting line', () => {

@@ -23,7 +23,27 @@ function chunked(text: string, sizes: number[]): Buffer[] {
 
 describe('parseRecipientStream', () => {
   it('gives the same result however the bytes are split (UTF-8 and CRLF across chunks included) — property', async () => {
-    const piece = fc.constantFrom(A, B, '+442071838750', 'not a number', ',', ';', '\t', '"', '\r\n', '\n', '\r', '#', ' ', 'phone', 'name', 'Zoë', '日本', '😀', '{{x}}');
+    const piece = fc.constantFrom(
+      A,
+      B,
+      '+442071838750',
+      'not a number',
+      ',',
+      ';',
+      '\t',
+      '"',
+      '\r\n',
+      '\n',
+      '\r',
+      '#',
+      ' ',
+      'phone',
+      'name',
+      'Zoë',
+      '日本',
+      '😀',
+      '{{x}}',
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }), async (parts, sizes) => {
         const text = parts.join('');
@@ -49,10 +69,14 @@ describe('parseRecipientStream', () => {
     const huge = 'x'.repeat(MAX_RECORD_CHARS + 10);
     const plain = await parseRecipientStream(Readable.from([`${A}\n${huge}\n${B}\n`]), 'list.txt');
     expect(plain.valid.map((v) => v.to)).toEqual([A, B]);
-    expect(plain.invalid).toEqual([{ input: expect.stringMatching(/^x{80}…$/), source: 'list.txt', line: 2, reason: 'longer than 64 KiB (is this a recipient list?)' }]);
+    expect(plain.invalid).toEqual([
+      { input: expect.stringMatching(/^x{80}…$/), source: 'list.txt', line: 2, reason: 'longer than 64 KiB (is this a recipient list?)' },
+    ]);
     const csv = await parseRecipientStream(Readable.from([`phone,name\n${A},"${huge}"\n${B},Bo\n`]), 'list.csv');
     expect(csv.valid.map((v) => v.to)).toEqual([B]);
-    expect(csv.invalid).toEqual([{ input: expect.stringMatching(/…$/), source: 'list.csv', line: 2, reason: 'longer than 64 KiB (is this a recipient list?)' }]);
+    expect(csv.invalid).toEqual([
+      { input: expect.stringMatching(/…$/), source: 'list.csv', line: 2, reason: 'longer than 64 KiB (is this a recipient list?)' },
+    ]);
   });
 
   it('keeps memory bounded for a 30 MB field: the field is never held whole', async () => {
@@ -76,7 +100,11 @@ describe('parseRecipientStream', () => {
       for (;;) yield Buffer.alloc(65536);
     }
     const r = await parseRecipientStream(zeros(), '/dev/zero');
-    expect(r).toEqual({ valid: [], invalid: [{ input: '', source: '/dev/zero', line: 1, reason: 'contains a NUL byte: this is not a text file of numbers' }], duplicates: 0 });
+    expect(r).toEqual({
+      valid: [],
+      invalid: [{ input: '', source: '/dev/zero', line: 1, reason: 'contains a NUL byte: this is not a text file of numbers' }],
+      duplicates: 0,
+    });
   });
 });
 
@@ -84,6 +112,8 @@ describe('CSV headers', () => {
   it('refuses a header that names a column twice, at its line', () => {
     const r = parseRecipientFile({ text: `# list\nphone,name,Name\n${A},Al,Al\n`, source: 'list.csv' });
     expect(r.valid).toEqual([]);
-    expect(r.invalid).toEqual([{ input: 'phone,name,Name', source: 'list.csv', line: 2, reason: 'the CSV header has the column "name" twice (as "Name"): rename one of them' }]);
+    expect(r.invalid).toEqual([
+      { input: 'phone,name,Name', source: 'list.csv', line: 2, reason: 'the CSV header has the column "name" twice (as "Name"): rename one of them' },
+    ]);
   });
 });

@@ -12,7 +12,11 @@ import { pollUntil, useDialectHarness, type Hook } from '../../helpers/sandbox-u
 
 type Received = Hook;
 
-const h = useDialectHarness('bandwidth', { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(4 * 1024 * 1024, 1), contentType: 'image/png' } }, 204);
+const h = useDialectHarness(
+  'bandwidth',
+  { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(4 * 1024 * 1024, 1), contentType: 'image/png' } },
+  204,
+);
 const received = h.received;
 let sb: Sandbox;
 let media: MediaServer;
@@ -39,7 +43,11 @@ function asWebhook(r: Received): WebhookRequest {
 }
 
 const msg = (over: Partial<{ to: string; from: string; body: string; mediaUrls: string[]; mediaIds: string[] }> = {}) => ({
-  to: '+15551234567', from: '+15557770041', body: 'hello', mediaUrls: [] as string[], ...over,
+  to: '+15551234567',
+  from: '+15557770041',
+  body: 'hello',
+  mediaUrls: [] as string[],
+  ...over,
 });
 
 describe('sandbox Bandwidth dialect', () => {
@@ -56,10 +64,18 @@ describe('sandbox Bandwidth dialect', () => {
   it('issues OAuth tokens with an expiry and requires them on API calls', async () => {
     const tokenUrl = `${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`;
     const basic = `Basic ${Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64')}`;
-    const res = await fetch(tokenUrl, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const res = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3600, access_token: expect.any(String) });
-    const bad = await fetch(tokenUrl, { method: 'POST', headers: { authorization: 'Basic eDp5', 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const bad = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { authorization: 'Basic eDp5', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toMatchObject({ error: 'invalid_client' });
     const noToken = await fetch(`${sb.baseUrl('bandwidth')}/api/v2/users/${creds.accountId}/messages?limit=1`);
@@ -111,7 +127,16 @@ describe('sandbox Bandwidth dialect', () => {
     expect(rec.media[0]).toMatchObject({ status: 'fetched', contentType: 'image/png', size: PNG_1X1.length });
     const url = `${sb.baseUrl('bandwidth')}/api/v2/users/${creds.accountId}/media/${encodeURIComponent(mediaId)}`;
     expect((await fetch(url)).status).toBe(401);
-    const token = (await (await fetch(`${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json()) as { access_token: string };
+    const token = (await (
+      await fetch(`${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      })
+    ).json()) as { access_token: string };
     const got = await fetch(url, { headers: { authorization: `Bearer ${token.access_token}` } });
     expect(got.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await got.arrayBuffer()).equals(PNG_1X1)).toBe(true);
@@ -161,7 +186,12 @@ describe('sandbox Bandwidth dialect', () => {
     expect(ev).toMatchObject({ type: 'message', provider: 'bandwidth', from: '+15557770041', to: '+15557770042', body: 'round trip' });
     const url = ev!.type === 'message' ? ev!.media[0]!.url : '';
     expect(url).toContain(`/bandwidth/api/v2/users/${creds.accountId}/media/`);
-    expect(adapter.verifyWebhook!({ ...wh, headers: { ...wh.headers, authorization: `Basic ${Buffer.from(`${cbCreds.callbackUsername}:guess`).toString('base64')}` } }, cbCreds)).toBe(false);
+    expect(
+      adapter.verifyWebhook!(
+        { ...wh, headers: { ...wh.headers, authorization: `Basic ${Buffer.from(`${cbCreds.callbackUsername}:guess`).toString('base64')}` } },
+        cbCreds,
+      ),
+    ).toBe(false);
     expect(adapter.verifyWebhook!({ ...wh, headers: {} }, cbCreds)).toBe(false);
 
     await adapter.restoreInbound!(state, c);

@@ -26,7 +26,6 @@ async function waitFor(id: string, pred: (m: SandboxMessage) => boolean, ms = 50
   return waitForMessage(sb, id, pred, ms);
 }
 
-
 const hookReq = (h: Hook, publicUrl: string): WebhookRequest => ({ method: 'POST', publicUrl, headers: h.headers, rawBody: h.rawBody });
 
 beforeAll(async () => {
@@ -55,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('Plivo dialect', () => {
-  it('describes random credentials in Plivo\'s shape, plus its numbers', () => {
+  it("describes random credentials in Plivo's shape, plus its numbers", () => {
     const info = sb.info().providers.plivo!;
     expect(plivoAdapter.checkCredentials(info.credentials)).toEqual([]);
     expect(info.credentials.authId).toMatch(/^MA[A-Z0-9]{18}$/);
@@ -83,7 +82,9 @@ describe('Plivo dialect', () => {
   });
 
   it('answers a wrong token on send with 401 → AUTH_REJECTED', async () => {
-    const e = await rejection(plivoAdapter.send({ to: '+15551234567', from, body: 'x', mediaUrls: [] }, { ...ctx, credentials: { ...ctx.credentials, authToken: 'no' } }));
+    const e = await rejection(
+      plivoAdapter.send({ to: '+15551234567', from, body: 'x', mediaUrls: [] }, { ...ctx, credentials: { ...ctx.credentials, authToken: 'no' } }),
+    );
     expect(e).toMatchObject({ code: ErrorCode.AUTH_REJECTED, httpStatus: 401 });
   });
 
@@ -104,7 +105,10 @@ describe('Plivo dialect', () => {
 
   it('refuses more than 10 media and a text over 1600 characters', async () => {
     const eleven = Array.from({ length: 11 }, (_, i) => media.url(`/m${i}.png`));
-    expect(await rejection(plivoAdapter.send({ to: '+15551234567', from, mediaUrls: eleven }, ctx))).toMatchObject({ code: ErrorCode.PROVIDER_REJECTED, httpStatus: 400 });
+    expect(await rejection(plivoAdapter.send({ to: '+15551234567', from, mediaUrls: eleven }, ctx))).toMatchObject({
+      code: ErrorCode.PROVIDER_REJECTED,
+      httpStatus: 400,
+    });
     expect(await rejection(plivoAdapter.send({ to: '+15551234567', from, body: 'x'.repeat(1601), mediaUrls: [] }, ctx))).toMatchObject({ httpStatus: 400 });
   });
 
@@ -142,7 +146,9 @@ describe('Plivo dialect', () => {
     // The uploaded file is served back, like media.plivo.com.
     const served = await fetch(rec.media[0]!.url);
     expect(Buffer.from(await served.arrayBuffer())).toEqual(PNG_1X1);
-    expect(await rejection(plivoAdapter.send({ to: '+15551234567', from, mediaUrls: [], mediaIds: ['00000000-0000-4000-8000-000000000000'] }, ctx))).toMatchObject({ httpStatus: 400 });
+    expect(
+      await rejection(plivoAdapter.send({ to: '+15551234567', from, mediaUrls: [], mediaIds: ['00000000-0000-4000-8000-000000000000'] }, ctx)),
+    ).toMatchObject({ httpStatus: 400 });
   });
 
   it('refuses an upload of an unsupported type inside the objects list → MEDIA_REJECTED', async () => {
@@ -172,7 +178,10 @@ describe('Plivo dialect', () => {
 
   it('answers the fault fail rate with 500 → PROVIDER_UNAVAILABLE', async () => {
     sb.faults.failRate = 1;
-    expect(await rejection(plivoAdapter.send({ to: '+15551234567', from, body: 'x', mediaUrls: [] }, ctx))).toMatchObject({ code: ErrorCode.PROVIDER_UNAVAILABLE, httpStatus: 500 });
+    expect(await rejection(plivoAdapter.send({ to: '+15551234567', from, body: 'x', mediaUrls: [] }, ctx))).toMatchObject({
+      code: ErrorCode.PROVIDER_UNAVAILABLE,
+      httpStatus: 500,
+    });
   });
 
   it('POSTs signed status callbacks queued → sent → delivered to the message url', async () => {
@@ -219,7 +228,9 @@ describe('Plivo dialect', () => {
 
   it('signs V2 and V3 like the reference vectors', () => {
     expect(plivoV2Signature('my_auth_token', 'https://answer.url', '12345')).toBe('ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=');
-    expect(plivoV2Signature('test_auth_token', 'https://example.ngrok.app/plivo/inbound?x=1', '12345678901234567890')).toBe('L7Tp1Q9TN7nl/3Mw9/oA8ucYMtmjmN1cJm7RrbPdl7I=');
+    expect(plivoV2Signature('test_auth_token', 'https://example.ngrok.app/plivo/inbound?x=1', '12345678901234567890')).toBe(
+      'L7Tp1Q9TN7nl/3Mw9/oA8ucYMtmjmN1cJm7RrbPdl7I=',
+    );
     const params: Array<[string, string]> = [
       ['From', '15557654321'],
       ['To', '15551234567'],
@@ -229,6 +240,8 @@ describe('Plivo dialect', () => {
       ['MediaCount', '1'],
       ['Media1', 'https://media.plivo.com/x/y'],
     ];
-    expect(plivoV3Signature('test_auth_token', 'https://example.ngrok.app/plivo/inbound', '12345678901234567890', params)).toBe('KJUqBS4sVj1bqWAk7nN69YQhe2/CqAmslYmXbDybpt0=');
+    expect(plivoV3Signature('test_auth_token', 'https://example.ngrok.app/plivo/inbound', '12345678901234567890', params)).toBe(
+      'KJUqBS4sVj1bqWAk7nN69YQhe2/CqAmslYmXbDybpt0=',
+    );
   });
 });

@@ -9,7 +9,11 @@ import { pollUntil, useDialectHarness, type Hook } from '../../helpers/sandbox-u
 
 type Received = Hook;
 
-const h = useDialectHarness('sinch', { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(2 * 1024 * 1024, 1), contentType: 'image/png' } }, 200);
+const h = useDialectHarness(
+  'sinch',
+  { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(2 * 1024 * 1024, 1), contentType: 'image/png' } },
+  200,
+);
 const received = h.received;
 let sb: Sandbox;
 let media: MediaServer;
@@ -40,7 +44,11 @@ async function setPlanCallback(url: string | null): Promise<void> {
 }
 
 const msg = (over: Partial<{ to: string; from: string; body: string; mediaUrls: string[]; statusCallbackUrl: string }> = {}) => ({
-  to: '+15551234567', from: '+15557770051', body: 'hello', mediaUrls: [media.url('/cat.png')], ...over,
+  to: '+15551234567',
+  from: '+15557770051',
+  body: 'hello',
+  mediaUrls: [media.url('/cat.png')],
+  ...over,
 });
 
 describe('sandbox Sinch dialect', () => {
@@ -110,7 +118,11 @@ describe('sandbox Sinch dialect', () => {
   it('configureInbound returns an explicit manual state and calls nothing', async () => {
     const noHttp: ProviderCallContext = { ...ctx(), http: { request: () => Promise.reject(new Error('no HTTP expected')) } };
     const state = await sinchAdapter.configureInbound!('+15557770052', `${hookUrl}/inbound`, noHttp);
-    expect(state).toMatchObject({ provider: 'sinch', number: '+15557770052', data: { manual: true, scope: 'service-plan', callbackUrl: `${hookUrl}/inbound`, servicePlanId: creds.servicePlanId } });
+    expect(state).toMatchObject({
+      provider: 'sinch',
+      number: '+15557770052',
+      data: { manual: true, scope: 'service-plan', callbackUrl: `${hookUrl}/inbound`, servicePlanId: creds.servicePlanId },
+    });
     expect(state.description).toContain('dashboard');
     await expect(sinchAdapter.restoreInbound!(state, noHttp)).resolves.toBeUndefined();
   });
@@ -132,7 +144,9 @@ describe('sandbox Sinch dialect', () => {
       expect(sinchAdapter.verifyWebhook!(tampered, creds)).toBe(false);
       expect(sinchAdapter.verifyWebhook!(wh, { ...creds, webhookSecret: 'other' })).toBe(false);
       // The MO is also listed by the Inbounds API.
-      const list = (await (await fetch(`${sb.baseUrl('sinch')}/xms/v1/${creds.servicePlanId}/inbounds`, { headers: { authorization: `Bearer ${creds.apiToken}` } })).json()) as { inbounds: Array<{ type: string }> };
+      const list = (await (
+        await fetch(`${sb.baseUrl('sinch')}/xms/v1/${creds.servicePlanId}/inbounds`, { headers: { authorization: `Bearer ${creds.apiToken}` } })
+      ).json()) as { inbounds: Array<{ type: string }> };
       expect(list.inbounds[0]).toMatchObject({ type: 'mo_media' });
     } finally {
       await setPlanCallback(null);

@@ -22,7 +22,6 @@ async function waitFor(id: string, pred: (m: SandboxMessage) => boolean, ms = 50
   return waitForMessage(sb, id, pred, ms);
 }
 
-
 const hookReq = (h: Hook, publicUrl: string): WebhookRequest => ({ method: 'POST', publicUrl, headers: h.headers, rawBody: h.rawBody });
 
 beforeAll(async () => {
@@ -100,8 +99,14 @@ describe('Telnyx dialect', () => {
 
   it('refuses more than 10 media and a text over 1600 characters', async () => {
     const eleven = Array.from({ length: 11 }, (_, i) => media.url(`/m${i}.png`));
-    expect(await rejection(telnyxAdapter.send({ to: '+15551234567', from, mediaUrls: eleven }, ctx))).toMatchObject({ code: ErrorCode.MEDIA_REJECTED, providerCode: '10015' });
-    expect(await rejection(telnyxAdapter.send({ to: '+15551234567', from, body: 'x'.repeat(1601), mediaUrls: [] }, ctx))).toMatchObject({ httpStatus: 400, providerCode: '10015' });
+    expect(await rejection(telnyxAdapter.send({ to: '+15551234567', from, mediaUrls: eleven }, ctx))).toMatchObject({
+      code: ErrorCode.MEDIA_REJECTED,
+      providerCode: '10015',
+    });
+    expect(await rejection(telnyxAdapter.send({ to: '+15551234567', from, body: 'x'.repeat(1601), mediaUrls: [] }, ctx))).toMatchObject({
+      httpStatus: 400,
+      providerCode: '10015',
+    });
   });
 
   it.each([
@@ -138,7 +143,10 @@ describe('Telnyx dialect', () => {
 
   it('answers the fault fail rate with 500 10007 → PROVIDER_UNAVAILABLE', async () => {
     sb.faults.failRate = 1;
-    expect(await rejection(telnyxAdapter.send({ to: '+15551234567', from, body: 'x', mediaUrls: [] }, ctx))).toMatchObject({ code: ErrorCode.PROVIDER_UNAVAILABLE, httpStatus: 500 });
+    expect(await rejection(telnyxAdapter.send({ to: '+15551234567', from, body: 'x', mediaUrls: [] }, ctx))).toMatchObject({
+      code: ErrorCode.PROVIDER_UNAVAILABLE,
+      httpStatus: 500,
+    });
   });
 
   it('POSTs signed message.sent and message.finalized to the message webhook_url', async () => {
@@ -163,7 +171,14 @@ describe('Telnyx dialect', () => {
     const req = hookReq(hook, url);
     expect(telnyxAdapter.verifyWebhook!(req, { publicKey })).toBe(true);
     const [ev] = telnyxAdapter.parseWebhook!(req);
-    expect(ev).toMatchObject({ type: 'message', provider: 'telnyx', from, to, body: 'hello me', media: [{ url: media.url('/chart.png'), contentType: 'image/png', size: PNG_1X1.length }] });
+    expect(ev).toMatchObject({
+      type: 'message',
+      provider: 'telnyx',
+      from,
+      to,
+      body: 'hello me',
+      media: [{ url: media.url('/chart.png'), contentType: 'image/png', size: PNG_1X1.length }],
+    });
     expect(ev!.id).not.toBe(ok.id);
     const inbound = sb.store.get(ev!.id)!;
     expect(inbound).toMatchObject({ direction: 'inbound', to, from });
@@ -181,14 +196,17 @@ describe('Telnyx dialect', () => {
     await waitFor(again.id, (m) => m.status === 'delivered');
     await new Promise((r) => setTimeout(r, 50));
     expect(receiver.hooks.filter((h) => h.path === '/telnyx-inbound')).toHaveLength(before);
-    const profiles = await (await fetch(`${sb.baseUrl('telnyx')}/v2/messaging_profiles`, { headers: { Authorization: `Bearer ${ctx.credentials.apiKey}` } })).json();
+    const profiles = await (
+      await fetch(`${sb.baseUrl('telnyx')}/v2/messaging_profiles`, { headers: { Authorization: `Bearer ${ctx.credentials.apiKey}` } })
+    ).json();
     expect(profiles.data).toHaveLength(1);
   });
 
   it('signs like the reference vector (seed 0x07…, timestamp 1700000000)', () => {
     const seed = Buffer.alloc(32, 7);
     const key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
-    const body = '{"data":{"event_type":"message.received","id":"b301ed3f-1490-491f-995f-6e64e69674d4","payload":{"text":"hi"}},"meta":{"attempt":1,"delivered_to":"https://example.com/webhooks"}}';
+    const body =
+      '{"data":{"event_type":"message.received","id":"b301ed3f-1490-491f-995f-6e64e69674d4","payload":{"text":"hi"}},"meta":{"attempt":1,"delivered_to":"https://example.com/webhooks"}}';
     const h = signTelnyxWebhook(key, body, 1_700_000_000_000);
     expect(h['telnyx-timestamp']).toBe('1700000000');
     expect(h['telnyx-signature-ed25519']).toBe('HESAWlS7BkuKJfb+nW9HCn0efXZf1ZkivKuPXyEvTlqrAWOrZ/4CKSHiIHYGF4zGdfXaiD7EGqtlcwsPGz0QDQ==');

@@ -9,7 +9,11 @@ import { pollUntil, useDialectHarness, type Hook } from '../../helpers/sandbox-u
 
 type Received = Hook;
 
-const h = useDialectHarness('vonage', { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(6 * 1024 * 1024, 1), contentType: 'image/png' } }, 204);
+const h = useDialectHarness(
+  'vonage',
+  { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(6 * 1024 * 1024, 1), contentType: 'image/png' } },
+  204,
+);
 const received = h.received;
 let sb: Sandbox;
 let media: MediaServer;
@@ -76,7 +80,9 @@ describe('sandbox Vonage dialect', () => {
   });
 
   it('rejects bad credentials on send with AUTH_REJECTED', async () => {
-    await expect(vonageAdapter.send({ to: '+15551234567', from: '+15557770031', body: 'x', mediaUrls: [] }, ctx({ ...basicOnly(), apiKey: 'deadbeef' }))).rejects.toMatchObject({ code: 'AUTH_REJECTED', httpStatus: 401 });
+    await expect(
+      vonageAdapter.send({ to: '+15551234567', from: '+15557770031', body: 'x', mediaUrls: [] }, ctx({ ...basicOnly(), apiKey: 'deadbeef' })),
+    ).rejects.toMatchObject({ code: 'AUTH_REJECTED', httpStatus: 401 });
   });
 
   it.each([
@@ -87,7 +93,9 @@ describe('sandbox Vonage dialect', () => {
   });
 
   it('rejects a caption over 2000 characters with #1090 (BODY_TOO_LONG)', async () => {
-    await expect(vonageAdapter.send({ to: '+15551234567', from: '+15557770031', body: 'x'.repeat(2001), mediaUrls: [media.url('/cat.png')] }, ctx(basicOnly()))).rejects.toMatchObject({ code: 'BODY_TOO_LONG', providerCode: '1090' });
+    await expect(
+      vonageAdapter.send({ to: '+15551234567', from: '+15557770031', body: 'x'.repeat(2001), mediaUrls: [media.url('/cat.png')] }, ctx(basicOnly())),
+    ).rejects.toMatchObject({ code: 'BODY_TOO_LONG', providerCode: '1090' });
   });
 
   it('answers over the rate limit with a 429 RATE_LIMITED and Retry-After', async () => {
@@ -140,7 +148,9 @@ describe('sandbox Vonage dialect', () => {
     const auth = `Basic ${Buffer.from(`${creds.apiKey}:${creds.apiSecret}`).toString('base64')}`;
     const app = await fetch(`${sb.baseUrl('vonage')}/v2/applications/${tempId}`, { headers: { authorization: auth } });
     expect(app.status).toBe(404);
-    const nums = (await (await fetch(`${sb.baseUrl('vonage')}/account/numbers?api_key=${creds.apiKey}&api_secret=${creds.apiSecret}&pattern=15557770032&search_pattern=0`)).json()) as { numbers: Array<{ app_id?: string }> };
+    const nums = (await (
+      await fetch(`${sb.baseUrl('vonage')}/account/numbers?api_key=${creds.apiKey}&api_secret=${creds.apiSecret}&pattern=15557770032&search_pattern=0`)
+    ).json()) as { numbers: Array<{ app_id?: string }> };
     expect(nums.numbers[0]!.app_id).toBe(creds.applicationId);
   });
 

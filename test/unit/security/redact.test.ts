@@ -29,12 +29,17 @@ describe('redactText', () => {
 
   it('finds the secret inside base64 at every alignment (property)', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 0, maxLength: 12 }), fc.string({ minLength: 8, maxLength: 40 }), fc.string({ maxLength: 12 }), (before, secret, after) => {
-        const encoded = Buffer.from(before + secret + after).toString('base64');
-        const out = redactText(`x ${encoded} y`, [secret]);
-        const decoded = Buffer.from(out.split(' ')[1]!.replace(/\[REDACTED\]/g, ''), 'base64').toString('utf8');
-        return !decoded.includes(secret);
-      }),
+      fc.property(
+        fc.string({ minLength: 0, maxLength: 12 }),
+        fc.string({ minLength: 8, maxLength: 40 }),
+        fc.string({ maxLength: 12 }),
+        (before, secret, after) => {
+          const encoded = Buffer.from(before + secret + after).toString('base64');
+          const out = redactText(`x ${encoded} y`, [secret]);
+          const decoded = Buffer.from(out.split(' ')[1]!.replace(/\[REDACTED\]/g, ''), 'base64').toString('utf8');
+          return !decoded.includes(secret);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -51,7 +56,13 @@ describe('redactText', () => {
   });
 
   it('handles hostile 1 MB lines in one pass (a super-linear scan would time the test out)', () => {
-    const hostile = ['a'.repeat(1_000_000), 'a:'.repeat(500_000), 'x://'.repeat(250_000), `${'a'.repeat(500_000)}://${'b:'.repeat(250_000)}`, `h://${'u:'.repeat(400_000)}@`];
+    const hostile = [
+      'a'.repeat(1_000_000),
+      'a:'.repeat(500_000),
+      'x://'.repeat(250_000),
+      `${'a'.repeat(500_000)}://${'b:'.repeat(250_000)}`,
+      `h://${'u:'.repeat(400_000)}@`,
+    ];
     const redact = createRedactor(['s3cr3t-token-value', 'AC0123456789abcdef']);
     for (const line of hostile) {
       const out = redact(line);

@@ -18,7 +18,8 @@ describe('checkHttpUrl: one rule for every URL a user gives', () => {
   });
 
   it('accepts ordinary http(s) URLs, loopback included', () => {
-    for (const ok of ['https://example.com/chart.png', 'http://127.0.0.1:8000/x?y=1', 'https://[::1]:4780/twilio']) expect(checkHttpUrl(ok).url?.href).toBeDefined();
+    for (const ok of ['https://example.com/chart.png', 'http://127.0.0.1:8000/x?y=1', 'https://[::1]:4780/twilio'])
+      expect(checkHttpUrl(ok).url?.href).toBeDefined();
   });
 
   it('refuses hostile --media URLs before anything is sent, never echoing credentials', async () => {

@@ -97,7 +97,10 @@ describe('webhook routes', () => {
     });
     expect(path).toBe(`/${srv.prefix}/hooks/twilio/inbound`);
     const body = Buffer.concat([Buffer.from('Body=h%C3%A9llo+%F0%9F%91%8B&From=%2B1555'), randomBytes(64)]);
-    const res = await raw(srv.port, 'POST', `${path}?a=1&b=%27x%27`, body, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'abc' });
+    const res = await raw(srv.port, 'POST', `${path}?a=1&b=%27x%27`, body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': 'abc',
+    });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/xml');
     expect(res.headers['cache-control']).toBe('no-store');

@@ -34,7 +34,10 @@ describe('bandwidthAdapter', () => {
 
   it('checks credentials', () => {
     expect(bandwidthAdapter.checkCredentials({})).toEqual([
-      'Account ID is missing', 'Messaging application ID is missing', 'OAuth client ID is missing', 'OAuth client secret is missing',
+      'Account ID is missing',
+      'Messaging application ID is missing',
+      'OAuth client ID is missing',
+      'OAuth client secret is missing',
     ]);
     expect(bandwidthAdapter.checkCredentials({ ...credentials, callbackUsername: 'u' })).toEqual(['Set both the callback user id and password, or neither']);
     expect(bandwidthAdapter.checkCredentials(credentials)).toEqual([]);
@@ -56,7 +59,11 @@ describe('bandwidthAdapter', () => {
     const send = http.calls[1]!;
     expect(send.headers).toMatchObject({ Authorization: 'Bearer tok-1', 'Content-Type': 'application/json; charset=utf-8' });
     expect(JSON.parse(String(send.body))).toEqual({
-      applicationId: credentials.applicationId, to: ['+15552223333'], from: '+15554443333', text: 'Hello', media: ['https://example.com/cat.jpg'],
+      applicationId: credentials.applicationId,
+      to: ['+15552223333'],
+      from: '+15554443333',
+      text: 'Hello',
+      media: ['https://example.com/cat.jpg'],
     });
   });
 
@@ -69,7 +76,12 @@ describe('bandwidthAdapter', () => {
 
   it('drops the cached token after a 401 and maps the error', async () => {
     const adapter = createBandwidthAdapter(new BandwidthTokenCache(() => 0));
-    const http = fakeHttp(TOKEN, res(401, fixture('error-401.json')), res(200, '{"access_token":"tok-2","expires_in":3600}'), res(202, fixture('send-202.json')));
+    const http = fakeHttp(
+      TOKEN,
+      res(401, fixture('error-401.json')),
+      res(200, '{"access_token":"tok-2","expires_in":3600}'),
+      res(202, fixture('send-202.json')),
+    );
     const req = { to: '+15552223333', from: '+15554443333', mediaUrls: [] };
     await expect(adapter.send(req, ctx(http))).rejects.toMatchObject({ code: ErrorCode.AUTH_REJECTED, httpStatus: 401 });
     await adapter.send(req, ctx(http));
@@ -99,8 +111,9 @@ describe('bandwidthAdapter', () => {
     writeFileSync(path, 'x');
     const adapter = createBandwidthAdapter(new BandwidthTokenCache(() => 0));
     const http = fakeHttp(TOKEN, res(400, '{"type":"request-validation","description":"Media too large"}'));
-    await expect(adapter.uploadMedia!({ path, fileName: 'big.mp4', contentType: 'video/mp4', size: 1 }, ctx(http)))
-      .rejects.toThrow('Uploading big.mp4 to Bandwidth failed: Bandwidth request-validation: Media too large');
+    await expect(adapter.uploadMedia!({ path, fileName: 'big.mp4', contentType: 'video/mp4', size: 1 }, ctx(http))).rejects.toThrow(
+      'Uploading big.mp4 to Bandwidth failed: Bandwidth request-validation: Media too large',
+    );
   });
 
   it('looks up status through List Messages', async () => {
@@ -125,7 +138,9 @@ describe('bandwidthAdapter', () => {
     expect((e1 as AuthError).code).toBe(ErrorCode.AUTH_REJECTED);
     for (const status of [401, 403]) {
       const a2 = createBandwidthAdapter(new BandwidthTokenCache(() => 0));
-      const e2 = await a2.verifyCredentials(ctx(fakeHttp(TOKEN, res(status, fixture(status === 401 ? 'error-401.json' : 'error-403.json'))))).catch((e: unknown) => e);
+      const e2 = await a2
+        .verifyCredentials(ctx(fakeHttp(TOKEN, res(status, fixture(status === 401 ? 'error-401.json' : 'error-403.json')))))
+        .catch((e: unknown) => e);
       expect(e2).toBeInstanceOf(AuthError);
       expect((e2 as AuthError).code).toBe(ErrorCode.AUTH_REJECTED);
     }
@@ -133,7 +148,9 @@ describe('bandwidthAdapter', () => {
 
   it('verifies and parses webhooks with the adapter credentials', () => {
     const req = {
-      method: 'POST', publicUrl: 'https://t.test/bandwidth', rawBody: Buffer.from(fixture('callback-status.json')),
+      method: 'POST',
+      publicUrl: 'https://t.test/bandwidth',
+      rawBody: Buffer.from(fixture('callback-status.json')),
       headers: { authorization: `Basic ${Buffer.from('cli:pw').toString('base64')}` },
     };
     expect(bandwidthAdapter.verifyWebhook!(req, { ...credentials, callbackUsername: 'cli', callbackPassword: 'pw' })).toBe(true);

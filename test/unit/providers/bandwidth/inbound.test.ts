@@ -4,7 +4,14 @@ import { bandwidthDashboardBaseUrl, bandwidthTn } from '../../../../src/provider
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { fakeHttp, res } from './helpers.js';
 
-const credentials = { accountId: '9900000', applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', clientId: 'c', clientSecret: 's', callbackUsername: 'u', callbackPassword: 'p' };
+const credentials = {
+  accountId: '9900000',
+  applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
+  clientId: 'c',
+  clientSecret: 's',
+  callbackUsername: 'u',
+  callbackPassword: 'p',
+};
 const TOKEN = res(200, '{"access_token":"tok","expires_in":3600}');
 const TEMP_APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const ctx = (http: ProviderCallContext['http']): ProviderCallContext => ({ credentials, baseUrl: 'https://messaging.bandwidth.com', http });
@@ -22,7 +29,9 @@ describe('Bandwidth configureInbound/restoreInbound', () => {
       TOKEN,
       xml('<Site><Id>123</Id><Name>s</Name></Site>'),
       xml('<SipPeer><Id>456</Id><Name>p</Name></SipPeer>'),
-      xml(`<ApplicationsSettingsResponse><ApplicationsSettings><HttpMessagingV2AppId>${credentials.applicationId}</HttpMessagingV2AppId></ApplicationsSettings></ApplicationsSettingsResponse>`),
+      xml(
+        `<ApplicationsSettingsResponse><ApplicationsSettings><HttpMessagingV2AppId>${credentials.applicationId}</HttpMessagingV2AppId></ApplicationsSettings></ApplicationsSettingsResponse>`,
+      ),
       res(201, `<ApplicationProvisioningResponse><Application><ApplicationId>${TEMP_APP}</ApplicationId></Application></ApplicationProvisioningResponse>`),
       res(201, '', { location: 'https://api.bandwidth.com/api/accounts/9900000/sites/123/sippeers/789' }),
       res(201, '<SipPeerSmsFeatureResponse/>'),
@@ -32,7 +41,12 @@ describe('Bandwidth configureInbound/restoreInbound', () => {
     );
     const state = await createBandwidthAdapter().configureInbound!('+19195551234', 'https://t.example/bw', ctx(http));
     expect(state.data).toEqual({
-      tn: '9195551234', siteId: '123', previousPeerId: '456', previousAppId: credentials.applicationId, temporaryPeerId: '789', temporaryAppId: TEMP_APP,
+      tn: '9195551234',
+      siteId: '123',
+      previousPeerId: '456',
+      previousAppId: credentials.applicationId,
+      temporaryPeerId: '789',
+      temporaryAppId: TEMP_APP,
       webhookCredentials: { callbackUsername: 'u', callbackPassword: 'p' },
     });
     const urls = http.calls.slice(1).map((c) => `${c.method} ${c.url.replace('https://api.bandwidth.com', '')}`);
@@ -62,11 +76,17 @@ describe('Bandwidth configureInbound/restoreInbound', () => {
       xml('<ApplicationsSettingsResponse/>'),
       res(201, `<ApplicationProvisioningResponse><Application><ApplicationId>${TEMP_APP}</ApplicationId></Application></ApplicationProvisioningResponse>`),
       res(201, '<SipPeerResponse><SipPeer><PeerId>789</PeerId></SipPeer></SipPeerResponse>'),
-      res(400, '<SipPeerSmsFeatureResponse><ResponseStatus><ErrorCode>5100</ErrorCode><Description>nope</Description></ResponseStatus></SipPeerSmsFeatureResponse>'),
+      res(
+        400,
+        '<SipPeerSmsFeatureResponse><ResponseStatus><ErrorCode>5100</ErrorCode><Description>nope</Description></ResponseStatus></SipPeerSmsFeatureResponse>',
+      ),
       res(200, ''),
       res(200, ''),
     );
-    await expect(createBandwidthAdapter().configureInbound!('+19195551234', 'https://t.example/bw', ctx(http))).rejects.toMatchObject({ code: 'PROVIDER_REJECTED', providerCode: '5100' });
+    await expect(createBandwidthAdapter().configureInbound!('+19195551234', 'https://t.example/bw', ctx(http))).rejects.toMatchObject({
+      code: 'PROVIDER_REJECTED',
+      providerCode: '5100',
+    });
     expect(http.calls.slice(7).map((c) => `${c.method} ${c.url.replace('https://api.bandwidth.com', '')}`)).toEqual([
       'DELETE /api/accounts/9900000/sites/123/sippeers/789',
       `DELETE /api/accounts/9900000/applications/${TEMP_APP}`,
@@ -74,7 +94,12 @@ describe('Bandwidth configureInbound/restoreInbound', () => {
   });
 
   it('restores: moves the number back (only if needed) and deletes the location and application', async () => {
-    const state = { provider: 'bandwidth' as const, number: '+19195551234', description: '', data: { tn: '9195551234', siteId: '123', previousPeerId: '456', previousAppId: null, temporaryPeerId: '789', temporaryAppId: TEMP_APP } };
+    const state = {
+      provider: 'bandwidth' as const,
+      number: '+19195551234',
+      description: '',
+      data: { tn: '9195551234', siteId: '123', previousPeerId: '456', previousAppId: null, temporaryPeerId: '789', temporaryAppId: TEMP_APP },
+    };
     const http = fakeHttp(TOKEN, xml('<SipPeer><Id>789</Id></SipPeer>'), xml('<ok/>'), res(200, ''), res(200, ''));
     await createBandwidthAdapter().restoreInbound!(state, ctx(http));
     expect(http.calls.slice(1).map((c) => c.method)).toEqual(['GET', 'POST', 'DELETE', 'DELETE']);

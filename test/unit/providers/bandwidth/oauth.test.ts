@@ -7,7 +7,12 @@ const req = { tokenUrl: BANDWIDTH_TOKEN_URL, clientId: 'client-1', clientSecret:
 
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
-  return { now: () => t, advance: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 describe('bandwidthTokenUrl', () => {

@@ -5,7 +5,12 @@ const ctx = { applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', accountId: 
 
 describe('buildBandwidthPayload', () => {
   it('keeps E.164 with +, sends `to` as a one-element array, media URLs as given', () => {
-    expect(buildBandwidthPayload({ to: '+15552223333', from: '+15554443333', body: 'Hello', mediaUrls: ['https://example.com/cat.jpg'], statusCallbackUrl: 'https://ignored.test' }, ctx)).toEqual({
+    expect(
+      buildBandwidthPayload(
+        { to: '+15552223333', from: '+15554443333', body: 'Hello', mediaUrls: ['https://example.com/cat.jpg'], statusCallbackUrl: 'https://ignored.test' },
+        ctx,
+      ),
+    ).toEqual({
       applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
       to: ['+15552223333'],
       from: '+15554443333',
@@ -15,14 +20,19 @@ describe('buildBandwidthPayload', () => {
   });
 
   it('turns uploaded media ids into media resource URLs on the same base URL', () => {
-    const p = buildBandwidthPayload({ to: '+15552223333', from: '+15554443333', mediaUrls: [], mediaIds: ['abc-cat.jpg'] }, { ...ctx, baseUrl: 'http://127.0.0.1:4010' });
+    const p = buildBandwidthPayload(
+      { to: '+15552223333', from: '+15554443333', mediaUrls: [], mediaIds: ['abc-cat.jpg'] },
+      { ...ctx, baseUrl: 'http://127.0.0.1:4010' },
+    );
     expect(p.media).toEqual(['http://127.0.0.1:4010/api/v2/users/9900000/media/abc-cat.jpg']);
     expect(p.text).toBeUndefined();
   });
 
   it('omits empty text and media', () => {
     expect(buildBandwidthPayload({ to: '+15552223333', from: '+15554443333', body: '', mediaUrls: [] }, ctx)).toEqual({
-      applicationId: ctx.applicationId, to: ['+15552223333'], from: '+15554443333',
+      applicationId: ctx.applicationId,
+      to: ['+15552223333'],
+      from: '+15554443333',
     });
   });
 });

@@ -16,14 +16,22 @@ function err(status: number, file: string, headers: Record<string, string> = {})
 
 describe('parseBandwidthSend', () => {
   it('reads the id of a 202 message object', () => {
-    expect(parseBandwidthSend(res(202, fixture('send-202.json')))).toEqual({ id: '1589228074636lm4k2je7j7jklbn2', status: 'accepted', providerStatus: 'accepted' });
+    expect(parseBandwidthSend(res(202, fixture('send-202.json')))).toEqual({
+      id: '1589228074636lm4k2je7j7jklbn2',
+      status: 'accepted',
+      providerStatus: 'accepted',
+    });
   });
   it('throws the mapped error for a non-2xx', () => {
     expect(() => parseBandwidthSend(res(400, fixture('error-400-to.json')))).toThrow(/request-validation/);
   });
   it('reports an unknown outcome for a 2xx without id', () => {
     let caught: unknown;
-    try { parseBandwidthSend(res(202, '{}')); } catch (e) { caught = e; }
+    try {
+      parseBandwidthSend(res(202, '{}'));
+    } catch (e) {
+      caught = e;
+    }
     expect((caught as ProviderError).code).toBe(ErrorCode.OUTCOME_UNKNOWN);
   });
 });
@@ -66,8 +74,13 @@ describe('bandwidthError', () => {
 describe('parseBandwidthStatus', () => {
   it('maps a listed message', () => {
     expect(parseBandwidthStatus(res(200, fixture('list-messages.json')), '1589228074636lm4k2je7j7jklbn2')).toEqual({
-      id: '1589228074636lm4k2je7j7jklbn2', status: 'delivered', providerStatus: 'DELIVERED',
-      to: '+15552223333', from: '+15554443333', numMedia: 1, dateCreated: '2025-05-11T20:14:34.636Z',
+      id: '1589228074636lm4k2je7j7jklbn2',
+      status: 'delivered',
+      providerStatus: 'DELIVERED',
+      to: '+15552223333',
+      from: '+15554443333',
+      numMedia: 1,
+      dateCreated: '2025-05-11T20:14:34.636Z',
     });
   });
   it('keeps a failure code', () => {

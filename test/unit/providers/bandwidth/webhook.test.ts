@@ -40,21 +40,42 @@ describe('verifyBandwidthWebhook (Basic auth)', () => {
 describe('parseBandwidthWebhook', () => {
   const now = new Date('2025-06-01T00:00:00Z');
   it('parses a message-received array element into an inbound message', () => {
-    expect(parseBandwidthWebhook(request(fixture('callback-received.json')), now)).toEqual([{
-      type: 'message',
-      provider: 'bandwidth',
-      id: '14762070468292kw2fuqty55yp2b2',
-      from: '+15552223333',
-      to: '+15554443333',
-      body: 'look',
-      media: [{ url: 'https://messaging.bandwidth.com/api/v2/users/9900000/media/14762070468292kw2fuqty55yp2b2/0/bw.png' }],
-      receivedAt: '2025-05-11T20:20:00.000Z',
-    }]);
+    expect(parseBandwidthWebhook(request(fixture('callback-received.json')), now)).toEqual([
+      {
+        type: 'message',
+        provider: 'bandwidth',
+        id: '14762070468292kw2fuqty55yp2b2',
+        from: '+15552223333',
+        to: '+15554443333',
+        body: 'look',
+        media: [{ url: 'https://messaging.bandwidth.com/api/v2/users/9900000/media/14762070468292kw2fuqty55yp2b2/0/bw.png' }],
+        receivedAt: '2025-05-11T20:20:00.000Z',
+      },
+    ]);
   });
   it('parses every status event of the array, with the failure code', () => {
     expect(parseBandwidthWebhook(request(fixture('callback-status.json')), now)).toEqual([
-      { type: 'status', provider: 'bandwidth', id: '1589228074636lm4k2je7j7jklbn2', status: 'delivered', providerStatus: 'message-delivered', to: '+15552223333', from: '+15554443333', receivedAt: '2025-05-11T20:14:40.000Z' },
-      { type: 'status', provider: 'bandwidth', id: '1589228074636lm4k2je7j7jklbn3', status: 'failed', providerStatus: 'message-failed', to: '+15552223334', from: '+15554443333', errorCode: 4410, receivedAt: '2025-05-11T20:14:41.000Z' },
+      {
+        type: 'status',
+        provider: 'bandwidth',
+        id: '1589228074636lm4k2je7j7jklbn2',
+        status: 'delivered',
+        providerStatus: 'message-delivered',
+        to: '+15552223333',
+        from: '+15554443333',
+        receivedAt: '2025-05-11T20:14:40.000Z',
+      },
+      {
+        type: 'status',
+        provider: 'bandwidth',
+        id: '1589228074636lm4k2je7j7jklbn3',
+        status: 'failed',
+        providerStatus: 'message-failed',
+        to: '+15552223334',
+        from: '+15554443333',
+        errorCode: 4410,
+        receivedAt: '2025-05-11T20:14:41.000Z',
+      },
     ]);
   });
   it('ignores junk', () => {

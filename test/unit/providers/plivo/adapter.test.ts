@@ -10,7 +10,6 @@ import { fakeHttp, providerFixture } from '../../../helpers/fake-http.js';
 
 const fixture = (name: string): string => providerFixture('plivo', name);
 
-
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
 const BASIC = `Basic ${Buffer.from(`${AUTH_ID}:tok_secret`).toString('base64')}`;
 
@@ -55,7 +54,13 @@ describe('plivoAdapter', () => {
     expect(call.method).toBe('POST');
     expect(call.url).toBe(`http://127.0.0.1:9/v1/Account/${AUTH_ID}/Message/`);
     expect(call.headers).toMatchObject({ Authorization: BASIC, 'Content-Type': 'application/json' });
-    expect(JSON.parse(String(call.body))).toEqual({ src: '15557654321', dst: '15551234567', text: 'hi', type: 'mms', media_urls: ['https://example.com/a.jpg'] });
+    expect(JSON.parse(String(call.body))).toEqual({
+      src: '15557654321',
+      dst: '15551234567',
+      text: 'hi',
+      type: 'mms',
+      media_urls: ['https://example.com/a.jpg'],
+    });
   });
 
   it('attributes an invalid-number 400 to the sender when Plivo names the src number', async () => {
@@ -124,9 +129,10 @@ describe('plivoAdapter', () => {
 
   it('refuses files over 2 MB before reading or sending anything', async () => {
     const http = fakeHttp();
-    const err = await plivoAdapter
-      .uploadMedia!({ path: join(tmp, 'does-not-exist.jpg'), fileName: 'big.jpg', contentType: 'image/jpeg', size: PLIVO_MAX_UPLOAD_BYTES + 1 }, ctx(http))
-      .catch((e: unknown) => e);
+    const err = await plivoAdapter.uploadMedia!(
+      { path: join(tmp, 'does-not-exist.jpg'), fileName: 'big.jpg', contentType: 'image/jpeg', size: PLIVO_MAX_UPLOAD_BYTES + 1 },
+      ctx(http),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaError);
     expect((err as MediaError).code).toBe(ErrorCode.MEDIA_TOO_LARGE);
     expect(http.calls).toHaveLength(0);

@@ -20,7 +20,10 @@ describe('Plivo findSent (Message list)', () => {
 
   it('finds the outbound message from→to at or after since (offset-aware, second precision), numbers without +', () => {
     // 15:30:05+05:30 is 10:00:05Z: found with since at 10:00:05.700 (rounded down to the second).
-    expect(findPlivoSent(res(200, LIST), q('2026-03-01T10:00:05.700Z'))).toEqual({ found: { id: '33333333-1f1d-11e1-8ea7-1231380bc196', providerStatus: 'sent' }, more: false });
+    expect(findPlivoSent(res(200, LIST), q('2026-03-01T10:00:05.700Z'))).toEqual({
+      found: { id: '33333333-1f1d-11e1-8ea7-1231380bc196', providerStatus: 'sent' },
+      more: false,
+    });
     // The older message (09:59) is not taken for it when since is later.
     expect(findPlivoSent(res(200, LIST), q('2026-03-01T10:00:06Z'))).toEqual({ more: true });
     // since before both: the newest match wins.
@@ -36,13 +39,28 @@ describe('Plivo findSent (Message list)', () => {
 
   it('matches a Powerpack sender by powerpack_id', () => {
     const pp = '0f0e0d0c-aaaa-4000-8000-000000000009';
-    const body = JSON.stringify({ meta: { next: null }, objects: [{ message_uuid: 'aaaaaaaa-1f1d-11e1-8ea7-1231380bc196', message_direction: 'outbound', message_state: 'queued', from_number: '15557654321', to_number: '15551234567', powerpack_id: pp, message_time: '2026-03-01 10:00:00+00:00' }] });
+    const body = JSON.stringify({
+      meta: { next: null },
+      objects: [
+        {
+          message_uuid: 'aaaaaaaa-1f1d-11e1-8ea7-1231380bc196',
+          message_direction: 'outbound',
+          message_state: 'queued',
+          from_number: '15557654321',
+          to_number: '15551234567',
+          powerpack_id: pp,
+          message_time: '2026-03-01 10:00:00+00:00',
+        },
+      ],
+    });
     expect(findPlivoSent(res(200, body), q('2026-03-01T10:00:00Z', '+15551234567', pp)).found?.id).toBe('aaaaaaaa-1f1d-11e1-8ea7-1231380bc196');
     expect(findPlivoSent(res(200, body), q('2026-03-01T10:00:00Z', '+15551234567', '0f0e0d0c-aaaa-4000-8000-000000000001')).found).toBeUndefined();
   });
 
   it('throws Plivo errors and on a body without objects', () => {
-    expect(() => findPlivoSent(res(401, '{"api_id":"x","error":"authentication failed"}'), q('2026-03-01T10:00:00Z'))).toThrow(expect.objectContaining({ code: ErrorCode.AUTH_REJECTED }));
+    expect(() => findPlivoSent(res(401, '{"api_id":"x","error":"authentication failed"}'), q('2026-03-01T10:00:00Z'))).toThrow(
+      expect.objectContaining({ code: ErrorCode.AUTH_REJECTED }),
+    );
     expect(() => findPlivoSent(res(200, '{}'), q('2026-03-01T10:00:00Z'))).toThrow(/message list/);
   });
 
@@ -50,7 +68,12 @@ describe('Plivo findSent (Message list)', () => {
     const calls: HttpRequest[] = [];
     const empty = (next: string | null) => res(200, JSON.stringify({ meta: { next }, objects: [] }));
     const replies = [empty('/next'), res(200, LIST)];
-    const http: HttpClient = { async request(r) { calls.push(r); return replies.shift()!; } };
+    const http: HttpClient = {
+      async request(r) {
+        calls.push(r);
+        return replies.shift()!;
+      },
+    };
     const ctx = { credentials: { authId: 'MAXXXXXXXXXXXXXXXXXX', authToken: 't' }, baseUrl: 'http://127.0.0.1:9', http };
     expect(await plivoAdapter.findSent!(q('2026-03-01T10:00:05.5Z'), ctx)).toEqual({ id: '33333333-1f1d-11e1-8ea7-1231380bc196', providerStatus: 'sent' });
     expect(calls.map((c) => c.url)).toEqual([
@@ -58,10 +81,18 @@ describe('Plivo findSent (Message list)', () => {
       'http://127.0.0.1:9/v1/Account/MAXXXXXXXXXXXXXXXXXX/Message/?message_direction=outbound&message_time__gte=2026-03-01+10%3A00%3A05&limit=20&offset=20',
     ]);
     // The last page without a match: not sent.
-    const http2: HttpClient = { async request() { return empty(null); } };
+    const http2: HttpClient = {
+      async request() {
+        return empty(null);
+      },
+    };
     expect(await plivoAdapter.findSent!(q('2026-03-01T10:00:00Z'), { ...ctx, http: http2 })).toBeUndefined();
     // Page after page of other messages: an error (the caller leaves the outcome unknown), not "not sent".
-    const http3: HttpClient = { async request() { return empty('/more'); } };
+    const http3: HttpClient = {
+      async request() {
+        return empty('/more');
+      },
+    };
     await expect(plivoAdapter.findSent!(q('2026-03-01T10:00:00Z'), { ...ctx, http: http3 })).rejects.toThrow(/not searched to the end/);
   });
 });

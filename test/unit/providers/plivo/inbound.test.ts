@@ -6,7 +6,6 @@ import { plivoAdapter } from '../../../../src/providers/plivo/adapter.js';
 import { appIdFromUri } from '../../../../src/providers/plivo/inbound.js';
 import { fakeHttp } from '../../../helpers/fake-http.js';
 
-
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
 const BASE = 'http://127.0.0.1:9';
 const ACCOUNT = `${BASE}/v1/Account/${AUTH_ID}`;
@@ -29,16 +28,28 @@ describe('plivoAdapter.configureInbound', () => {
       res(202, { api_id: 'b', message: 'changed' }),
     );
     const state = await plivoAdapter.configureInbound!('+15557770021', 'https://tunnel.example/plivo', ctx(http));
-    expect(http.calls.map((c) => `${c.method} ${c.url.slice(ACCOUNT.length)}`)).toEqual(['GET /Number/15557770021/', 'POST /Application/', 'POST /Number/15557770021/']);
+    expect(http.calls.map((c) => `${c.method} ${c.url.slice(ACCOUNT.length)}`)).toEqual([
+      'GET /Number/15557770021/',
+      'POST /Application/',
+      'POST /Number/15557770021/',
+    ]);
     expect(http.calls[0]!.headers!.Authorization).toBe(`Basic ${Buffer.from(`${AUTH_ID}:tok_secret`).toString('base64')}`);
     expect(JSON.parse(String(http.calls[1]!.body))).toMatchObject({ message_url: 'https://tunnel.example/plivo', message_method: 'POST' });
     expect(JSON.parse(String(http.calls[1]!.body)).app_name).toMatch(/^mms-listen-15557770021-/);
     expect(JSON.parse(String(http.calls[2]!.body))).toEqual({ app_id: '15784735442685051' });
-    expect(state).toMatchObject({ provider: 'plivo', number: '+15557770021', data: { plivoNumber: '15557770021', previousAppId: '111', temporaryAppId: '15784735442685051' } });
+    expect(state).toMatchObject({
+      provider: 'plivo',
+      number: '+15557770021',
+      data: { plivoNumber: '15557770021', previousAppId: '111', temporaryAppId: '15784735442685051' },
+    });
   });
 
   it('deletes the temporary application when linking fails, and throws', async () => {
-    const http = fakeHttp(res(200, { application: null }), res(201, { app_id: '9' }), res(400, { api_id: 'x', error: 'invalid app_id' }), { status: 204, headers: {}, text: '' });
+    const http = fakeHttp(res(200, { application: null }), res(201, { app_id: '9' }), res(400, { api_id: 'x', error: 'invalid app_id' }), {
+      status: 204,
+      headers: {},
+      text: '',
+    });
     await expect(plivoAdapter.configureInbound!('+15557770021', 'https://t.example/p', ctx(http))).rejects.toBeInstanceOf(ProviderError);
     expect(http.calls.at(-1)).toMatchObject({ method: 'DELETE', url: `${ACCOUNT}/Application/9/` });
   });
@@ -51,7 +62,12 @@ describe('plivoAdapter.configureInbound', () => {
 });
 
 describe('plivoAdapter.restoreInbound', () => {
-  const state = { provider: 'plivo' as const, number: '+15557770021', description: '', data: { plivoNumber: '15557770021', previousAppId: '111', temporaryAppId: '9' } };
+  const state = {
+    provider: 'plivo' as const,
+    number: '+15557770021',
+    description: '',
+    data: { plivoNumber: '15557770021', previousAppId: '111', temporaryAppId: '9' },
+  };
 
   it('relinks the previous app, then deletes the temporary one', async () => {
     const http = fakeHttp(res(202, { message: 'changed' }), { status: 204, headers: {}, text: '' });

@@ -100,9 +100,7 @@ describe('buildMultipartBody', () => {
 
   it('has the exact RFC 7578 layout', () => {
     const { body } = buildMultipartBody([{ field: 'file', fileName: 'a.txt', contentType: 'text/plain', data: Buffer.from('hi') }], 'B');
-    expect(body.toString()).toBe(
-      '--B\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B--\r\n',
-    );
+    expect(body.toString()).toBe('--B\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B--\r\n');
   });
 
   it('keeps quotes and line breaks in file names from breaking the header', () => {

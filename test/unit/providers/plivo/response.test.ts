@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../src/errors/errors.js';
-import {
-  mapPlivoStatus,
-  parsePlivoSend,
-  parsePlivoStatus,
-  parsePlivoUpload,
-  plivoError,
-} from '../../../../src/providers/plivo/response.js';
+import { mapPlivoStatus, parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError } from '../../../../src/providers/plivo/response.js';
 import { providerFixture, res, thrownProviderError } from '../../../helpers/fake-http.js';
 
 const fixture = (name: string): string => providerFixture('plivo', name);

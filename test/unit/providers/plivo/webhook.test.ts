@@ -172,7 +172,11 @@ describe('parsePlivoWebhook', () => {
   });
 
   it('accepts zero-based media keys too (the support article says Media0)', () => {
-    const req = post(MSG_URL, { From: '15557654321', To: '15551234567', Type: 'mms', MessageUUID: 'u1', MediaCount: '2', Media0: 'https://m/0', Media1: 'https://m/1' }, {});
+    const req = post(
+      MSG_URL,
+      { From: '15557654321', To: '15551234567', Type: 'mms', MessageUUID: 'u1', MediaCount: '2', Media0: 'https://m/0', Media1: 'https://m/1' },
+      {},
+    );
     const [ev] = parsePlivoWebhook(req, now);
     expect(ev?.type === 'message' ? ev.media.map((m) => m.url) : []).toEqual(['https://m/0', 'https://m/1']);
   });
@@ -183,7 +187,11 @@ describe('parsePlivoWebhook', () => {
   });
 
   it('parses a delivery receipt with an error code', () => {
-    const req = post(MSG_URL, { MessageUUID: 'db3ce55a-7f1d-11e1-8ea7-1231380bc196', To: '15551234567', From: '15557654321', Status: 'undelivered', ErrorCode: '50', Type: 'mms' }, {});
+    const req = post(
+      MSG_URL,
+      { MessageUUID: 'db3ce55a-7f1d-11e1-8ea7-1231380bc196', To: '15551234567', From: '15557654321', Status: 'undelivered', ErrorCode: '50', Type: 'mms' },
+      {},
+    );
     expect(parsePlivoWebhook(req, now)).toEqual([
       {
         type: 'status',

@@ -31,7 +31,10 @@ describe('sinchAdapter', () => {
 
   it('posts the batch with the API token, on the region host', async () => {
     const http = fakeHttp(res(201, fixture('send-201.json')));
-    const out = await sinchAdapter.send({ to: '+15552223333', from: '+15554443333', body: 'Hello', mediaUrls: ['https://example.com/cat.jpg'] }, ctx(http, { region: 'eu' }));
+    const out = await sinchAdapter.send(
+      { to: '+15552223333', from: '+15554443333', body: 'Hello', mediaUrls: ['https://example.com/cat.jpg'] },
+      ctx(http, { region: 'eu' }),
+    );
     expect(out.id).toBe('01FC66621XXXXX119Z8PMV1QPQ');
     const call = http.calls[0]!;
     expect(call.url).toBe('https://eu.sms.api.sinch.com/xms/v1/abc123def456/batches');
@@ -41,14 +44,20 @@ describe('sinchAdapter', () => {
 
   it('keeps an overridden base URL (sandbox) whatever the region', async () => {
     const http = fakeHttp(res(201, fixture('send-201.json')));
-    await sinchAdapter.send({ to: '+15552223333', from: '+15554443333', mediaUrls: ['https://e.test/a.jpg'] }, ctx(http, { region: 'eu' }, 'http://127.0.0.1:4010'));
+    await sinchAdapter.send(
+      { to: '+15552223333', from: '+15554443333', mediaUrls: ['https://e.test/a.jpg'] },
+      ctx(http, { region: 'eu' }, 'http://127.0.0.1:4010'),
+    );
     expect(http.calls[0]!.url).toBe('http://127.0.0.1:4010/xms/v1/abc123def456/batches');
   });
 
   it('maps a rejected send', async () => {
     const http = fakeHttp(res(400, fixture('error-400-to.json')));
-    await expect(sinchAdapter.send({ to: '+1555', from: '+15554443333', mediaUrls: ['https://e.test/a.jpg'] }, ctx(http)))
-      .rejects.toMatchObject({ code: ErrorCode.RECIPIENT_INVALID, httpStatus: 400, providerCode: 'syntax_invalid_parameter_format' });
+    await expect(sinchAdapter.send({ to: '+1555', from: '+15554443333', mediaUrls: ['https://e.test/a.jpg'] }, ctx(http))).rejects.toMatchObject({
+      code: ErrorCode.RECIPIENT_INVALID,
+      httpStatus: 400,
+      providerCode: 'syntax_invalid_parameter_format',
+    });
   });
 
   it('gets status from the full delivery report', async () => {

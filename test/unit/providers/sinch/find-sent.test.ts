@@ -14,7 +14,10 @@ describe('Sinch findSent (List Batches)', () => {
 
   it('finds the newest batch from `from` whose recipients include `to`, created at or after since', () => {
     // Multi-recipient batch, MSISDNs echoed without '+'; since later than created_at within the same second.
-    expect(findSinchSent(res(200, LOG), q('2026-03-01T10:00:05.900Z'))).toEqual({ found: { id: '01FC66621XXXXX119Z8PMV1QP2', providerStatus: 'created' }, more: false });
+    expect(findSinchSent(res(200, LOG), q('2026-03-01T10:00:05.900Z'))).toEqual({
+      found: { id: '01FC66621XXXXX119Z8PMV1QP2', providerStatus: 'created' },
+      more: false,
+    });
     // A canceled batch is reported as such.
     expect(findSinchSent(res(200, LOG), q('2026-03-01T09:00:00Z')).found?.id).toBe('01FC66621XXXXX119Z8PMV1QP2');
     expect(findSinchSent(res(200, LOG), q('2026-03-01T09:00:00Z', '+15552223333', '+15554443333')).found?.providerStatus).toBe('created');
@@ -30,7 +33,9 @@ describe('Sinch findSent (List Batches)', () => {
   });
 
   it('throws Sinch errors and on a body without batches', () => {
-    expect(() => findSinchSent(res(401, fixture('error-401.json')), q('2026-03-01T09:00:00Z'))).toThrow(expect.objectContaining({ code: ErrorCode.AUTH_REJECTED }));
+    expect(() => findSinchSent(res(401, fixture('error-401.json')), q('2026-03-01T09:00:00Z'))).toThrow(
+      expect.objectContaining({ code: ErrorCode.AUTH_REJECTED }),
+    );
     expect(() => findSinchSent(res(200, '{}'), q('2026-03-01T09:00:00Z'))).toThrow(/without a batch list/);
   });
 

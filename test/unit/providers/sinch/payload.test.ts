@@ -7,13 +7,20 @@ const base = { to: '+15552223333', from: '+15554443333' };
 describe('buildSinchPayload', () => {
   it('sends one media item as mt_media with the text as body.message', () => {
     expect(buildSinchPayload({ ...base, body: 'Hello', mediaUrls: ['https://example.com/cat.jpg'] })).toEqual({
-      type: 'mt_media', to: ['+15552223333'], from: '+15554443333', body: { url: 'https://example.com/cat.jpg', message: 'Hello' },
+      type: 'mt_media',
+      to: ['+15552223333'],
+      from: '+15554443333',
+      body: { url: 'https://example.com/cat.jpg', message: 'Hello' },
     });
   });
   it('asks for per-recipient delivery reports at the status callback URL', () => {
     expect(buildSinchPayload({ ...base, mediaUrls: ['https://example.com/cat.jpg'], statusCallbackUrl: 'https://t.test/sinch' })).toEqual({
-      type: 'mt_media', to: ['+15552223333'], from: '+15554443333', body: { url: 'https://example.com/cat.jpg' },
-      callback_url: 'https://t.test/sinch', delivery_report: 'per_recipient',
+      type: 'mt_media',
+      to: ['+15552223333'],
+      from: '+15554443333',
+      body: { url: 'https://example.com/cat.jpg' },
+      callback_url: 'https://t.test/sinch',
+      delivery_report: 'per_recipient',
     });
   });
   it('sends text without media as a plain text batch (Sinch rejects text-only mt_media)', () => {

@@ -52,7 +52,10 @@ describe('sinchError', () => {
 describe('parseSinchDeliveryReport', () => {
   it('maps a delivered recipient', () => {
     expect(parseSinchDeliveryReport(res(200, fixture('delivery-report-full.json')), '01FC66621XXXXX119Z8PMV1QPQ')).toEqual({
-      id: '01FC66621XXXXX119Z8PMV1QPQ', status: 'delivered', providerStatus: 'Delivered', to: '+15552223333',
+      id: '01FC66621XXXXX119Z8PMV1QPQ',
+      status: 'delivered',
+      providerStatus: 'Delivered',
+      to: '+15552223333',
     });
   });
   it('keeps the failure code', () => {

@@ -60,23 +60,45 @@ describe('Sinch webhook signature (official SDK vector)', () => {
 describe('parseSinchWebhook', () => {
   const now = new Date('2025-02-01T00:00:00Z');
   it('parses the SDK vector (an SMS recipient report)', () => {
-    expect(parseSinchWebhook(request(BODY), now)).toEqual([{
-      type: 'status', provider: 'sinch', id: '01JHFFHQ0P99JPPNQPJDV7JTBP', status: 'delivered', providerStatus: 'Delivered',
-      to: '+33662162466', receivedAt: '2025-01-13T09:22:40.914Z',
-    }]);
+    expect(parseSinchWebhook(request(BODY), now)).toEqual([
+      {
+        type: 'status',
+        provider: 'sinch',
+        id: '01JHFFHQ0P99JPPNQPJDV7JTBP',
+        status: 'delivered',
+        providerStatus: 'Delivered',
+        to: '+33662162466',
+        receivedAt: '2025-01-13T09:22:40.914Z',
+      },
+    ]);
   });
   it('parses an inbound mo_media, skipping media that failed to upload', () => {
-    expect(parseSinchWebhook(request(fixture('webhook-mo-media.json')), now)).toEqual([{
-      type: 'message', provider: 'sinch', id: '01JHG0000MOMEDIA000000001', from: '+15552223333', to: '+15554443333',
-      body: 'look at this', media: [{ url: 'https://sinch-mms-mo.s3.amazonaws.com/abc/cat.jpg', contentType: 'image/jpeg' }],
-      receivedAt: '2025-01-13T10:00:00.000Z',
-    }]);
+    expect(parseSinchWebhook(request(fixture('webhook-mo-media.json')), now)).toEqual([
+      {
+        type: 'message',
+        provider: 'sinch',
+        id: '01JHG0000MOMEDIA000000001',
+        from: '+15552223333',
+        to: '+15554443333',
+        body: 'look at this',
+        media: [{ url: 'https://sinch-mms-mo.s3.amazonaws.com/abc/cat.jpg', contentType: 'image/jpeg' }],
+        receivedAt: '2025-01-13T10:00:00.000Z',
+      },
+    ]);
   });
   it('parses a failed per-recipient MMS report with its code', () => {
-    expect(parseSinchWebhook(request(fixture('webhook-recipient-dr-mms.json')), now)).toEqual([{
-      type: 'status', provider: 'sinch', id: '01FC66621XXXXX119Z8PMV1QPQ', status: 'failed', providerStatus: 'Failed',
-      to: '+15552223333', errorCode: 402, receivedAt: '2025-01-13T09:23:00.000Z',
-    }]);
+    expect(parseSinchWebhook(request(fixture('webhook-recipient-dr-mms.json')), now)).toEqual([
+      {
+        type: 'status',
+        provider: 'sinch',
+        id: '01FC66621XXXXX119Z8PMV1QPQ',
+        status: 'failed',
+        providerStatus: 'Failed',
+        to: '+15552223333',
+        errorCode: 402,
+        receivedAt: '2025-01-13T09:23:00.000Z',
+      },
+    ]);
   });
   it('splits a batch summary into events', () => {
     const evs = parseSinchWebhook(request(fixture('webhook-summary-dr-mms.json')), now);

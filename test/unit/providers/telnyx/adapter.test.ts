@@ -7,7 +7,6 @@ import { fakeHttp, providerFixture } from '../../../helpers/fake-http.js';
 
 const fixture = (name: string): string => providerFixture('telnyx', name);
 
-
 function ctx(http: HttpClient): ProviderCallContext {
   return { credentials: { apiKey: 'KEY0123_secret' }, baseUrl: 'http://127.0.0.1:9', http };
 }

@@ -5,7 +5,6 @@ import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { telnyxAdapter } from '../../../../src/providers/telnyx/adapter.js';
 import { fakeHttp } from '../../../helpers/fake-http.js';
 
-
 const BASE = 'http://127.0.0.1:9';
 const ctx = (http: HttpClient): ProviderCallContext => ({ credentials: { apiKey: 'KEY_secret' }, baseUrl: BASE, http });
 const res = (status: number, body: unknown = {}): HttpResponse => ({ status, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) });
@@ -29,9 +28,17 @@ describe('telnyxAdapter.configureInbound', () => {
       'PATCH /v2/phone_numbers/1293384261075731499/messaging',
     ]);
     expect(http.calls[0]!.headers!.Authorization).toBe('Bearer KEY_secret');
-    expect(JSON.parse(String(http.calls[2]!.body))).toMatchObject({ webhook_url: 'https://tunnel.example/telnyx', webhook_api_version: '2', whitelisted_destinations: ['US', 'CA'] });
+    expect(JSON.parse(String(http.calls[2]!.body))).toMatchObject({
+      webhook_url: 'https://tunnel.example/telnyx',
+      webhook_api_version: '2',
+      whitelisted_destinations: ['US', 'CA'],
+    });
     expect(JSON.parse(String(http.calls[3]!.body))).toEqual({ messaging_profile_id: TMP });
-    expect(state).toMatchObject({ provider: 'telnyx', number: NUMBER, data: { phoneNumberId: '1293384261075731499', previousProfileId: OLD, temporaryProfileId: TMP } });
+    expect(state).toMatchObject({
+      provider: 'telnyx',
+      number: NUMBER,
+      data: { phoneNumberId: '1293384261075731499', previousProfileId: OLD, temporaryProfileId: TMP },
+    });
     expect(state.description).toContain(TMP);
   });
 
@@ -61,12 +68,20 @@ describe('telnyxAdapter.configureInbound', () => {
 });
 
 describe('telnyxAdapter.restoreInbound', () => {
-  const state = { provider: 'telnyx' as const, number: NUMBER, description: '', data: { phoneNumberId: '42', previousProfileId: OLD, temporaryProfileId: TMP } };
+  const state = {
+    provider: 'telnyx' as const,
+    number: NUMBER,
+    description: '',
+    data: { phoneNumberId: '42', previousProfileId: OLD, temporaryProfileId: TMP },
+  };
 
   it('moves the number back, then deletes the temporary profile', async () => {
     const http = fakeHttp(res(200, { data: {} }), res(200, { data: {} }));
     await telnyxAdapter.restoreInbound!(state, ctx(http));
-    expect(http.calls.map((c) => `${c.method} ${c.url.slice(BASE.length)}`)).toEqual(['PATCH /v2/phone_numbers/42/messaging', `DELETE /v2/messaging_profiles/${TMP}`]);
+    expect(http.calls.map((c) => `${c.method} ${c.url.slice(BASE.length)}`)).toEqual([
+      'PATCH /v2/phone_numbers/42/messaging',
+      `DELETE /v2/messaging_profiles/${TMP}`,
+    ]);
     expect(JSON.parse(String(http.calls[0]!.body))).toEqual({ messaging_profile_id: OLD });
   });
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ProviderError } from '../../../../src/errors/errors.js';
-import {
-  mapTelnyxStatus,
-  parseTelnyxSend,
-  parseTelnyxStatus,
-  telnyxError,
-  telnyxRetryAfterMs,
-} from '../../../../src/providers/telnyx/response.js';
+import { mapTelnyxStatus, parseTelnyxSend, parseTelnyxStatus, telnyxError, telnyxRetryAfterMs } from '../../../../src/providers/telnyx/response.js';
 import { providerFixture, res, thrownProviderError } from '../../../helpers/fake-http.js';
 
 const fixture = (name: string): string => providerFixture('telnyx', name);

@@ -2,12 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../../../../src/providers/types.js';
-import {
-  checkTelnyxSignature,
-  parseTelnyxWebhook,
-  telnyxPublicKey,
-  verifyTelnyxWebhook,
-} from '../../../../src/providers/telnyx/webhook.js';
+import { checkTelnyxSignature, parseTelnyxWebhook, telnyxPublicKey, verifyTelnyxWebhook } from '../../../../src/providers/telnyx/webhook.js';
 import { telnyxAdapter } from '../../../../src/providers/telnyx/adapter.js';
 
 // Official-style vector from the reference §2.7 (seed = 32 × 0x07; Ed25519 is deterministic).
@@ -152,7 +147,9 @@ describe('parseTelnyxWebhook', () => {
   });
 
   it('parses an inbound SMS without media as a message with an empty media list', () => {
-    const body = JSON.stringify({ data: { event_type: 'message.received', payload: { id: 'm1', from: { phone_number: '+1555' }, to: [{ phone_number: '+1666' }], text: 'hi' } } });
+    const body = JSON.stringify({
+      data: { event_type: 'message.received', payload: { id: 'm1', from: { phone_number: '+1555' }, to: [{ phone_number: '+1666' }], text: 'hi' } },
+    });
     const [ev] = parseTelnyxWebhook(request(body, {}), now);
     expect(ev).toMatchObject({ type: 'message', id: 'm1', body: 'hi', media: [] });
   });

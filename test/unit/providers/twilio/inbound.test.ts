@@ -33,7 +33,11 @@ describe('parseIncomingNumbers / findIncomingNumber', () => {
       smsFallbackMethod: 'GET',
       smsApplicationSid: `AP${'d'.repeat(32)}`,
     });
-    expect(inboundSettingsOf({ sid: 'PN1', phone_number: '+1', sms_url: null, sms_application_sid: null })).toMatchObject({ smsUrl: '', smsMethod: 'POST', smsApplicationSid: '' });
+    expect(inboundSettingsOf({ sid: 'PN1', phone_number: '+1', sms_url: null, sms_application_sid: null })).toMatchObject({
+      smsUrl: '',
+      smsMethod: 'POST',
+      smsApplicationSid: '',
+    });
   });
 
   it('detects a Messaging Service (MG… in sms_application_sid) but not a TwiML App', () => {
@@ -42,14 +46,23 @@ describe('parseIncomingNumbers / findIncomingNumber', () => {
   });
 
   it('turns an error answer into a ProviderError and tolerates odd bodies', () => {
-    expect(() => parseIncomingNumbers({ status: 401, headers: {}, text: JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }) })).toThrow(ProviderError);
+    expect(() => parseIncomingNumbers({ status: 401, headers: {}, text: JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }) })).toThrow(
+      ProviderError,
+    );
     expect(parseIncomingNumbers({ status: 200, headers: {}, text: '{"incoming_phone_numbers":[{"sid":1},null]}' })).toEqual([]);
     expect(parseIncomingNumbers({ status: 200, headers: {}, text: 'not json' })).toEqual([]);
   });
 });
 
 describe('buildInboundUpdate / buildInboundRestore', () => {
-  const saved = { sid: `PN${'c'.repeat(32)}`, smsUrl: 'https://example.com/sms?x=1', smsMethod: 'GET', smsFallbackUrl: 'https://example.com/fallback', smsFallbackMethod: 'GET', smsApplicationSid: `AP${'d'.repeat(32)}` };
+  const saved = {
+    sid: `PN${'c'.repeat(32)}`,
+    smsUrl: 'https://example.com/sms?x=1',
+    smsMethod: 'GET',
+    smsFallbackUrl: 'https://example.com/fallback',
+    smsFallbackMethod: 'GET',
+    smsApplicationSid: `AP${'d'.repeat(32)}`,
+  };
 
   it('sets SmsUrl and SmsMethod=POST, clearing a TwiML App that would override them', () => {
     expect(buildInboundUpdate(saved, 'https://t.example/p/hooks/twilio/inbound').toString()).toBe(

@@ -5,7 +5,13 @@ import { parseRetryAfter } from '../../../../src/providers/shared.js';
 
 describe('buildTwilioPayload', () => {
   it('builds the form body with repeated MediaUrl fields', () => {
-    const form = buildTwilioPayload({ to: '+15551234567', from: '+15005550006', body: 'Nightly chart', mediaUrls: ['https://a.example/1.png', 'https://a.example/2.jpg'], statusCallbackUrl: 'https://cb.example/s' });
+    const form = buildTwilioPayload({
+      to: '+15551234567',
+      from: '+15005550006',
+      body: 'Nightly chart',
+      mediaUrls: ['https://a.example/1.png', 'https://a.example/2.jpg'],
+      statusCallbackUrl: 'https://cb.example/s',
+    });
     expect(form.toString()).toBe(
       'To=%2B15551234567&From=%2B15005550006&Body=Nightly+chart&MediaUrl=https%3A%2F%2Fa.example%2F1.png&MediaUrl=https%3A%2F%2Fa.example%2F2.jpg&StatusCallback=https%3A%2F%2Fcb.example%2Fs',
     );
@@ -21,15 +27,25 @@ describe('buildTwilioPayload', () => {
   it('encodes the account in the path and builds Basic auth from the token or the API key', () => {
     expect(messagesPath('AC123')).toBe('/2010-04-01/Accounts/AC123/Messages.json');
     expect(twilioAuthHeader({ accountSid: 'AC1', authToken: 'tok' })).toBe(`Basic ${Buffer.from('AC1:tok').toString('base64')}`);
-    expect(twilioAuthHeader({ accountSid: 'AC1', authToken: 'tok', apiKey: 'SK1', apiSecret: 'sec' })).toBe(`Basic ${Buffer.from('SK1:sec').toString('base64')}`);
+    expect(twilioAuthHeader({ accountSid: 'AC1', authToken: 'tok', apiKey: 'SK1', apiSecret: 'sec' })).toBe(
+      `Basic ${Buffer.from('SK1:sec').toString('base64')}`,
+    );
   });
 });
 
 describe('Twilio responses', () => {
-  const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, headers, text: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+    status,
+    headers,
+    text: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
   it('parses a 201 into an acceptance', () => {
-    expect(parseTwilioSend(res(201, { sid: `MM${'0'.repeat(32)}`, status: 'queued' }))).toEqual({ id: `MM${'0'.repeat(32)}`, status: 'queued', providerStatus: 'queued' });
+    expect(parseTwilioSend(res(201, { sid: `MM${'0'.repeat(32)}`, status: 'queued' }))).toEqual({
+      id: `MM${'0'.repeat(32)}`,
+      status: 'queued',
+      providerStatus: 'queued',
+    });
   });
 
   it.each([

@@ -1,11 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  computeTwilioSignature,
-  twilioUrlVariants,
-  validateTwilioSignature,
-  verifyTwilioWebhook,
-} from '../../../../src/providers/twilio/webhook.js';
+import { computeTwilioSignature, twilioUrlVariants, validateTwilioSignature, verifyTwilioWebhook } from '../../../../src/providers/twilio/webhook.js';
 
 // Official vectors from twilio-node spec/validation.spec.js (reference §1.7).
 const TOKEN = '12345';
@@ -35,12 +30,8 @@ describe('computeTwilioSignature (official vectors)', () => {
   });
 
   it('array params are de-duplicated and sorted', () => {
-    expect(computeTwilioSignature(TOKEN, URL_, { 'MessagingBinding.Address': ['+1415xxxxxxx', '+1325xxxxxxx'] })).toBe(
-      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
-    );
-    expect(computeTwilioSignature(TOKEN, URL_, { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] })).toBe(
-      'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
-    );
+    expect(computeTwilioSignature(TOKEN, URL_, { 'MessagingBinding.Address': ['+1415xxxxxxx', '+1325xxxxxxx'] })).toBe('83O6e2vORAoJHUNzJjDWN1jz+BA=');
+    expect(computeTwilioSignature(TOKEN, URL_, { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] })).toBe('IK+Dwps556ElfBT0I3Rgjkr1wJU=');
   });
 
   it('derived MMS inbound vector', () => {
@@ -57,9 +48,7 @@ describe('computeTwilioSignature (official vectors)', () => {
       NumMedia: '1',
       To: '+15551234567',
     };
-    expect(computeTwilioSignature('test_auth_token', 'https://example.ngrok.app/twilio/inbound', params)).toBe(
-      'brXMlSKshyXuRBk29RwmW/bsoQk=',
-    );
+    expect(computeTwilioSignature('test_auth_token', 'https://example.ngrok.app/twilio/inbound', params)).toBe('brXMlSKshyXuRBk29RwmW/bsoQk=');
   });
 });
 
@@ -138,9 +127,7 @@ describe('verifyTwilioWebhook', () => {
   it('verifies a POST against the public URL, not the local one', () => {
     const publicUrl = 'https://abc.trycloudflare.com/hooks/PREFIX/twilio';
     const rawBody = Buffer.from(form({ MessageSid: 'SM1', MessageStatus: 'delivered' }));
-    const sig = createHmac('sha1', 'tok')
-      .update(`${publicUrl}MessageSidSM1MessageStatusdelivered`)
-      .digest('base64');
+    const sig = createHmac('sha1', 'tok').update(`${publicUrl}MessageSidSM1MessageStatusdelivered`).digest('base64');
     const req = { method: 'POST', publicUrl, headers: { 'x-twilio-signature': sig }, rawBody };
     expect(verifyTwilioWebhook(req, 'tok')).toBe(true);
     expect(verifyTwilioWebhook({ ...req, publicUrl: 'http://127.0.0.1:3000/hooks/PREFIX/twilio' }, 'tok')).toBe(false);

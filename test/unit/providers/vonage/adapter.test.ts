@@ -35,7 +35,10 @@ describe('vonageAdapter', () => {
 
   it('sends JSON to /v1/messages with Basic auth and returns the uuid', async () => {
     const http = fakeHttp(res(202, fixture('send-202.json')));
-    const out = await vonageAdapter.send({ to: '+14155550100', from: '+14155550101', body: 'hi', mediaUrls: ['https://e.test/a.png'] }, { credentials: creds, baseUrl: BASE, http });
+    const out = await vonageAdapter.send(
+      { to: '+14155550100', from: '+14155550101', body: 'hi', mediaUrls: ['https://e.test/a.png'] },
+      { credentials: creds, baseUrl: BASE, http },
+    );
     expect(out.id).toBe('aaaaaaaa-bbbb-cccc-dddd-0123456789ab');
     const call = http.calls[0]!;
     expect(call.method).toBe('POST');
@@ -50,9 +53,14 @@ describe('vonageAdapter', () => {
     const keyPath = join(dir, 'private.key');
     writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const http = fakeHttp(res(202, fixture('send-202.json')));
-    await vonageAdapter.send({ to: '+14155550100', from: '+14155550101', mediaUrls: [] }, {
-      credentials: { ...creds, applicationId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', privateKey: keyPath }, baseUrl: BASE, http,
-    });
+    await vonageAdapter.send(
+      { to: '+14155550100', from: '+14155550101', mediaUrls: [] },
+      {
+        credentials: { ...creds, applicationId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', privateKey: keyPath },
+        baseUrl: BASE,
+        http,
+      },
+    );
     const auth = http.calls[0]!.headers?.Authorization ?? '';
     expect(auth).toMatch(/^Bearer /);
     const claims = JSON.parse(Buffer.from(auth.split('.')[1]!, 'base64url').toString()) as { application_id: string };
@@ -61,13 +69,18 @@ describe('vonageAdapter', () => {
 
   it('throws the mapped ProviderError on a rejected send', async () => {
     const http = fakeHttp(res(422, fixture('error-422-illegal-sender.json')));
-    await expect(vonageAdapter.send({ to: '+14155550100', from: '+14155550101', mediaUrls: [] }, { credentials: creds, baseUrl: BASE, http }))
-      .rejects.toMatchObject({ code: ErrorCode.SENDER_INVALID, providerCode: '1120' });
+    await expect(
+      vonageAdapter.send({ to: '+14155550100', from: '+14155550101', mediaUrls: [] }, { credentials: creds, baseUrl: BASE, http }),
+    ).rejects.toMatchObject({ code: ErrorCode.SENDER_INVALID, providerCode: '1120' });
   });
 
   it('verifies credentials against the Applications API', async () => {
     const http = fakeHttp(res(200, fixture('application.json')));
-    const info = await vonageAdapter.verifyCredentials({ credentials: { ...creds, applicationId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab' }, baseUrl: BASE, http });
+    const info = await vonageAdapter.verifyCredentials({
+      credentials: { ...creds, applicationId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab' },
+      baseUrl: BASE,
+      http,
+    });
     expect(http.calls[0]!.url).toBe('https://api.nexmo.com/v2/applications/aaaaaaaa-bbbb-cccc-dddd-0123456789ab');
     expect(info.accountLabel).toBe('a1b2c3d (application "mms-cli test app")');
   });

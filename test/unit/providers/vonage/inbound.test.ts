@@ -23,13 +23,20 @@ describe('Vonage configureInbound/restoreInbound', () => {
       res(200, '{"error-code":"200","error-code-label":"success"}'),
     );
     const state = await vonageAdapter.configureInbound!('+14155550100', 'https://tunnel.example/vonage/inbound', ctx(http));
-    expect(state).toMatchObject({ provider: 'vonage', number: '+14155550100', data: { msisdn: '14155550100', country: 'US', previousAppId: PREV, temporaryAppId: TEMP } });
+    expect(state).toMatchObject({
+      provider: 'vonage',
+      number: '+14155550100',
+      data: { msisdn: '14155550100', country: 'US', previousAppId: PREV, temporaryAppId: TEMP },
+    });
     const [lookup, create, link] = http.calls;
     expect(lookup!.url).toMatch(/^https:\/\/rest\.nexmo\.com\/account\/numbers\?/);
     expect(new URL(lookup!.url).searchParams.get('pattern')).toBe('14155550100');
     expect(create).toMatchObject({ method: 'POST', url: 'https://api.nexmo.com/v2/applications' });
     expect(create!.headers!.Authorization).toBe(`Basic ${Buffer.from('a1b2c3d4:secretsecret1234').toString('base64')}`);
-    expect(JSON.parse(String(create!.body)).capabilities.messages.webhooks.inbound_url).toEqual({ address: 'https://tunnel.example/vonage/inbound', http_method: 'POST' });
+    expect(JSON.parse(String(create!.body)).capabilities.messages.webhooks.inbound_url).toEqual({
+      address: 'https://tunnel.example/vonage/inbound',
+      http_method: 'POST',
+    });
     expect(link).toMatchObject({ method: 'POST', url: 'https://rest.nexmo.com/number/update' });
     expect(Object.fromEntries(new URLSearchParams(String(link!.body)))).toMatchObject({ country: 'US', msisdn: '14155550100', app_id: TEMP });
   });
@@ -41,7 +48,10 @@ describe('Vonage configureInbound/restoreInbound', () => {
       res(420, '{"error-code":"420","error-code-label":"Parameter not valid"}'),
       res(204, ''),
     );
-    await expect(vonageAdapter.configureInbound!('+14155550100', 'https://t.example/in', ctx(http))).rejects.toMatchObject({ code: 'PROVIDER_REJECTED', providerCode: '420' });
+    await expect(vonageAdapter.configureInbound!('+14155550100', 'https://t.example/in', ctx(http))).rejects.toMatchObject({
+      code: 'PROVIDER_REJECTED',
+      providerCode: '420',
+    });
     expect(http.calls[3]).toMatchObject({ method: 'DELETE', url: `https://api.nexmo.com/v2/applications/${TEMP}` });
   });
 
@@ -52,7 +62,12 @@ describe('Vonage configureInbound/restoreInbound', () => {
   });
 
   it('restores the previous link (or none) and deletes the application; a 404 on delete is fine', async () => {
-    const state = { provider: 'vonage' as const, number: '+14155550100', description: '', data: { msisdn: '14155550100', country: 'US', previousAppId: null, temporaryAppId: TEMP } };
+    const state = {
+      provider: 'vonage' as const,
+      number: '+14155550100',
+      description: '',
+      data: { msisdn: '14155550100', country: 'US', previousAppId: null, temporaryAppId: TEMP },
+    };
     const http = fakeHttp(res(200, '{"error-code":"200"}'), res(404, '{"title":"Not Found"}'));
     await vonageAdapter.restoreInbound!(state, ctx(http));
     expect(new URLSearchParams(String(http.calls[0]!.body)).get('app_id')).toBe('');

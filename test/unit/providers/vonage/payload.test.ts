@@ -37,7 +37,11 @@ describe('vonageMediaKind', () => {
 describe('buildVonagePayload', () => {
   it('sends a text MMS when there is no media, numbers without +', () => {
     expect(buildVonagePayload({ ...base, body: 'hello' })).toEqual({
-      channel: 'mms', message_type: 'text', to: '14155550100', from: '14155550101', text: 'hello',
+      channel: 'mms',
+      message_type: 'text',
+      to: '14155550100',
+      from: '14155550101',
+      text: 'hello',
     });
   });
 

@@ -7,12 +7,20 @@ import { fixture, res } from './helpers.js';
 describe('parseVonageSend', () => {
   it('returns the message_uuid of a 202', () => {
     expect(parseVonageSend(res(202, fixture('send-202.json')))).toEqual({
-      id: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', status: 'accepted', providerStatus: 'accepted',
+      id: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
+      status: 'accepted',
+      providerStatus: 'accepted',
     });
   });
 
   it('treats a 2xx without message_uuid as an unknown outcome (not resendable)', () => {
-    const err = (() => { try { parseVonageSend(res(202, '{}')); } catch (e) { return e; } })() as ProviderError;
+    const err = (() => {
+      try {
+        parseVonageSend(res(202, '{}'));
+      } catch (e) {
+        return e;
+      }
+    })() as ProviderError;
     expect(err.code).toBe(ErrorCode.OUTCOME_UNKNOWN);
   });
 });
@@ -60,7 +68,9 @@ describe('vonageError', () => {
 
   it('maps 5xx to PROVIDER_UNAVAILABLE and other 4xx to PROVIDER_REJECTED', () => {
     expect(errorOf(500, 'error-500.json').code).toBe(ErrorCode.PROVIDER_UNAVAILABLE);
-    expect(vonageError(res(400, '{"type":"https://developer.vonage.com/api-errors/messages#1010","title":"Missing params"}')).code).toBe(ErrorCode.PROVIDER_REJECTED);
+    expect(vonageError(res(400, '{"type":"https://developer.vonage.com/api-errors/messages#1010","title":"Missing params"}')).code).toBe(
+      ErrorCode.PROVIDER_REJECTED,
+    );
     expect(vonageError(res(400, 'not json')).message).toBe('Vonage HTTP 400: not json');
   });
 });

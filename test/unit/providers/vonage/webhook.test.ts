@@ -1,12 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../../../../src/providers/types.js';
-import {
-  parseVonageWebhook,
-  verifyVonageJwt,
-  verifyVonageWebhook,
-  vonagePayloadHashMatches,
-} from '../../../../src/providers/vonage/webhook.js';
+import { parseVonageWebhook, verifyVonageJwt, verifyVonageWebhook, vonagePayloadHashMatches } from '../../../../src/providers/vonage/webhook.js';
 import { fixture } from './helpers.js';
 
 // Reference §1.7 test vector (generated and checked with Node crypto by the reference author).
@@ -74,7 +69,7 @@ describe('verifyVonageWebhook (reference vector with payload_hash)', () => {
     expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...creds, apiKey: 'other' }, at)).toBe(false);
     expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...creds, applicationId: 'bbbbbbbb-bbbb-cccc-dddd-0123456789ab' }, at)).toBe(false);
   });
-  it("accepts the temporary application of `mms listen --number` as ours, and only that one", () => {
+  it('accepts the temporary application of `mms listen --number` as ours, and only that one', () => {
     const other = { ...creds, applicationId: 'bbbbbbbb-bbbb-cccc-dddd-0123456789ab' };
     expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...other, otherApplicationIds: ['aaaaaaaa-bbbb-cccc-dddd-0123456789ab'] }, at)).toBe(true);
     expect(verifyVonageWebhook(request(BODY, `Bearer ${TOKEN}`), { ...other, otherApplicationIds: ['cccccccc-bbbb-cccc-dddd-0123456789ab'] }, at)).toBe(false);
@@ -95,16 +90,18 @@ describe('verifyVonageWebhook (reference vector with payload_hash)', () => {
 describe('parseVonageWebhook', () => {
   const now = new Date('2025-02-02T00:00:00Z');
   it('parses an inbound image MMS, adding + to numbers', () => {
-    expect(parseVonageWebhook(request(BODY), now)).toEqual([{
-      type: 'message',
-      provider: 'vonage',
-      id: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
-      from: '+14155550101',
-      to: '+14155550100',
-      body: '',
-      media: [{ url: 'https://api-us.nexmo.com/v3/media/1b456509-974c-458b-aafa-45fc48a4d976' }],
-      receivedAt: '2025-01-01T12:00:00Z',
-    }]);
+    expect(parseVonageWebhook(request(BODY), now)).toEqual([
+      {
+        type: 'message',
+        provider: 'vonage',
+        id: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
+        from: '+14155550101',
+        to: '+14155550100',
+        body: '',
+        media: [{ url: 'https://api-us.nexmo.com/v3/media/1b456509-974c-458b-aafa-45fc48a4d976' }],
+        receivedAt: '2025-01-01T12:00:00Z',
+      },
+    ]);
   });
   it('collects every attachment of a multi-part message once, caption as body', () => {
     const [ev] = parseVonageWebhook(request(fixture('webhook-inbound-content.json')), now);
@@ -117,10 +114,18 @@ describe('parseVonageWebhook', () => {
     ]);
   });
   it('parses delivered and rejected status callbacks', () => {
-    expect(parseVonageWebhook(request(fixture('webhook-status-delivered.json')), now)).toEqual([{
-      type: 'status', provider: 'vonage', id: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', status: 'delivered',
-      providerStatus: 'delivered', to: '+14155550100', from: '+14155550101', receivedAt: '2025-01-01T12:00:05Z',
-    }]);
+    expect(parseVonageWebhook(request(fixture('webhook-status-delivered.json')), now)).toEqual([
+      {
+        type: 'status',
+        provider: 'vonage',
+        id: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
+        status: 'delivered',
+        providerStatus: 'delivered',
+        to: '+14155550100',
+        from: '+14155550101',
+        receivedAt: '2025-01-01T12:00:05Z',
+      },
+    ]);
     const [rej] = parseVonageWebhook(request(fixture('webhook-status-rejected.json')), now);
     expect(rej).toMatchObject({ type: 'status', status: 'failed', providerStatus: 'rejected', errorCode: 1120 });
   });

@@ -6,12 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliError, ConfigError } from '../../../../src/errors/errors.js';
 import { isLoopbackUrl } from '../../../../src/webhook/loopback.js';
 import { startWebhookServer, type WebhookServer } from '../../../../src/webhook/server.js';
-import {
-  cloudflaredArgs,
-  createCloudflaredTunnel,
-  findCloudflared,
-  parseQuickTunnelUrl,
-} from '../../../../src/webhook/tunnel/cloudflared.js';
+import { cloudflaredArgs, createCloudflaredTunnel, findCloudflared, parseQuickTunnelUrl } from '../../../../src/webhook/tunnel/cloudflared.js';
 import type { Tunnel } from '../../../../src/webhook/tunnel/types.js';
 
 const FAKE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../helpers/fake-cloudflared');

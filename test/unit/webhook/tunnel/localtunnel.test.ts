@@ -21,7 +21,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(opts: Partial<LocalTunnelOptions> = {}): Promise<{ srv: WebhookServer; lt: LtTestServer; tunnel: Tunnel; publicUrl: string; warnings: string[] }> {
+async function setup(
+  opts: Partial<LocalTunnelOptions> = {},
+): Promise<{ srv: WebhookServer; lt: LtTestServer; tunnel: Tunnel; publicUrl: string; warnings: string[] }> {
   const srv = await startWebhookServer();
   cleanups.push(() => srv.close());
   const lt = await startLtTestServer();
@@ -57,7 +59,11 @@ describe('localtunnel client against the loopback protocol server', () => {
       return { status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response></Response>' };
     });
     const form = new URLSearchParams({ From: '+15551234567', Body: 'héllo 👋 \u001b[31m', NumMedia: '0' }).toString();
-    const res = await fetch(`${publicUrl}${path}?x=1`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' } });
+    const res = await fetch(`${publicUrl}${path}?x=1`, {
+      method: 'POST',
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/xml');
     expect(await res.text()).toBe('<Response></Response>');
@@ -178,7 +184,9 @@ describe('localtunnel failures and guards', () => {
   });
 
   it('refuses a non-loopback tunnel address handed out by the server in offline mode', async () => {
-    const control = await listenLoopback((_req, res) => res.end(JSON.stringify({ id: 'x', url: 'http://127.0.0.1:1', port: 9, ip: '10.1.2.3', max_conn_count: 1 })));
+    const control = await listenLoopback((_req, res) =>
+      res.end(JSON.stringify({ id: 'x', url: 'http://127.0.0.1:1', port: 9, ip: '10.1.2.3', max_conn_count: 1 })),
+    );
     const tunnel = createLocalTunnel({ host: `http://127.0.0.1:${(control.address() as AddressInfo).port}`, env: OFFLINE });
     // The guard runs before any socket to 10.1.2.3 is opened.
     await expect(tunnel.start(1)).rejects.toThrow(/non-loopback tunnel address/);
@@ -209,7 +217,12 @@ describe('localtunnel failures and guards', () => {
 
   it('fails when the tunnel port refuses connections', async () => {
     const s = await listenLoopback((_req, res) => res.end(JSON.stringify({ id: 'x', url: 'http://127.0.0.1:1', port: 1, max_conn_count: 2 })));
-    const tunnel = createLocalTunnel({ host: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, env: OFFLINE, reconnectDelayMs: 10, maxReconnectFailures: 2 });
+    const tunnel = createLocalTunnel({
+      host: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+      env: OFFLINE,
+      reconnectDelayMs: 10,
+      maxReconnectFailures: 2,
+    });
     const err = await tunnel.start(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect(err).toMatchObject({ code: 'NETWORK_ERROR' });

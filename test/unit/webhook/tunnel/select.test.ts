@@ -49,7 +49,8 @@ describe('selectTunnel', () => {
   });
 
   it('auto with NGROK_AUTHTOKEN but no SDK fails at start with the install hint (no silent switch)', async () => {
-    const missing = (): Promise<NgrokModule> => Promise.reject(new ConfigError('CONFIG_INVALID', 'not installed', { suggestion: 'npm install -g @ngrok/ngrok' }));
+    const missing = (): Promise<NgrokModule> =>
+      Promise.reject(new ConfigError('CONFIG_INVALID', 'not installed', { suggestion: 'npm install -g @ngrok/ngrok' }));
     const sel = await selectTunnel({ tunnel: 'auto', env: { ...base, NGROK_AUTHTOKEN: 'x', PATH: `${withCf}:${NODE_DIR}` }, ngrokLoad: missing });
     await expect(sel?.tunnel.start(1)).rejects.toBeInstanceOf(ConfigError);
   });
