@@ -75,6 +75,189 @@ function checkHost(host: string, env: NodeJS.ProcessEnv): URL {
   return url;
 }
 
+/** Mutable state shared by a tunnel's sockets. */
+interface SlotState {
+  sockets: Set<Socket>;
+  timers: Set<NodeJS.Timeout>;
+  stopped: boolean;
+  lost: boolean;
+  maxFailures: number;
+  reconnectDelayMs: number;
+}
+
+function shutdownSlots(state: SlotState): void {
+  for (const t of state.timers) clearTimeout(t);
+  state.timers.clear();
+  for (const s of state.sockets) s.destroy();
+  state.sockets.clear();
+}
+
+/** GET <host>/?new (or /<subdomain>): asks the server for a tunnel. */
+async function registerTunnel(hostUrl: URL, subdomain: string | undefined, signal: AbortSignal): Promise<LocalTunnelInfo> {
+  const base = hostUrl.toString().replace(/\/+$/, '');
+  const url = subdomain ? `${base}/${subdomain}` : `${base}/?new`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot reach the localtunnel server ${hostUrl.host}: ${(err as Error).message}`, {
+      suggestion: 'Check --tunnel-host, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+      cause: err,
+    });
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const msg = typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : `HTTP ${res.status}`;
+    throw new CliError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      ExitCode.UNAVAILABLE,
+      `The localtunnel server ${hostUrl.host} refused the tunnel: ${msg.slice(0, 200)}`,
+      {
+        suggestion: 'Try again later, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
+      },
+    );
+  }
+  return parseLocalTunnelInfo(body);
+}
+
+/** Keeps one tunnel socket open, relaying it to the local server; reconnects when it closes. */
+function openSlot(
+  state: SlotState,
+  remoteHost: string,
+  remotePort: number,
+  localPort: number,
+  onConnect: () => void,
+  onGiveUp: (err: Error) => void,
+  failures = 0,
+): void {
+  if (state.stopped || state.lost) return;
+  const remote = connect({ host: remoteHost, port: remotePort });
+  state.sockets.add(remote);
+  remote.setNoDelay(true);
+  remote.setKeepAlive(true, 30_000);
+  let local: Socket | null = null;
+  let connectedAt = 0;
+  let gotData = false;
+  let lastError: Error | undefined;
+
+  const openLocal = (): Socket => {
+    const sock = connect({ host: '127.0.0.1', port: localPort });
+    state.sockets.add(sock);
+    sock.setNoDelay(true);
+    sock.on('data', (chunk: Buffer) => {
+      if (!remote.write(chunk)) {
+        sock.pause();
+        remote.once('drain', () => sock.resume());
+      }
+    });
+    sock.on('error', () => undefined); // reported through 'close' below
+    sock.once('close', (hadError) => {
+      state.sockets.delete(sock);
+      if (local === sock) local = null;
+      if (hadError) {
+        // Local server unreachable or reset mid-request: drop this tunnel socket so the public
+        // request fails (502) instead of hanging; the slot reconnects.
+        remote.destroy();
+        return;
+      }
+      // The local server closed an idle keep-alive connection: keep the tunnel socket; the next
+      // request on it opens a new local connection.
+      remote.resume();
+    });
+    return sock;
+  };
+
+  remote.once('connect', () => {
+    connectedAt = Date.now();
+    onConnect();
+  });
+  remote.on('data', (chunk: Buffer) => {
+    gotData = true;
+    local ??= openLocal();
+    if (!local.write(chunk)) {
+      remote.pause();
+      local.once('drain', () => remote.resume());
+    }
+  });
+  remote.on('error', (err) => (lastError = err));
+  remote.once('close', () => {
+    state.sockets.delete(remote);
+    local?.destroy();
+    if (state.stopped || state.lost) return;
+    // A socket that never connected, or was dropped at once without traffic, is a failure.
+    const failed = connectedAt === 0 || (!gotData && Date.now() - connectedAt < 1000);
+    const nextFailures = failed ? failures + 1 : 0;
+    if (nextFailures >= state.maxFailures) {
+      onGiveUp(
+        new Error(
+          `Lost the connection to the localtunnel server ${remoteHost}:${remotePort}${lastError ? ` (${lastError.message})` : ''}; the public URL no longer works`,
+        ),
+      );
+      return;
+    }
+    const t = setTimeout(
+      () => {
+        state.timers.delete(t);
+        openSlot(state, remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
+      },
+      failed ? state.reconnectDelayMs : 0,
+    );
+    state.timers.add(t);
+  });
+}
+
+/** Opens `count` tunnel sockets; resolves on the first connection, rejects if they all give up or on abort. */
+function openPool(
+  state: SlotState,
+  listeners: CloseListeners,
+  remoteHost: string,
+  remotePort: number,
+  localPort: number,
+  count: number,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve();
+    };
+    const onGiveUp = (err: Error): void => {
+      if (!settled) {
+        settle(new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot open the tunnel sockets to ${remoteHost}:${remotePort}: ${err.message}`));
+        return;
+      }
+      state.lost = true;
+      shutdownSlots(state);
+      listeners.fire(err);
+    };
+    if (signal.aborted) return settle(new Error('aborted'));
+    signal.addEventListener('abort', () => settle(new Error('aborted')), { once: true });
+    for (let i = 0; i < count; i++) openSlot(state, remoteHost, remotePort, localPort, () => settle(), onGiveUp);
+  });
+}
+
+function tunnelWarnings(hostUrl: URL, remoteHost: string, info: LocalTunnelInfo): string[] {
+  const warnings = [
+    `localtunnel: traffic between this machine and ${remoteHost}:${info.port} is NOT encrypted (plain TCP); anyone on the path can read webhook payloads and media`,
+  ];
+  if (info.url.startsWith('http:') && !isLoopbackUrl(info.url)) {
+    warnings.push(`localtunnel: the public URL ${info.url} is plain http; providers such as Twilio may refuse to call it`);
+  }
+  if (/(^|\.)(localtunnel\.me|loca\.lt)$/.test(hostUrl.hostname)) {
+    warnings.push('localtunnel: loca.lt is a third-party volunteer service; browsers see a reminder page, and outages are common');
+  }
+  return warnings;
+}
+
 /** Creates the localtunnel backend. Throws UsageError without a valid --tunnel-host. */
 export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
   if (!opts.host) {
@@ -92,132 +275,16 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
     });
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TUNNEL_TIMEOUT_MS;
-  const maxFailures = opts.maxReconnectFailures ?? 5;
-  const reconnectDelayMs = opts.reconnectDelayMs ?? 500;
   const listeners = new CloseListeners();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
-  let lost = false;
-  let abortStart: (() => void) | undefined;
-
-  const shutdown = (): void => {
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-    for (const s of sockets) s.destroy();
-    sockets.clear();
+  const state: SlotState = {
+    sockets: new Set<Socket>(),
+    timers: new Set<NodeJS.Timeout>(),
+    stopped: false,
+    lost: false,
+    maxFailures: opts.maxReconnectFailures ?? 5,
+    reconnectDelayMs: opts.reconnectDelayMs ?? 500,
   };
-
-  async function register(signal: AbortSignal): Promise<LocalTunnelInfo> {
-    const base = hostUrl.toString().replace(/\/+$/, '');
-    const url = opts.subdomain ? `${base}/${opts.subdomain}` : `${base}/?new`;
-    let res: Response;
-    try {
-      res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
-    } catch (err) {
-      throw new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot reach the localtunnel server ${hostUrl.host}: ${(err as Error).message}`, {
-        suggestion: 'Check --tunnel-host, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
-        cause: err,
-      });
-    }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    if (!res.ok) {
-      const msg = typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message : `HTTP ${res.status}`;
-      throw new CliError(
-        ErrorCode.PROVIDER_UNAVAILABLE,
-        ExitCode.UNAVAILABLE,
-        `The localtunnel server ${hostUrl.host} refused the tunnel: ${msg.slice(0, 200)}`,
-        {
-          suggestion: 'Try again later, or use --tunnel cloudflared, --tunnel ngrok or --public-url <url>',
-        },
-      );
-    }
-    return parseLocalTunnelInfo(body);
-  }
-
-  /** Keeps one tunnel socket open, relaying it to the local server; reconnects when it closes. */
-  function openSlot(remoteHost: string, remotePort: number, localPort: number, onConnect: () => void, onGiveUp: (err: Error) => void, failures = 0): void {
-    if (stopped || lost) return;
-    const remote = connect({ host: remoteHost, port: remotePort });
-    sockets.add(remote);
-    remote.setNoDelay(true);
-    remote.setKeepAlive(true, 30_000);
-    let local: Socket | null = null;
-    let connectedAt = 0;
-    let gotData = false;
-    let lastError: Error | undefined;
-
-    const openLocal = (): Socket => {
-      const sock = connect({ host: '127.0.0.1', port: localPort });
-      sockets.add(sock);
-      sock.setNoDelay(true);
-      sock.on('data', (chunk: Buffer) => {
-        if (!remote.write(chunk)) {
-          sock.pause();
-          remote.once('drain', () => sock.resume());
-        }
-      });
-      sock.on('error', () => undefined); // reported through 'close' below
-      sock.once('close', (hadError) => {
-        sockets.delete(sock);
-        if (local === sock) local = null;
-        if (hadError) {
-          // Local server unreachable or reset mid-request: drop this tunnel socket so the public
-          // request fails (502) instead of hanging; the slot reconnects.
-          remote.destroy();
-          return;
-        }
-        // The local server closed an idle keep-alive connection: keep the tunnel socket; the next
-        // request on it opens a new local connection.
-        remote.resume();
-      });
-      return sock;
-    };
-
-    remote.once('connect', () => {
-      connectedAt = Date.now();
-      onConnect();
-    });
-    remote.on('data', (chunk: Buffer) => {
-      gotData = true;
-      local ??= openLocal();
-      if (!local.write(chunk)) {
-        remote.pause();
-        local.once('drain', () => remote.resume());
-      }
-    });
-    remote.on('error', (err) => (lastError = err));
-    remote.once('close', () => {
-      sockets.delete(remote);
-      local?.destroy();
-      if (stopped || lost) return;
-      // A socket that never connected, or was dropped at once without traffic, is a failure.
-      const failed = connectedAt === 0 || (!gotData && Date.now() - connectedAt < 1000);
-      const nextFailures = failed ? failures + 1 : 0;
-      if (nextFailures >= maxFailures) {
-        onGiveUp(
-          new Error(
-            `Lost the connection to the localtunnel server ${remoteHost}:${remotePort}${lastError ? ` (${lastError.message})` : ''}; the public URL no longer works`,
-          ),
-        );
-        return;
-      }
-      const t = setTimeout(
-        () => {
-          timers.delete(t);
-          openSlot(remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
-        },
-        failed ? reconnectDelayMs : 0,
-      );
-      timers.add(t);
-    });
-  }
+  let abortStart: (() => void) | undefined;
 
   return {
     name: 'localtunnel',
@@ -226,49 +293,18 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
       abortStart = () => ac.abort();
       const timer = setTimeout(() => ac.abort(), timeoutMs);
       try {
-        const info = await register(ac.signal);
+        const info = await registerTunnel(hostUrl, opts.subdomain, ac.signal);
         const remoteHost = info.ip ?? hostUrl.hostname.replace(/^\[|\]$/g, '');
         if (isOfflineMode(env) && (!isLoopbackAddress(remoteHost) || !isLoopbackUrl(info.url))) {
           throw new UsageError('Refusing a non-loopback tunnel address from the server (MMS_TEST_OFFLINE is set)', { code: ErrorCode.INVALID_ARGUMENT });
         }
         const count = Math.min(info.maxConnCount, opts.maxConnections ?? 10);
-        await new Promise<void>((resolve, reject) => {
-          let settled = false;
-          const settle = (err?: Error): void => {
-            if (settled) return;
-            settled = true;
-            if (err) reject(err);
-            else resolve();
-          };
-          const onGiveUp = (err: Error): void => {
-            if (!settled) {
-              settle(
-                new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot open the tunnel sockets to ${remoteHost}:${info.port}: ${err.message}`),
-              );
-              return;
-            }
-            lost = true;
-            shutdown();
-            listeners.fire(err);
-          };
-          if (ac.signal.aborted) return settle(new Error('aborted'));
-          ac.signal.addEventListener('abort', () => settle(new Error('aborted')), { once: true });
-          for (let i = 0; i < count; i++) openSlot(remoteHost, info.port, localPort, () => settle(), onGiveUp);
-        });
-        if (stopped) throw new Error('aborted');
-        const warnings = [
-          `localtunnel: traffic between this machine and ${remoteHost}:${info.port} is NOT encrypted (plain TCP); anyone on the path can read webhook payloads and media`,
-        ];
-        if (info.url.startsWith('http:') && !isLoopbackUrl(info.url)) {
-          warnings.push(`localtunnel: the public URL ${info.url} is plain http; providers such as Twilio may refuse to call it`);
-        }
-        if (/(^|\.)(localtunnel\.me|loca\.lt)$/.test(hostUrl.hostname)) {
-          warnings.push('localtunnel: loca.lt is a third-party volunteer service; browsers see a reminder page, and outages are common');
-        }
-        return { publicUrl: info.url, warnings };
+        await openPool(state, listeners, remoteHost, info.port, localPort, count, ac.signal);
+        if (state.stopped) throw new Error('aborted');
+        return { publicUrl: info.url, warnings: tunnelWarnings(hostUrl, remoteHost, info) };
       } catch (err) {
-        shutdown();
-        if (stopped) throw new CliError(ErrorCode.CANCELLED, ExitCode.INTERRUPTED, 'The tunnel was stopped while starting');
+        shutdownSlots(state);
+        if (state.stopped) throw new CliError(ErrorCode.CANCELLED, ExitCode.INTERRUPTED, 'The tunnel was stopped while starting');
         if (ac.signal.aborted && !(err instanceof UsageError)) {
           throw new CliError(
             ErrorCode.TIMEOUT,
@@ -286,9 +322,9 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
       }
     },
     stop() {
-      stopped = true;
+      state.stopped = true;
       abortStart?.();
-      shutdown();
+      shutdownSlots(state);
       return Promise.resolve();
     },
     onClose: (cb) => listeners.add(cb),
