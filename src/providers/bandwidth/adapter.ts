@@ -27,6 +27,98 @@ function tokenRequest(ctx: ProviderCallContext): TokenRequest {
   };
 }
 
+type Authorize = (ctx: ProviderCallContext) => Promise<{ Authorization: string }>;
+type Check401 = (res: HttpResponse, ctx: ProviderCallContext) => void;
+type SendRequest = Parameters<ProviderAdapter['send']>[0];
+type FindSentQuery = Parameters<NonNullable<ProviderAdapter['findSent']>>[0];
+type MediaFile = Parameters<NonNullable<ProviderAdapter['uploadMedia']>>[0];
+
+function accountId(ctx: ProviderCallContext): string {
+  return ctx.credentials.accountId ?? '';
+}
+
+function checkBandwidthCredentials(creds: Credentials): string[] {
+  const problems: string[] = [];
+  if (!creds.accountId) problems.push('Account ID is missing');
+  else if (!/^\d+$/.test(creds.accountId)) problems.push('Account ID must be digits');
+  if (!creds.applicationId) problems.push('Messaging application ID is missing');
+  if (!creds.clientId) problems.push('OAuth client ID is missing');
+  if (!creds.clientSecret) problems.push('OAuth client secret is missing');
+  if (Boolean(creds.callbackUsername) !== Boolean(creds.callbackPassword)) problems.push('Set both the callback user id and password, or neither');
+  return problems;
+}
+
+async function sendBandwidth(req: SendRequest, ctx: ProviderCallContext, authorized: Authorize, check401: Check401) {
+  const auth = await authorized(ctx);
+  const payload = buildBandwidthPayload(req, {
+    applicationId: ctx.credentials.applicationId ?? '',
+    accountId: accountId(ctx),
+    baseUrl: ctx.baseUrl,
+  });
+  const res = await callClient(ctx).request({
+    method: 'POST',
+    url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}`,
+    // A wrong content type is a 415.
+    headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
+    body: JSON.stringify(payload),
+  });
+  check401(res, ctx);
+  return parseBandwidthSend(res);
+}
+
+async function findBandwidthSentMessage(q: FindSentQuery, ctx: ProviderCallContext, authorized: Authorize, check401: Check401) {
+  // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
+  let pageToken: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const params = new URLSearchParams({
+      sourceTn: q.from,
+      destinationTn: q.to,
+      messageDirection: 'OUTBOUND',
+      fromDateTime: bandwidthTimeFilter(q.since),
+      limit: '100',
+    });
+    if (pageToken) params.set('pageToken', pageToken);
+    const auth = await authorized(ctx);
+    const res = await callClient(ctx).request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
+      headers: { ...auth, Accept: 'application/json' },
+    });
+    check401(res, ctx);
+    const step = findBandwidthSent(res, q);
+    if (step.found) return step.found;
+    if (!step.nextPageToken) return undefined;
+    pageToken = step.nextPageToken;
+  }
+  throw new Error(`more than 1000 Bandwidth messages from ${q.from} to ${q.to} since ${q.since.toISOString()}; the log was not searched to the end`);
+}
+
+async function uploadBandwidthMedia(file: MediaFile, ctx: ProviderCallContext, authorized: Authorize, check401: Check401): Promise<string> {
+  const mediaId = bandwidthMediaId(file.fileName, randomUUID());
+  const bytes = await readFile(file.path);
+  const auth = await authorized(ctx);
+  const res = await callClient(ctx).request({
+    method: 'PUT',
+    url: `${ctx.baseUrl}${mediaPath(accountId(ctx), mediaId)}`,
+    headers: { ...auth, 'Content-Type': file.contentType },
+    body: bytes,
+    timeoutMs: 120_000,
+  });
+  check401(res, ctx);
+  if (res.status !== 204 && res.status !== 200) {
+    const err = bandwidthError(res);
+    throw new ProviderError(err.code, err.exitCode, `Uploading ${file.fileName} to Bandwidth failed: ${err.message}`, {
+      provider: 'bandwidth',
+      httpStatus: res.status,
+      ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+      ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      ...(err.suggestion !== undefined ? { suggestion: err.suggestion } : {}),
+    });
+  }
+  return mediaId;
+}
+
 /** Creates a Bandwidth adapter around a token cache (tests inject one with a fake clock). */
 export function createBandwidthAdapter(tokens: BandwidthTokenCache = new BandwidthTokenCache()): ProviderAdapter {
   async function authorized(ctx: ProviderCallContext): Promise<{ Authorization: string }> {
@@ -38,21 +130,10 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
     if (res.status === 401) tokens.invalidate(tokenRequest(ctx));
   }
 
-  function accountId(ctx: ProviderCallContext): string {
-    return ctx.credentials.accountId ?? '';
-  }
-
   return {
     ...adapterFacts(bandwidthDescriptor),
     checkCredentials(creds: Credentials): string[] {
-      const problems: string[] = [];
-      if (!creds.accountId) problems.push('Account ID is missing');
-      else if (!/^\d+$/.test(creds.accountId)) problems.push('Account ID must be digits');
-      if (!creds.applicationId) problems.push('Messaging application ID is missing');
-      if (!creds.clientId) problems.push('OAuth client ID is missing');
-      if (!creds.clientSecret) problems.push('OAuth client secret is missing');
-      if (Boolean(creds.callbackUsername) !== Boolean(creds.callbackPassword)) problems.push('Set both the callback user id and password, or neither');
-      return problems;
+      return checkBandwidthCredentials(creds);
     },
     checkSender(from: string) {
       // `from` is a Bandwidth number in E.164, or an alphanumeric sender id (≤ 11 characters).
@@ -77,22 +158,8 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       if (res.status !== 200) throw bandwidthError(res);
       return { accountLabel: `account ${accountId(ctx)}` };
     },
-    async send(req, ctx) {
-      const auth = await authorized(ctx);
-      const payload = buildBandwidthPayload(req, {
-        applicationId: ctx.credentials.applicationId ?? '',
-        accountId: accountId(ctx),
-        baseUrl: ctx.baseUrl,
-      });
-      const res = await callClient(ctx).request({
-        method: 'POST',
-        url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}`,
-        // A wrong content type is a 415.
-        headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
-        body: JSON.stringify(payload),
-      });
-      check401(res, ctx);
-      return parseBandwidthSend(res);
+    send(req, ctx) {
+      return sendBandwidth(req, ctx, authorized, check401);
     },
     async getStatus(id, ctx) {
       const auth = await authorized(ctx);
@@ -104,56 +171,11 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
       check401(res, ctx);
       return parseBandwidthStatus(res, id);
     },
-    async findSent(q, ctx) {
-      // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
-      let pageToken: string | undefined;
-      for (let page = 0; page < 10; page++) {
-        const params = new URLSearchParams({
-          sourceTn: q.from,
-          destinationTn: q.to,
-          messageDirection: 'OUTBOUND',
-          fromDateTime: bandwidthTimeFilter(q.since),
-          limit: '100',
-        });
-        if (pageToken) params.set('pageToken', pageToken);
-        const auth = await authorized(ctx);
-        const res = await callClient(ctx).request({
-          method: 'GET',
-          url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
-          headers: { ...auth, Accept: 'application/json' },
-        });
-        check401(res, ctx);
-        const step = findBandwidthSent(res, q);
-        if (step.found) return step.found;
-        if (!step.nextPageToken) return undefined;
-        pageToken = step.nextPageToken;
-      }
-      throw new Error(`more than 1000 Bandwidth messages from ${q.from} to ${q.to} since ${q.since.toISOString()}; the log was not searched to the end`);
+    findSent(q, ctx) {
+      return findBandwidthSentMessage(q, ctx, authorized, check401);
     },
-    async uploadMedia(file, ctx) {
-      const mediaId = bandwidthMediaId(file.fileName, randomUUID());
-      const bytes = await readFile(file.path);
-      const auth = await authorized(ctx);
-      const res = await callClient(ctx).request({
-        method: 'PUT',
-        url: `${ctx.baseUrl}${mediaPath(accountId(ctx), mediaId)}`,
-        headers: { ...auth, 'Content-Type': file.contentType },
-        body: bytes,
-        timeoutMs: 120_000,
-      });
-      check401(res, ctx);
-      if (res.status !== 204 && res.status !== 200) {
-        const err = bandwidthError(res);
-        throw new ProviderError(err.code, err.exitCode, `Uploading ${file.fileName} to Bandwidth failed: ${err.message}`, {
-          provider: 'bandwidth',
-          httpStatus: res.status,
-          ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
-          ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
-          ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-          ...(err.suggestion !== undefined ? { suggestion: err.suggestion } : {}),
-        });
-      }
-      return mediaId;
+    uploadMedia(file, ctx) {
+      return uploadBandwidthMedia(file, ctx, authorized, check401);
     },
     // Inbound media (…/media/{messageId}/…) needs the same Bearer token as the API (reference §2.6).
     mediaDownloadHeaders: (ctx) => authorized(ctx),
