@@ -26,6 +26,28 @@ export interface WebhookRequest {
   publicUrl: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /**
+   * Set by the webhook intake for the verifier to fill in; a verifier called without it only
+   * answers valid or not. Verifiers keep returning a boolean, so every existing caller stays correct.
+   */
+  verification?: WebhookVerificationNotes;
+}
+
+/**
+ * What a verifier learned beyond "valid or not", for the intake: how to answer a refused request,
+ * and what identifies an accepted one for the replay cache.
+ */
+export interface WebhookVerificationNotes {
+  /**
+   * Keys identifying a valid request (a nonce, a JWT id, a signature with its timestamp), prefixed
+   * with the provider's name. A later request with one of them is a replay: answered 2xx, not handed on.
+   */
+  replayKeys: string[];
+  /**
+   * For a scheme that is a challenge (Bandwidth: HTTP Basic sent only after a 401 with
+   * `WWW-Authenticate`): the answer to a request that came without credentials, instead of 403.
+   */
+  challenge?: WebhookReply;
 }
 
 /** The HTTP answer a provider expects to a webhook it delivered. */
@@ -116,7 +138,10 @@ export interface ProviderAdapter {
   mediaAuthHeaders?(creds: Credentials): Record<string, string> | undefined;
   /** What to answer a verified webhook with (default: 200 with an empty body). */
   webhookReply?(kind: 'inbound' | 'status'): WebhookReply;
-  /** True when the webhook's signature is valid for these credentials. */
+  /**
+   * True when the webhook's signature is valid for these credentials. It may also fill in
+   * `req.verification` (replay keys of a valid request, the challenge for one without credentials).
+   */
   verifyWebhook?(req: WebhookRequest, creds: Credentials): boolean;
   /**
    * Why webhooks cannot be verified with these credentials (the secret is optional for sending but

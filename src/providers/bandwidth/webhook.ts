@@ -5,7 +5,7 @@
 // with the credentials set on the messaging application (reference §2.5–2.7).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { InboundMedia, WebhookEvent } from '../../core/types.js';
-import type { WebhookRequest } from '../types.js';
+import type { WebhookReply, WebhookRequest } from '../types.js';
 import { mapBandwidthCallbackType } from './response.js';
 
 function header(req: WebhookRequest, name: string): string {
@@ -20,14 +20,32 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** True when the request's Basic credentials equal the configured callback user and password. */
+/**
+ * The answer to a callback without Basic credentials. Bandwidth's callback authentication is a
+ * challenge: it POSTs without credentials first and sends them only after a 401 carrying
+ * `WWW-Authenticate: Basic` (https://dev.bandwidth.com/docs/messaging/webhooks, Authentication).
+ */
+export const BANDWIDTH_CHALLENGE: WebhookReply = {
+  status: 401,
+  headers: { 'www-authenticate': 'Basic realm="mms", charset="UTF-8"' },
+  body: 'authentication required',
+};
+
+/**
+ * True when the request's Basic credentials equal the configured callback user and password. A
+ * request without Basic credentials gets {@link BANDWIDTH_CHALLENGE} noted for the intake (401, not
+ * 403), so Bandwidth retries with them; wrong credentials stay a plain refusal.
+ */
 export function verifyBandwidthWebhook(req: WebhookRequest, creds: { callbackUsername?: string; callbackPassword?: string }): boolean {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header(req, 'authorization').trim());
+  if (!m) {
+    if (req.verification) req.verification.challenge = BANDWIDTH_CHALLENGE;
+    return false;
+  }
   const user = creds.callbackUsername ?? '';
   const pass = creds.callbackPassword ?? '';
   // Without configured credentials there is nothing to check against: refuse rather than trust.
   if (!user || !pass) return false;
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header(req, 'authorization').trim());
-  if (!m) return false;
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return false;

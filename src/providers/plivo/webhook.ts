@@ -148,9 +148,20 @@ export function checkPlivoSignature(req: WebhookRequest, authToken: string): Sig
   return { ok: false, reason: 'no X-Plivo-Signature-V3 or X-Plivo-Signature-V2 header' };
 }
 
-/** Verifies a webhook request as received by the listener (headers have lower-case keys). */
+/**
+ * Verifies a webhook request as received by the listener (headers have lower-case keys). A valid
+ * request's nonces become its replay keys: V2 signs only the URL and the nonce, so without them one
+ * captured V2 header pair would carry any number of forged bodies. The V2 nonce of a request
+ * verified by V3 is kept too, so that pair cannot be lifted off it and reused either.
+ */
 export function verifyPlivoWebhook(req: WebhookRequest, authToken: string): boolean {
-  return checkPlivoSignature(req, authToken).ok;
+  const check = checkPlivoSignature(req, authToken);
+  if (check.ok && req.verification) {
+    const nonces = new Set([headerValue(req.headers, 'x-plivo-signature-v2-nonce')]);
+    if (check.scheme === 'v3') nonces.add(headerValue(req.headers, 'x-plivo-signature-v3-nonce'));
+    for (const nonce of nonces) if (nonce) req.verification.replayKeys.push(`plivo:nonce:${nonce}`);
+  }
+  return check.ok;
 }
 
 /** The params of a Plivo callback: the form body for POST, the URL query for GET. */

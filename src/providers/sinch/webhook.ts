@@ -53,7 +53,10 @@ export function verifySinchWebhook(req: WebhookRequest, secret: string, opts: Si
   if (Math.abs(nowSec - Number(timestamp)) > (opts.toleranceSec ?? 300)) return false;
   const expected = Buffer.from(computeSinchSignature(secret, req.rawBody, nonce, timestamp), 'utf8');
   const given = Buffer.from(signature.trim(), 'utf8');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
+  // Within the window a captured request would verify again: nonce, timestamp and signature identify it.
+  req.verification?.replayKeys.push(`sinch:sig:${timestamp}:${nonce}:${signature.trim()}`);
+  return true;
 }
 
 /** Sinch writes MSISDNs without `+`; events use E.164. Short codes stay as they are. */

@@ -71,10 +71,18 @@ export function checkTelnyxSignature(
   return valid ? { ok: true } : { ok: false, reason: 'signature does not match' };
 }
 
-/** Verifies a webhook request as received by the listener (headers have lower-case keys). */
+/**
+ * Verifies a webhook request as received by the listener (headers have lower-case keys). Within
+ * the 300 s window a captured request would verify again: its timestamp and signature bytes are
+ * its replay key.
+ */
 export function verifyTelnyxWebhook(req: WebhookRequest, publicKey: string, nowMs = Date.now()): boolean {
-  return checkTelnyxSignature(publicKey, headerValue(req.headers, 'telnyx-timestamp'), headerValue(req.headers, 'telnyx-signature-ed25519'), req.rawBody, nowMs)
-    .ok;
+  const timestamp = headerValue(req.headers, 'telnyx-timestamp');
+  const signature = headerValue(req.headers, 'telnyx-signature-ed25519');
+  const ok = checkTelnyxSignature(publicKey, timestamp, signature, req.rawBody, nowMs).ok;
+  // Canonical base64 of the decoded bytes: other spellings of the same signature are the same key.
+  if (ok) req.verification?.replayKeys.push(`telnyx:sig:${timestamp}:${Buffer.from(signature!.trim(), 'base64').toString('base64')}`);
+  return ok;
 }
 
 interface TelnyxEnvelope {

@@ -119,13 +119,25 @@ export function verifyTwilioWebhook(req: WebhookRequest, authToken: string): boo
   );
 }
 
+/** A JSON content type, or a body that opens like a JSON document (no Twilio form key starts with `{` or `[`). */
+function isJsonBody(req: WebhookRequest): boolean {
+  if (/\bjson\b/i.test(header(req, 'content-type'))) return true;
+  const first = req.rawBody.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  return first === 0x7b || first === 0x5b;
+}
+
 function one(p: FormParams, key: string): string {
   const v = p[key];
   return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
 }
 
-/** Parses an inbound-message or status-callback webhook into events. */
+/**
+ * Parses an inbound-message or status-callback webhook into events. Messaging webhooks are
+ * form-encoded; a JSON body (which a bodySHA256 URL could sign) is refused rather than read as an
+ * empty form, which would make a message with no id, sender or text.
+ */
 export function parseTwilioWebhook(req: WebhookRequest, now = new Date()): WebhookEvent[] {
+  if (isJsonBody(req)) throw new Error('Twilio messaging webhooks are form-encoded (application/x-www-form-urlencoded); this one has a JSON body');
   const p = formOf(req);
   const receivedAt = now.toISOString();
   const id = one(p, 'MessageSid') || one(p, 'SmsSid');

@@ -109,7 +109,15 @@ export function verifyVonageWebhook(
     if (!ours.includes(claims.application_id)) return false;
   }
   if (typeof claims.payload_hash !== 'string') return false;
-  return vonagePayloadHashMatches(req.rawBody, claims.payload_hash);
+  if (!vonagePayloadHashMatches(req.rawBody, claims.payload_hash)) return false;
+  // One JWT per delivery: its `jti` (or, without one, the signature bytes) identifies a replay.
+  req.verification?.replayKeys.push(typeof claims.jti === 'string' && claims.jti !== '' ? `vonage:jti:${claims.jti}` : `vonage:jwt:${jwtSignature(m[1]!)}`);
+  return true;
+}
+
+/** The JWT's signature bytes in canonical base64url (several spellings decode to the same bytes). */
+function jwtSignature(token: string): string {
+  return Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url').toString('base64url');
 }
 
 /** Vonage numbers arrive as digits without `+`; events use E.164 like the other providers. */
