@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../../../../src/providers/types.js';
-import { parseBandwidthWebhook, verifyBandwidthWebhook } from '../../../../src/providers/bandwidth/webhook.js';
+import { BANDWIDTH_CHALLENGE, parseBandwidthWebhook, verifyBandwidthWebhook } from '../../../../src/providers/bandwidth/webhook.js';
 import { fixture } from './helpers.js';
 
 function request(body: string, authorization?: string): WebhookRequest {
@@ -81,5 +81,27 @@ describe('parseBandwidthWebhook', () => {
   it('ignores junk', () => {
     expect(parseBandwidthWebhook(request('not json'), now)).toEqual([]);
     expect(parseBandwidthWebhook(request('[1, null, {"message":{}}]'), now)).toEqual([]);
+  });
+});
+
+describe('verifyBandwidthWebhook (the challenge)', () => {
+  const noted = (authorization?: string): { ok: boolean; verification: NonNullable<WebhookRequest['verification']> } => {
+    const req = { ...request('[]', authorization), verification: { replayKeys: [] } };
+    return { ok: verifyBandwidthWebhook(req, creds), verification: req.verification };
+  };
+
+  it('notes a 401 Basic challenge for a request without credentials (Bandwidth sends them only after it)', () => {
+    for (const auth of [undefined, 'Bearer abc', 'Basic']) {
+      const r = noted(auth);
+      expect(r.ok).toBe(false);
+      expect(r.verification.challenge).toEqual(BANDWIDTH_CHALLENGE);
+    }
+    expect(BANDWIDTH_CHALLENGE.status).toBe(401);
+    expect(BANDWIDTH_CHALLENGE.headers?.['www-authenticate']).toMatch(/^Basic realm="[^"]+"/);
+  });
+
+  it('does not challenge wrong credentials (a plain refusal) nor right ones', () => {
+    expect(noted('Basic QWxhZGRpbjpvcGVuIHNlc2FtZg==')).toEqual({ ok: false, verification: { replayKeys: [] } });
+    expect(noted(RFC_HEADER)).toEqual({ ok: true, verification: { replayKeys: [] } });
   });
 });

@@ -222,3 +222,24 @@ describe('parsePlivoWebhook', () => {
     expect(parsePlivoWebhook(post(MSG_URL, { foo: 'bar' }, {}), now)).toEqual([]);
   });
 });
+
+describe('Plivo replay keys', () => {
+  const v2 = { 'x-plivo-signature-v2': 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=', 'x-plivo-signature-v2-nonce': '12345' };
+  const keysOf = (req: WebhookRequest, token: string): { ok: boolean; keys: string[] } => {
+    const noted = { ...req, verification: { replayKeys: [] as string[] } };
+    return { ok: verifyPlivoWebhook(noted, token), keys: noted.verification.replayKeys };
+  };
+
+  it('notes the V2 nonce of a V2 request: the same header pair on another body is the same key', () => {
+    const a = keysOf(post('https://answer.url', MSG_PARAMS, v2), 'my_auth_token');
+    const b = keysOf(post('https://answer.url', { ...MSG_PARAMS, Body: 'forged', MessageUUID: 'other' }, v2), 'my_auth_token');
+    expect(a).toEqual({ ok: true, keys: ['plivo:nonce:12345'] });
+    expect(b).toEqual(a);
+  });
+
+  it('notes both nonces of a V3 request that also carries V2, and none of a refused one', () => {
+    const headers = { 'x-plivo-signature-v3': MSG_V3, 'x-plivo-signature-v3-nonce': MSG_NONCE, ...v2 };
+    expect(keysOf(post(MSG_URL, MSG_PARAMS, headers), MSG_TOKEN)).toEqual({ ok: true, keys: ['plivo:nonce:12345', `plivo:nonce:${MSG_NONCE}`] });
+    expect(keysOf(post(MSG_URL, { ...MSG_PARAMS, Body: 'forged' }, headers), MSG_TOKEN)).toEqual({ ok: false, keys: [] });
+  });
+});

@@ -112,3 +112,14 @@ describe('parseSinchWebhook', () => {
     expect(parseSinchWebhook(request('oops'), now)).toEqual([]);
   });
 });
+
+describe('Sinch replay keys', () => {
+  it('notes nonce, timestamp and signature of a valid request, nothing for a refused one', () => {
+    const ok = { ...signed(BODY), verification: { replayKeys: [] as string[] } };
+    expect(verifySinchWebhook(ok, SECRET, AT)).toBe(true);
+    expect(ok.verification.replayKeys).toEqual([`sinch:sig:${TIMESTAMP}:${NONCE}:${SIGNATURE}`]);
+    const bad = { ...signed(BODY.replace('Delivered', 'Failed')), verification: { replayKeys: [] as string[] } };
+    expect(verifySinchWebhook(bad, SECRET, AT)).toBe(false);
+    expect(bad.verification.replayKeys).toEqual([]);
+  });
+});

@@ -154,3 +154,14 @@ describe('parseTelnyxWebhook', () => {
     expect(ev).toMatchObject({ type: 'message', id: 'm1', body: 'hi', media: [] });
   });
 });
+
+describe('Telnyx replay keys', () => {
+  it('notes timestamp and canonical signature bytes of a valid request, nothing for a refused one', () => {
+    const ok = { ...request(BODY, signedHeaders), verification: { replayKeys: [] as string[] } };
+    expect(verifyTelnyxWebhook(ok, PUBLIC_KEY, NOW_MS)).toBe(true);
+    expect(ok.verification.replayKeys).toEqual([`telnyx:sig:${TIMESTAMP}:${SIGNATURE}`]);
+    const bad = { ...request(`${BODY} `, signedHeaders), verification: { replayKeys: [] as string[] } };
+    expect(verifyTelnyxWebhook(bad, PUBLIC_KEY, NOW_MS)).toBe(false);
+    expect(bad.verification.replayKeys).toEqual([]);
+  });
+});

@@ -1,6 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { computeTwilioSignature, twilioUrlVariants, validateTwilioSignature, verifyTwilioWebhook } from '../../../../src/providers/twilio/webhook.js';
+import {
+  computeTwilioSignature,
+  parseTwilioWebhook,
+  twilioUrlVariants,
+  validateTwilioSignature,
+  verifyTwilioWebhook,
+} from '../../../../src/providers/twilio/webhook.js';
 
 // Official vectors from twilio-node spec/validation.spec.js (reference §1.7).
 const TOKEN = '12345';
@@ -138,5 +144,26 @@ describe('verifyTwilioWebhook', () => {
     const publicUrl = 'https://x.example/hook?MessageSid=SM1&Body=hi';
     const sig = createHmac('sha1', 'tok').update(publicUrl).digest('base64');
     expect(verifyTwilioWebhook({ method: 'GET', publicUrl, headers: { 'x-twilio-signature': [sig] }, rawBody: Buffer.alloc(0) }, 'tok')).toBe(true);
+  });
+});
+
+describe('parseTwilioWebhook and JSON bodies', () => {
+  const req = (body: string, contentType: string) => ({
+    method: 'POST',
+    publicUrl: 'https://x.example/hook',
+    headers: { 'content-type': contentType },
+    rawBody: Buffer.from(body),
+  });
+
+  it('refuses a JSON body instead of reading it as an empty form (no event with an empty id, sender and text)', () => {
+    const json = JSON.stringify({ MessageSid: 'SM1', From: '+15557654321', Body: 'hi' });
+    expect(() => parseTwilioWebhook(req(json, 'application/json'))).toThrow(/form-encoded.*JSON body/);
+    expect(() => parseTwilioWebhook(req(` ${json}`, 'application/x-www-form-urlencoded'))).toThrow(/JSON body/);
+  });
+
+  it('still parses the form it always did', () => {
+    expect(
+      parseTwilioWebhook(req(form({ MessageSid: 'SM1', From: '+15557654321', To: '+15551234567', Body: 'hi' }), 'application/x-www-form-urlencoded')),
+    ).toMatchObject([{ type: 'message', id: 'SM1', from: '+15557654321', body: 'hi' }]);
   });
 });

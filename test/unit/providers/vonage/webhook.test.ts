@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../../../../src/providers/types.js';
 import { parseVonageWebhook, verifyVonageJwt, verifyVonageWebhook, vonagePayloadHashMatches } from '../../../../src/providers/vonage/webhook.js';
@@ -132,5 +132,33 @@ describe('parseVonageWebhook', () => {
   it('returns no events for a body that is not a JSON object', () => {
     expect(parseVonageWebhook(request('[1,2]'), now)).toEqual([]);
     expect(parseVonageWebhook(request('nope'), now)).toEqual([]);
+  });
+});
+
+describe('Vonage replay keys', () => {
+  const creds = { signatureSecret: SECRET, apiKey: 'a1b2c3d', applicationId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab' };
+  const at = { nowMs: IAT_MS + 10_000 };
+  const keysOf = (authorization: string, body = BODY): { ok: boolean; keys: string[] } => {
+    const req = { ...request(body, authorization), verification: { replayKeys: [] as string[] } };
+    return { ok: verifyVonageWebhook(req, creds, at), keys: req.verification.replayKeys };
+  };
+
+  it("notes the JWT's jti for a valid request, and nothing for a refused one", () => {
+    const jti = (JSON.parse(Buffer.from(TOKEN.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+    expect(keysOf(`Bearer ${TOKEN}`)).toEqual({ ok: true, keys: [`vonage:jti:${jti}`] });
+    expect(keysOf(`Bearer ${TOKEN}`, BODY.replace('14155550101', '14155550199'))).toEqual({ ok: false, keys: [] });
+  });
+
+  it('keys a JWT without jti on its signature bytes, whatever their spelling', () => {
+    const claims = { iat: IAT_MS / 1000, iss: 'Vonage', payload_hash: createHash('sha256').update(BODY).digest('hex') };
+    const token = hs256(claims, SECRET);
+    const a = keysOf(`Bearer ${token}`);
+    expect(a.ok).toBe(true);
+    expect(a.keys).toEqual([expect.stringMatching(/^vonage:jwt:/)]);
+    // 32 bytes in 43 base64url characters leave 2 spare bits: flipping one spells the same signature.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = token.slice(0, -1) + alphabet[alphabet.indexOf(token.at(-1)!) ^ 1]!;
+    expect(respelled).not.toBe(token);
+    expect(keysOf(`Bearer ${respelled}`)).toEqual(a);
   });
 });
