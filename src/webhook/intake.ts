@@ -1,6 +1,7 @@
 // Webhook intake: the one place a provider's webhook is checked and answered. A request is verified
-// against the public URL the provider called (signatures cover it), passed through a duplicate
-// check, parsed into events, handed to the caller, and answered the way the provider expects.
+// against the public URL the provider called (signatures cover it; a provider whose scheme is a
+// challenge gets its 401 first), passed through the replay cache (each event is handed on once),
+// parsed into events, handed to the caller, and answered the way the provider expects.
 // `mms listen` uses it for its inbound and status routes and `mms send --wait` for its status
 // route; a forwarder (`listen --forward-to`) gets the raw request and may answer with the app's reply.
 import type { WebhookEvent } from '../core/types.js';
