@@ -4,7 +4,7 @@
 // Bodies are typed with the bandwidth SDK's own callback models.
 import type { InboundCallback, InboundCallbackMessage, StatusCallback, StatusCallbackMessage } from 'bandwidth-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startListenHarness, type ListenHarness, type PostResult } from '../unit/webhook/listen-harness.js';
+import { startListenHarness, type ListenHarness, type PostResult } from '../helpers/listen-harness.js';
 
 const callbackUsername = 'bw-callback-user';
 const callbackPassword = 'bw-callback-pass-0123';

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import plivo from 'plivo';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startListenHarness, type ListenHarness } from '../unit/webhook/listen-harness.js';
+import { startListenHarness, type ListenHarness } from '../helpers/listen-harness.js';
 
 const authToken = 'conformance_plivo_auth_token_0001';
 const form = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'PlivoHTTP' };

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { calculateWebhookSignature, computeSignedData } from '@sinch/sdk-client';
 import { SmsCallbackWebhooks } from '@sinch/sms';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startListenHarness, type ListenHarness } from '../unit/webhook/listen-harness.js';
+import { startListenHarness, type ListenHarness } from '../helpers/listen-harness.js';
 
 const webhookSecret = 'conformance-sinch-webhook-secret';
 const json = { 'content-type': 'application/json', 'user-agent': 'Sinch-XMS' };

@@ -2,7 +2,7 @@
 // fresh node:crypto key pair (the documented algorithm, independent of our verifier).
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startListenHarness, type ListenHarness } from '../unit/webhook/listen-harness.js';
+import { startListenHarness, type ListenHarness } from '../helpers/listen-harness.js';
 
 const json = { 'content-type': 'application/json', 'user-agent': 'telnyx-webhooks' };
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');

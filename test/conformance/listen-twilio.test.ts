@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startListenHarness, type ListenHarness } from '../unit/webhook/listen-harness.js';
+import { startListenHarness, type ListenHarness } from '../helpers/listen-harness.js';
 
 const authToken = 'conformance_twilio_auth_token_01';
 const form = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' };

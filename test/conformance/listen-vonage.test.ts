@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { verifySignature } from '@vonage/jwt';
 import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startListenHarness, type ListenHarness } from '../unit/webhook/listen-harness.js';
+import { startListenHarness, type ListenHarness } from '../helpers/listen-harness.js';
 
 const signatureSecret = 'conformance-vonage-signature-secret-0123456789';
 const apiKey = 'a1b2c3d4';

@@ -2,11 +2,11 @@
 // the real listen service with a real adapter, on a loopback server (the provider base URL is
 // loopback, so no tunnel), and a way to post what a provider (or an attacker) would.
 import { PassThrough } from 'node:stream';
-import { createHttpClient } from '../../../src/providers/http-client.js';
-import { getAdapter } from '../../../src/providers/registry.js';
-import type { Credentials, ProviderCallContext, ProviderName } from '../../../src/providers/types.js';
-import { listenForMessages } from '../../../src/services/listen/index.js';
-import type { ListenEvent, ListeningInfo, ListenNotice, ListenOutcome } from '../../../src/services/listen/types.js';
+import { createHttpClient } from '../../src/providers/http-client.js';
+import { getAdapter } from '../../src/providers/registry.js';
+import type { Credentials, ProviderCallContext, ProviderName } from '../../src/providers/types.js';
+import { listenForMessages } from '../../src/services/listen/index.js';
+import type { ListenEvent, ListeningInfo, ListenNotice, ListenOutcome } from '../../src/services/listen/types.js';
 
 /** What a POST got back. */
 export interface PostResult {
