@@ -3,7 +3,7 @@
 // read back with sharp (an independent decoder): under budget, no GPS, portrait. Also the dry run's
 // before → after lines, the cache, the GPS warning without --fit and --strip-metadata.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,22 @@ describe('mms send --fit', () => {
     const r = await run(['--fit-budget', 'lots', '--dry-run'], join(h.dir, 'cache-bad'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--fit-budget: expected a size such as 600KB or 1MB, got "lots"');
+  });
+});
+
+describe('--fit without ffmpeg', () => {
+  it('refuses a video over its budget, naming its size, the budget and how to install ffmpeg; nothing is sent', async () => {
+    // An MP4 header and 700,000 bytes (684 KiB): over Twilio's 500 KiB for non-images, so it needs transcoding.
+    const box = Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isommp41', 'latin1');
+    writeFileSync(join(dir, 'clip.mp4'), Buffer.concat([box, Buffer.alloc(700_000, 1)]));
+    const r = await h.run(['send', '--to', '+15551234567', '--media', 'clip.mp4', '--fit', '--body', 'x'], {
+      cwd: dir,
+      env: { ...h.env, XDG_CACHE_HOME: join(h.dir, 'cache-noff'), PATH: join(h.dir, 'empty-path') },
+    });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^Error: --media clip\.mp4: 684 KB is over its 500 KB budget and fitting it needs ffmpeg, but ffmpeg was not found on PATH/m);
+    expect(r.stderr).toContain('Install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg');
+    expect(h.messages()).toHaveLength(0);
   });
 });
 

@@ -29,9 +29,9 @@ describe('sniffMime', () => {
     return box;
   };
 
-  it.each([
+  it.each<[Buffer, string]>([
     // iPhone stills, bursts/Live Photos, and the multi-layer variants (HEIF, ISO/IEC 23008-12 Annex B).
-    ...['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs'].map((b) => [ftyp(b, 'mif1', 'heic'), 'image/heic'] as const),
+    ...['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs'].map((b): [Buffer, string] => [ftyp(b, 'mif1', 'heic'), 'image/heic']),
     // Generic HEIF brands: HEIC unless an AVIF brand is among the compatible ones.
     [ftyp('mif1', 'mif1', 'heic'), 'image/heic'],
     [ftyp('msf1', 'msf1', 'hevc'), 'image/heic'],
