@@ -110,7 +110,7 @@ function checkUrlFlag(value: string | undefined, flag: string, opts: { allowCred
   if (checked.problem === undefined) return;
   // Never echo embedded credentials back.
   const shown = checked.problem.startsWith('URLs with embedded credentials') ? '(a URL with credentials)' : `"${sanitizeForTerminal(value)}"`;
-  throw new UsageError(`${flag} ${shown}: ${checked.problem}`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: `Pass an http:// or https:// URL to ${flag}` });
+  throw new UsageError(`${flag} ${shown}: ${checked.problem}`, { code: ErrorCode.INVALID_ARGUMENT });
 }
 
 /** The send flow's ports for this process: the account, stdin, the prompt, the config store. */
