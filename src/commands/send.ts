@@ -148,7 +148,7 @@ export function createSendCommand(ctx: AppContext): Command {
     .option('--fit', 'convert local images/GIFs/video over the carrier-safe size to fit, and strip metadata (GPS) (config: fit auto)')
     .option('--no-fit', 'send local media as it is, even with `fit auto` in the config')
     .option('--fit-budget <size>', 'bytes all media of one message may add up to with --fit, e.g. 600KB or 1MB (implies --fit)')
-    .option('--strip-metadata', 'remove metadata (GPS, EXIF) from local JPEG/PNG files losslessly, without resizing')
+    .option('--strip-metadata', 'remove metadata (GPS, EXIF) from local JPEG/PNG (and, with ffmpeg, video) losslessly, without resizing')
     .option('--skip-invalid', 'send to the valid recipients even if some are invalid (they are reported)')
     .option('--default-country <code>', 'country for numbers without +country (ISO code, e.g. US)')
     .option('--concurrency <n>', 'requests in flight at once', '4')

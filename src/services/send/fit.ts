@@ -61,15 +61,44 @@ export async function gpsWarnings(items: readonly MediaItem[]): Promise<string[]
   return warnings;
 }
 
+/** --strip-metadata: JPEG/PNG byte-level, video/audio by an ffmpeg stream copy; anything else is sent as it is (and said). */
 async function stripLocal(local: MediaItem[], ctx: FitStepContext, temp: TempFiles): Promise<void> {
   for (const m of local) {
-    if (!isPhoto(m)) continue;
-    const data = await readFile(m.path!);
-    const out = inspectMetadata(data).hasMetadata ? stripMetadata(data) : undefined;
-    if (!out || out.removed.length === 0) continue;
-    replaceFile(m, await temp.write(m.fileName ?? 'media', out.data), m.contentType!, out.data.length, m.fileName);
-    ctx.events.note?.(`Stripped ${out.removed.join(', ')} from ${shown(m)} (lossless): ${formatBytes(data.length)} → ${formatBytes(out.data.length)}.`);
+    if (isPhoto(m)) await stripPhoto(m, ctx, temp);
+    else if (/^(video|audio)\//.test(m.contentType ?? '')) await stripClip(m, ctx, temp);
+    // GIF has no EXIF/GPS convention; other images (WebP, HEIC, TIFF) would need re-encoding.
+    else if (m.contentType?.startsWith('image/') && m.contentType !== 'image/gif') {
+      ctx.events.note?.(`--strip-metadata: ${shown(m)} (${m.contentType}) is sent as it is: only --fit can remove its metadata (by converting it).`);
+    }
   }
+}
+
+async function stripPhoto(m: MediaItem, ctx: FitStepContext, temp: TempFiles): Promise<void> {
+  const data = await readFile(m.path!);
+  const out = inspectMetadata(data).hasMetadata ? stripMetadata(data) : undefined;
+  if (!out || out.removed.length === 0) return;
+  replaceFile(m, await temp.write(m.fileName ?? 'media', out.data), m.contentType!, out.data.length, m.fileName);
+  ctx.events.note?.(`Stripped ${out.removed.join(', ')} from ${shown(m)} (lossless): ${formatBytes(data.length)} → ${formatBytes(out.data.length)}.`);
+}
+
+/** A stream copy without tags, chapters or location tracks, when ffprobe finds metadata beyond the technical tags. */
+async function stripClip(m: MediaItem, ctx: FitStepContext, temp: TempFiles): Promise<void> {
+  const { findFfmpeg, probeVideo, remuxWithoutMetadata } = await import('../../media/fit/video.js');
+  const tools = findFfmpeg(ctx.env);
+  if (!tools) {
+    ctx.events.note?.(`--strip-metadata: ${shown(m)} is sent as it is: removing metadata from video or audio needs ffmpeg (PATH or FFMPEG_PATH).`);
+    return;
+  }
+  const limits = { signal: ctx.signal, timeoutMs: 60_000 };
+  if (!(await probeVideo(tools, m.path!, limits)).hasMetadata) return;
+  const out = await remuxWithoutMetadata(tools, m.path!, limits);
+  if (!out) {
+    ctx.events.note?.(`--strip-metadata: ${shown(m)} is sent as it is: its container cannot be copied without metadata.`);
+    return;
+  }
+  const before = formatBytes(m.size ?? out.length);
+  replaceFile(m, await temp.write(m.fileName ?? 'media', out), m.contentType!, out.length, m.fileName);
+  ctx.events.note?.(`Stripped metadata from ${shown(m)} (stream copy, lossless): ${before} → ${formatBytes(out.length)}.`);
 }
 
 async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[], ctx: FitStepContext, temp: TempFiles): Promise<void> {

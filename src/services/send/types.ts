@@ -44,7 +44,7 @@ export interface SendRequest {
   fit?: boolean;
   /** --fit-budget in bytes: replaces the carrier-safe target (still capped by the provider's limits). */
   fitBudgetBytes?: number;
-  /** --strip-metadata: remove metadata (GPS included) from local JPEG/PNG files losslessly, without resizing. */
+  /** --strip-metadata: remove metadata (GPS included) from local JPEG/PNG (and video with ffmpeg) losslessly, without resizing. */
   stripMetadata?: boolean;
   /** --journal-repair: repair a damaged journal (keeping a backup) before using it. */
   journalRepair?: boolean;

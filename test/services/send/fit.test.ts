@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectMetadata } from '../../../src/media/fit/exif.js';
-import { makePhoto } from '../../unit/media/fit/fixtures.js';
+import { findFfmpeg, probeVideo } from '../../../src/media/fit/video.js';
+import { fitPlanMedia } from '../../../src/services/send/fit.js';
+import type { SendPlan } from '../../../src/services/send/index.js';
+import { twilioAdapter } from '../../../src/providers/twilio/adapter.js';
+import { hasFfmpeg, makePhoto, makeVideo } from '../../unit/media/fit/fixtures.js';
 import { useSendHarness } from './harness.js';
 
 const h = useSendHarness();
@@ -132,4 +136,34 @@ describe('GPS without --fit', () => {
     expect(rec.media[0]!.size).toBeLessThan(photoBytes.length);
     expect(rec.media[0]!.size).toBeGreaterThan(photoBytes.length - 64 * 1024);
   });
+});
+
+describe('--strip-metadata on video (the fit step alone)', () => {
+  it.skipIf(!hasFfmpeg())(
+    'copies the streams without the location tag, and the temporary copy goes at cleanup',
+    async () => {
+      const clipDir = join(h.dir, 'clip');
+      mkdirSync(clipDir, { recursive: true });
+      const clip = makeVideo(clipDir, 1);
+      const tools = findFfmpeg()!;
+      expect((await probeVideo(tools, clip)).hasLocation).toBe(true);
+      const item = { input: 'clip.mp4', kind: 'file' as const, path: clip, fileName: 'clip.mp4', contentType: 'video/mp4', size: statSync(clip).size };
+      const plan = { media: [item], warnings: [] } as unknown as SendPlan;
+      const notes: string[] = [];
+      const cleanup = await fitPlanMedia({ stripMetadata: true, dryRun: false }, plan, {
+        adapter: twilioAdapter,
+        env: process.env,
+        signal: new AbortController().signal,
+        events: { note: (l) => notes.push(l) },
+      });
+      expect(notes).toEqual([expect.stringMatching(/^Stripped metadata from clip\.mp4 \(stream copy, lossless\): [\d.]+ KB → [\d.]+ KB\.$/)]);
+      const out = plan.media[0]!.path!;
+      expect(out).not.toBe(clip);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      expect(await probeVideo(tools, out)).toMatchObject({ hasLocation: false, hasMetadata: false, hasVideo: true, hasAudio: true });
+      await cleanup();
+      expect(() => statSync(out)).toThrow();
+    },
+    60_000,
+  );
 });
