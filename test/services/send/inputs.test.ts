@@ -55,10 +55,13 @@ describe('--to-file is parsed as a stream', () => {
     expect(doc.plan.invalid).toEqual([expect.objectContaining({ source: 'long.txt', line: 2, reason: expect.stringContaining('longer than 64 KiB') })]);
   });
 
-  it('names a missing file', async () => {
+  it('names a missing file, and a directory', async () => {
     const r = await h.run(['send', '--to-file', 'nope.txt', '--body', 'x']);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('Error: --to-file nope.txt: file not found; nothing was sent');
+    const d = await h.run(['send', '--to-file', '.', '--body', 'x']);
+    expect(d.code).toBe(5);
+    expect(d.stderr).toContain('Error: --to-file .: is a directory; nothing was sent');
   });
 });
 
