@@ -93,6 +93,15 @@ describe('mms send --fit', () => {
     expect(JSON.parse(r.stdout).plan.media[0].size).toBeLessThanOrEqual(200_000);
   }, 60_000);
 
+  it('still sends when the cache cannot be written (the fitted file goes to a private temporary file)', async () => {
+    const notADir = join(h.dir, 'cache-is-a-file');
+    writeFileSync(notADir, 'x');
+    const r = await run(['--fit', '--body', 'x', '--json'], notADir);
+    expect(r.code).toBe(0);
+    const rec = await h.waitFor(JSON.parse(r.stdout).results[0].id as string, (m) => m.media[0]?.status === 'fetched');
+    expect(rec.media[0]!.size).toBeLessThanOrEqual(BUDGET);
+  }, 60_000);
+
   it('refuses a --fit-budget it cannot read, naming the flag (exit 2)', async () => {
     const r = await run(['--fit-budget', 'lots', '--dry-run'], join(h.dir, 'cache-bad'));
     expect(r.code).toBe(2);
