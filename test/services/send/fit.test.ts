@@ -93,6 +93,18 @@ describe('mms send --fit', () => {
     expect(JSON.parse(r.stdout).plan.media[0].size).toBeLessThanOrEqual(200_000);
   }, 60_000);
 
+  it('uploads the fitted file to a provider with an upload API (Plivo)', async () => {
+    const env = { ...h.providerEnv('plivo'), XDG_CACHE_HOME: join(h.dir, 'cache-plivo') };
+    const r = await h.run(['send', '--provider', 'plivo', '--to', '+15551234567', '--media', 'IMG_0042.jpg', '--fit', '--body', 'x', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(r.code).toBe(0);
+    const rec = await h.waitFor(JSON.parse(r.stdout).results[0].id as string, (m) => m.media[0]?.status === 'fetched');
+    expect(rec.media[0]).toMatchObject({ contentType: 'image/jpeg' });
+    expect(rec.media[0]!.size).toBeLessThanOrEqual(BUDGET);
+  }, 60_000);
+
   it('still sends when the cache cannot be written (the fitted file goes to a private temporary file)', async () => {
     const notADir = join(h.dir, 'cache-is-a-file');
     writeFileSync(notADir, 'x');
