@@ -1,6 +1,7 @@
 // `mms send` as a flow of named steps, one module each, with their I/O behind ./ports.ts:
 //   read inputs (inputs.ts) → plan (plan.ts, pure; problems.ts) → check media (check-media.ts)
-//   → fit media (fit.ts: --fit, --strip-metadata, the GPS warning) → reconcile the journal (reconcile.ts) → host or upload media (host-media.ts)
+//   → fit media (fit.ts: --fit, --strip-metadata, the GPS warning)
+//   → reconcile the journal (reconcile.ts) → host or upload media (host-media.ts)
 //   → dispatch (dispatch.ts) → settle unknowns (settle.ts, asking provider-log.ts)
 //   → keep serving media (media-fetches.ts) → wait for delivery (wait.ts) → outcome (outcome.ts).
 // This file only puts them in order. Nothing here prints, prompts or exits: progress goes to
@@ -47,11 +48,11 @@ export async function sendMessages(request: SendRequest, ports: SendPorts & Send
 
   const cleanups: Array<() => unknown> = [];
   try {
+    // A real send needs credentials, then a sender: the root cause first (#11), and both before any encoding.
+    if (!request.dryRun) requireCredentials(adapter, account);
+    const from = request.dryRun ? undefined : requireSender(plan);
     cleanups.push(await fitPlanMedia(request, plan, { adapter, env: ports.env ?? process.env, signal: ports.signal, events }));
-    if (request.dryRun) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
-    // The root cause first (#11): without credentials nothing can be sent, whatever --from says.
-    requireCredentials(adapter, account);
-    const from = requireSender(plan);
+    if (from === undefined) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
     const run: SendRun = { request, plan, adapter, call: loaded.callContext(), from, ports, events };
     return await deliver(run, account.baseUrl.value, cleanups);
   } finally {
