@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaItem } from '../../core/types.js';
+import { ErrorCode, MediaError } from '../../errors/errors.js';
 import { inspectMetadata, stripMetadata } from '../../media/fit/exif.js';
 import type { FitFileResult } from '../../media/fit/index.js';
 import { checkMediaLimits } from '../../media/resolve.js';
@@ -32,6 +33,7 @@ type FitRequest = Pick<SendRequest, 'fit' | 'fitBudgetBytes' | 'stripMetadata' |
 const isLocal = (m: MediaItem): boolean => m.kind === 'file' && m.path !== undefined;
 const isPhoto = (m: MediaItem): boolean => m.contentType === 'image/jpeg' || m.contentType === 'image/png';
 const shown = (m: MediaItem): string => sanitizeForTerminal(m.input);
+const bytes = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
 
 /** Fits, strips or checks the plan's local media (updating plan.media in place); returns the cleanup. */
 export async function fitPlanMedia(request: FitRequest, plan: SendPlan, ctx: FitStepContext): Promise<FitCleanup> {
@@ -111,7 +113,15 @@ async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[],
   });
   // URL media count against the same message: what --check-media learned of their size comes off the total.
   const urlBytes = plan.media.filter((m) => m.kind === 'url').reduce((s, m) => s + (m.size ?? 0), 0);
-  const shared = { ...budget, totalBytes: Math.max(0, budget.totalBytes - urlBytes) };
+  if (urlBytes >= budget.totalBytes) {
+    throw new MediaError(
+      ErrorCode.MEDIA_TOO_LARGE,
+      // Exact bytes: the budget's own unit is decimal (carrier tables), formatBytes' is binary.
+      `--media: the URL media add up to ${bytes(urlBytes)}, the whole budget of ${bytes(budget.totalBytes)} (${budget.explain}); nothing is left for local files`,
+      { suggestion: 'Send fewer or smaller URL media with them, or raise --fit-budget' },
+    );
+  }
+  const shared = { ...budget, totalBytes: budget.totalBytes - urlBytes };
   const report = await fitMedia(
     local.map((m) => ({ path: m.path!, name: m.input, ...(m.contentType ? { contentType: m.contentType } : {}) })),
     { budget: shared, env: ctx.env, signal: ctx.signal },

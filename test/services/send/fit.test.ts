@@ -188,3 +188,24 @@ describe('--strip-metadata on video (the fit step alone)', () => {
     60_000,
   );
 });
+
+describe('the budget is shared with URL media', () => {
+  it('says so when URL media (sizes from --check-media) leave nothing for local files', async () => {
+    const url = { input: 'https://example.com/big.jpg', kind: 'url' as const, url: 'https://example.com/big.jpg', contentType: 'image/jpeg', size: 600_000 };
+    const local = {
+      input: 'IMG_0042.jpg',
+      kind: 'file' as const,
+      path: join(dir, 'IMG_0042.jpg'),
+      fileName: 'IMG_0042.jpg',
+      contentType: 'image/jpeg',
+      size: photoBytes.length,
+    };
+    const plan = { media: [url, local], warnings: [] } as unknown as SendPlan;
+    const ctx = { adapter: twilioAdapter, env: process.env, signal: new AbortController().signal, events: {} };
+    await expect(fitPlanMedia({ fit: true, dryRun: true }, plan, ctx)).rejects.toMatchObject({
+      code: 'MEDIA_TOO_LARGE',
+      exitCode: 5,
+      message: expect.stringMatching(/^--media: the URL media add up to 600,000 bytes, the whole budget of 570,000 bytes \(570 KB: carrier-safe for long code/),
+    });
+  });
+});
