@@ -2,7 +2,10 @@
 // Bench: time to fit a generated 12 MP phone photo (4000×3000, EXIF orientation 6 and GPS) under 600 KB with
 // `mms send --fit`'s engine. Target (issue 14): ≤ 1.5 s on 2 cores. Needs `npm run build` first (imports dist/).
 // The photo is a soft noise field scaled up: it compresses worse than most real photos, so this is pessimistic.
+// Also: start-up of `mms send --dry-run` with that photo and without --fit, and proof that sharp is never loaded
+// there (the GPS warning reads EXIF with a pure parser).
 //   node scripts/bench-fit.mjs            (BENCH_RUNS=3 by default, after one warm-up that loads sharp)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +62,49 @@ export async function benchFit() {
   }
 }
 
+// Runs `mms send --dry-run` in a fresh node, then reports whether any sharp file was loaded (sharp is CommonJS, so
+// an import of it lands in the CommonJS module cache).
+const SEND_PROBE = `
+import { createRequire } from 'node:module';
+const { run } = await import(process.env.MMS_CLI);
+const t = performance.now();
+const code = await run(JSON.parse(process.env.MMS_ARGS), { env: process.env, streams: process, signal: new AbortController().signal });
+const ms = performance.now() - t;
+const sharp = Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\/]node_modules[\\/]sharp[\\/]/.test(k));
+process.stderr.write(JSON.stringify({ code, ms, sharp }) + '\\n');
+`;
+
+/** Median wall time of `mms send --dry-run --media photo.jpg` without --fit (whole process), and whether sharp loaded. */
+export async function benchSendStartup() {
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const dir = mkdtempSync(join(tmpdir(), 'mms-bench-send-'));
+  try {
+    const photo = await makePhoto(dir);
+    const args = ['send', '--dry-run', '--provider', 'twilio', '--to', '+15551234567', '--body', 'x', '--media', photo.path, '--json'];
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, MMS_CONFIG_DIR: dir, CI: '1', MMS_CLI: pathToFileURL(join(root, 'dist', 'cli.js')).href };
+    const times = [];
+    let sharpLoaded = false;
+    for (let i = 0; i < runs + 1; i++) {
+      const t = process.hrtime.bigint();
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', SEND_PROBE], {
+        env: { ...env, MMS_ARGS: JSON.stringify(args) },
+        encoding: 'utf8',
+      });
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      const probe = JSON.parse(child.stderr.trim().split('\n').pop() ?? '{}');
+      if (probe.code !== 0) throw new Error(`mms send --dry-run exited ${probe.code}: ${child.stderr}`);
+      sharpLoaded ||= probe.sharp;
+      if (i > 0) times.push(ms); // the first run warms the file cache
+    }
+    return { ms: median(times), sharpLoaded };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const s = await benchSendStartup();
+  console.log(`mms send --dry-run (12 MP photo, no --fit): ${Math.round(s.ms)} ms median per process; sharp ${s.sharpLoaded ? 'LOADED' : 'not loaded'}`);
   const r = await benchFit();
   const a = r.file.after;
   const verdict = r.ms <= 1500 ? 'within' : 'OVER';

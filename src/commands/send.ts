@@ -2,9 +2,13 @@
 // dispatch) → render. Heavy modules load inside the action so `mms --help` stays fast.
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
-import type { SendPorts, SendRequest } from '../services/send/index.js';
+import type { SendInputPorts, SendPorts, SendRequest } from '../services/send/index.js';
 import { parsePositiveInt, parseRate, parseSeconds, tunnelChoice } from './flags.js';
 import { collect, loadAccount, readStdin, splitList, withExitCode } from './shared.js';
+import { checkHttpUrl } from '../core/urls.js';
+import { ErrorCode, UsageError } from '../errors/errors.js';
+import { parseFitBudget } from '../media/fit/budget.js';
+import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { GlobalOptions } from './index.js';
 
 // Still importable from here (test/unit/output/io.test.ts); it lives with the flow now.
@@ -35,20 +39,28 @@ export interface SendOptions extends GlobalOptions {
   tunnelHost?: string;
   mediaTimeout: string;
   wait?: string | boolean;
+  /** --fit / --no-fit (undefined: the config's `fit`). */
+  fit?: boolean;
+  fitBudget?: string;
+  stripMetadata?: boolean;
+  journalRepair?: boolean;
 }
 
 /** The typed request for the send flow (invalid numbers of any kind throw a UsageError naming the flag). */
-export function toSendRequest(opts: SendOptions): SendRequest {
+export function toSendRequest(opts: SendOptions, config: { fit?: unknown } = {}): SendRequest {
   // When several numbers are wrong, the first in this order is reported (as it always was).
   const concurrency = parsePositiveInt(opts.concurrency ?? '4', '--concurrency', 512);
   const mediaTimeoutSeconds = parseSeconds(opts.mediaTimeout ?? '120', '--media-timeout');
   const wait = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 120 : parseSeconds(opts.wait, '--wait');
   const tunnel = tunnelChoice(opts.tunnel);
+  checkUrlFlag(opts.baseUrl, '--base-url');
+  // Twilio documents user:password@ in callback URLs for HTTP basic auth, so credentials are allowed here.
+  checkUrlFlag(opts.statusCallback, '--status-callback', { allowCredentials: true });
   return {
     concurrency,
     mediaTimeoutSeconds,
     ...(wait !== undefined ? { waitSeconds: wait } : {}),
-    ...(opts.rate !== undefined ? { ratePerSecond: parseRate(opts.rate) } : {}),
+    ...(opts.rate !== undefined ? { ratePerSecond: sendRate(opts.rate) } : {}),
     ...(opts.toFile !== undefined ? { toFile: opts.toFile } : {}),
     ...(opts.body !== undefined ? { body: opts.body } : {}),
     ...(opts.bodyFile !== undefined ? { bodyFile: opts.bodyFile } : {}),
@@ -67,13 +79,44 @@ export function toSendRequest(opts: SendOptions): SendRequest {
       ...(opts.tunnelHost !== undefined ? { tunnelHost: opts.tunnelHost } : {}),
     },
     collectResults: !opts.ndjson,
+    ...fitRequest(opts, config),
+    ...(opts.journalRepair ? { journalRepair: true } : {}),
   };
 }
 
+/** --fit, --no-fit, --fit-budget (implies --fit), --strip-metadata, and the config's `fit auto|off`. */
+function fitRequest(opts: SendOptions, config: { fit?: unknown }): Pick<SendRequest, 'fit' | 'fitBudgetBytes' | 'stripMetadata'> {
+  const budget = opts.fitBudget === undefined ? undefined : parseFitBudget(opts.fitBudget);
+  if (budget !== undefined && opts.fit === false) throw new UsageError('--fit-budget needs fitting: drop --no-fit', { code: ErrorCode.INVALID_ARGUMENT });
+  const fit = opts.fit ?? (budget !== undefined || config.fit === 'auto');
+  return { ...(fit ? { fit: true } : {}), ...(budget !== undefined ? { fitBudgetBytes: budget } : {}), ...(opts.stripMetadata ? { stripMetadata: true } : {}) };
+}
+
+/** --rate; 0 is refused on send: it reads as "send nothing", and "no limit" is spelled `unlimited`. */
+function sendRate(text: string): number {
+  const rate = parseRate(text);
+  if (rate === Infinity && !/^\s*(unlimited|none)\s*$/i.test(text)) {
+    throw new UsageError(`--rate "${text}" would send nothing: pass a rate such as 10/s, or --rate unlimited for no limit`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+    });
+  }
+  return rate;
+}
+
+/** Refuses a URL flag that is not a plain http(s) URL (the same rule as --media and login), before anything is sent. */
+function checkUrlFlag(value: string | undefined, flag: string, opts: { allowCredentials?: boolean } = {}): void {
+  if (value === undefined) return;
+  const checked = checkHttpUrl(value, opts);
+  if (checked.problem === undefined) return;
+  // Never echo embedded credentials back.
+  const shown = checked.problem.startsWith('URLs with embedded credentials') ? '(a URL with credentials)' : `"${sanitizeForTerminal(value)}"`;
+  throw new UsageError(`${flag} ${shown}: ${checked.problem}`, { code: ErrorCode.INVALID_ARGUMENT });
+}
+
 /** The send flow's ports for this process: the account, stdin, the prompt, the config store. */
-async function sendPorts(ctx: AppContext, opts: SendOptions): Promise<SendPorts> {
+async function sendPorts(ctx: AppContext, opts: SendOptions): Promise<SendPorts & SendInputPorts> {
   const { createSendPorts } = await import('../services/send/index.js');
-  return createSendPorts({
+  const ports = createSendPorts({
     env: ctx.env,
     signal: ctx.signal,
     loadAccount: () => loadAccount(ctx, opts),
@@ -88,6 +131,7 @@ async function sendPorts(ctx: AppContext, opts: SendOptions): Promise<SendPorts>
         }
       : {}),
   });
+  return { ...ports, env: ctx.env, stdinChunks: () => ctx.io.stdin };
 }
 
 /** `mms send`. */
@@ -101,11 +145,16 @@ export function createSendCommand(ctx: AppContext): Command {
     .option('--body-file <path>', 'read the message text from a file ("-" for stdin)')
     .option('-m, --media <path-or-url>', 'image/video/audio file or URL (repeatable)', collect, [])
     .option('--dry-run', 'validate everything and print the plan; send nothing', false)
+    .option('--fit', 'convert local images/GIFs/video over the carrier-safe size to fit, and strip metadata (GPS) (config: fit auto)')
+    .option('--no-fit', 'send local media as it is, even with `fit auto` in the config')
+    .option('--fit-budget <size>', 'bytes all media of one message may add up to with --fit, e.g. 600KB or 1MB (implies --fit)')
+    .option('--strip-metadata', 'remove metadata (GPS, EXIF) from local JPEG/PNG (and, with ffmpeg, video) losslessly, without resizing')
     .option('--skip-invalid', 'send to the valid recipients even if some are invalid (they are reported)')
     .option('--default-country <code>', 'country for numbers without +country (ISO code, e.g. US)')
     .option('--concurrency <n>', 'requests in flight at once', '4')
     .option('--rate <n/s>', 'send rate shared by the whole run (default: the provider\'s documented account rate; "unlimited")')
     .option('--journal <file>', 'record each outcome; re-running with it skips recipients already accepted')
+    .option('--journal-repair', 'repair a damaged --journal first: keeps intact lines, marks what the damage hides as unknown, keeps a backup')
     .option('--retry-ambiguous', 'resend when the outcome is unknown (may send duplicates)')
     .option('--progress', 'print periodic progress lines even when stderr is not a terminal')
     .option('--ndjson', 'print each result as a JSON line as it happens (for very large lists)')
@@ -132,7 +181,8 @@ export function createSendCommand(ctx: AppContext): Command {
 Examples:
   $ mms send --to +15551234567 --media chart.png --body "Nightly chart"
   $ mms send --to-file subscribers.csv --body "Hi {{name}}" --media report.png --journal run.jsonl
-  $ echo "Deploy finished" | mms send --to +15551234567 --body -`,
+  $ echo "Deploy finished" | mms send --to +15551234567 --body -
+  $ mms send --to +15551234567 --media IMG_0042.jpg --fit --dry-run`,
     )
     .hook('preAction', () => {
       // Parsing is done and this command will run: start loading the flow while the action begins.
@@ -141,7 +191,8 @@ Examples:
     .action(
       withExitCode(ctx, async (_o: unknown, cmd: Command) => {
         const opts = cmd.optsWithGlobals<SendOptions>();
-        const request = toSendRequest(opts);
+        // The config's `fit` (auto|off); read defensively: older config files have no such setting.
+        const request = toSendRequest(opts, { fit: (ctx.store().readConfig().settings as { fit?: unknown }).fit });
         const [{ sendMessages, sendExitCode }, { createSendRenderer }] = await Promise.all([
           import('../services/send/index.js'),
           import('../output/render-send.js'),

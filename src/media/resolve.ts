@@ -130,8 +130,23 @@ async function resolveOne(input: string, cwd: string): Promise<{ item?: MediaIte
   };
 }
 
+/** Options for resolving media. */
+export interface ResolveOptions {
+  /**
+   * --fit will convert local images, video and audio: their size and type are checked after fitting
+   * (the send flow calls checkMediaLimits again), not here.
+   */
+  fitting?: boolean;
+}
+
 /** Resolves every media input and reports every problem at once. */
-export async function resolveMedia(inputs: string[], caps: ProviderCapabilities, providerName: string, cwd = process.cwd()): Promise<ResolvedMedia> {
+export async function resolveMedia(
+  inputs: string[],
+  caps: ProviderCapabilities,
+  providerName: string,
+  cwd = process.cwd(),
+  opts: ResolveOptions = {},
+): Promise<ResolvedMedia> {
   const out: ResolvedMedia = { items: [], problems: [], warnings: [] };
   const resolved = await Promise.all(inputs.map((i) => resolveOne(i, cwd)));
   for (const r of resolved) {
@@ -139,8 +154,14 @@ export async function resolveMedia(inputs: string[], caps: ProviderCapabilities,
     if (r.warning) out.warnings.push(r.warning);
     if (r.item) out.items.push(r.item);
   }
-  out.problems.push(...checkMediaLimits(out.items, inputs.length, caps, providerName));
+  const checked = opts.fitting ? out.items.filter((m) => !(m.kind === 'file' && isFittable(m.contentType))) : out.items;
+  out.problems.push(...checkMediaLimits(checked, inputs.length, caps, providerName));
   return out;
+}
+
+/** Types the --fit engine can convert (images through sharp, video and audio through ffmpeg). */
+export function isFittable(contentType: string | undefined): boolean {
+  return /^(image|video|audio)\//.test(contentType ?? '');
 }
 
 /** Checks count, types and sizes against a provider's capabilities (pure). */

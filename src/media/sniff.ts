@@ -5,6 +5,26 @@ function ascii(buf: Uint8Array, start: number, len: number): string {
   return String.fromCharCode(...buf.subarray(start, start + len));
 }
 
+// ISO BMFF image brands (HEIF: ISO/IEC 23008-12 Annex B; AVIF: AV1 Image File Format §9): iPhones write
+// `heic`, bursts and Live Photos `hevc`/`heix`/`hevx`, Samsung and others `mif1`/`msf1` with `heic` among the
+// compatible brands, and the multi-layer variants `heim`/`heis`/`hevm`/`hevs`.
+const HEIC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs']);
+const HEIF_BRANDS = new Set(['mif1', 'mif2', 'msf1', 'miaf']);
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+
+/** The image type of an ISO BMFF file from its major brand (and, for generic HEIF brands, its compatible brands). */
+function isoImageType(brand: string, b: Uint8Array): string | undefined {
+  if (HEIC_BRANDS.has(brand)) return 'image/heic';
+  if (AVIF_BRANDS.has(brand)) return 'image/avif';
+  if (!HEIF_BRANDS.has(brand)) return undefined;
+  // ftyp: size(4) 'ftyp' major(4) minor(4) then compatible brands, as far as the box and the head reach.
+  const boxEnd = Math.min(b.length, ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0);
+  const compatible: string[] = [];
+  for (let at = 16; at + 4 <= boxEnd; at += 4) compatible.push(ascii(b, at, 4));
+  if (compatible.some((c) => AVIF_BRANDS.has(c))) return 'image/avif';
+  return 'image/heic';
+}
+
 /** Detects the MIME type of a file from its leading bytes (at least 32 recommended). */
 export function sniffMime(head: Uint8Array): string | undefined {
   const b = head;
@@ -26,8 +46,8 @@ export function sniffMime(head: Uint8Array): string | undefined {
     if (brand.startsWith('3g')) return 'video/3gpp';
     if (brand === 'qt  ') return 'video/quicktime';
     if (brand === 'M4A ' || brand === 'M4B ') return 'audio/mp4';
-    if (brand === 'heic' || brand === 'heix' || brand === 'mif1') return 'image/heic';
-    if (brand === 'avif') return 'image/avif';
+    const still = isoImageType(brand, b);
+    if (still) return still;
     return 'video/mp4';
   }
   if (b.length >= 3 && ascii(b, 0, 3) === 'ID3') return 'audio/mpeg';

@@ -48,6 +48,8 @@ export interface ParseRecipientsOptions {
   /** `--to` values: each may hold several numbers separated by commas. */
   to?: readonly string[];
   file?: RecipientFileInput;
+  /** A recipient file already parsed as it streamed in (parseRecipientStream), merged like `file`. */
+  parsedFile?: ParsedRecipients;
   /** ISO country for numbers written without a country code. */
   defaultCountry?: string;
 }
@@ -76,9 +78,10 @@ export function parseRecipients(opts: ParseRecipientsOptions): ParsedRecipients 
       else out.invalid.push({ input, source: TO_FLAG_SOURCE, reason: n.reason });
     }
   }
-  if (opts.file) {
-    const parsed = parseRecipientFile(opts.file, opts.defaultCountry);
-    out.invalid.push(...parsed.invalid);
+  const files = [...(opts.file ? [parseRecipientFile(opts.file, opts.defaultCountry)] : []), ...(opts.parsedFile ? [opts.parsedFile] : [])];
+  for (const parsed of files) {
+    // A loop, not push(...): spreading a million-entry list would overflow the call stack.
+    for (const i of parsed.invalid) out.invalid.push(i);
     for (const r of parsed.valid) accept(r);
     out.duplicates += parsed.duplicates;
     if (parsed.columns) out.columns = parsed.columns;

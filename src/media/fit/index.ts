@@ -200,7 +200,8 @@ async function cached(ctx: Ctx, f: WorkFile, data?: Buffer): Promise<FitFileResu
     return { ...common, before, after, actions, fromCache: true, data: hit.data, path: hit.path, fileName: outName(f.path, after.type) };
   }
   const out = data ? await computeImage(ctx, f, data) : await computeAv(ctx, f);
-  const stored = ctx.cache ? await ctx.cache.put(key, out, out.data) : undefined;
+  // A cache that cannot be written (read-only or full home) costs the next run an encode, never this send.
+  const stored = ctx.cache ? await ctx.cache.put(key, out, out.data).catch(() => undefined) : undefined;
   return { ...common, ...out, fromCache: false, fileName: outName(f.path, out.after.type), ...(stored ? { path: stored } : {}) };
 }
 

@@ -12,8 +12,8 @@ export interface HostedMedia {
   mediaUrls: string[];
   /** Ids from the provider's upload API. */
   mediaIds: string[];
-  /** Tokens of the files this run serves (to wait until the provider has fetched them). */
-  served: string[];
+  /** Tokens of the files this run serves, with their names (to wait until the provider has fetched them). */
+  served: Array<{ token: string; name: string }>;
 }
 
 /** Opens the local server when local files need a URL or --wait needs a receipt route; else undefined. */
@@ -63,7 +63,7 @@ export async function hostMedia(run: SendRun, endpoint: PublicEndpoint | undefin
     const fileName = f.fileName ?? 'media';
     if (adapter.capabilities.mediaTransport === 'url') {
       const route = endpoint!.server.addMediaFile({ path: f.path!, contentType: f.contentType!, size: data.length, fileName, data });
-      hosted.served.push(route.token);
+      hosted.served.push({ token: route.token, name: sanitizeForTerminal(f.input) });
       hosted.mediaUrls.push(`${endpoint!.publicUrl}${route.routePath}`);
     } else if (adapter.uploadMedia) {
       hosted.mediaIds.push(await adapter.uploadMedia({ path: f.path!, fileName, contentType: f.contentType!, size: data.length }, call));

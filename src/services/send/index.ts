@@ -1,37 +1,43 @@
 // `mms send` as a flow of named steps, one module each, with their I/O behind ./ports.ts:
 //   read inputs (inputs.ts) → plan (plan.ts, pure; problems.ts) → check media (check-media.ts)
+//   → fit media (fit.ts: --fit, --strip-metadata, the GPS warning)
 //   → reconcile the journal (reconcile.ts) → host or upload media (host-media.ts)
 //   → dispatch (dispatch.ts) → settle unknowns (settle.ts, asking provider-log.ts)
 //   → keep serving media (media-fetches.ts) → wait for delivery (wait.ts) → outcome (outcome.ts).
 // This file only puts them in order. Nothing here prints, prompts or exits: progress goes to
 // `events`, results are returned, failures are thrown as CliErrors.
-import { ErrorCode, UsageError } from '../../errors/errors.js';
+import { existsSync } from 'node:fs';
+import { requireCredentials } from '../../config/credentials.js';
+import type { JournalRepairResult } from '../../core/journal.js';
+import { CliError, ErrorCode, UsageError } from '../../errors/errors.js';
 import { resolveMedia } from '../../media/resolve.js';
+import { sanitizeForTerminal } from '../../output/sanitize.js';
 import { checkMediaUrls } from './check-media.js';
 import { dispatch } from './dispatch.js';
+import { fitPlanMedia } from './fit.js';
 import { hostMedia, openReach } from './host-media.js';
 import { checkStdinUse, readInputs, recipientArgs } from './inputs.js';
 import { keepServingMedia, MediaFetchWatch } from './media-fetches.js';
 import { planSend } from './plan.js';
-import type { SendPorts } from './ports.js';
+import type { SendJournal, SendPorts } from './ports.js';
 import { problemsError } from './problems.js';
 import { openJournal, reconcileJournal } from './reconcile.js';
 import { checkStopped, settleUnknowns } from './settle.js';
-import type { SendEvents, SendOutcome, SendPlan, SendRequest, SendRun } from './types.js';
+import type { SendEvents, SendInputPorts, SendOutcome, SendPlan, SendRequest, SendRun } from './types.js';
 import { openReceiptRoute } from './wait.js';
 
 export { createSendPorts, type SendPorts, type SendPortsBase, type SendClock, type SendJournal } from './ports.js';
 export { sendExitCode, summarise } from './outcome.js';
-export type { DeliveryInfo, Problem, SendEvents, SendOutcome, SendPlan, SendRequest } from './types.js';
+export type { DeliveryInfo, FitFileSummary, Problem, SendEvents, SendInputPorts, SendOutcome, SendPlan, SendRequest } from './types.js';
 
 /** Validates everything, then (unless a dry run) sends; returns data and reports through `events`. */
-export async function sendMessages(request: SendRequest, ports: SendPorts, events: SendEvents = {}): Promise<SendOutcome> {
+export async function sendMessages(request: SendRequest, ports: SendPorts & SendInputPorts, events: SendEvents = {}): Promise<SendOutcome> {
   checkStdinUse(request);
   const rawTo = await recipientArgs(request, ports);
   const loaded = await ports.loadAccount();
   const { adapter, account } = loaded;
   const inputs = await readInputs(request, rawTo, ports);
-  const media = await resolveMedia(request.media, adapter.capabilities, adapter.displayName);
+  const media = await resolveMedia(request.media, adapter.capabilities, adapter.displayName, process.cwd(), { fitting: Boolean(request.fit) });
   const { plan, problems } = planSend(request, inputs, media, {
     adapter,
     profile: account.profile.name,
@@ -39,49 +45,80 @@ export async function sendMessages(request: SendRequest, ports: SendPorts, event
   });
   if (request.checkMedia) problems.push(...(await checkMediaUrls(plan.media, adapter, ports)));
   if (problems.length > 0) throw problemsError(problems);
-  if (request.dryRun) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
 
-  const from = requireSender(plan);
-  const run: SendRun = { request, plan, adapter, call: loaded.callContext(), from, ports, events };
   const cleanups: Array<() => unknown> = [];
   try {
-    // Journal first: a second run on the same journal must stop before anything is served or sent.
-    const journal = request.journal === undefined ? undefined : await openJournal(request.journal, ports, events);
-    if (journal)
-      cleanups.push(() => {
-        journal.close();
-      });
-    if (journal) await reconcileJournal(journal, run);
-    const fetches = new MediaFetchWatch();
-    const endpoint = await openReach(run, account.baseUrl.value, fetches.onMediaFetched);
-    if (endpoint) cleanups.push(() => endpoint.close());
-    const hosted = await hostMedia(run, endpoint);
-    const receipts = request.waitSeconds !== undefined && endpoint ? openReceiptRoute(endpoint, adapter, run.call.credentials, events) : undefined;
-
-    const dispatched = await dispatch(run, hosted, receipts?.statusUrl ?? request.statusCallback, journal);
-    await settleUnknowns(dispatched, run, journal);
-    const { outcome } = dispatched;
-    checkStopped(outcome, run);
-
-    // Keep serving local files until every accepted message has fetched them (or the timeout).
-    if (endpoint) await keepServingMedia(run, endpoint.server, hosted.served, outcome.summary.accepted, fetches);
-    const accepted = outcome.results.filter((r) => r.status === 'accepted' && r.id).map((r) => r.id!);
-    const delivery = receipts ? await receipts.waitFor(accepted, request.waitSeconds!, { signal: ports.signal, sleep: ports.time.sleep }) : undefined;
-    return {
-      plan,
-      dryRun: false,
-      results: outcome.results,
-      summary: outcome.summary,
-      interrupted: outcome.interrupted,
-      ...(delivery ? { delivery } : {}),
-      waited: delivery !== undefined,
-    };
+    // A real send needs credentials, then a sender: the root cause first (#11), and both before any encoding.
+    if (!request.dryRun) requireCredentials(adapter, account);
+    const from = request.dryRun ? undefined : requireSender(plan);
+    cleanups.push(await fitPlanMedia(request, plan, { adapter, env: ports.env ?? process.env, signal: ports.signal, events }));
+    if (from === undefined) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
+    const run: SendRun = { request, plan, adapter, call: loaded.callContext(), from, ports, events };
+    return await deliver(run, account.baseUrl.value, cleanups);
   } finally {
     for (const c of cleanups.reverse())
       await Promise.resolve()
         .then(c)
         .catch(() => undefined);
   }
+}
+
+/** Steps 4–9 of a real send: journal, hosting, dispatch, settling, serving media, receipts. */
+async function deliver(run: SendRun, providerBaseUrl: string, cleanups: Array<() => unknown>): Promise<SendOutcome> {
+  const { request, plan, adapter, ports, events } = run;
+  // Journal first: a second run on the same journal must stop before anything is served or sent.
+  const journal = request.journal === undefined ? undefined : await openRepairedJournal(request, ports, events);
+  if (journal)
+    cleanups.push(() => {
+      journal.close();
+    });
+  if (journal) await reconcileJournal(journal, run);
+  const fetches = new MediaFetchWatch();
+  const endpoint = await openReach(run, providerBaseUrl, fetches.onMediaFetched);
+  if (endpoint) cleanups.push(() => endpoint.close());
+  const hosted = await hostMedia(run, endpoint);
+  const receipts = request.waitSeconds !== undefined && endpoint ? openReceiptRoute(endpoint, adapter, run.call.credentials, events) : undefined;
+
+  const dispatched = await dispatch(run, hosted, receipts?.statusUrl ?? request.statusCallback, journal);
+  await settleUnknowns(dispatched, run, journal);
+  const { outcome } = dispatched;
+  checkStopped(outcome, run);
+  const stopped = outcome.stopError instanceof CliError ? { code: outcome.stopError.code, message: outcome.stopError.message } : undefined;
+
+  // Keep serving local files until every accepted message has fetched them (or the timeout).
+  if (endpoint) await keepServingMedia(run, endpoint.server, hosted.served, outcome.summary.accepted, fetches);
+  const accepted = outcome.results.filter((r) => r.status === 'accepted' && r.id).map((r) => r.id!);
+  const delivery = receipts ? await receipts.waitFor(accepted, request.waitSeconds!, { signal: ports.signal, sleep: ports.time.sleep }) : undefined;
+  return {
+    plan,
+    dryRun: false,
+    results: outcome.results,
+    summary: outcome.summary,
+    interrupted: outcome.interrupted,
+    ...(delivery ? { delivery } : {}),
+    waited: delivery !== undefined,
+    ...(stopped ? { stopped } : {}),
+  };
+}
+
+/** --journal-repair: repairs a damaged journal (keeping a backup) before it is opened and locked for this run. */
+async function openRepairedJournal(request: SendRequest, ports: SendPorts, events: SendEvents): Promise<SendJournal> {
+  const path = request.journal!;
+  if (request.journalRepair && existsSync(path)) {
+    const { repairJournal } = await import('../../core/journal.js');
+    const r = repairJournal(path);
+    if (r.backupPath !== undefined) events.note?.(describeRepair(path, r));
+  }
+  return openJournal(path, ports, events);
+}
+
+function describeRepair(path: string, r: JournalRepairResult): string {
+  const lines = r.damagedLines.length === 1 ? `line ${r.damagedLines[0]}` : `lines ${r.damagedLines.join(', ')}`;
+  const unknown = r.markedUnknown.length ? `; ${r.markedUnknown.length} recipient(s) it may have named are now unknown (not resent)` : '';
+  const unattributed = r.unattributedLines.length
+    ? `; no recipient could be read from line(s) ${r.unattributedLines.join(', ')}: check the provider's log`
+    : '';
+  return `Journal ${sanitizeForTerminal(path)} repaired: damaged ${lines} left out${unknown}${unattributed}; the original is kept as ${sanitizeForTerminal(r.backupPath!)}.`;
 }
 
 function requireSender(plan: SendPlan): string {

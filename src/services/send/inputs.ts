@@ -2,17 +2,23 @@
 // (--body, --body-file, stdin) and the recipient file (--to-file, stdin).
 import { ErrorCode, InputError, UsageError, type ErrorCodeValue } from '../../errors/errors.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
+import { createReadStream } from 'node:fs';
 import { toCountryCode } from '../../recipients/e164.js';
+import { parseRecipientStream } from '../../recipients/file.js';
+import type { ParsedRecipients } from '../../recipients/parse.js';
 import type { SendPorts } from './ports.js';
-import type { SendRequest } from './types.js';
+import type { SendInputPorts, SendRequest } from './types.js';
 
 /** What the plan is made from. */
 export interface SendInputs {
   /** --to values (or the one typed at the prompt). */
   rawTo: string[];
   body?: string;
-  /** The --to-file text and where it came from ("stdin" or the path). */
-  file?: { text: string; source: string };
+  /**
+   * The --to-file recipients and where they came from ("stdin" or the path): parsed as the file streamed in,
+   * or (callers that already hold it) the whole text.
+   */
+  file?: { source: string } & ({ parsed: ParsedRecipients } | { text: string });
   defaultCountry?: string;
 }
 
@@ -35,7 +41,7 @@ export async function recipientArgs(request: Pick<SendRequest, 'to' | 'toFile'>,
 }
 
 /** Reads the body and the recipient file, and checks the default country. */
-export async function readInputs(request: SendRequest, rawTo: string[], ports: SendPorts): Promise<SendInputs> {
+export async function readInputs(request: SendRequest, rawTo: string[], ports: SendPorts & SendInputPorts): Promise<SendInputs> {
   const body = await readBody(request, ports);
   const defaultCountry = request.defaultCountry ?? ports.configuredCountry();
   if (defaultCountry !== undefined && !toCountryCode(defaultCountry)) {
@@ -44,7 +50,7 @@ export async function readInputs(request: SendRequest, rawTo: string[], ports: S
       suggestion: 'Use an ISO 3166 code such as US, GB or DE',
     });
   }
-  const file = await readRecipientFile(request, ports);
+  const file = await readRecipientFile(request, ports, defaultCountry);
   return { rawTo, ...(body !== undefined ? { body } : {}), ...(file ? { file } : {}), ...(defaultCountry !== undefined ? { defaultCountry } : {}) };
 }
 
@@ -55,19 +61,39 @@ async function readBody(request: SendRequest, ports: SendPorts): Promise<string 
   return text.replace(/\r?\n$/, '');
 }
 
-async function readRecipientFile(request: SendRequest, ports: SendPorts): Promise<SendInputs['file']> {
+/**
+ * Parses --to-file as it streams in (a file, or stdin): memory stays bounded by the longest line, a line
+ * over 64 KiB is a problem naming file:line, and a binary file stops at its first NUL byte.
+ */
+async function readRecipientFile(request: SendRequest, ports: SendPorts & SendInputPorts, country: string | undefined): Promise<SendInputs['file']> {
   if (request.toFile === undefined) return undefined;
-  if (request.toFile === '-') return { text: await ports.readStdin(), source: 'stdin' };
-  const suggestion = 'Pass a readable file with one number per line, or a CSV with a phone/to/number column ("-" reads stdin)';
-  return { text: await readText(ports, request.toFile, ErrorCode.RECIPIENT_INVALID, '--to-file', suggestion), source: request.toFile };
+  if (request.toFile === '-') {
+    const chunks = ports.stdinChunks ? ports.stdinChunks() : oneChunk(ports.readStdin());
+    return { parsed: await parseRecipientStream(chunks, 'stdin', country), source: 'stdin' };
+  }
+  const path = request.toFile;
+  try {
+    return { parsed: await parseRecipientStream(createReadStream(path, { highWaterMark: 64 * 1024 }), path, country), source: path };
+  } catch (err) {
+    const suggestion = 'Pass a readable file with one number per line, or a CSV with a phone/to/number column ("-" reads stdin)';
+    throw unreadable(err, path, ErrorCode.RECIPIENT_INVALID, '--to-file', suggestion);
+  }
+}
+
+async function* oneChunk(text: Promise<string>): AsyncIterable<string> {
+  yield await text;
+}
+
+function unreadable(err: unknown, path: string, code: ErrorCodeValue, flag: string, suggestion: string): InputError {
+  const errno = (err as NodeJS.ErrnoException).code;
+  const why = errno === 'ENOENT' ? 'file not found' : errno === 'EISDIR' ? 'is a directory' : `cannot read (${errno ?? (err as Error).message})`;
+  return new InputError(code, `${flag} ${sanitizeForTerminal(path)}: ${why}; nothing was sent`, { suggestion });
 }
 
 async function readText(ports: SendPorts, path: string, code: ErrorCodeValue, flag: string, suggestion: string): Promise<string> {
   try {
     return (await ports.readFile(path)).toString('utf8');
   } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code;
-    const why = errno === 'ENOENT' ? 'file not found' : errno === 'EISDIR' ? 'is a directory' : `cannot read (${errno})`;
-    throw new InputError(code, `${flag} ${sanitizeForTerminal(path)}: ${why}; nothing was sent`, { suggestion });
+    throw unreadable(err, path, code, flag, suggestion);
   }
 }

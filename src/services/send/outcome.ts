@@ -1,7 +1,7 @@
 // Step 9, outcome: the exit code a run's results and receipts add up to.
 import type { DispatchSummary } from '../../core/send-runner.js';
 import type { RecipientResult } from '../../core/types.js';
-import { exitCodeForErrorCode } from '../../errors/errors.js';
+import { ErrorCode, exitCodeForErrorCode } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import type { SendOutcome } from './types.js';
 
@@ -15,13 +15,16 @@ export function summarise(results: RecipientResult[]): { total: number; accepted
 /**
  * The exit code of a run: 0 when every recipient was accepted (or already was, per the journal),
  * 3 when some were and some were not, the failures' own code when none was; 130 when interrupted;
- * with --wait, 8 when a delivery status is still pending, 3/6 when a delivery failed.
+ * with --wait, 8 when a delivery status is still pending, 3/6 when a delivery failed; 9 when the journal could
+ * not be written (even if some recipients were accepted).
  */
 export function sendExitCode(
-  outcome: Pick<SendOutcome, 'dryRun' | 'interrupted' | 'results' | 'delivery'> & { summary?: DispatchSummary | undefined },
+  outcome: Pick<SendOutcome, 'dryRun' | 'interrupted' | 'results' | 'delivery' | 'stopped'> & { summary?: DispatchSummary | undefined },
 ): number {
   if (outcome.dryRun) return ExitCode.OK;
   if (outcome.interrupted) return ExitCode.INTERRUPTED;
+  // The journal stopped the run: whatever was accepted, a script must know its record is incomplete.
+  if (outcome.stopped?.code === ErrorCode.JOURNAL_WRITE_FAILED) return ExitCode.JOURNAL_FAILED;
   const s = outcome.summary ?? { ...summarise(outcome.results), notAttempted: 0, durationMs: 0 };
   let deliveryFailed = 0;
   let pending = 0;

@@ -22,7 +22,7 @@ type PlanRequest = Pick<SendRequest, 'toFile' | 'media' | 'skipInvalid' | 'concu
 export function planSend(request: PlanRequest, inputs: SendInputs, media: ResolvedMedia, ctx: PlanContext): { plan: SendPlan; problems: Problem[] } {
   const parsed = parseRecipients({
     to: inputs.rawTo,
-    ...(inputs.file ? { file: inputs.file } : {}),
+    ...(inputs.file ? ('parsed' in inputs.file ? { parsedFile: inputs.file.parsed } : { file: inputs.file }) : {}),
     ...(inputs.defaultCountry ? { defaultCountry: inputs.defaultCountry } : {}),
   });
   const warnings: string[] = [];

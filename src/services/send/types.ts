@@ -3,6 +3,7 @@
 import type { MediaItem, MessageStatus, RecipientResult } from '../../core/types.js';
 import type { DispatchProgress, DispatchSummary, RetryNotice } from '../../core/send-runner.js';
 import type { ErrorCodeValue } from '../../errors/errors.js';
+import type { MediaFacts } from '../../media/fit/types.js';
 import type { ProviderAdapter, ProviderCallContext } from '../../providers/types.js';
 import type { TunnelChoice } from '../../webhook/tunnel/select.js';
 import type { SendPorts } from './ports.js';
@@ -39,6 +40,32 @@ export interface SendRequest {
   statusCallback?: string;
   /** Keep every result for the outcome (false for --ndjson, where huge lists stream). */
   collectResults: boolean;
+  /** --fit (or `fit auto` in the config): make local media fit the carrier-safe budget, metadata stripped. */
+  fit?: boolean;
+  /** --fit-budget in bytes: replaces the carrier-safe target (still capped by the provider's limits). */
+  fitBudgetBytes?: number;
+  /** --strip-metadata: remove metadata (GPS included) from local JPEG/PNG (and video with ffmpeg) losslessly, without resizing. */
+  stripMetadata?: boolean;
+  /** --journal-repair: repair a damaged journal (keeping a backup) before using it. */
+  journalRepair?: boolean;
+}
+
+/** I/O only the input and fit steps use, on top of SendPorts (all optional: real defaults apply). */
+export interface SendInputPorts {
+  /** Environment for the fit cache (XDG_CACHE_HOME, HOME) and ffmpeg (FFMPEG_PATH, PATH); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** stdin as a stream, so `--to-file -` is parsed in chunks; default: readStdin() as one chunk. */
+  stdinChunks?: () => AsyncIterable<Buffer | string>;
+}
+
+/** What --fit did to one local file (for --dry-run and --json). */
+export interface FitFileSummary {
+  input: string;
+  before: MediaFacts;
+  after: MediaFacts;
+  /** Empty when the file is sent as it is. */
+  actions: string[];
+  fromCache: boolean;
 }
 
 /** One problem found while validating input. */
@@ -58,6 +85,8 @@ export interface SendPlan {
   body?: string;
   media: MediaItem[];
   warnings: string[];
+  /** With --fit: each local file before → after, and the budget they were fitted to. */
+  fit?: { budgetBytes: number; explain: string; files: FitFileSummary[] };
   ratePerSecond: number;
   concurrency: number;
 }
@@ -79,6 +108,11 @@ export interface SendOutcome {
   /** id → delivery status, with --wait. */
   delivery?: Map<string, DeliveryInfo>;
   waited: boolean;
+  /**
+   * Why the run stopped before every recipient was tried although some were accepted (e.g. the journal
+   * could not be written: JOURNAL_WRITE_FAILED, exit 9).
+   */
+  stopped?: { code: ErrorCodeValue; message: string };
 }
 
 /** How the flow reports while it runs (all optional; none of them may throw on purpose). */

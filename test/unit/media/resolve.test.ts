@@ -23,6 +23,26 @@ describe('sniffMime', () => {
     expect(sniffMime(Uint8Array.from(bytes))).toBe(mime);
   });
 
+  const ftyp = (major: string, ...compatible: string[]) => {
+    const box = Buffer.from(`\0\0\0\0ftyp${major}\0\0\0\0${compatible.join('')}`, 'latin1');
+    box.writeUInt32BE(box.length, 0);
+    return box;
+  };
+
+  it.each<[Buffer, string]>([
+    // iPhone stills, bursts/Live Photos, and the multi-layer variants (HEIF, ISO/IEC 23008-12 Annex B).
+    ...['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs'].map((b): [Buffer, string] => [ftyp(b, 'mif1', 'heic'), 'image/heic']),
+    // Generic HEIF brands: HEIC unless an AVIF brand is among the compatible ones.
+    [ftyp('mif1', 'mif1', 'heic'), 'image/heic'],
+    [ftyp('msf1', 'msf1', 'hevc'), 'image/heic'],
+    [ftyp('mif1', 'mif1', 'miaf', 'avif'), 'image/avif'],
+    [ftyp('avif', 'mif1', 'miaf'), 'image/avif'],
+    [ftyp('avis', 'msf1', 'miaf'), 'image/avif'],
+    [ftyp('isom', 'iso2', 'mp41'), 'video/mp4'],
+  ])('detects ISO BMFF %#: %s', (bytes, mime) => {
+    expect(sniffMime(bytes)).toBe(mime);
+  });
+
   it('returns undefined for plain text', () => {
     expect(sniffMime(Buffer.from('hello world'))).toBeUndefined();
   });
@@ -31,6 +51,23 @@ describe('sniffMime', () => {
     expect(sameMime('image/jpg', 'image/jpeg')).toBe(true);
     expect(sameMime('audio/x-wav', 'audio/wav')).toBe(true);
     expect(sameMime('image/png', 'image/jpeg')).toBe(false);
+  });
+});
+
+describe('resolveMedia with --fit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mms-media-fit-'));
+  const bigJpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(6 * 1024 * 1024)]);
+  writeFileSync(join(dir, 'big.jpg'), bigJpeg);
+  writeFileSync(join(dir, 'big.pdf'), Buffer.concat([Buffer.from('%PDF-1.7'), Buffer.alloc(6 * 1024 * 1024)]));
+
+  it('leaves the size of local images to the fitter, but still checks what it cannot fit', async () => {
+    const plain = await resolveMedia(['big.jpg', 'big.pdf'], caps, 'Twilio', dir);
+    expect(plain.problems.map((p) => p.input)).toEqual(['big.jpg', 'big.pdf', '--media']);
+    const fitting = await resolveMedia(['big.jpg', 'big.pdf'], caps, 'Twilio', dir, { fitting: true });
+    expect(fitting.problems.map((p) => [p.input, p.code])).toEqual([
+      ['big.pdf', 'MEDIA_TOO_LARGE'],
+      ['--media', 'MEDIA_TOO_LARGE'],
+    ]);
   });
 });
 
