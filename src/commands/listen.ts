@@ -137,7 +137,7 @@ export function createListenCommand(ctx: AppContext): Command {
     .option('--number <e164>', "point this number's inbound webhook at the listener while it runs (restored on exit)")
     .option('--restore', "put back the webhooks a killed listener left changed (all, or --number's), then exit")
     .option('--save-media <dir>', 'download inbound media into this directory (generated names, never overwrites)')
-    .option('--exec <command>', 'run a shell command per message: event JSON on stdin, MMS_FROM/MMS_TO/MMS_BODY/MMS_MEDIA in its env')
+    .option('--exec <command>', 'run a shell command per message: event JSON on stdin, MMS_MESSAGE_FROM/_TO/_BODY/_MEDIA in its env')
     .option('--count <n>', 'exit 0 after n inbound messages')
     .option('--timeout <seconds>', 'stop after this long (exit 8 if --count was not reached)')
     .option('--insecure-skip-verify', 'accept webhooks without checking signatures (dangerous: anyone can post fakes)')

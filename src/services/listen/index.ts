@@ -136,7 +136,17 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     ...(ports.isDuplicate ? { isDuplicate: ports.isDuplicate } : {}),
     ...(request.count !== undefined ? { count: request.count } : {}),
     ...(request.saveMedia !== undefined ? { saveMedia: request.saveMedia } : {}),
-    ...(request.exec !== undefined ? { exec: { command: request.exec, env: ports.env, output: ports.hookOutput, input: (ev) => ports.hookInput(ev) } } : {}),
+    ...(request.exec !== undefined
+      ? {
+          exec: {
+            command: request.exec,
+            env: ports.env,
+            ...(ports.account.profile !== undefined ? { profile: ports.account.profile } : {}),
+            output: ports.hookOutput,
+            input: (ev) => ports.hookInput(ev),
+          },
+        }
+      : {}),
     emit: (ev) => events.event(ev),
     notice: (n) => events.notice(n),
     onCountReached: () => stopper.stop('count'),

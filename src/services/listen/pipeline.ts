@@ -20,7 +20,7 @@ export interface PipelineOptions {
   isDuplicate?: DuplicateCheck;
   count?: number;
   saveMedia?: string;
-  exec?: { command: string; env: NodeJS.ProcessEnv; output: ListenPorts['hookOutput']; input: ListenPorts['hookInput'] };
+  exec?: { command: string; env: NodeJS.ProcessEnv; profile?: string; output: ListenPorts['hookOutput']; input: ListenPorts['hookInput'] };
   emit(ev: ListenEvent): void;
   notice(n: ListenNotice): void;
   /** Called once the --count-th message has been processed. */
@@ -80,7 +80,12 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
 
   const runExec = async (ev: ListenMessageEvent, exec: NonNullable<PipelineOptions['exec']>): Promise<void> => {
     const paths = ev.media.flatMap((m) => (m.path !== undefined ? [m.path] : []));
-    const r = await runExecHook(exec.command, exec.input(ev), { ...exec.env, ...execHookEnv(ev, paths) }, { output: exec.output, signal: work.signal });
+    const r = await runExecHook(
+      exec.command,
+      exec.input(ev),
+      { ...exec.env, ...execHookEnv(ev, paths, exec.profile !== undefined ? { profile: exec.profile } : {}) },
+      { output: exec.output, signal: work.signal },
+    );
     if (!r.ok) opts.notice({ type: 'exec-failed', id: ev.id, signal: r.signal, code: r.code, ...(r.error !== undefined ? { error: r.error } : {}) });
   };
 
