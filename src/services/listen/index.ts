@@ -7,6 +7,8 @@ import { AuthError, CancelledError, CliError, ErrorCode, ProviderError } from '.
 import { ExitCode } from '../../errors/exit-codes.js';
 import type { Credentials } from '../../providers/types.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
+import { openEventLog, type EventLog } from '../events/store.js';
+import { createAcceptedHandler } from './accepted.js';
 import { assertNumberFree, createInboundLease } from './lease.js';
 import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
 import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
@@ -121,6 +123,13 @@ function tunnelLostError(messages: number): CliError {
   );
 }
 
+/** The run's event log: the injected one, else `<config dir>/events` unless --keep-events 0. */
+function eventLogOf(request: ListenRequest, ports: ListenPorts): { log?: EventLog } {
+  if (ports.eventLog) return { log: ports.eventLog };
+  if (request.keepEvents === 0) return {};
+  return { log: openEventLog(ports.env, request.keepEvents !== undefined ? { max: request.keepEvents } : {}) };
+}
+
 /** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
 function createListenRun(request: ListenRequest, ports: ListenPorts, events: ListenEvents) {
   const { adapter, callContext } = ports.account;
@@ -150,6 +159,14 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     emit: (ev) => events.event(ev),
     notice: (n) => events.notice(n),
     onCountReached: () => stopper.stop('count'),
+    onAccepted: createAcceptedHandler({
+      adapter,
+      request,
+      ports,
+      events,
+      credentials: () => verifyWith,
+      ...eventLogOf(request, ports),
+    }),
   });
   const lease =
     request.number !== undefined

@@ -3,7 +3,7 @@
 // saving media and running --exec happen afterwards, one message at a time in arrival order, so
 // downloads never hold a webhook past the provider's timeout.
 import type { WebhookEvent } from '../../core/types.js';
-import type { Credentials, ProviderAdapter, ProviderCallContext } from '../../providers/types.js';
+import type { Credentials, ProviderAdapter, ProviderCallContext, WebhookRequest } from '../../providers/types.js';
 import { runExecHook, execHookEnv } from '../../webhook/exec-hook.js';
 import { createWebhookIntake, type WebhookKind } from '../../webhook/intake.js';
 import { isProviderOrigin, mediaAuthHeaders, saveMediaItem } from '../../webhook/media-save.js';
@@ -25,6 +25,8 @@ export interface PipelineOptions {
   notice(n: ListenNotice): void;
   /** Called once the --count-th message has been processed. */
   onCountReached(): void;
+  /** Called for every admitted webhook (event log, --forward-to); may answer in the adapter's place. */
+  onAccepted?(kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]): Promise<WebhookHttpResponse> | undefined;
 }
 
 /** A running pipeline. */
@@ -143,7 +145,7 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
           opts.notice({ type: 'signature-rejected', kind: r.kind, client: r.client });
         },
         onUnparseable: (p) => opts.notice({ type: 'unparseable', kind: p.kind, message: p.message }),
-        onEvents: admit,
+        onEvents: (events, req) => admit(events) ?? opts.onAccepted?.(kind, req, events),
       }),
     requestRejected: (ev) => {
       rejected++;
