@@ -48,6 +48,8 @@ export interface ForwardAttempt {
   /** What the provider was answered with (the app's status, or 502/504). */
   answered: number;
   error?: { reason: ForwardFailure; message: string };
+  /** Sent by `mms events replay`. */
+  replay?: true;
 }
 
 /** Options of {@link forwardWebhook}. */
