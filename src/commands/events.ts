@@ -75,7 +75,8 @@ async function show(id: string, ctx: AppContext): Promise<void> {
   ctx.io.out(`${s(e.request.method)} ${s(e.request.url)}`);
   for (const [k, v] of Object.entries(e.request.headers)) ctx.io.out(`${s(k)}: ${s(Array.isArray(v) ? v.join(', ') : v)}`);
   ctx.io.out('');
-  ctx.io.out(e.request.bodyEncoding === 'base64' ? `(binary body, ${Buffer.from(e.request.body, 'base64').length} bytes)` : s(e.request.body));
+  if (e.request.bodyEncoding === 'base64') ctx.io.out(`(binary body, ${Buffer.from(e.request.body, 'base64').length} bytes)`);
+  else for (const line of e.request.body.split('\n')) ctx.io.out(s(line));
   if (e.forwards.length > 0) ctx.io.out('');
   for (const f of e.forwards) {
     const { out, warn } = formatForwardLines({ kind: e.kind, events: [], attempt: f });
@@ -106,7 +107,7 @@ async function replay(id: string, opts: EventsOptions, ctx: AppContext): Promise
     });
     for (const line of lines) ctx.io.out(line);
     if (warn !== undefined) ctx.io.warn(warn);
-    if (out.body !== '') ctx.io.out(s(out.body));
+    if (out.body !== '') for (const line of out.body.split('\n')) ctx.io.out(s(line));
   }
   return a.error ? ExitCode.UNAVAILABLE : a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
 }

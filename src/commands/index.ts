@@ -31,13 +31,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'trigger',
-    term: '<inbound|status> [options]',
+    term: '',
     description: "send your app a provider's webhook, built and signed like the real one",
     load: async () => (await import('./trigger.js')).createTriggerCommand,
   },
   {
     name: 'events',
-    term: '<list|show|replay> [options]',
+    term: '',
     description: 'list, show and replay the webhooks mms listen accepted (its event log)',
     load: async () => (await import('./events.js')).createEventsCommand,
   },

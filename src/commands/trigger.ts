@@ -89,7 +89,7 @@ function render(out: TriggerOutcome, ctx: AppContext): number {
     return code;
   }
   if (a === undefined) {
-    ctx.io.out(sanitizeForTerminal(formatRawRequest(out.request)));
+    for (const line of formatRawRequest(out.request).split('\n')) ctx.io.out(sanitizeForTerminal(line));
     return code;
   }
   ctx.io.out(`--> ${out.kind} ${sanitizeForTerminal(out.id)} (${out.provider}) POST ${sanitizeForTerminal(out.request.url)}`);
@@ -98,13 +98,15 @@ function render(out: TriggerOutcome, ctx: AppContext): number {
     return code;
   }
   ctx.io.out(`<-- ${a.answered} ${sanitizeForTerminal(a.contentType ?? '')} ${a.durationMs} ms`.replace(/ {2}/, ' '));
-  if (a.body !== '') ctx.io.out(sanitizeForTerminal(a.body));
+  if (a.body !== '') for (const line of a.body.split('\n')) ctx.io.out(sanitizeForTerminal(line));
   for (const m of out.media) ctx.io.info(`media ${sanitizeForTerminal(m.input)}: fetched ${m.fetched} time${m.fetched === 1 ? '' : 's'}`);
   return code;
 }
 
 async function runTrigger(kind: 'inbound' | 'status', opts: TriggerOptions, ctx: AppContext): Promise<number> {
-  const loaded = await loadAccount(ctx, opts);
+  // --from/--to name the webhook's numbers, not the account's sender: keep them out of the account.
+  const { from: _from, to: _to, ...accountFlags } = opts;
+  const loaded = await loadAccount(ctx, accountFlags);
   const request = triggerRequestFrom(kind, opts, loaded.account.from?.value);
   let secret: string | undefined;
   if (opts.secretStdin) {
