@@ -27,13 +27,28 @@ function summary(ev: WebhookEvent): ForwardReport['events'][number] {
   return { type: 'status', id: ev.id, status: ev.status, ...(ev.from !== undefined ? { from: ev.from } : {}), ...(ev.to !== undefined ? { to: ev.to } : {}) };
 }
 
-/** Returns intake's onAccepted: log, then forward (answering with the app's answer) when a target is set for this kind. */
-export function createAcceptedHandler(
-  opts: AcceptedOptions,
-): (kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]) => Promise<WebhookHttpResponse> | undefined {
+/** What the run does with accepted webhooks, and a way to wait for the forwards and log writes still in flight. */
+export interface AcceptedHandler {
+  handle(kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]): Promise<WebhookHttpResponse> | undefined;
+  /** Resolves when every forward started so far was answered (or failed) and logged. */
+  settled(): Promise<void>;
+}
+
+/** Creates the handler: log, then forward (answering with the app's answer) when a target is set for this kind. */
+export function createAcceptedHandler(opts: AcceptedOptions): AcceptedHandler {
   const now = opts.now ?? (() => new Date());
   const kit = webhookKit(opts.adapter.name);
-  return (kind, req, events) => {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    const settledP = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settledP);
+    void settledP.then(() => inFlight.delete(settledP));
+    return p;
+  };
+  const handle: AcceptedHandler['handle'] = (kind, req, events) => {
     const at = now();
     const id = newEventId(at);
     if (opts.log) {
@@ -47,20 +62,28 @@ export function createAcceptedHandler(
         events,
         forwards: [],
       };
-      opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message));
+      void track(opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
     }
     const target = kind === 'inbound' ? opts.request.forward?.inbound : opts.request.forward?.status;
     if (target === undefined) return undefined;
-    return forwardWebhook(req, target, {
-      kit,
-      credentials: opts.credentials(),
-      signal: opts.ports.signal,
-      ...(opts.request.forward?.timeoutMs !== undefined ? { timeoutMs: opts.request.forward.timeoutMs } : {}),
-      ...(opts.ports.forwardTimer ? { setTimer: opts.ports.forwardTimer } : {}),
-    }).then(({ reply, attempt }) => {
-      opts.events.forwarded?.({ type: 'forward', kind, provider: opts.adapter.name, logId: opts.log ? id : null, events: events.map(summary), attempt });
-      opts.log?.addForward(id, attempt).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message));
-      return reply;
-    });
+    return track(
+      forwardWebhook(req, target, {
+        kit,
+        credentials: opts.credentials(),
+        signal: opts.ports.signal,
+        ...(opts.request.forward?.timeoutMs !== undefined ? { timeoutMs: opts.request.forward.timeoutMs } : {}),
+        ...(opts.ports.forwardTimer ? { setTimer: opts.ports.forwardTimer } : {}),
+      }).then(({ reply, attempt }) => {
+        opts.events.forwarded?.({ type: 'forward', kind, provider: opts.adapter.name, logId: opts.log ? id : null, events: events.map(summary), attempt });
+        if (opts.log) void track(opts.log.addForward(id, attempt).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+        return reply;
+      }),
+    );
+  };
+  return {
+    handle,
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
   };
 }

@@ -137,6 +137,7 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
   // Webhooks are verified with the profile's credentials plus any the lease set up for this run
   // (callback credentials on a temporary application).
   let verifyWith: Credentials = { ...callContext.credentials };
+  const accepted = createAcceptedHandler({ adapter, request, ports, events, credentials: () => verifyWith, ...eventLogOf(request, ports) });
   const pipeline = createMessagePipeline({
     adapter,
     callContext,
@@ -159,14 +160,7 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     emit: (ev) => events.event(ev),
     notice: (n) => events.notice(n),
     onCountReached: () => stopper.stop('count'),
-    onAccepted: createAcceptedHandler({
-      adapter,
-      request,
-      ports,
-      events,
-      credentials: () => verifyWith,
-      ...eventLogOf(request, ports),
-    }),
+    onAccepted: (kind, req, evs) => accepted.handle(kind, req, evs),
   });
   const lease =
     request.number !== undefined
@@ -222,6 +216,8 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     async finish(reason: StopReason): Promise<ListenOutcome> {
       if (reason === 'signal' || reason === 'tunnel-lost') pipeline.abortWork();
       await pipeline.drain();
+      // The last message's forward may still wait for the app: its answer goes to the provider first.
+      await accepted.settled();
       const restoreError = await shutdown();
       if (restoreError) {
         restoreReported = true;

@@ -34,11 +34,17 @@ interface Seen {
   body: string;
 }
 
+interface Answer {
+  status: number;
+  type?: string;
+  body: string;
+}
+
 interface UserApp {
   url: string;
   seen: Seen[];
   /** What the app does with a request (default: checks nothing, answers TwiML). */
-  handler: (s: Seen) => { status: number; type?: string; body: string } | 'hang';
+  handler: (s: Seen) => Answer | 'hang' | Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -53,8 +59,10 @@ async function startUserApp(): Promise<UserApp> {
       app.seen.push(s);
       const answer = app.handler(s);
       if (answer === 'hang') return;
-      res.writeHead(answer.status, answer.type ? { 'content-type': answer.type } : {});
-      res.end(answer.body);
+      void Promise.resolve(answer).then((a) => {
+        res.writeHead(a.status, a.type ? { 'content-type': a.type } : {});
+        res.end(a.body);
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -242,6 +250,24 @@ describe('listen --forward-to', () => {
     expect(await res.text()).toContain('<Message src="15557770001"');
     expect(checks).toEqual([{ v3: true, v2: true }]);
     expect(l.events).toHaveLength(1);
+  });
+
+  it('--count 1: the run ends only after the app answered the last message, and the provider got that answer', async () => {
+    let release!: (a: Answer) => void;
+    app.handler = () => new Promise<Answer>((r) => (release = r));
+    const l = await startListen('twilio', { count: 1, forward: { inbound: `${app.url}/sms` } });
+    const info = await l.ready;
+    const kit = webhookKit('twilio');
+    const answer = postSigned('twilio', l.creds, info.inboundUrl, kit.inbound(message(), l.creds, info.inboundUrl));
+    await vi.waitFor(() => expect(app.seen).toHaveLength(1));
+    let ended = false;
+    void l.done.then(() => (ended = true));
+    await new Promise((r) => setImmediate(r));
+    expect(ended).toBe(false);
+    release({ status: 200, type: 'text/xml', body: TWIML });
+    expect(await (await answer).text()).toBe(TWIML);
+    expect(await l.done).toMatchObject({ reason: 'count', messages: 1 });
+    expect(l.forwards).toHaveLength(1);
   });
 
   it('app down → 502, app slow → 504 (injected timer), too large → 502; the listener keeps going and logs every attempt', async () => {
