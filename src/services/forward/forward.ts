@@ -28,6 +28,12 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
   'expect',
+  // The tunnel's view of the URL (https, its hostname): an app that rebuilds the URL it checks the
+  // signature against from these would get the tunnel's URL, not the one we signed for.
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'forwarded',
 ]);
 
 /** Why a forward got no usable answer. */

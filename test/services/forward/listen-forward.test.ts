@@ -150,7 +150,7 @@ const message = (media = 0) => ({
 });
 
 describe('forwardHeaders', () => {
-  it('drops hop-by-hop fields and those the Connection header names; keeps the rest', () => {
+  it("drops hop-by-hop fields, those the Connection header names and the tunnel's URL facts; keeps the rest", () => {
     expect(
       forwardHeaders({
         connection: 'keep-alive, x-hop',
@@ -164,6 +164,9 @@ describe('forwardHeaders', () => {
         'x-twilio-signature': 'sig',
         'content-type': 'application/x-www-form-urlencoded',
         'x-forwarded-for': '203.0.113.9',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'abc.ngrok.app',
+        forwarded: 'proto=https',
         'set-cookie': ['a', 'b'],
         absent: undefined,
       }),
