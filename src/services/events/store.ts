@@ -95,15 +95,21 @@ export function openEventLog(env: NodeJS.ProcessEnv, opts: { max?: number } = {}
   const write = async (e: StoredEvent): Promise<void> => {
     await writeFile(file(e.id), JSON.stringify(e), { mode: 0o600 });
   };
+  // The names on disk, read once per process: a listener under a burst appends without listing the
+  // directory each time. Ids sort by time, so the oldest are at the head.
+  let known: string[] | undefined;
   return {
     dir,
     append: (e) =>
       serial(async () => {
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-        await chmod(dir, 0o700);
+        if (known === undefined) {
+          await mkdir(dir, { recursive: true, mode: 0o700 });
+          await chmod(dir, 0o700);
+          known = await names();
+        }
         await write(e);
-        const all = await names();
-        for (const old of all.slice(0, Math.max(0, all.length - max))) await rm(join(dir, old), { force: true });
+        known.push(`${e.id}.json`);
+        while (known.length > max) await rm(join(dir, known.shift()!), { force: true });
       }),
     addForward: (id, attempt) =>
       serial(async () => {
