@@ -28,6 +28,8 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
   'expect',
+  // Only the answer's status, Content-Type and body are relayed: ask the app for an uncompressed one.
+  'accept-encoding',
   // The tunnel's view of the URL (https, its hostname): an app that rebuilds the URL it checks the
   // signature against from these would get the tunnel's URL, not the one we signed for.
   'x-forwarded-proto',

@@ -160,6 +160,7 @@ describe('forwardHeaders', () => {
         'content-length': '10',
         'transfer-encoding': 'chunked',
         te: 'trailers',
+        'accept-encoding': 'gzip, br',
         'proxy-authorization': 'Basic eA==',
         'x-twilio-signature': 'sig',
         'content-type': 'application/x-www-form-urlencoded',
