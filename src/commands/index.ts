@@ -30,6 +30,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./listen.js')).createListenCommand,
   },
   {
+    name: 'trigger',
+    term: '',
+    description: "send your app a provider's webhook, built and signed like the real one",
+    load: async () => (await import('./trigger.js')).createTriggerCommand,
+  },
+  {
+    name: 'events',
+    term: '',
+    description: 'list, show and replay the webhooks mms listen accepted (its event log)',
+    load: async () => (await import('./events.js')).createEventsCommand,
+  },
+  {
     name: 'status',
     term: '[options] <message-id>',
     description: "show a sent message's delivery status",

@@ -7,9 +7,10 @@ import type { AppContext } from '../context.js';
 import { ErrorCode, UsageError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
-import type { ListenOutcome, ListenPorts, ListenRequest, StopReason } from '../services/listen/types.js';
+import { writeNdjson } from '../output/json.js';
+import type { ForwardReport, ListenEvents, ListenOutcome, ListenPorts, ListenRequest, StopReason } from '../services/listen/types.js';
 import type { TunnelChoice } from '../webhook/tunnel/select.js';
-import { parseCount, parsePort, parseTimeoutSeconds, TUNNEL_FLAG_CHOICES } from './flags.js';
+import { parseCount, parsePort, parseSeconds, parseTimeoutSeconds, TUNNEL_FLAG_CHOICES } from './flags.js';
 import { loadAccount, withExitCode, type LoadedAccount } from './shared.js';
 import type { GlobalOptions } from './index.js';
 
@@ -27,6 +28,11 @@ export interface ListenOptions extends GlobalOptions {
   insecureSkipVerify?: boolean;
   provider?: string;
   baseUrl?: string;
+  forwardTo?: string;
+  forwardInboundTo?: string;
+  forwardStatusTo?: string;
+  forwardTimeout?: string;
+  keepEvents?: string;
 }
 
 /** The exit code for a finished run: 8 when --count was given and not reached, else 0. */
@@ -44,8 +50,53 @@ function requireNumber(value: string): string {
   return value.trim();
 }
 
+/** An http(s) URL to forward to (validation failures throw UsageError). */
+export function requireForwardUrl(value: string, flag: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    throw new UsageError(`${flag} "${sanitizeForTerminal(value)}" must be an http(s) URL such as http://localhost:3000/sms`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+    });
+  }
+  return value;
+}
+
+/** --forward-to and the per-kind overrides, or undefined when none was given. */
+function forwardRequestFrom(opts: ListenOptions): ListenRequest['forward'] {
+  const both = opts.forwardTo !== undefined ? requireForwardUrl(opts.forwardTo, '--forward-to') : undefined;
+  const inbound = opts.forwardInboundTo !== undefined ? requireForwardUrl(opts.forwardInboundTo, '--forward-inbound-to') : both;
+  const status = opts.forwardStatusTo !== undefined ? requireForwardUrl(opts.forwardStatusTo, '--forward-status-to') : both;
+  if (inbound === undefined && status === undefined) {
+    if (opts.forwardTimeout !== undefined) throw new UsageError('--forward-timeout needs --forward-to', { code: ErrorCode.INVALID_ARGUMENT });
+    return undefined;
+  }
+  const timeoutS = opts.forwardTimeout !== undefined ? parseSeconds(opts.forwardTimeout, '--forward-timeout') : undefined;
+  return {
+    ...(inbound !== undefined ? { inbound } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...(timeoutS !== undefined ? { timeoutMs: Math.round(timeoutS * 1000) } : {}),
+  };
+}
+
+/** --keep-events: 0 turns the event log off. */
+function parseKeepEvents(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) {
+    throw new UsageError(`--keep-events "${sanitizeForTerminal(value)}" must be a whole number from 0 to 100000`, { code: ErrorCode.INVALID_ARGUMENT });
+  }
+  return n;
+}
+
 /** The flags of a listener run as a request (validation failures throw UsageError). */
 export function listenRequestFrom(opts: ListenOptions): ListenRequest {
+  const forward = forwardRequestFrom(opts);
+  const keepEvents = parseKeepEvents(opts.keepEvents);
   const count = parseCount(opts.count);
   const timeoutS = parseTimeoutSeconds(opts.timeout);
   const number = opts.number !== undefined ? requireNumber(opts.number) : undefined;
@@ -60,7 +111,42 @@ export function listenRequestFrom(opts: ListenOptions): ListenRequest {
     ...(count !== undefined ? { count } : {}),
     ...(timeoutS !== undefined ? { timeoutS } : {}),
     skipVerify: Boolean(opts.insecureSkipVerify),
+    ...(forward !== undefined ? { forward } : {}),
+    ...(keepEvents !== undefined ? { keepEvents } : {}),
   };
+}
+
+const arrow = (from: string | undefined, to: string | undefined): string => `${sanitizeForTerminal(from ?? '?')} → ${sanitizeForTerminal(to ?? '?')}`;
+
+/** The `-->` lines (what the webhook carried) and the `<--` line (the app's answer) of a forward. */
+export function formatForwardLines(r: Pick<ForwardReport, 'kind' | 'events' | 'attempt'>): { out: string[]; warn?: string } {
+  const s = sanitizeForTerminal;
+  const out = r.events.map((e) =>
+    e.type === 'message'
+      ? `--> inbound ${s(e.id)} ${arrow(e.from, e.to)} (${e.media ?? 0} media)`
+      : `--> status ${s(e.id)} ${s(e.status ?? '')} ${arrow(e.from, e.to)}`,
+  );
+  if (out.length === 0) out.push(`--> ${r.kind} webhook`);
+  const a = r.attempt;
+  if (a.error === undefined) {
+    out.push(`<-- ${a.status ?? a.answered} ${s(a.method)} ${s(a.url)} ${a.durationMs} ms`);
+    return { out };
+  }
+  const why = a.error.reason === 'timeout' ? `no answer within the timeout` : a.error.reason === 'too-large' ? 'answer too large' : 'the app is unreachable';
+  return { out, warn: `<-- ${a.answered} ${s(a.method)} ${s(a.url)}: ${why} (${s(a.error.message)}); answered ${a.answered} so the provider retries` };
+}
+
+/** The forward lines: NDJSON under --json, else `-->`/`<--` lines (stdout; a failure on stderr). */
+function renderForward(r: ForwardReport, ctx: AppContext, flush: () => void): void {
+  flush();
+  if (ctx.io.json) {
+    const { attempt, ...rest } = r;
+    writeNdjson(ctx.io, { ...rest, ...attempt });
+    return;
+  }
+  const { out, warn } = formatForwardLines(r);
+  for (const line of out) ctx.io.out(line);
+  if (warn !== undefined) ctx.io.warn(warn);
 }
 
 /** The account as the listen service sees it; cleanup calls are not tied to Ctrl+C (which already fired). */
@@ -103,7 +189,14 @@ async function listen(opts: ListenOptions, ctx: AppContext): Promise<number> {
   const request = listenRequestFrom(opts);
   const account = listenAccount(await loadAccount(ctx, opts));
   const [{ listenForMessages }, render] = await Promise.all([import('../services/listen/index.js'), import('../output/render-listen.js')]);
-  const renderer = render.createListenRenderer(ctx.io, { out: ctx.outTheme, err: ctx.errTheme });
+  const base = render.createListenRenderer(ctx.io, { out: ctx.outTheme, err: ctx.errTheme });
+  // Forwarding shows one `-->` line per event instead of the event block (NDJSON keeps both).
+  const renderer: ListenEvents & { flush(): void } = {
+    ...base,
+    event: (ev) => (request.forward !== undefined && !ctx.io.json ? undefined : base.event(ev)),
+    forwarded: (r) => renderForward(r, ctx, () => base.flush()),
+    eventLogFailed: (message) => ctx.io.warn(`Could not write the event log: ${sanitizeForTerminal(message)}`),
+  };
   let outcome: ListenOutcome;
   try {
     outcome = await listenForMessages(
@@ -137,7 +230,12 @@ export function createListenCommand(ctx: AppContext): Command {
     .option('--number <e164>', "point this number's inbound webhook at the listener while it runs (restored on exit)")
     .option('--restore', "put back the webhooks a killed listener left changed (all, or --number's), then exit")
     .option('--save-media <dir>', 'download inbound media into this directory (generated names, never overwrites)')
-    .option('--exec <command>', 'run a shell command per message: event JSON on stdin, MMS_FROM/MMS_TO/MMS_BODY/MMS_MEDIA in its env')
+    .option('--exec <command>', 'run a shell command per message: event JSON on stdin, MMS_MESSAGE_FROM/_TO/_BODY/_MEDIA in its env')
+    .option('--forward-to <url>', "forward every verified webhook to your app (re-signed for its URL where the signature covers it); relay the app's answer")
+    .option('--forward-inbound-to <url>', 'forward inbound-message webhooks here (overrides --forward-to)')
+    .option('--forward-status-to <url>', 'forward delivery-receipt webhooks here (overrides --forward-to)')
+    .option('--forward-timeout <seconds>', "how long to wait for the app's answer before answering the provider 504 (default 10)")
+    .option('--keep-events <n>', 'how many accepted webhooks the event log keeps for `mms events` (0: none; default 1000)')
     .option('--count <n>', 'exit 0 after n inbound messages')
     .option('--timeout <seconds>', 'stop after this long (exit 8 if --count was not reached)')
     .option('--insecure-skip-verify', 'accept webhooks without checking signatures (dangerous: anyone can post fakes)')
@@ -152,6 +250,7 @@ status lines and rejected requests go to stderr.
 Examples:
   $ mms listen --number +15551234567 --tunnel              # print inbound MMS until Ctrl+C
   $ mms listen --number +15551234567 --tunnel --count 1 --timeout 300 --json --save-media ./inbox
+  $ mms listen --profile sandbox --number +15557770001 --forward-to http://localhost:3000/sms
   $ mms listen --restore                                   # after a kill -9: put webhooks back`,
     )
     .action(

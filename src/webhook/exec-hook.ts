@@ -1,19 +1,42 @@
 // `mms listen --exec <cmd>`: runs a shell command per inbound message, with the event as JSON on
-// stdin and the main fields in MMS_* variables. Its stdout and stderr go to our stderr, so the
-// listener's stdout stays pure data (NDJSON under --json). A failing hook is reported, never fatal.
+// stdin and the main fields in MMS_MESSAGE_* variables. Its stdout and stderr go to our stderr, so
+// the listener's stdout stays pure data (NDJSON under --json). A failing hook is reported, never fatal.
+//
+// Event variables never reuse a configuration variable's name (issue 11): `mms send` reads MMS_FROM
+// as its default sender, so a hook that got the customer's number in MMS_FROM replied from the
+// customer's number. Instead MMS_FROM is set to the number the message was sent to (ours), so the
+// natural auto-reply `mms send --to "$MMS_MESSAGE_FROM" --body Thanks` goes out from it.
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 
+/** The event fields a hook's variables are made of. */
+export interface ExecHookMessage {
+  id: string;
+  provider: string;
+  from: string;
+  to: string;
+  body: string;
+}
+
+/** Configuration for the hook's own `mms` commands: the listener's profile, when it used a stored one. */
+export interface ExecHookContext {
+  profile?: string;
+}
+
 /** The variables a hook receives on top of the listener's environment. */
-export function execHookEnv(ev: { id: string; provider: string; from: string; to: string; body: string }, savedPaths: string[]): Record<string, string> {
+export function execHookEnv(ev: ExecHookMessage, savedPaths: string[], context: ExecHookContext = {}): Record<string, string> {
   return {
     MMS_EVENT: 'message',
-    MMS_PROVIDER: ev.provider,
+    MMS_MESSAGE_PROVIDER: ev.provider,
     MMS_MESSAGE_ID: ev.id,
-    MMS_FROM: ev.from,
-    MMS_TO: ev.to,
-    MMS_BODY: ev.body,
-    MMS_MEDIA: savedPaths.join('\n'),
+    MMS_MESSAGE_FROM: ev.from,
+    MMS_MESSAGE_TO: ev.to,
+    MMS_MESSAGE_BODY: ev.body,
+    MMS_MESSAGE_MEDIA: savedPaths.join('\n'),
+    // Configuration, not event data: `mms send` in the hook replies from the number that was texted,
+    // with the account the listener uses.
+    ...(ev.to !== '' ? { MMS_FROM: ev.to } : {}),
+    ...(context.profile !== undefined ? { MMS_PROFILE: context.profile } : {}),
   };
 }
 

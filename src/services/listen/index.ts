@@ -7,6 +7,8 @@ import { AuthError, CancelledError, CliError, ErrorCode, ProviderError } from '.
 import { ExitCode } from '../../errors/exit-codes.js';
 import type { Credentials } from '../../providers/types.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
+import { openEventLog, type EventLog } from '../events/store.js';
+import { createAcceptedHandler } from './accepted.js';
 import { assertNumberFree, createInboundLease } from './lease.js';
 import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
 import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
@@ -121,6 +123,13 @@ function tunnelLostError(messages: number): CliError {
   );
 }
 
+/** The run's event log: the injected one, else `<config dir>/events` unless --keep-events 0. */
+function eventLogOf(request: ListenRequest, ports: ListenPorts): { log?: EventLog } {
+  if (ports.eventLog) return { log: ports.eventLog };
+  if (request.keepEvents === 0) return {};
+  return { log: openEventLog(ports.env, request.keepEvents !== undefined ? { max: request.keepEvents } : {}) };
+}
+
 /** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
 function createListenRun(request: ListenRequest, ports: ListenPorts, events: ListenEvents) {
   const { adapter, callContext } = ports.account;
@@ -128,6 +137,7 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
   // Webhooks are verified with the profile's credentials plus any the lease set up for this run
   // (callback credentials on a temporary application).
   let verifyWith: Credentials = { ...callContext.credentials };
+  const accepted = createAcceptedHandler({ adapter, request, ports, events, credentials: () => verifyWith, ...eventLogOf(request, ports) });
   const pipeline = createMessagePipeline({
     adapter,
     callContext,
@@ -136,10 +146,21 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     ...(ports.isDuplicate ? { isDuplicate: ports.isDuplicate } : {}),
     ...(request.count !== undefined ? { count: request.count } : {}),
     ...(request.saveMedia !== undefined ? { saveMedia: request.saveMedia } : {}),
-    ...(request.exec !== undefined ? { exec: { command: request.exec, env: ports.env, output: ports.hookOutput, input: (ev) => ports.hookInput(ev) } } : {}),
+    ...(request.exec !== undefined
+      ? {
+          exec: {
+            command: request.exec,
+            env: ports.env,
+            ...(ports.account.profile !== undefined ? { profile: ports.account.profile } : {}),
+            output: ports.hookOutput,
+            input: (ev) => ports.hookInput(ev),
+          },
+        }
+      : {}),
     emit: (ev) => events.event(ev),
     notice: (n) => events.notice(n),
     onCountReached: () => stopper.stop('count'),
+    onAccepted: (kind, req, evs) => accepted.handle(kind, req, evs),
   });
   const lease =
     request.number !== undefined
@@ -195,6 +216,8 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     async finish(reason: StopReason): Promise<ListenOutcome> {
       if (reason === 'signal' || reason === 'tunnel-lost') pipeline.abortWork();
       await pipeline.drain();
+      // The last message's forward may still wait for the app: its answer goes to the provider first.
+      await accepted.settled();
       const restoreError = await shutdown();
       if (restoreError) {
         restoreReported = true;

@@ -3,7 +3,7 @@
 // saving media and running --exec happen afterwards, one message at a time in arrival order, so
 // downloads never hold a webhook past the provider's timeout.
 import type { WebhookEvent } from '../../core/types.js';
-import type { Credentials, ProviderAdapter, ProviderCallContext } from '../../providers/types.js';
+import type { Credentials, ProviderAdapter, ProviderCallContext, WebhookRequest } from '../../providers/types.js';
 import { runExecHook, execHookEnv } from '../../webhook/exec-hook.js';
 import { createWebhookIntake, type WebhookKind } from '../../webhook/intake.js';
 import { isProviderOrigin, mediaAuthHeaders, saveMediaItem } from '../../webhook/media-save.js';
@@ -20,11 +20,13 @@ export interface PipelineOptions {
   isDuplicate?: DuplicateCheck;
   count?: number;
   saveMedia?: string;
-  exec?: { command: string; env: NodeJS.ProcessEnv; output: ListenPorts['hookOutput']; input: ListenPorts['hookInput'] };
+  exec?: { command: string; env: NodeJS.ProcessEnv; profile?: string; output: ListenPorts['hookOutput']; input: ListenPorts['hookInput'] };
   emit(ev: ListenEvent): void;
   notice(n: ListenNotice): void;
   /** Called once the --count-th message has been processed. */
   onCountReached(): void;
+  /** Called for every admitted webhook (event log, --forward-to); may answer in the adapter's place. */
+  onAccepted?(kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]): Promise<WebhookHttpResponse> | undefined;
 }
 
 /** A running pipeline. */
@@ -80,7 +82,12 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
 
   const runExec = async (ev: ListenMessageEvent, exec: NonNullable<PipelineOptions['exec']>): Promise<void> => {
     const paths = ev.media.flatMap((m) => (m.path !== undefined ? [m.path] : []));
-    const r = await runExecHook(exec.command, exec.input(ev), { ...exec.env, ...execHookEnv(ev, paths) }, { output: exec.output, signal: work.signal });
+    const r = await runExecHook(
+      exec.command,
+      exec.input(ev),
+      { ...exec.env, ...execHookEnv(ev, paths, exec.profile !== undefined ? { profile: exec.profile } : {}) },
+      { output: exec.output, signal: work.signal },
+    );
     if (!r.ok) opts.notice({ type: 'exec-failed', id: ev.id, signal: r.signal, code: r.code, ...(r.error !== undefined ? { error: r.error } : {}) });
   };
 
@@ -138,7 +145,7 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
           opts.notice({ type: 'signature-rejected', kind: r.kind, client: r.client });
         },
         onUnparseable: (p) => opts.notice({ type: 'unparseable', kind: p.kind, message: p.message }),
-        onEvents: admit,
+        onEvents: (events, req) => admit(events) ?? opts.onAccepted?.(kind, req, events),
       }),
     requestRejected: (ev) => {
       rejected++;

@@ -5,6 +5,9 @@ import type { InboundMedia, WebhookEvent } from '../../core/types.js';
 import type { CliError } from '../../errors/errors.js';
 import type { ProviderAdapter, ProviderCallContext, WebhookRequest } from '../../providers/types.js';
 import type { EndpointOptions, PublicEndpoint } from '../../webhook/endpoint.js';
+import type { WebhookKind } from '../../webhook/intake.js';
+import type { EventLog } from '../events/store.js';
+import type { ForwardAttempt } from '../forward/forward.js';
 import type { RestoreRecord } from '../../webhook/restore-file.js';
 import type { TunnelChoice } from '../../webhook/tunnel/select.js';
 
@@ -57,11 +60,27 @@ export type ListenNotice =
   | { type: 'processing-failed'; id: string; message: string }
   | { type: 'report-failed'; message: string };
 
+/** A webhook forwarded to the app (--forward-to) and the app's answer. */
+export interface ForwardReport {
+  type: 'forward';
+  kind: WebhookKind;
+  provider: string;
+  /** The event log id (`mms events show`), or null when the log is off. */
+  logId: string | null;
+  /** What the webhook carried (a Bandwidth or Sinch webhook may carry several, a Telnyx one none we know). */
+  events: Array<{ type: 'message' | 'status'; id: string; from?: string; to?: string; media?: number; status?: string }>;
+  attempt: ForwardAttempt;
+}
+
 /** Where the listener reports as it goes (the command renders; tests collect). */
 export interface ListenEvents {
   listening(info: ListeningInfo): void;
   event(ev: ListenEvent): void;
   notice(n: ListenNotice): void;
+  /** A webhook was forwarded and answered (or failed): with --forward-to only. */
+  forwarded?(r: ForwardReport): void;
+  /** The event log could not be written (the webhook itself was handled). */
+  eventLogFailed?(message: string): void;
 }
 
 export type StopReason = 'count' | 'timeout' | 'signal' | 'tunnel-lost';
@@ -88,6 +107,10 @@ export interface ListenRequest {
   count?: number;
   timeoutS?: number;
   skipVerify: boolean;
+  /** --forward-to / --forward-inbound-to / --forward-status-to: where each kind of webhook goes on to. */
+  forward?: { inbound?: string; status?: string; timeoutMs?: number };
+  /** How many accepted webhooks the event log keeps (0: no log; default 1,000). */
+  keepEvents?: number;
 }
 
 /** The account a run uses. */
@@ -121,6 +144,10 @@ export interface ListenPorts {
   /** Schedules the --timeout stop; returns a cancel function (default: setTimeout). */
   setTimer?: (ms: number, fn: () => void) => () => void;
   isDuplicate?: DuplicateCheck;
+  /** Schedules a forward's timeout; returns a cancel function (default: setTimeout). */
+  forwardTimer?: (ms: number, fn: () => void) => () => void;
+  /** The event log (default: `<config dir>/events`, bounded by request.keepEvents). */
+  eventLog?: EventLog;
 }
 
 /** What `mms listen --restore` did. */

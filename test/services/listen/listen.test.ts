@@ -17,6 +17,7 @@ import { startWebhookServer } from '../../../src/webhook/server.js';
 import { CloseListeners } from '../../../src/webhook/tunnel/types.js';
 import type { ListenEvent, ListeningInfo, ListenNotice, ListenOutcome, ListenPorts, ListenRequest } from '../../../src/services/listen/types.js';
 import { startLtTestServer } from '../../helpers/lt-server.js';
+import { BIN } from '../../helpers/run-cli.js';
 import { PNG_1X1, startMediaServer, type MediaServer } from '../../helpers/media-server.js';
 
 let sb: Sandbox;
@@ -242,14 +243,46 @@ process.stdout.write('hook ran\\n');`,
     const ran = JSON.parse(readFileSync(hookOut, 'utf8')) as { stdin: string; env: Record<string, string> };
     expect(JSON.parse(ran.stdin)).toMatchObject({ event: 'message', id: msg.id, body: 'with media' });
     expect(ran.env).toMatchObject({
-      MMS_FROM: '+15005550006',
-      MMS_TO: '+15557770002',
-      MMS_BODY: 'with media',
-      MMS_MEDIA: join(dir, files[0]!),
+      MMS_EVENT: 'message',
+      MMS_MESSAGE_PROVIDER: 'twilio',
+      MMS_MESSAGE_FROM: '+15005550006',
+      MMS_MESSAGE_TO: '+15557770002',
+      MMS_MESSAGE_BODY: 'with media',
+      MMS_MESSAGE_MEDIA: join(dir, files[0]!),
       MMS_MESSAGE_ID: msg.id,
+      // `mms send`'s default sender in the hook is the number that was texted (issue 11).
+      MMS_FROM: '+15557770002',
     });
+    // The old event names are gone: MMS_FROM meant the customer and made replies go out from them.
+    for (const old of ['MMS_TO', 'MMS_BODY', 'MMS_MEDIA', 'MMS_PROVIDER']) expect(ran.env).not.toHaveProperty(old);
     // The hook's output goes where the command says (stderr): never into the event stream.
     expect(l.hookOutput()).toContain('hook ran');
+  });
+
+  it('the natural auto-reply `mms send --to "$MMS_MESSAGE_FROM"` from --exec goes out from the listening number (needs npm run build)', async () => {
+    // The user's configured default sender (MMS_FROM) is another number: the hook must still reply
+    // from the number the customer texted, to the customer.
+    const cliEnv = {
+      ...env,
+      PATH: process.env.PATH ?? '',
+      CI: '1',
+      NO_COLOR: '1',
+      TWILIO_ACCOUNT_SID: twilio.credentials.accountSid!,
+      TWILIO_AUTH_TOKEN: twilio.credentials.authToken!,
+      MMS_TWILIO_BASE_URL: twilio.baseUrl,
+      MMS_FROM: '+15557770002',
+    };
+    const exec = `"${process.execPath}" "${BIN}" send --to "$MMS_MESSAGE_FROM" --body Thanks`;
+    const l = startListen({ number: '+15557770001', count: 1, exec }, { env: cliEnv });
+    await l.ready;
+    await send('+15557770001', 'hello?');
+    expect((await l.done).reason).toBe('count');
+    expect(noticesOf(l, 'exec-failed')).toEqual([]);
+    const res = await fetch(`${sb.info().origin}/_sandbox/messages`);
+    const { messages } = (await res.json()) as { messages: Array<{ from: string; to: string; body: string }> };
+    const replies = messages.filter((m) => m.body === 'Thanks');
+    expect(replies.length).toBeGreaterThan(0);
+    for (const r of replies) expect({ from: r.from, to: r.to }).toEqual({ from: '+15557770001', to: twilio.defaultFrom });
   });
 
   it('reports signed delivery receipts; a late-failing test number ends undelivered with its error code; Ctrl+C stops it', async () => {

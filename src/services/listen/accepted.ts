@@ -1,0 +1,89 @@
+// What `mms listen` does with a webhook it accepted, besides reporting its events: store it in the
+// event log and, with --forward-to, forward it to the app and answer the provider with the app's
+// answer. Nothing here throws into intake: a failed write is a notice, a failed forward a 502/504.
+import type { WebhookEvent } from '../../core/types.js';
+import type { Credentials, ProviderAdapter, WebhookRequest } from '../../providers/types.js';
+import type { WebhookKind } from '../../webhook/intake.js';
+import type { WebhookHttpResponse } from '../../webhook/server.js';
+import { type EventLog, encodeBody, newEventId, redactHeaders, type StoredEvent } from '../events/store.js';
+import { forwardWebhook } from '../forward/forward.js';
+import { webhookKit } from '../forward/signers.js';
+import type { ForwardReport, ListenEvents, ListenPorts, ListenRequest } from './types.js';
+
+/** Options of {@link createAcceptedHandler}. */
+export interface AcceptedOptions {
+  adapter: Pick<ProviderAdapter, 'name'>;
+  request: Pick<ListenRequest, 'forward' | 'skipVerify'>;
+  ports: Pick<ListenPorts, 'forwardTimer' | 'signal'>;
+  events: ListenEvents;
+  credentials(): Credentials;
+  log?: EventLog;
+  now?: () => Date;
+}
+
+/** The facts of an event a forward line shows. */
+function summary(ev: WebhookEvent): ForwardReport['events'][number] {
+  if (ev.type === 'message') return { type: 'message', id: ev.id, from: ev.from, to: ev.to, media: ev.media.length };
+  return { type: 'status', id: ev.id, status: ev.status, ...(ev.from !== undefined ? { from: ev.from } : {}), ...(ev.to !== undefined ? { to: ev.to } : {}) };
+}
+
+/** What the run does with accepted webhooks, and a way to wait for the forwards and log writes still in flight. */
+export interface AcceptedHandler {
+  handle(kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]): Promise<WebhookHttpResponse> | undefined;
+  /** Resolves when every forward started so far was answered (or failed) and logged. */
+  settled(): Promise<void>;
+}
+
+/** Creates the handler: log, then forward (answering with the app's answer) when a target is set for this kind. */
+export function createAcceptedHandler(opts: AcceptedOptions): AcceptedHandler {
+  const now = opts.now ?? (() => new Date());
+  const kit = webhookKit(opts.adapter.name);
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    const settledP = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settledP);
+    void settledP.then(() => inFlight.delete(settledP));
+    return p;
+  };
+  const handle: AcceptedHandler['handle'] = (kind, req, events) => {
+    const at = now();
+    const id = newEventId(at);
+    if (opts.log) {
+      const stored: StoredEvent = {
+        id,
+        receivedAt: at.toISOString(),
+        provider: opts.adapter.name,
+        kind,
+        verified: !opts.request.skipVerify,
+        request: { method: req.method, url: req.publicUrl, headers: redactHeaders(req.headers), ...encodeBody(req.rawBody) },
+        events,
+        forwards: [],
+      };
+      void track(opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+    }
+    const target = kind === 'inbound' ? opts.request.forward?.inbound : opts.request.forward?.status;
+    if (target === undefined) return undefined;
+    return track(
+      forwardWebhook(req, target, {
+        kit,
+        credentials: opts.credentials(),
+        signal: opts.ports.signal,
+        ...(opts.request.forward?.timeoutMs !== undefined ? { timeoutMs: opts.request.forward.timeoutMs } : {}),
+        ...(opts.ports.forwardTimer ? { setTimer: opts.ports.forwardTimer } : {}),
+      }).then(({ reply, attempt }) => {
+        opts.events.forwarded?.({ type: 'forward', kind, provider: opts.adapter.name, logId: opts.log ? id : null, events: events.map(summary), attempt });
+        if (opts.log) void track(opts.log.addForward(id, attempt).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+        return reply;
+      }),
+    );
+  };
+  return {
+    handle,
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
