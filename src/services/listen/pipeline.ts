@@ -6,6 +6,7 @@ import type { WebhookEvent } from '../../core/types.js';
 import type { Credentials, ProviderAdapter, ProviderCallContext, WebhookRequest } from '../../providers/types.js';
 import { runExecHook, execHookEnv } from '../../webhook/exec-hook.js';
 import { createWebhookIntake, type WebhookKind } from '../../webhook/intake.js';
+import { createReplayCache } from '../../webhook/replay-cache.js';
 import { isProviderOrigin, mediaAuthHeaders, saveMediaItem } from '../../webhook/media-save.js';
 import type { RejectedRequestEvent, WebhookHandler, WebhookHttpResponse } from '../../webhook/server.js';
 import type { DuplicateCheck, ListenEvent, ListenMessageEvent, ListenNotice, ListenPorts } from './types.js';
@@ -131,12 +132,16 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
     return undefined;
   };
 
+  // One cache for both routes: a request whose signature does not cover the URL (Vonage, Telnyx,
+  // Sinch, Bandwidth) could otherwise be replayed on the other route and handed on again.
+  const replayCache = createReplayCache();
   return {
     handler: (kind, publicUrl) =>
       createWebhookIntake({
         adapter,
         kind,
         publicUrl,
+        replayCache,
         credentials: () => opts.credentials(),
         skipVerify: opts.skipVerify,
         ...(opts.isDuplicate ? { isDuplicate: opts.isDuplicate } : {}),

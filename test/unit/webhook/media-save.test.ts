@@ -40,12 +40,14 @@ describe('saved media names and --exec environment', () => {
   it('passes from, to, body and the saved paths', () => {
     expect(execHookEnv({ id: 'MM1', provider: 'twilio', from: '+1', to: '+2', body: 'hi\nthere' }, ['/a/1.png', '/a/2.jpg'])).toEqual({
       MMS_EVENT: 'message',
-      MMS_PROVIDER: 'twilio',
+      MMS_MESSAGE_PROVIDER: 'twilio',
       MMS_MESSAGE_ID: 'MM1',
-      MMS_FROM: '+1',
-      MMS_TO: '+2',
-      MMS_BODY: 'hi\nthere',
-      MMS_MEDIA: '/a/1.png\n/a/2.jpg',
+      MMS_MESSAGE_FROM: '+1',
+      MMS_MESSAGE_TO: '+2',
+      MMS_MESSAGE_BODY: 'hi\nthere',
+      MMS_MESSAGE_MEDIA: '/a/1.png\n/a/2.jpg',
+      // The default sender `mms send` reads: the number that was texted, so a reply goes out from it.
+      MMS_FROM: '+2',
     });
   });
 });
