@@ -65,6 +65,9 @@ export interface HttpClientOptions {
 
 let sharedDispatcher: Dispatcher | undefined;
 
+/** A request's deadline unless it sets `timeoutMs`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** How long past its deadline a request may stay unsettled before the dispatcher is destroyed. */
 const HARD_GRACE_MS = 1_000;
 /** Connect timeout; also the deadline for a request that never got a connection (a proxy that keeps closing CONNECT). */
@@ -200,7 +203,7 @@ function logRequest(log: (line: string) => void, req: HttpRequest, secrets: stri
  */
 async function withDeadline(req: HttpRequest, dispatcher: Dispatcher, state: RequestState): Promise<HttpResponse> {
   const { request } = await import('undici');
-  const timeoutMs = req.timeoutMs ?? 30_000;
+  const timeoutMs = req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const controller = new AbortController();
   let hardReject: ((err: Error) => void) | undefined;
   const hard = new Promise<never>((_, reject) => {
@@ -280,7 +283,9 @@ function toTransportError(err: unknown, req: HttpRequest, provider: string, stat
     return new ProviderError(ErrorCode.CANCELLED, ExitCode.INTERRUPTED, `Request to ${host} was cancelled`, { provider, cause: err, details: sent(true) });
   }
   if (state.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    const seconds = Math.round((state.written ? (req.timeoutMs ?? 30_000) : Math.min(req.timeoutMs ?? 30_000, CONNECT_TIMEOUT_MS)) / 1000);
+    const seconds = Math.round(
+      (state.written ? (req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) : Math.min(req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CONNECT_TIMEOUT_MS)) / 1000,
+    );
     return new ProviderError(
       ErrorCode.TIMEOUT,
       ExitCode.UNAVAILABLE,
