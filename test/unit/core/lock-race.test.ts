@@ -2,8 +2,9 @@
 // every time. Real processes, as in the report that found two resumers deleting each other's
 // fresh locks. Each contender goes through the same rounds (one stale lock per round) as fast as
 // it can after a common start signal, and keeps every lock it wins (it stays alive until every
-// contender has reported), so a second winner of a round could only come from a broken takeover. The children run the real lock module, transpiled on
-// the fly (no build needed). No sleeps: the start is a message on stdin, the end is the exit.
+// contender has reported), so a second winner of a round could only come from a broken takeover.
+// The children run the real lock module, transpiled on the fly (no build needed). No sleeps: the
+// start and the end are messages on stdin.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
