@@ -42,6 +42,9 @@ function api(ctx: ProviderCallContext): HttpClient {
 /** A message-log query; `body` (the text sent, when there was one) is passed by the send flow's log search. */
 type LogQuery = Parameters<NonNullable<ProviderAdapter['findSent']>>[0] & { body?: string | undefined };
 
+/** What Twilio puts before every body sent from a trial account. */
+const TRIAL_PREFIX = 'Sent from your Twilio trial account - ';
+
 /** Pages of the recipient's messages read before giving up (the search then says "not found", which stays unsure). */
 const SERVICE_SEARCH_PAGES = 5;
 
@@ -57,8 +60,7 @@ interface ListedMessage {
 /**
  * A message sent through Messaging Service `q.from`: its records carry the pool number that sent
  * it, not the MG SID, so the list is filtered by recipient only (newest first) and each record is
- * matched by service and body. Twilio prefixes trial-account bodies, so a body that ends with ours
- * matches too. https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+ * matched by service and body (with Twilio's trial-account prefix, too). https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
  */
 async function findServiceMessage(q: LogQuery, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined> {
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;
@@ -74,7 +76,7 @@ async function findServiceMessage(q: LogQuery, ctx: ProviderCallContext): Promis
       const created = m.date_created ? Date.parse(m.date_created) : NaN;
       if (Number.isFinite(created) && created < floor) isOlder = true;
       if (!m.sid || !(created >= floor) || (m.direction && !m.direction.startsWith('outbound'))) continue;
-      const sameBody = !q.body || m.body === q.body || (m.body ?? '').endsWith(q.body);
+      const sameBody = !q.body || m.body === q.body || m.body === `${TRIAL_PREFIX}${q.body}`;
       if (m.messaging_service_sid === q.from && sameBody) return { id: m.sid, providerStatus: m.status ?? 'unknown' };
     }
     // Newest first: once a page reaches messages older than the window, later pages cannot match.
