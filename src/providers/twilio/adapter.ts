@@ -60,7 +60,8 @@ interface ListedMessage {
 /**
  * A message sent through Messaging Service `q.from`: its records carry the pool number that sent
  * it, not the MG SID, so the list is filtered by recipient only (newest first) and each record is
- * matched by service and body (with Twilio's trial-account prefix, too). https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+ * matched by service and body (with Twilio's trial-account prefix, too).
+ * https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
  */
 async function findServiceMessage(q: LogQuery, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined> {
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;
