@@ -70,7 +70,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long past its deadline a request may stay unsettled before the dispatcher is destroyed. */
 const HARD_GRACE_MS = 1_000;
-/** Connect timeout; also the deadline for a request that never got a connection (a proxy that keeps closing CONNECT). */
+/** undici's timeout for one connection attempt. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 async function getDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
@@ -196,10 +196,11 @@ function logRequest(log: (line: string) => void, req: HttpRequest, secrets: stri
 /**
  * Runs one request under a deadline that holds even when undici does not: at the deadline (or on
  * Ctrl+C) the request is aborted, and if undici has not settled it HARD_GRACE_MS later, this
- * rejects on its own and the dispatcher is destroyed. A request that never got a connection has a
- * shorter deadline (the connect timeout). One controller and timer per request, cleared as soon as
- * it completes: AbortSignal.timeout()/any() would keep timers and listeners alive for the full
- * timeout, which at thousands of requests a second is most of the process's memory.
+ * rejects on its own and the dispatcher is destroyed. The deadline counts time queued for a free
+ * connection too (up to --concurrency 512 requests share 64 connections). One controller and timer
+ * per request, cleared as soon as it completes: AbortSignal.timeout()/any() would keep timers and
+ * listeners alive for the full timeout, which at thousands of requests a second is most of the
+ * process's memory.
  */
 async function withDeadline(req: HttpRequest, dispatcher: Dispatcher, state: RequestState): Promise<HttpResponse> {
   const { request } = await import('undici');
@@ -223,7 +224,6 @@ async function withDeadline(req: HttpRequest, dispatcher: Dispatcher, state: Req
     giveUp(new Error('timeout'));
   };
   const timer = setTimeout(onTimeout, timeoutMs);
-  const connectTimer = timeoutMs > CONNECT_TIMEOUT_MS ? setTimeout(() => !state.written && onTimeout(), CONNECT_TIMEOUT_MS) : undefined;
   const onOuterAbort = (): void => giveUp(req.signal?.reason);
   if (req.signal?.aborted) onOuterAbort();
   else req.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -251,7 +251,6 @@ async function withDeadline(req: HttpRequest, dispatcher: Dispatcher, state: Req
     return await Promise.race([pending, hard]);
   } finally {
     clearTimeout(timer);
-    clearTimeout(connectTimer);
     clearTimeout(graceTimer);
     req.signal?.removeEventListener('abort', onOuterAbort);
   }
@@ -283,9 +282,7 @@ function toTransportError(err: unknown, req: HttpRequest, provider: string, stat
     return new ProviderError(ErrorCode.CANCELLED, ExitCode.INTERRUPTED, `Request to ${host} was cancelled`, { provider, cause: err, details: sent(true) });
   }
   if (state.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    const seconds = Math.round(
-      (state.written ? (req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) : Math.min(req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CONNECT_TIMEOUT_MS)) / 1000,
-    );
+    const seconds = Math.round((req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000);
     return new ProviderError(
       ErrorCode.TIMEOUT,
       ExitCode.UNAVAILABLE,
