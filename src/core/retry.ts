@@ -1,8 +1,11 @@
 // When may a message-creating request be sent again? Only when we know the provider did not
-// create the message: it said so (429, 5xx), or the request never left this machine. Anything
-// that may have reached the provider (a timeout or reset after the request was written, a 2xx we
-// could not read) is "ambiguous": resending could text the recipient twice and bill them twice,
-// so it is reported as `unknown` and left to the user (`--retry-ambiguous` opts in).
+// create the message: it said so itself (429, or a 5xx carrying the provider's own error body), or
+// the request never left this machine (connection refused, DNS, a proxy refusing the tunnel).
+// Anything else that may have reached the provider is "ambiguous": a 5xx without the provider's
+// body (a gateway's HTML 502/503/504 can come AFTER the provider recorded the message), a timeout
+// or reset after the request was written, a 2xx we could not read. Resending could text the
+// recipient twice and bill them twice, so it is settled from the provider's message log
+// (services/send/settle.ts) and otherwise reported `unknown` (`--retry-ambiguous` opts in).
 import type { ResultError } from './types.js';
 import { CliError, ErrorCode, ProviderError } from '../errors/errors.js';
 
@@ -31,6 +34,17 @@ function requestSent(err: CliError): 'no' | 'maybe' | undefined {
   return undefined;
 }
 
+/** The status a proxy answered to CONNECT, when that is why the request failed. */
+function proxyStatus(err: CliError): number | undefined {
+  const v = (err.details as { proxyStatus?: unknown } | undefined)?.proxyStatus;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** True when a ProviderError carries the provider's own error (code or message), not a gateway's page. */
+function hasProviderBody(err: CliError): boolean {
+  return err instanceof ProviderError && (err.providerCode !== undefined || err.providerMessage !== undefined);
+}
+
 /** Classes an error thrown by an adapter's `send` (see the module comment for the rules). */
 export function classifySendError(err: unknown): Classification {
   if (!(err instanceof CliError)) {
@@ -54,13 +68,22 @@ export function classifySendError(err: unknown): Classification {
     return requestSent(err) === 'no' ? { kind: 'fail', reason: 'cancelled before sending' } : { kind: 'ambiguous', reason: 'cancelled in flight' };
   }
   if (status !== undefined) {
-    // The provider answered. 5xx: it did not create the message. 2xx/3xx that the adapter could
-    // not read (no message id): it may well have. 4xx: a definite no.
-    // NOTE: a 502/504 from a gateway in front of the API is treated like any 5xx, as the
-    // providers document 5xx as "not processed"; revisit if a provider says otherwise.
-    if (status >= 500) return withRetryAfter({ kind: 'retry', reason: `HTTP ${status}` });
+    // 5xx with the provider's own error body: the provider says it did not process the request.
+    // 5xx without it: a gateway or load balancer answered (HTML 502/503/504), and the provider
+    // behind it may have created the message before the gateway gave up: ambiguous.
+    // 2xx/3xx that the adapter could not read (no message id): it may well have. 4xx: a definite no.
+    if (status >= 500) {
+      return hasProviderBody(err)
+        ? withRetryAfter({ kind: 'retry', reason: `HTTP ${status}` })
+        : { kind: 'ambiguous', reason: `HTTP ${status} without the provider's error body` };
+    }
     if (status < 400) return { kind: 'ambiguous', reason: `unreadable HTTP ${status} answer` };
     return { kind: 'fail', reason: `HTTP ${status}` };
+  }
+  if (proxyStatus(err) !== undefined && requestSent(err) === 'no') {
+    // A proxy refused the tunnel (403 to CONNECT): nothing was sent, and its policy will not
+    // change in the next seconds, so this is a definite "not sent", not a retry and not unknown.
+    return { kind: 'fail', reason: `proxy answered ${proxyStatus(err)} to CONNECT` };
   }
   if (err.code === ErrorCode.NETWORK_ERROR || err.code === ErrorCode.TIMEOUT || err.code === ErrorCode.PROVIDER_UNAVAILABLE) {
     return requestSent(err) === 'no'

@@ -111,205 +111,260 @@ function linkedController(outer: AbortSignal | undefined, listeners: number): { 
 /** Sends to every recipient (see the module comment); resolves when nothing is in flight. */
 export async function runDispatch<R extends { to: string }>(opts: DispatchOptions<R>): Promise<DispatchOutcome> {
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new RangeError(`concurrency must be an integer ≥ 1, got ${opts.concurrency}`);
-  const now = opts.now ?? (() => performance.now());
-  const sleep = opts.sleep ?? realSleep;
-  const policy = opts.retryPolicy ?? DEFAULT_RETRY_POLICY;
-  const stopLink = linkedController(opts.signal, opts.concurrency * 2 + 10);
-  const forceLink = linkedController(opts.forceSignal, opts.concurrency * 2 + 10);
-  const stopSignal = stopLink.signal;
-  const sendSignal = forceLink.signal;
-  const isCollecting = opts.collectResults ?? true;
-  const total = opts.total ?? (Array.isArray(opts.recipients) ? opts.recipients.length : undefined);
-  const startedAt = now();
+  const state = new DispatchRun(opts);
+  try {
+    await Promise.all(Array.from({ length: opts.concurrency }, () => state.worker()));
+  } finally {
+    state.unlink();
+  }
+  // Whatever was not started gets its own result: nobody is skipped silently.
+  state.finishUnread();
+  return state.outcome();
+}
 
-  const collected: Array<{ index: number; result: RecipientResult }> = [];
-  const counts = { accepted: 0, failed: 0, unknown: 0, skipped: 0, notAttempted: 0 };
-  let read = 0;
-  let inFlight = 0;
-  let stopError: unknown;
-  let hasStopped = false;
-  const iterator = opts.recipients[Symbol.iterator]();
+/** Counts of final results, by kind. */
+type Counts = Record<'accepted' | 'failed' | 'unknown' | 'skipped' | 'notAttempted', number>;
 
-  const stop = (err: unknown): void => {
-    if (!hasStopped) stopError = err;
-    hasStopped = true;
-  };
+/** What one recipient's attempts are doing: the retry state `decideRetry` needs. */
+interface Attempts {
+  wasAmbiguous: boolean;
+  rateLimited: number;
+  lastError: unknown;
+}
 
-  const emit = (index: number, recipient: R, result: RecipientResult, countAs: keyof typeof counts): void => {
-    counts[countAs]++;
-    if (isCollecting) collected.push({ index, result });
+/** The state of one `runDispatch` call, shared by its workers. */
+class DispatchRun<R extends { to: string }> {
+  private readonly now: Clock;
+  private readonly sleep: Sleep;
+  readonly policy: RetryPolicy;
+  private readonly stopLink: { signal: AbortSignal; unlink: () => void };
+  private readonly forceLink: { signal: AbortSignal; unlink: () => void };
+  private readonly isCollecting: boolean;
+  private readonly total: number | undefined;
+  private readonly startedAt: number;
+  private readonly collected: Array<{ index: number; result: RecipientResult }> = [];
+  private readonly counts: Counts = { accepted: 0, failed: 0, unknown: 0, skipped: 0, notAttempted: 0 };
+  private readonly iterator: Iterator<R>;
+  private read = 0;
+  private inFlight = 0;
+  private stopError: unknown;
+  private hasStopped = false;
+
+  constructor(private readonly opts: DispatchOptions<R>) {
+    this.now = opts.now ?? (() => performance.now());
+    this.sleep = opts.sleep ?? realSleep;
+    this.policy = opts.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.stopLink = linkedController(opts.signal, opts.concurrency * 2 + 10);
+    this.forceLink = linkedController(opts.forceSignal, opts.concurrency * 2 + 10);
+    this.isCollecting = opts.collectResults ?? true;
+    this.total = opts.total ?? (Array.isArray(opts.recipients) ? opts.recipients.length : undefined);
+    this.startedAt = this.now();
+    this.iterator = opts.recipients[Symbol.iterator]();
+  }
+
+  private get stopSignal(): AbortSignal {
+    return this.stopLink.signal;
+  }
+
+  unlink(): void {
+    this.stopLink.unlink();
+    this.forceLink.unlink();
+  }
+
+  private stop(err: unknown): void {
+    if (!this.hasStopped) this.stopError = err;
+    this.hasStopped = true;
+  }
+
+  private emit(index: number, recipient: R, result: RecipientResult, countAs: keyof Counts): void {
+    const c = this.counts;
+    c[countAs]++;
+    if (this.isCollecting) this.collected.push({ index, result });
     try {
-      opts.onResult?.(result, recipient);
-      opts.onProgress?.({
-        done: counts.accepted + counts.failed + counts.unknown + counts.skipped + counts.notAttempted,
-        ...(total !== undefined ? { total } : {}),
-        accepted: counts.accepted,
-        failed: counts.failed,
-        unknown: counts.unknown,
-        skipped: counts.skipped,
-        inFlight,
-        elapsedMs: now() - startedAt,
+      this.opts.onResult?.(result, recipient);
+      this.opts.onProgress?.({
+        done: c.accepted + c.failed + c.unknown + c.skipped + c.notAttempted,
+        ...(this.total !== undefined ? { total: this.total } : {}),
+        accepted: c.accepted,
+        failed: c.failed,
+        unknown: c.unknown,
+        skipped: c.skipped,
+        inFlight: this.inFlight,
+        elapsedMs: this.now() - this.startedAt,
       });
     } catch (err) {
       // A broken output stream must not strand requests in flight: stop starting new ones.
-      stop(err);
+      this.stop(err);
     }
-  };
+  }
 
-  const notAttempted = (index: number, recipient: R): void => {
+  private notAttempted(index: number, recipient: R): void {
+    const stopError = this.stopError;
     const error: ResultError = isFatalError(stopError)
       ? { code: ErrorCode.CANCELLED, message: `Not sent: the run stopped after the provider rejected the credentials` }
       : stopError !== undefined
         ? { code: ErrorCode.CANCELLED, message: `Not sent: the run stopped early (${toResultError(stopError).message})` }
         : { code: ErrorCode.CANCELLED, message: 'Not sent: the run was interrupted before this recipient' };
-    emit(index, recipient, { to: recipient.to, status: 'skipped', error }, 'notAttempted');
-  };
+    this.emit(index, recipient, { to: recipient.to, status: 'skipped', error }, 'notAttempted');
+  }
 
-  const nextRecipient = (): { index: number; recipient: R } | undefined => {
-    if (hasStopped || stopSignal.aborted) return undefined;
-    const n = iterator.next();
+  private nextRecipient(): { index: number; recipient: R } | undefined {
+    if (this.hasStopped || this.stopSignal.aborted) return undefined;
+    const n = this.iterator.next();
     if (n.done) return undefined;
-    return { index: read++, recipient: n.value };
-  };
+    return { index: this.read++, recipient: n.value };
+  }
 
   /** Records a final outcome in the journal; a failure stops the run (the result still counts). */
-  const journalFinished = async (result: RecipientResult): Promise<void> => {
-    if (!opts.journal) return;
+  private async journalFinished(result: RecipientResult): Promise<void> {
+    if (!this.opts.journal) return;
     try {
-      await opts.journal.finished(result);
+      await this.opts.journal.finished(result);
     } catch (err) {
-      stop(err);
+      this.stop(err);
     }
-  };
+  }
 
-  const processOne = async (index: number, recipient: R): Promise<void> => {
+  /** The journal's earlier result for this recipient when it is done already (skipped or unknown), else undefined. */
+  private priorResult(to: string): RecipientResult | undefined {
+    if (!this.opts.journal) return undefined;
+    const resume = resumeAction(this.opts.journal.prior(to), this.policy.retryAmbiguous);
+    return resume.action === 'skip' ? resume.result : undefined;
+  }
+
+  private emitFinal(index: number, recipient: R, result: RecipientResult): void {
+    this.emit(index, recipient, result, result.status === 'accepted' ? 'accepted' : result.status === 'unknown' ? 'unknown' : 'failed');
+  }
+
+  private async processOne(index: number, recipient: R): Promise<void> {
     const to = recipient.to;
-    if (opts.journal) {
-      const resume = resumeAction(opts.journal.prior(to), policy.retryAmbiguous);
-      if (resume.action === 'skip') {
-        emit(index, recipient, resume.result, resume.result.status === 'unknown' ? 'unknown' : 'skipped');
-        return;
-      }
+    const prior = this.priorResult(to);
+    if (prior) {
+      this.emit(index, recipient, prior, prior.status === 'unknown' ? 'unknown' : 'skipped');
+      return;
     }
     let req: MessageRequest;
     try {
-      req = opts.buildRequest(recipient);
+      req = this.opts.buildRequest(recipient);
     } catch (err) {
       const result: RecipientResult = { to, status: 'failed', error: toResultError(err) };
-      await journalFinished(result);
-      emit(index, recipient, result, 'failed');
+      await this.journalFinished(result);
+      this.emit(index, recipient, result, 'failed');
       return;
     }
+    const result = await this.attempt(index, recipient, req);
+    if (result === undefined) return; // not attempted (already reported)
+    await this.journalFinished(result);
+    this.emitFinal(index, recipient, result);
+  }
 
-    let wasAmbiguous = false;
-    let rateLimited = 0;
-    let lastError: unknown;
-    let result: RecipientResult | undefined;
-    for (let attempt = 1; result === undefined; attempt++) {
+  /** Sends with retries until a final result; undefined when the recipient was never sent (reported as not attempted). */
+  private async attempt(index: number, recipient: R, req: MessageRequest): Promise<RecipientResult | undefined> {
+    const to = recipient.to;
+    const state: Attempts = { wasAmbiguous: false, rateLimited: 0, lastError: undefined };
+    for (let attempt = 1; ; attempt++) {
       try {
-        await opts.bucket?.take(stopSignal);
+        await this.opts.bucket?.take(this.stopSignal);
       } catch {
         // Ctrl+C while waiting for a token: nothing more is sent for this recipient.
-        if (attempt === 1) {
-          notAttempted(index, recipient);
-          return;
-        }
-        result = giveUpResult(to, lastError, wasAmbiguous, policy.retryAmbiguous);
-        break;
+        if (attempt === 1) return this.skipNotAttempted(index, recipient);
+        return giveUpResult(to, state.lastError, state.wasAmbiguous, this.policy.retryAmbiguous);
       }
-      if (attempt === 1 && (hasStopped || stopSignal.aborted)) {
-        // Stopped while this worker waited for its token: it has not been sent, so leave it.
-        notAttempted(index, recipient);
-        return;
-      }
-      if (attempt === 1 && opts.journal) {
-        try {
-          // Durable before the request: a crash from here on leaves "started" = unknown, never resent.
-          await opts.journal.started(to);
-        } catch (err) {
-          stop(err);
-          notAttempted(index, recipient);
-          return;
-        }
-      }
-      let acc: ProviderAcceptance;
-      inFlight++;
+      // Stopped while this worker waited for its token: it has not been sent, so leave it.
+      if (attempt === 1 && (this.hasStopped || this.stopSignal.aborted)) return this.skipNotAttempted(index, recipient);
+      if (attempt === 1 && !(await this.journalStarted(to))) return this.skipNotAttempted(index, recipient);
+      this.inFlight++;
       try {
-        acc = await opts.send(req, sendSignal);
+        const acc = await this.opts.send(req, this.forceLink.signal);
+        this.inFlight--;
+        return { to, status: 'accepted', id: acc.id, providerStatus: acc.providerStatus };
       } catch (err) {
-        inFlight--;
-        lastError = err;
-        if (isFatalError(err)) stop(err);
-        const decision = decideRetry(err, attempt, policy, wasAmbiguous, rateLimited);
-        if (decision.classification.kind === 'ambiguous') wasAmbiguous = true;
-        if (decision.action === 'retry' && decision.classification.rateLimited) rateLimited++;
-        if (decision.action === 'give-up') {
-          result =
-            decision.outcome === 'unknown'
-              ? { to, status: 'unknown', error: toUnknownOutcomeError(err, policy.retryAmbiguous) }
-              : { to, status: 'failed', error: toResultError(err) };
-        } else {
-          if (decision.classification.retryAfterMs !== undefined) opts.bucket?.pause?.(decision.classification.retryAfterMs);
-          try {
-            opts.onRetry?.({ to, attempt, delayMs: decision.delayMs, error: toResultError(err) });
-          } catch {
-            // A logging hook must not change what is sent.
-          }
-          try {
-            await sleep(decision.delayMs, stopSignal);
-          } catch {
-            // Ctrl+C during backoff: stop here; the last error stands (resume retries "failed").
-            result = giveUpResult(to, lastError, wasAmbiguous, policy.retryAmbiguous);
-          }
-        }
-        continue;
+        this.inFlight--;
+        const result = await this.afterFailure(to, err, attempt, state);
+        if (result) return result;
       }
-      inFlight--;
-      result = { to, status: 'accepted', id: acc.id, providerStatus: acc.providerStatus };
     }
-    await journalFinished(result);
-    emit(index, recipient, result, result.status === 'accepted' ? 'accepted' : result.status === 'unknown' ? 'unknown' : 'failed');
-  };
+  }
 
-  const worker = async (): Promise<void> => {
-    for (let next = nextRecipient(); next; next = nextRecipient()) {
+  private skipNotAttempted(index: number, recipient: R): undefined {
+    this.notAttempted(index, recipient);
+    return undefined;
+  }
+
+  /** Durable before the request: a crash from here on leaves "started" = unknown, never resent. False when the journal failed (the run stops). */
+  private async journalStarted(to: string): Promise<boolean> {
+    if (!this.opts.journal) return true;
+    try {
+      await this.opts.journal.started(to);
+      return true;
+    } catch (err) {
+      this.stop(err);
+      return false;
+    }
+  }
+
+  /** After a failed attempt: the final result, or undefined once the backoff is over and it is time to retry. */
+  private async afterFailure(to: string, err: unknown, attempt: number, state: Attempts): Promise<RecipientResult | undefined> {
+    state.lastError = err;
+    if (isFatalError(err)) this.stop(err);
+    const decision = decideRetry(err, attempt, this.policy, state.wasAmbiguous, state.rateLimited);
+    if (decision.classification.kind === 'ambiguous') state.wasAmbiguous = true;
+    if (decision.action === 'retry' && decision.classification.rateLimited) state.rateLimited++;
+    if (decision.action === 'give-up') {
+      return decision.outcome === 'unknown'
+        ? { to, status: 'unknown', error: toUnknownOutcomeError(err, this.policy.retryAmbiguous) }
+        : { to, status: 'failed', error: toResultError(err) };
+    }
+    if (decision.classification.retryAfterMs !== undefined) this.opts.bucket?.pause?.(decision.classification.retryAfterMs);
+    try {
+      this.opts.onRetry?.({ to, attempt, delayMs: decision.delayMs, error: toResultError(err) });
+    } catch {
+      // A logging hook must not change what is sent.
+    }
+    try {
+      await this.sleep(decision.delayMs, this.stopSignal);
+      return undefined;
+    } catch {
+      // Ctrl+C during backoff: stop here; the last error stands (resume retries "failed").
+      return giveUpResult(to, state.lastError, state.wasAmbiguous, this.policy.retryAmbiguous);
+    }
+  }
+
+  async worker(): Promise<void> {
+    for (let next = this.nextRecipient(); next; next = this.nextRecipient()) {
       try {
-        await processOne(next.index, next.recipient);
+        await this.processOne(next.index, next.recipient);
       } catch (err) {
         // Defensive: processOne handles its own errors, so this is a bug. The request may have
         // gone out, so report the recipient as unknown (never resent) and stop cleanly.
-        stop(err);
+        this.stop(err);
         const result: RecipientResult = { to: next.recipient.to, status: 'unknown', error: toUnknownOutcomeError(err) };
-        await journalFinished(result);
-        emit(next.index, next.recipient, result, 'unknown');
+        await this.journalFinished(result);
+        this.emit(next.index, next.recipient, result, 'unknown');
       }
     }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  } finally {
-    stopLink.unlink();
-    forceLink.unlink();
   }
 
-  // Whatever was not started gets its own result: nobody is skipped silently.
-  for (let n = iterator.next(); !n.done; n = iterator.next()) {
-    const index = read++;
-    const resume = opts.journal ? resumeAction(opts.journal.prior(n.value.to), policy.retryAmbiguous) : undefined;
-    // Done in an earlier run: say so rather than "not sent".
-    if (resume?.action === 'skip') emit(index, n.value, resume.result, resume.result.status === 'unknown' ? 'unknown' : 'skipped');
-    else notAttempted(index, n.value);
+  /** Gives every recipient not started its result: done in an earlier run (the journal says so), else not attempted. */
+  finishUnread(): void {
+    for (let n = this.iterator.next(); !n.done; n = this.iterator.next()) {
+      const index = this.read++;
+      const prior = this.priorResult(n.value.to);
+      if (prior) this.emit(index, n.value, prior, prior.status === 'unknown' ? 'unknown' : 'skipped');
+      else this.notAttempted(index, n.value);
+    }
   }
 
-  const results = isCollecting ? collected.sort((a, b) => a.index - b.index).map((c) => c.result) : [];
-  const outcome: DispatchOutcome = {
-    results,
-    summary: { total: read, ...counts, durationMs: now() - startedAt },
-    interrupted: stopSignal.aborted,
-  };
-  if (stopError !== undefined) outcome.stopError = stopError;
-  return outcome;
+  outcome(): DispatchOutcome {
+    const results = this.isCollecting ? this.collected.sort((a, b) => a.index - b.index).map((c) => c.result) : [];
+    const outcome: DispatchOutcome = {
+      results,
+      summary: { total: this.read, ...this.counts, durationMs: this.now() - this.startedAt },
+      interrupted: this.stopSignal.aborted,
+    };
+    if (this.stopError !== undefined) outcome.stopError = this.stopError;
+    return outcome;
+  }
 }
 
 function giveUpResult(to: string, lastError: unknown, wasAmbiguous: boolean, retryAmbiguous: boolean): RecipientResult {

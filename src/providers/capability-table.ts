@@ -25,9 +25,14 @@ export function capabilityRow(d: ProviderDescriptor): string[] {
   ];
 }
 
-/** What `mms providers --json` lists for a provider: its capabilities and every env var it reads. */
+/**
+ * What `mms providers --json` lists for a provider: its capabilities, every env var it reads, and
+ * its message log (null when `mms send` cannot search one): `delayMs` is how long a new message may
+ * take to appear there, so a "not found" younger than that leaves a recipient unknown, not resent.
+ */
 export function capabilitiesJson(d: ProviderDescriptor): Record<string, unknown> {
-  return { name: d.name, displayName: d.displayName, ...d.capabilities, env: d.credentialFields.flatMap((f) => f.env) };
+  const messageLog = d.messageLogDelayMs === undefined ? null : { delayMs: d.messageLogDelayMs };
+  return { name: d.name, displayName: d.displayName, ...d.capabilities, env: d.credentialFields.flatMap((f) => f.env), messageLog };
 }
 
 /** Markdown for a signature scheme: the header it starts with in code style, table pipes escaped. */

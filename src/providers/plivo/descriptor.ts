@@ -97,4 +97,6 @@ export const plivoDescriptor: ProviderDescriptor<'plivo'> = {
   // Plivo signs webhooks with the Auth Token, which sending needs anyway.
   webhookSecret: { keys: ['authToken'] },
   rateLimitHeaders: { retryAfter: 'retry-after' },
+  // Plivo documents no figure for its message list (MDRs): trust "not in the log" only after a minute.
+  messageLogDelayMs: 60_000,
 };

@@ -116,6 +116,8 @@ export const sinchDescriptor: ProviderDescriptor<'sinch'> = {
   },
   webhookSecret: { keys: ['webhookSecret'] },
   rateLimitHeaders: { retryAfter: 'retry-after' },
+  // Sinch documents no figure for List Batches: trust "not in the log" only after a minute.
+  messageLogDelayMs: 60_000,
 };
 
 /** The region variable hints name (SMS_REGION, as Sinch's SDKs read it). */

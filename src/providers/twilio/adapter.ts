@@ -39,6 +39,53 @@ function api(ctx: ProviderCallContext): HttpClient {
   return callClient(ctx, { Authorization: twilioAuthHeader(ctx.credentials), Accept: 'application/json' });
 }
 
+/** A message-log query; `body` (the text sent, when there was one) is passed by the send flow's log search. */
+type LogQuery = Parameters<NonNullable<ProviderAdapter['findSent']>>[0] & { body?: string | undefined };
+
+/** What Twilio puts before every body sent from a trial account. */
+const TRIAL_PREFIX = 'Sent from your Twilio trial account - ';
+
+/** Pages of the recipient's messages read before giving up (the search then says "not found", which stays unsure). */
+const SERVICE_SEARCH_PAGES = 5;
+
+interface ListedMessage {
+  sid?: string;
+  status?: string;
+  body?: string;
+  direction?: string;
+  date_created?: string;
+  messaging_service_sid?: string | null;
+}
+
+/**
+ * A message sent through Messaging Service `q.from`: its records carry the pool number that sent
+ * it, not the MG SID, so the list is filtered by recipient only (newest first) and each record is
+ * matched by service and body (with Twilio's trial-account prefix, too).
+ * https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+ */
+async function findServiceMessage(q: LogQuery, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined> {
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  const sid = ctx.credentials.accountSid ?? '';
+  let url: string | undefined =
+    `${ctx.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json?${new URLSearchParams({ To: q.to, PageSize: '100' }).toString()}`;
+  for (let page = 0; url !== undefined && page < SERVICE_SEARCH_PAGES; page++) {
+    const res = await api(ctx).request({ method: 'GET', url });
+    if (res.status !== 200) throw twilioError(res);
+    const list = JSON.parse(res.text) as { messages?: ListedMessage[]; next_page_uri?: string | null };
+    let isOlder = false;
+    for (const m of list.messages ?? []) {
+      const created = m.date_created ? Date.parse(m.date_created) : NaN;
+      if (Number.isFinite(created) && created < floor) isOlder = true;
+      if (!m.sid || !(created >= floor) || (m.direction && !m.direction.startsWith('outbound'))) continue;
+      const sameBody = !q.body || m.body === q.body || m.body === `${TRIAL_PREFIX}${q.body}`;
+      if (m.messaging_service_sid === q.from && sameBody) return { id: m.sid, providerStatus: m.status ?? 'unknown' };
+    }
+    // Newest first: once a page reaches messages older than the window, later pages cannot match.
+    url = !isOlder && list.next_page_uri ? `${ctx.baseUrl}${list.next_page_uri}` : undefined;
+  }
+  return undefined;
+}
+
 /** The Twilio adapter. */
 export const twilioAdapter: ProviderAdapter = {
   ...adapterFacts(twilioDescriptor),
@@ -103,6 +150,7 @@ export const twilioAdapter: ProviderAdapter = {
   async findSent(q, ctx) {
     // Newest first; DateSent cannot be used as a filter because queued messages have no date_sent.
     const sid = ctx.credentials.accountSid ?? '';
+    if (MESSAGING_SERVICE_SID.test(q.from)) return findServiceMessage({ ...q, body: (q as LogQuery).body }, ctx);
     const params = new URLSearchParams({ To: q.to, From: q.from, PageSize: '50' });
     const res = await api(ctx).request({
       method: 'GET',

@@ -130,4 +130,6 @@ export const twilioDescriptor: ProviderDescriptor<'twilio'> = {
   // Twilio signs with the Auth Token only; an API key secret cannot verify X-Twilio-Signature.
   webhookSecret: { keys: ['authToken'] },
   rateLimitHeaders: { retryAfter: 'retry-after' },
+  // Twilio documents no figure for its Messages list: 10 s is our margin, not a documented bound.
+  messageLogDelayMs: 10_000,
 };

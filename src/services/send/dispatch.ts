@@ -1,5 +1,19 @@
 // Step 6, dispatch: one request per recipient through the runner (concurrency, the shared rate
-// limit, safe retries, the journal). Unknown outcomes are held back for ./settle.ts.
+// limit, safe retries, the journal). Unknown outcomes are held back for ./settle.ts, which may ask
+// for a second pass (`resend`) for those the provider's log proves were never created.
+//
+// Idempotency keys: none of the six providers documents one for message creation, so none is
+// sent (checked Dec 2026; a key a provider ignores would only give false comfort):
+// - Twilio: Create a Message takes no idempotency parameter or header (I-Twilio-Idempotency-Token
+//   is a header Twilio sends on its webhooks): https://www.twilio.com/docs/messaging/api/message-resource
+// - Telnyx: Idempotency-Key works only "on endpoints whose API reference declares Idempotency-Key
+//   support" (https://developers.telnyx.com/docs/development/api-fundamentals/idempotency), and
+//   Send a message (POST /v2/messages) declares none (nor does the telnyx SDK's messages.send).
+// - Plivo (https://www.plivo.com/docs/messaging/api/message/send-a-message), Vonage Messages
+//   (https://developer.vonage.com/en/api/messages), Bandwidth (https://dev.bandwidth.com/apis/messaging-apis/messaging/):
+//   no idempotency key documented.
+// - Sinch: Idempotency-Key is documented for the Voice API v2 only; SMS batches have
+//   `client_reference`, a label, not deduplication: https://developers.sinch.com/docs/sms/api-reference/
 import type { MessageRequest, RecipientResult } from '../../core/types.js';
 import { runDispatch, type DispatchOutcome } from '../../core/send-runner.js';
 import { TokenBucket } from '../../core/token-bucket.js';
@@ -8,24 +22,67 @@ import { listPlaceholders, renderTemplate } from '../../recipients/parse.js';
 import type { HostedMedia } from './host-media.js';
 import type { SendJournal } from './ports.js';
 import { hasProviderLog } from './provider-log.js';
-import type { SendRun } from './types.js';
+import type { SendPlan, SendRun } from './types.js';
+
+/** An unknown outcome held back for settling, and when (epoch ms, our clock) its answer was lost. */
+export interface HeldUnknown {
+  result: RecipientResult;
+  atMs: number;
+  /** Left unknown by an earlier run (the journal) and not sent now: the log may settle it, a resend never. */
+  fromJournal?: true;
+}
 
 /** What dispatch produced: the runner's outcome and the results held back until settled. */
 export interface Dispatched {
   outcome: DispatchOutcome;
   /** Unknown outcomes the provider's log can settle (reported after settleUnknowns). */
-  unknowns: RecipientResult[];
+  unknowns: HeldUnknown[];
+  /** Sends again to these recipients (the log proved their messages were never created). */
+  resend(to: readonly string[]): Promise<Dispatched>;
 }
+
+type Recipient = SendPlan['recipients'][number];
 
 /** Sends to every planned recipient. */
 export async function dispatch(run: SendRun, media: HostedMedia, statusUrl: string | undefined, journal: SendJournal | undefined): Promise<Dispatched> {
+  const byTo = new Map<string, Recipient>();
+  const pass = async (recipients: readonly Recipient[], isFirst: boolean): Promise<Dispatched> => {
+    const done = await runPass(run, recipients, { media, statusUrl, journal, isFirst });
+    return {
+      ...done,
+      resend: (to) => {
+        if (byTo.size === 0) for (const r of run.plan.recipients) byTo.set(r.to, r);
+        return pass(
+          to.map((t) => byTo.get(t)).filter((r): r is Recipient => r !== undefined),
+          false,
+        );
+      },
+    };
+  };
+  return pass(run.plan.recipients, true);
+}
+
+interface PassOptions {
+  media: HostedMedia;
+  statusUrl: string | undefined;
+  journal: SendJournal | undefined;
+  /** The first pass reports progress; a resend pass only its results. */
+  isFirst: boolean;
+}
+
+/** One runner pass over `recipients`. */
+async function runPass(
+  run: SendRun,
+  recipients: readonly Recipient[],
+  { media, statusUrl, journal, isFirst }: PassOptions,
+): Promise<Omit<Dispatched, 'resend'>> {
   const { request, plan, adapter, call, from, ports, events } = run;
   const { body, concurrency, ratePerSecond } = plan;
   const hasTemplate = body !== undefined && listPlaceholders(body).length > 0;
   const { now, sleep, random } = ports.time;
-  const unknowns: RecipientResult[] = [];
+  const unknowns: HeldUnknown[] = [];
   const outcome = await runDispatch({
-    recipients: plan.recipients,
+    recipients,
     buildRequest: (r): MessageRequest => {
       const text = body === undefined ? undefined : hasTemplate ? renderTemplate(body, r.fields) : body;
       return {
@@ -47,12 +104,14 @@ export async function dispatch(run: SendRun, media: HostedMedia, statusUrl: stri
     signal: ports.signal,
     // Unknown outcomes are held back until the provider's log has been asked (settleUnknowns).
     onResult: (r: RecipientResult) => {
-      if (r.status === 'unknown' && hasProviderLog(run)) unknowns.push(r);
-      else events.onResult?.(r);
+      if (r.status !== 'unknown' || !hasProviderLog(run)) return events.onResult?.(r);
+      const prior = journal?.prior(r.to)?.status;
+      const fromJournal = !request.retryAmbiguous && (prior === 'started' || prior === 'unknown');
+      unknowns.push({ result: r, atMs: ports.time.wallNow(), ...(fromJournal ? { fromJournal } : {}) });
     },
-    ...(events.onProgress ? { onProgress: (p) => events.onProgress?.(p) } : {}),
+    ...(events.onProgress && isFirst ? { onProgress: (p) => events.onProgress?.(p) } : {}),
     ...(events.onRetry ? { onRetry: (n) => events.onRetry?.(n) } : {}),
-    collectResults: request.collectResults,
+    collectResults: request.collectResults || !isFirst,
     now,
     sleep,
   });

@@ -1,6 +1,7 @@
 // Step 4, reconcile the journal: a recipient an earlier run left "started" (killed mid-request) or
 // "unknown" (the answer was lost) is looked up in the provider's message log instead of guessed:
-// found → not sent again; not found → sent now; too recent for the log to be sure → stays unknown.
+// found → not sent again; not found → sent now; too recent for the log to be sure → stays unknown
+// (./provider-log.ts decides the window, the match and the lag).
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { SendJournal, SendPorts } from './ports.js';
 import { findInProviderLog, hasProviderLog, isTooRecentForLog } from './provider-log.js';
@@ -26,10 +27,12 @@ export async function reconcileJournal(journal: SendJournal, run: SendRun): Prom
   const unsettled = [...journal.loaded.records.values()].filter((r) => (r.status === 'started' || r.status === 'unknown') && wanted.has(r.to));
   for (const rec of unsettled) {
     const at = Date.parse(rec.at);
-    const since = new Date(at - (rec.status === 'started' ? SEARCH_BEFORE_STARTED_MS : SEARCH_BEFORE_UNKNOWN_MS));
+    const inFlight = rec.status === 'started';
     try {
-      const found = await findInProviderLog(run, rec.to, since);
-      if (!found && isTooRecentForLog(run, at)) {
+      const found = await findInProviderLog(run, rec.to, at - (inFlight ? SEARCH_BEFORE_STARTED_MS : SEARCH_BEFORE_UNKNOWN_MS));
+      // A killed run's request may have lived until its deadline, and the provider may have
+      // finished it after the client died (a late commit): "not found" waits for both.
+      if (!found && isTooRecentForLog(run, at, inFlight)) {
         events.note?.(
           `${rec.to}: an earlier run did not record the outcome, and it is too recent for ${adapter.displayName}'s message log to be sure; ` +
             'left as unknown (re-run in a minute to settle it).',

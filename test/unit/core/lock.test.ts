@@ -131,6 +131,56 @@ describe('takeover claims', () => {
   }
 });
 
+describe('two contenders interleaved at every step of a takeover (deterministic)', () => {
+  // The injected reader is the seam: whenever the first contender asks whether a pid is alive
+  // (judging the stale lock, or a claim), the second contender runs its whole acquisition right
+  // there. The old "check, delete, recreate" lock let both proceed at the first of these points;
+  // a correct takeover lets exactly one.
+  const STALE = 4242;
+
+  /** A reader where only this process runs; `interleave` runs once, at the `at`-th liveness question. */
+  function interleaving(at: number, interleave: () => void): ProcessIdentityReader {
+    const base = machine({ [process.pid]: '5' });
+    let asked = 0;
+    return {
+      ...base,
+      isAlive(pid) {
+        if (++asked === at) interleave();
+        return base.isAlive(pid);
+      },
+    };
+  }
+
+  // Question 1: the first judges the stale lock; question 2: it re-checks it after winning the claim.
+  for (const at of [1, 2]) {
+    it(`the second contender runs at liveness question ${at} of the first: exactly one proceeds`, () => {
+      writeLock({ pid: STALE });
+      const winners: string[] = [];
+      const attempt = (name: string, reader: ProcessIdentityReader): void => {
+        try {
+          acquireFileLock(lock, { heldError: (o) => new HeldError(o), reader, hostname: 'host-a' });
+          winners.push(name);
+        } catch (err) {
+          if (!(err instanceof HeldError)) throw err;
+        }
+      };
+      let interleaved = false;
+      attempt(
+        'first',
+        interleaving(at, () => {
+          interleaved = true;
+          attempt('second', machine({ [process.pid]: '5' }));
+        }),
+      );
+      expect(interleaved).toBe(true);
+      expect(winners).toHaveLength(1);
+      // The lock is a live owner's (ours), and no claim or temporary file is left beside it.
+      expect(ownerOf().pid).toBe(process.pid);
+      expect(fs.readdirSync(dir)).toEqual(['run.jsonl.lock']);
+    });
+  }
+});
+
 describe('process identity', () => {
   it('parses field 22 of /proc/<pid>/stat, whatever the command name holds', () => {
     const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));

@@ -29,8 +29,17 @@ describe('classifySendError', () => {
     ['429 response', perr(ErrorCode.RATE_LIMITED, { httpStatus: 429 }), 'retry'],
     ['429 with an unusual code', perr(ErrorCode.PROVIDER_REJECTED, { httpStatus: 429 }), 'retry'],
     ['Twilio 21611 queue full (400, RATE_LIMITED)', perr(ErrorCode.RATE_LIMITED, { httpStatus: 400, providerCode: 21611 }), 'fail'],
-    ['500', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 500 }), 'retry'],
-    ['503', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503 }), 'retry'],
+    ["500 with the provider's own error body", perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 500, providerCode: 20500 }), 'retry'],
+    ["503 with the provider's own error body", perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503, providerCode: 20503 }), 'retry'],
+    // A gateway's page (HTML, no provider code): the provider behind it may have recorded the message.
+    ['502 from a gateway', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 502 }), 'ambiguous'],
+    ['503 from a gateway', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503 }), 'ambiguous'],
+    ['504 from a gateway', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 504 }), 'ambiguous'],
+    [
+      'a proxy refusing CONNECT (not sent)',
+      new ProviderError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, 'proxy', { provider: 'twilio', details: { requestSent: 'no', proxyStatus: 403 } }),
+      'fail',
+    ],
     ['201 without a message id', perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 201 }), 'ambiguous'],
     ['connection refused (not sent)', perr(ErrorCode.NETWORK_ERROR, { requestSent: 'no' }), 'retry'],
     ['DNS failure (not sent)', perr(ErrorCode.NETWORK_ERROR, { requestSent: 'no' }), 'retry'],
@@ -66,7 +75,7 @@ describe('classifySendError', () => {
   it('gives 429s their own budget: they do not use up the ordinary attempts', () => {
     const policy = createRetryPolicy({ random: () => 0, maxAttempts: 2, maxRateLimitedRetries: 3 });
     const throttled = perr(ErrorCode.RATE_LIMITED, { httpStatus: 429 });
-    const down = perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503 });
+    const down = perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503, providerCode: 20503 });
     // Three 429s in a row (attempts 1–3) are all retried although maxAttempts is 2…
     expect(decideRetry(throttled, 1, policy, false, 0).action).toBe('retry');
     expect(decideRetry(throttled, 2, policy, false, 1).action).toBe('retry');
@@ -100,7 +109,7 @@ describe('backoffDelay', () => {
 describe('decideRetry', () => {
   it('retries a 5xx with jittered backoff until attempts run out, then fails', () => {
     const p = policy({ maxAttempts: 3, baseDelayMs: 100 });
-    const e = perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503 });
+    const e = perr(ErrorCode.PROVIDER_UNAVAILABLE, { httpStatus: 503, providerCode: 20503 });
     expect(decideRetry(e, 1, p)).toMatchObject({ action: 'retry', delayMs: 50 });
     expect(decideRetry(e, 2, p)).toMatchObject({ action: 'retry', delayMs: 100 });
     expect(decideRetry(e, 3, p)).toMatchObject({ action: 'give-up', outcome: 'failed' });

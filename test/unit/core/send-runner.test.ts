@@ -22,6 +22,9 @@ function perr(code: ErrorCodeValue, opts: { httpStatus?: number; retryAfterMs?: 
     provider: 'fake',
     ...(opts.httpStatus !== undefined ? { httpStatus: opts.httpStatus } : {}),
     ...(opts.retryAfterMs !== undefined ? { retryAfterMs: opts.retryAfterMs } : {}),
+    // A 5xx here is the provider's own answer (a JSON error body), which says "not created";
+    // a gateway's page without one is ambiguous (see retry.test.ts).
+    ...(opts.httpStatus !== undefined && opts.httpStatus >= 500 ? { providerMessage: 'Service unavailable' } : {}),
     ...(opts.requestSent !== undefined ? { details: { requestSent: opts.requestSent } } : {}),
   });
 }
