@@ -266,3 +266,13 @@ export async function benchListen() {
 if (want('startup')) await benchStartup();
 if (want('send')) await benchSend();
 if (want('listen')) await benchListen();
+if (want('fit')) {
+  const { benchFit, benchSendStartup } = await import('./bench-fit.mjs');
+  await benchFit();
+  await benchSendStartup();
+}
+if (want('faults')) {
+  const { benchFaults, benchMemory } = await import('./bench-faults.mjs');
+  await benchFaults();
+  await benchMemory();
+}

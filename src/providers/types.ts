@@ -118,7 +118,15 @@ export interface ProviderAdapter {
    * Looks in the provider's message log for a message from `from` to `to` created at or after
    * `since`: settles outcomes left unknown by a lost answer or a killed run, without resending.
    */
-  findSent?(q: { to: string; from: string; since: Date }, ctx: ProviderCallContext): Promise<{ id: string; providerStatus: string } | undefined>;
+  findSent?(
+    q: {
+      to: string;
+      from: string;
+      since: Date;
+      /** The text sent, for adapters that match on it (Twilio Messaging Service senders). */ body?: string | undefined;
+    },
+    ctx: ProviderCallContext,
+  ): Promise<{ id: string; providerStatus: string } | undefined>;
   /**
    * How long a new message can take to appear in that log. A "not found" for a request younger
    * than this proves nothing, so the recipient stays unknown (never resent) until a later run.

@@ -150,7 +150,7 @@ export const twilioAdapter: ProviderAdapter = {
   async findSent(q, ctx) {
     // Newest first; DateSent cannot be used as a filter because queued messages have no date_sent.
     const sid = ctx.credentials.accountSid ?? '';
-    if (MESSAGING_SERVICE_SID.test(q.from)) return findServiceMessage({ ...q, body: (q as LogQuery).body }, ctx);
+    if (MESSAGING_SERVICE_SID.test(q.from)) return findServiceMessage(q, ctx);
     const params = new URLSearchParams({ To: q.to, From: q.from, PageSize: '50' });
     const res = await api(ctx).request({
       method: 'GET',

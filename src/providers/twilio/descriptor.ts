@@ -49,7 +49,10 @@ export const twilioDescriptor: ProviderDescriptor<'twilio'> = {
       'image/gif',
       'image/png',
       'image/bmp',
-      'image/webp',
+      // image/heic and image/heif: MMS "Yes" in Twilio's current table; image/webp is listed for
+      // WhatsApp stickers only (MMS "No"), https://www.twilio.com/docs/messaging/guides/accepted-mime-types
+      'image/heic',
+      'image/heif',
       'image/tiff',
       'audio/mpeg',
       'audio/mp4',

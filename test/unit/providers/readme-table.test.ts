@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { readmeCapabilityTable } from '../../../src/providers/capability-table.js';
 import { allDescriptors } from '../../../src/providers/registry.js';
 
-/** The markdown table that starts with the "| provider |" header line. */
+/** The capability table: the markdown table whose header starts "| provider | media |". */
 function readmeTable(): string {
   const lines = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').split('\n');
-  const start = lines.findIndex((l) => l.startsWith('| provider |'));
-  expect(start, 'README has a "| provider |" table').toBeGreaterThanOrEqual(0);
+  const start = lines.findIndex((l) => l.startsWith('| provider | media |'));
+  expect(start, 'README has a "| provider | media |" table').toBeGreaterThanOrEqual(0);
   let end = start;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   return lines.slice(start, end).join('\n');
