@@ -5,6 +5,7 @@ import type { Credentials, ProviderAdapter, ProviderName } from '../providers/ty
 import { isProviderName } from '../providers/registry.js';
 import { missingCredentialsHint } from '../providers/descriptor.js';
 import type { ConfigFile, CredentialsFile, ProfileRecord } from './schema.js';
+import { rememberSecrets } from './redact.js';
 
 export type ValueSource = 'flag' | 'env' | 'file' | 'default';
 
@@ -111,6 +112,8 @@ export function resolveAccount(
       sources[field.key] = s;
     }
   }
+  // Known from here on to every writer that masks secrets (the journal), whatever it was handed.
+  rememberSecrets(secretValues(adapter, credentials));
   const envBase = env[`MMS_${adapter.name.toUpperCase()}_BASE_URL`];
   let baseUrl: Sourced;
   if (flags.baseUrl) baseUrl = { value: flags.baseUrl, source: 'flag', origin: '--base-url' };

@@ -7,7 +7,8 @@ import { PROFILE_NAME, type ProfileRecord } from '../../config/schema.js';
 import { LOGIN_FLAGS, PROVIDER_NAMES, getAdapter, isProviderName } from '../../providers/registry.js';
 import type { CredentialField, Credentials, ProviderAdapter } from '../../providers/types.js';
 import { writeJson } from '../../output/json.js';
-import { maskId } from '../../config/redact.js';
+import { maskId, rememberSecrets } from '../../config/redact.js';
+import { secretValues } from '../../config/credentials.js';
 import { readStdin } from '../shared.js';
 import type { GlobalOptions } from '../index.js';
 
@@ -147,6 +148,10 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
     }
   }
   const credentials = await collectFields(adapter, opts, ctx);
+  const secrets = secretValues(adapter, credentials);
+  // From here on nothing printed may contain them, even when the provider echoes them back.
+  ctx.io.addSecrets(secrets);
+  rememberSecrets(secrets);
   let from = typeof opts.from === 'string' ? opts.from.trim() : undefined;
   if (from === undefined && ctx.io.canPrompt) {
     const { askText } = await import('../../output/prompt.js');
@@ -168,10 +173,6 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
 
   // A real API call: never store credentials the provider rejects.
   const { createHttpClient } = await import('../../providers/http-client.js');
-  const secrets = adapter.credentialFields
-    .filter((f) => f.secret)
-    .map((f) => credentials[f.key])
-    .filter((v): v is string => Boolean(v));
   const { startSpinner } = await import('../../output/spinner.js');
   const spinner = await startSpinner(ctx.io, `Checking ${adapter.displayName} credentials…`);
   let info;
