@@ -3,7 +3,7 @@
 // encoded Basic header, URL-encoded, JSON-escaped), and nothing mms prints or writes may contain a
 // secret in any encoding. The encodings are computed here, independently of src/config/redact.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
