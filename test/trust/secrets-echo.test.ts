@@ -4,11 +4,12 @@
 // secret in any encoding. The encodings are computed here, independently of src/config/redact.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/run-in-process.js';
+import { saveMediaItem } from '../../src/webhook/media-save.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 // Characters that every encoding changes: '/', '+', '"', '\', '%', a space and non-ASCII.
@@ -259,5 +260,65 @@ describe('secrets echoed back by the provider never leak', () => {
     echo.mode = 401;
     const send = await mms(sendArgs(['--json', '--journal', join(work, 'stored.jsonl')]), { env: stored });
     expect(send.code).toBe(4);
+  });
+});
+
+describe('saved inbound media', () => {
+  let proxy: { url: string; seen: string[]; close(): Promise<void> };
+  let root: string;
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+
+  beforeAll(async () => {
+    const seen: string[] = [];
+    const media = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(PNG.length) });
+      res.end(PNG);
+    });
+    await new Promise<void>((r) => media.listen(0, '127.0.0.1', () => r()));
+    // A CONNECT proxy that tunnels every target to the media server: the media host never resolves.
+    const server = createServer();
+    server.on('connect', (req: IncomingMessage, client: Socket) => {
+      seen.push(req.url ?? '');
+      const upstream = connect((media.address() as AddressInfo).port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    proxy = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      seen,
+      close: async () => {
+        server.closeAllConnections();
+        media.closeAllConnections();
+        await Promise.all([new Promise<void>((r) => server.close(() => r())), new Promise<void>((r) => media.close(() => r()))]);
+      },
+    };
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'mms-media-'));
+    return () => rmSync(root, { recursive: true, force: true });
+  });
+
+  it('are files 0600 in a 0700 directory, fetched through HTTP_PROXY', async () => {
+    const dir = join(root, 'inbox', 'media');
+    const saved = await saveMediaItem('http://media.invalid/a.png', 'MM1', 0, undefined, { dir, env: { HTTP_PROXY: proxy.url } });
+    expect(proxy.seen).toContain('media.invalid:80');
+    expect(readFileSync(saved.path)).toEqual(PNG);
+    expect(statSync(saved.path).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('bypass the proxy for NO_PROXY hosts', async () => {
+    const before = proxy.seen.length;
+    await expect(
+      saveMediaItem('http://media.invalid/b.png', 'MM2', 0, undefined, { dir: root, env: { HTTP_PROXY: proxy.url, NO_PROXY: 'media.invalid' } }),
+    ).rejects.toThrow();
+    expect(proxy.seen.length).toBe(before);
   });
 });
