@@ -1,10 +1,10 @@
 // Resolves the profile, provider, credentials, sender and base URL for one run.
 // Precedence per value: flag (or stdin for this run) > provider-standard env var > stored profile.
-import { AuthError, ConfigError, ErrorCode } from '../errors/errors.js';
+import { AuthError, ConfigError, ErrorCode, UsageError } from '../errors/errors.js';
 import type { Credentials, ProviderAdapter, ProviderName } from '../providers/types.js';
 import { isProviderName } from '../providers/registry.js';
 import { missingCredentialsHint } from '../providers/descriptor.js';
-import type { ConfigFile, CredentialsFile, ProfileRecord } from './schema.js';
+import { PROFILE_NAME, PROFILE_NAME_HINT, type ConfigFile, type CredentialsFile, type ProfileRecord } from './schema.js';
 import { rememberSecrets } from './redact.js';
 
 export type ValueSource = 'flag' | 'env' | 'file' | 'default';
@@ -22,15 +22,33 @@ export interface ProfileSelection {
   record?: ProfileRecord;
 }
 
+/**
+ * Returns `name` when it is a name `mms login` accepts, else throws the UsageError (exit 2) that
+ * names where it came from (`--profile`, `MMS_PROFILE`, …): a name like `../x` is refused everywhere.
+ */
+export function checkProfileName(name: string, origin: string): string {
+  if (!PROFILE_NAME.test(name)) {
+    throw new UsageError(`${origin} ${JSON.stringify(name)} is not a valid profile name`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: PROFILE_NAME_HINT });
+  }
+  return name;
+}
+
+/** The profile a command acts on: --profile > MMS_PROFILE > config's defaultProfile > "default", checked. */
+export function activeProfileName(cfg: ConfigFile, flagProfile: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flagProfile !== undefined) return checkProfileName(flagProfile, '--profile');
+  if (env.MMS_PROFILE) return checkProfileName(env.MMS_PROFILE, 'MMS_PROFILE');
+  return cfg.defaultProfile ?? 'default';
+}
+
 /** Picks the profile: --profile > MMS_PROFILE > config's defaultProfile > "default". */
 export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, env: NodeJS.ProcessEnv): ProfileSelection {
   let name: string;
   let source: ValueSource;
-  if (flagProfile) {
-    name = flagProfile;
+  if (flagProfile !== undefined) {
+    name = checkProfileName(flagProfile, '--profile');
     source = 'flag';
   } else if (env.MMS_PROFILE) {
-    name = env.MMS_PROFILE;
+    name = checkProfileName(env.MMS_PROFILE, 'MMS_PROFILE');
     source = 'env';
   } else if (cfg.defaultProfile) {
     name = cfg.defaultProfile;
@@ -39,7 +57,7 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
     name = 'default';
     source = 'default';
   }
-  const record = cfg.profiles[name];
+  const record = Object.hasOwn(cfg.profiles, name) ? cfg.profiles[name] : undefined;
   if (!record && source !== 'default') {
     const names = Object.keys(cfg.profiles);
     throw new ConfigError(

@@ -3,12 +3,12 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../../context.js';
 import { ConfigError, ErrorCode, UsageError } from '../../errors/errors.js';
-import { PROFILE_NAME, type ProfileRecord } from '../../config/schema.js';
+import { emptyMap, type ProfileRecord } from '../../config/schema.js';
 import { LOGIN_FLAGS, PROVIDER_NAMES, getAdapter, isProviderName } from '../../providers/registry.js';
 import type { CredentialField, Credentials, ProviderAdapter } from '../../providers/types.js';
 import { writeJson } from '../../output/json.js';
 import { maskId, rememberSecrets } from '../../config/redact.js';
-import { secretValues } from '../../config/credentials.js';
+import { checkProfileName, secretValues } from '../../config/credentials.js';
 import { readStdin } from '../shared.js';
 import type { GlobalOptions } from '../index.js';
 
@@ -106,13 +106,7 @@ async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: 
 
 /** Validates and stores credentials; returns what was saved (never the secrets). */
 export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<LoginResult> {
-  const profileName = opts.profile ?? 'default';
-  if (!PROFILE_NAME.test(profileName)) {
-    throw new UsageError(`--profile "${profileName}" is not a valid profile name`, {
-      code: ErrorCode.INVALID_ARGUMENT,
-      suggestion: 'Use letters, digits, "-" and "_" (up to 40 characters)',
-    });
-  }
+  const profileName = opts.profile !== undefined ? checkProfileName(opts.profile, '--profile') : 'default';
   let providerName = opts.provider;
   if (!providerName) {
     if (!ctx.io.canPrompt)
@@ -192,8 +186,8 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
   const store = ctx.store();
   const cfg = store.readConfig();
   const creds = store.readCredentials();
-  const record: ProfileRecord = { provider: adapter.name, fields: {} };
-  const secretPart: Record<string, string> = {};
+  const record: ProfileRecord = { provider: adapter.name, fields: emptyMap() };
+  const secretPart = emptyMap<string>();
   for (const f of adapter.credentialFields) {
     const v = credentials[f.key];
     if (!v) continue;
@@ -203,7 +197,7 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
   if (from) record.from = from;
   if (baseUrl) record.baseUrl = baseUrl;
   cfg.profiles[profileName] = record;
-  const isDefault = Boolean(opts.default) || !cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile] || cfg.defaultProfile === profileName;
+  const isDefault = Boolean(opts.default) || !cfg.defaultProfile || !Object.hasOwn(cfg.profiles, cfg.defaultProfile) || cfg.defaultProfile === profileName;
   if (isDefault) cfg.defaultProfile = profileName;
   creds.profiles[profileName] = secretPart;
   await store.writeCredentials(creds);
