@@ -16,7 +16,29 @@ const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'tok/en+9"q\\u%20 z é-S3cr3tValue';
 const API_SECRET = 'ApiS3cr3t/with+plus=and%percent';
 const API_KEY = 'SK0123456789abcdef0123456789abcdef';
-const SECRETS = [AUTH_TOKEN, API_SECRET];
+// The other providers' secrets (used by the per-provider block below).
+const OTHER = {
+  telnyx: { env: { TELNYX_API_KEY: 'KEY0190tElnyx/Secret+Value"x' }, id: '40318f2b-5d8a-4d3b-9a51-1f0e9a1b2c3d' },
+  plivo: { env: { PLIVO_AUTH_ID: 'MA0123456789ABCDEFGH', PLIVO_AUTH_TOKEN: 'plivo/Token+Secret%Value"x' }, id: '40318f2b-5d8a-4d3b-9a51-1f0e9a1b2c3d' },
+  vonage: { env: { VONAGE_API_KEY: 'abc12345', VONAGE_API_SECRET: 'vonage/Secret+Value%20"x' }, id: '40318f2b-5d8a-4d3b-9a51-1f0e9a1b2c3d' },
+  bandwidth: {
+    env: {
+      BW_ACCOUNT_ID: '9900000',
+      BW_MESSAGING_APPLICATION_ID: '40318f2b-5d8a-4d3b-9a51-1f0e9a1b2c3d',
+      BW_CLIENT_ID: 'client-id-1',
+      BW_CLIENT_SECRET: 'bandwidth/Client+Secret%"x',
+    },
+    id: '1589228074636lm4k2je7j7jklbn2',
+  },
+  sinch: { env: { SINCH_SERVICE_PLAN_ID: 'abcdef0123456789', SINCH_API_TOKEN: 'sinch/Api+Token%Value"x', SMS_REGION: 'us' }, id: '01FC66621XXXXX119Z8PMV1QPQ' },
+} as const;
+const OTHER_SECRETS = ['TELNYX_API_KEY', 'PLIVO_AUTH_TOKEN', 'VONAGE_API_SECRET', 'BW_CLIENT_SECRET', 'SINCH_API_TOKEN'].map(
+  (k) =>
+    Object.values(OTHER)
+      .flatMap((p) => Object.entries(p.env))
+      .find(([name]) => name === k)![1],
+);
+const SECRETS = [AUTH_TOKEN, API_SECRET, ...OTHER_SECRETS];
 
 /** Base64 of `prefix + secret`, minus the characters that also depend on the bytes around the secret. */
 function base64Cores(secret: string): string[] {
@@ -72,7 +94,8 @@ interface EchoServer {
 function echoText(req: IncomingMessage, body: string): string {
   const auth = req.headers.authorization ?? '';
   const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
-  const secretsInPlay = [basic.slice(basic.indexOf(':') + 1)].filter(Boolean);
+  const bearer = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+  const secretsInPlay = [basic.slice(basic.indexOf(':') + 1), bearer].filter(Boolean);
   const parts = [
     `Authorization: ${auth}`,
     `decoded: ${basic}`,
@@ -97,12 +120,22 @@ function answer(server: EchoServer, req: IncomingMessage, res: ServerResponse, b
     res.writeHead(502, { 'content-type': 'text/html' });
     // The raw secret straddles character 200, where an error message might cut a body short.
     const head = `<html><body><h1>502 Bad Gateway</h1><pre>`;
-    const secret = echo.slice(echo.indexOf('decoded: ') + 'decoded: '.length + ACCOUNT_SID.length + 1).split(' | ')[0]!;
+    const decoded = echo.slice(echo.indexOf('decoded: ') + 'decoded: '.length).split(' | ')[0]!;
+    const bearer = /Authorization: Bearer (\S+)/.exec(echo)?.[1] ?? '';
+    const secret = decoded ? decoded.slice(decoded.indexOf(':') + 1) : bearer;
     res.end(`${head}${'x'.repeat(Math.max(0, 185 - head.length))}${secret} ${echo}</pre></body></html>`);
     return;
   }
   const status = mode === 'ok' ? 400 : mode;
   res.writeHead(status, { 'content-type': 'application/json' });
+  if (!(req.url ?? '').startsWith('/2010-04-01/')) {
+    // Not Twilio: every field some provider reads its error text from.
+    const errors = [{ code: '10009', title: echo, detail: echo, description: echo }];
+    res.end(
+      JSON.stringify({ error: echo, error_description: echo, message: echo, title: echo, detail: echo, description: echo, type: echo, text: echo, errors }),
+    );
+    return;
+  }
   res.end(JSON.stringify({ code: status === 401 ? 20003 : status === 404 ? 20404 : 21211, message: echo, more_info: `https://x.invalid/?${echo}`, status }));
 }
 
@@ -169,7 +202,7 @@ describe('secrets echoed back by the provider never leak', () => {
   const sendArgs = (extra: string[] = []) => ['send', '--provider', 'twilio', '--to', '+15550001111', '--from', '+15550002222', '--body', 'hi', ...extra];
 
   for (const mode of [401, 400, 500] as const) {
-    describe(`the provider answers ${mode === 500 ? '502 with an HTML page' : mode} echoing the credentials`, () => {
+    describe(`the provider answers ${mode === 500 ? '502 with an HTML page' : mode} echoing the credentials`, { timeout: 60_000 }, () => {
       beforeEach(() => {
         echo.mode = mode;
       });
@@ -321,4 +354,56 @@ describe('saved inbound media', () => {
     ).rejects.toThrow();
     expect(proxy.seen.length).toBe(before);
   });
+});
+
+describe('every provider: secrets echoed back in error bodies never leak', () => {
+  let echo: EchoServer;
+  let root: string;
+  let configDir: string;
+
+  beforeAll(async () => {
+    echo = await startEcho();
+  });
+  afterAll(async () => {
+    await echo.close();
+  });
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'mms-echo-all-'));
+    configDir = join(root, 'config');
+    return () => rmSync(root, { recursive: true, force: true });
+  });
+
+  for (const [provider, { env, id }] of Object.entries(OTHER)) {
+    // 502 answers are ambiguous for a send: settling them asks the provider's log, which takes a few seconds.
+    it.each([401, 400, 500] as const)(`${provider}: send, status and whoami --verify against answers of %s`, { timeout: 60_000 }, async (mode) => {
+      echo.mode = mode;
+      const upper = provider.toUpperCase();
+      const runEnv = { ...env, [`MMS_${upper}_BASE_URL`]: echo.url, MMS_BANDWIDTH_TOKEN_URL: `${echo.url}/oauth2/token` };
+      const journal = join(root, `${provider}.jsonl`);
+      const send = ['send', '--provider', provider, '--to', '+15550001111', '--from', '+15550002222', '--body', 'hi'];
+      const runs = [
+        // A 502 is settled from the provider's log (seconds): one send then, in JSON with the debug log.
+        ...(mode === 500
+          ? [[...send, '--journal', journal, '--json', '--debug']]
+          : [
+              [...send, '--journal', journal],
+              [...send, '--json', '--debug'],
+            ]),
+        ['status', id, '--provider', provider, '--json', '--debug'],
+        ['status', id, '--provider', provider],
+        ['whoami', '--provider', provider, '--verify', '--debug'],
+        ['whoami', '--provider', provider, '--verify', '--json'],
+      ];
+      const before = echo.requests;
+      for (const args of runs) {
+        const r = await runInProcess(args, { configDir, env: runEnv });
+        expect(r.code, `mms ${args.join(' ')}: ${r.stderr}`).not.toBe(0);
+        expect(r.code, `mms ${args.join(' ')}: ${r.stderr}`).not.toBe(1);
+        expectClean(`stdout of mms ${args.join(' ')}`, r.stdout);
+        expectClean(`stderr of mms ${args.join(' ')}`, r.stderr);
+      }
+      expect(echo.requests).toBeGreaterThan(before);
+      expectClean(`journal of ${provider}`, readFileSync(journal, 'utf8'));
+    });
+  }
 });
