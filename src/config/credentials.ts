@@ -2,7 +2,8 @@
 // Precedence per value: flag (or stdin for this run) > provider-standard env var > stored profile.
 import { AuthError, ConfigError, ErrorCode, UsageError } from '../errors/errors.js';
 import type { Credentials, ProviderAdapter, ProviderName } from '../providers/types.js';
-import { isProviderName } from '../providers/registry.js';
+import { PROVIDER_NAMES, isProviderName } from '../providers/registry.js';
+import { didYouMean } from './suggest.js';
 import { missingCredentialsHint } from '../providers/descriptor.js';
 import { PROFILE_NAME, PROFILE_NAME_HINT, type ConfigFile, type CredentialsFile, type ProfileRecord } from './schema.js';
 import { rememberSecrets } from './redact.js';
@@ -65,7 +66,7 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
       `Profile "${name}" (from ${source === 'flag' ? '--profile' : source === 'env' ? 'MMS_PROFILE' : 'the config'}) does not exist`,
       {
         suggestion: names.length
-          ? `Use one of: ${names.join(', ')} (or run \`mms login --profile ${name}\`)`
+          ? `${didYouMean(name, names)}Use one of: ${names.join(', ')} (or run \`mms login --profile ${name}\`)`
           : `Run \`mms login --profile ${name}\` to create it`,
       },
     );
@@ -77,8 +78,8 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
 export function selectProvider(flagProvider: string | undefined, profile: ProfileSelection): Sourced<ProviderName> {
   if (flagProvider) {
     if (!isProviderName(flagProvider)) {
-      throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider "${flagProvider}" (--provider)`, {
-        suggestion: 'Run `mms providers` to list them',
+      throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider ${JSON.stringify(flagProvider.slice(0, 80))} (--provider)`, {
+        suggestion: `${didYouMean(flagProvider, PROVIDER_NAMES)}Run \`mms providers\` to list them`,
       });
     }
     return { value: flagProvider, source: 'flag', origin: '--provider' };

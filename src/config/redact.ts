@@ -66,6 +66,8 @@ export function secretForms(secret: string): string[] {
     secret,
     encodeURIComponent(secret),
     encodeURIComponent(secret).replace(/%20/g, '+'),
+    // application/x-www-form-urlencoded as URLSearchParams writes it (it also escapes ! ' ( ) ~).
+    new URLSearchParams({ s: secret }).toString().slice(2),
     json,
     // JSON inside JSON (a provider quoting the request in its error text, which --json escapes again).
     JSON.stringify(json).slice(1, -1),

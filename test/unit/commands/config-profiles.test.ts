@@ -88,6 +88,18 @@ describe('mms config set validates at set time', () => {
   });
 });
 
+describe('did-you-mean for values', () => {
+  it('suggests the provider and the profile meant', async () => {
+    storeProfiles(['default', 'staging']);
+    const provider = await mms(['whoami', '--provider', 'twilo']);
+    expect(provider.code).toBe(2);
+    expect(provider.stderr).toContain('Error: Unknown provider "twilo" (--provider)\nDid you mean twilio? Run `mms providers` to list them');
+    const profile = await mms(['whoami', '--profile', 'stagng']);
+    expect(profile.code).toBe(2);
+    expect(profile.stderr).toContain('Did you mean staging? Use one of: default, staging');
+  });
+});
+
 describe('profile names', () => {
   const protoNames = ['constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 
