@@ -194,6 +194,8 @@ export function rememberSecrets(values: readonly string[]): void {
   const before = knownSecrets.size;
   for (const v of values) if (v) knownSecrets.add(v);
   if (knownSecrets.size !== before) knownRedactor = undefined;
+  // Found there by core code that must not import config (src/core/journal.ts).
+  (globalThis as Record<symbol, unknown>)[Symbol.for('mms.scrubKnownSecrets')] = scrubKnownSecrets;
 }
 
 /** Masks every secret {@link rememberSecrets} was told about (and any URL userinfo). */

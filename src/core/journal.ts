@@ -28,7 +28,6 @@ import { acquireFileLock, type LockOwner } from './lock.js';
 import { isPidAlive, type ProcessIdentityReader } from './process-identity.js';
 import { CliError, ErrorCode, UsageError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
-import { scrubKnownSecrets } from '../config/redact.js';
 
 /** A recipient's state as one journal line records it. */
 export type JournalStatus = 'started' | 'accepted' | 'failed' | 'unknown';
@@ -730,6 +729,16 @@ export interface OpenJournalOptions {
   scrub?: (text: string) => string;
 }
 
+/**
+ * The scrubber for every secret this process resolved, registered under a well-known symbol by
+ * src/config/redact.ts (rememberSecrets): the journal is core code and does not import config.
+ * Identity until a secret is known.
+ */
+function scrubProcessSecrets(text: string): string {
+  const fn: unknown = (globalThis as Record<symbol, unknown>)[Symbol.for('mms.scrubKnownSecrets')];
+  return typeof fn === 'function' ? (fn as (t: string) => string)(text) : text;
+}
+
 /** A copy of `value` with `scrub` applied to every string in it. */
 function scrubStrings(value: unknown, scrub: (text: string) => string): unknown {
   if (typeof value === 'string') return scrub(value);
@@ -780,7 +789,7 @@ export class Journal implements DispatchJournal {
     this.isFsync = opts.fsync ?? false;
     this.now = opts.now ?? (() => new Date());
     this.ops = { ...NODE_FILE_OPS, ...opts.fileOps };
-    this.scrub = opts.scrub ?? scrubKnownSecrets;
+    this.scrub = opts.scrub ?? scrubProcessSecrets;
     this.size = size;
   }
 

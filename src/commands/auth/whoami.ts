@@ -23,7 +23,7 @@ function sourceOf(s: Pick<Sourced, 'source' | 'origin'>, file: string): { source
 /** `mms whoami`: the account in use, masked, and where each value came from; exit 4 when it cannot send. */
 export function createWhoamiCommand(ctx: AppContext): Command {
   return new Command('whoami')
-    .description('show the provider, account (masked), default sender, and where each value comes from (exit 4 when not logged in)')
+    .description('show the provider, account (masked), default sender, and where each value comes from')
     .option('--provider <name>', "provider (default: the profile's)")
     .option('--verify', 'also check the credentials with the provider', false)
     .addHelpText('after', '\nExamples:\n  $ mms whoami\n  $ mms whoami --profile staging --verify --json')
