@@ -1,10 +1,12 @@
 // Resolves the profile, provider, credentials, sender and base URL for one run.
 // Precedence per value: flag (or stdin for this run) > provider-standard env var > stored profile.
-import { AuthError, ConfigError, ErrorCode } from '../errors/errors.js';
+import { AuthError, ConfigError, ErrorCode, UsageError } from '../errors/errors.js';
 import type { Credentials, ProviderAdapter, ProviderName } from '../providers/types.js';
-import { isProviderName } from '../providers/registry.js';
+import { PROVIDER_NAMES, isProviderName } from '../providers/registry.js';
+import { didYouMean } from './suggest.js';
 import { missingCredentialsHint } from '../providers/descriptor.js';
-import type { ConfigFile, CredentialsFile, ProfileRecord } from './schema.js';
+import { PROFILE_NAME, PROFILE_NAME_HINT, type ConfigFile, type CredentialsFile, type ProfileRecord } from './schema.js';
+import { rememberSecrets } from './redact.js';
 
 export type ValueSource = 'flag' | 'env' | 'file' | 'default';
 
@@ -21,15 +23,33 @@ export interface ProfileSelection {
   record?: ProfileRecord;
 }
 
+/**
+ * Returns `name` when it is a name `mms login` accepts, else throws the UsageError (exit 2) that
+ * names where it came from (`--profile`, `MMS_PROFILE`, …): a name like `../x` is refused everywhere.
+ */
+export function checkProfileName(name: string, origin: string): string {
+  if (!PROFILE_NAME.test(name)) {
+    throw new UsageError(`${origin} ${JSON.stringify(name)} is not a valid profile name`, { code: ErrorCode.INVALID_ARGUMENT, suggestion: PROFILE_NAME_HINT });
+  }
+  return name;
+}
+
+/** The profile a command acts on: --profile > MMS_PROFILE > config's defaultProfile > "default", checked. */
+export function activeProfileName(cfg: ConfigFile, flagProfile: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flagProfile !== undefined) return checkProfileName(flagProfile, '--profile');
+  if (env.MMS_PROFILE) return checkProfileName(env.MMS_PROFILE, 'MMS_PROFILE');
+  return cfg.defaultProfile ?? 'default';
+}
+
 /** Picks the profile: --profile > MMS_PROFILE > config's defaultProfile > "default". */
 export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, env: NodeJS.ProcessEnv): ProfileSelection {
   let name: string;
   let source: ValueSource;
-  if (flagProfile) {
-    name = flagProfile;
+  if (flagProfile !== undefined) {
+    name = checkProfileName(flagProfile, '--profile');
     source = 'flag';
   } else if (env.MMS_PROFILE) {
-    name = env.MMS_PROFILE;
+    name = checkProfileName(env.MMS_PROFILE, 'MMS_PROFILE');
     source = 'env';
   } else if (cfg.defaultProfile) {
     name = cfg.defaultProfile;
@@ -38,7 +58,7 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
     name = 'default';
     source = 'default';
   }
-  const record = cfg.profiles[name];
+  const record = Object.hasOwn(cfg.profiles, name) ? cfg.profiles[name] : undefined;
   if (!record && source !== 'default') {
     const names = Object.keys(cfg.profiles);
     throw new ConfigError(
@@ -46,7 +66,7 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
       `Profile "${name}" (from ${source === 'flag' ? '--profile' : source === 'env' ? 'MMS_PROFILE' : 'the config'}) does not exist`,
       {
         suggestion: names.length
-          ? `Use one of: ${names.join(', ')} (or run \`mms login --profile ${name}\`)`
+          ? `${didYouMean(name, names)}Use one of: ${names.join(', ')} (or run \`mms login --profile ${name}\`)`
           : `Run \`mms login --profile ${name}\` to create it`,
       },
     );
@@ -58,8 +78,8 @@ export function selectProfile(cfg: ConfigFile, flagProfile: string | undefined, 
 export function selectProvider(flagProvider: string | undefined, profile: ProfileSelection): Sourced<ProviderName> {
   if (flagProvider) {
     if (!isProviderName(flagProvider)) {
-      throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider "${flagProvider}" (--provider)`, {
-        suggestion: 'Run `mms providers` to list them',
+      throw new ConfigError(ErrorCode.PROVIDER_UNKNOWN, `Unknown provider ${JSON.stringify(flagProvider.slice(0, 80))} (--provider)`, {
+        suggestion: `${didYouMean(flagProvider, PROVIDER_NAMES)}Run \`mms providers\` to list them`,
       });
     }
     return { value: flagProvider, source: 'flag', origin: '--provider' };
@@ -111,6 +131,8 @@ export function resolveAccount(
       sources[field.key] = s;
     }
   }
+  // Known from here on to every writer that masks secrets (the journal), whatever it was handed.
+  rememberSecrets(secretValues(adapter, credentials));
   const envBase = env[`MMS_${adapter.name.toUpperCase()}_BASE_URL`];
   let baseUrl: Sourced;
   if (flags.baseUrl) baseUrl = { value: flags.baseUrl, source: 'flag', origin: '--base-url' };

@@ -61,7 +61,21 @@ export function redactUrlUserinfo(text: string): string {
  */
 export function secretForms(secret: string): string[] {
   if (secret.length < MIN_SECRET_LENGTH) return [];
-  const forms = new Set<string>([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)]);
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = new Set<string>([
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    // application/x-www-form-urlencoded as URLSearchParams writes it (it also escapes ! ' ( ) ~).
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    json,
+    // JSON inside JSON (a provider quoting the request in its error text, which --json escapes again).
+    JSON.stringify(json).slice(1, -1),
+    // JSON writers that escape every non-ASCII character (Python's json.dumps default).
+    asciiJson(json),
+    // An HTML error page (a gateway quoting the request).
+    htmlEscape(secret),
+  ]);
   const bytes = Buffer.from(secret, 'utf8');
   for (let shift = 0; shift < 3; shift++) {
     const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
@@ -75,6 +89,22 @@ export function secretForms(secret: string): string[] {
     if (stable.length >= 6) forms.add(stable.replace(/\+/g, '-').replace(/\//g, '_'));
   }
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+function asciiJson(json: string): string {
+  let out = '';
+  for (const ch of json) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x80) out += ch;
+    else for (const unit of ch.length === 2 ? [ch.charCodeAt(0), ch.charCodeAt(1)] : [code]) out += `\\u${unit.toString(16).padStart(4, '0')}`;
+  }
+  return out;
+}
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function htmlEscape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
 }
 
 function escapeRegExp(s: string): string {
@@ -95,16 +125,83 @@ export interface Redactor {
 export function createRedactor(secrets: readonly string[]): Redactor {
   const forms = [...new Set(secrets.flatMap((s) => secretForms(s)))].sort((a, b) => b.length - a.length);
   const pattern = forms.length > 0 ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : undefined;
+  const cutShort = prefixMasker(forms);
   const redact = (text: string): string => {
     const out = redactUrlUserinfo(text);
-    return pattern ? out.replace(pattern, REDACTED) : out;
+    return pattern ? cutShort(out.replace(pattern, REDACTED)) : out;
   };
   return Object.assign(redact, { active: pattern !== undefined });
+}
+
+/** A secret cut short this far (or further) is still masked. */
+const MIN_PREFIX = 8;
+
+/**
+ * Masks the start of a secret form cut short (an error body truncated to its first N characters
+ * can end in the middle of a secret): any run of at least MIN_PREFIX characters that begins a form.
+ * One look-up per position in a map of the forms' first characters, and a jump past every match,
+ * so the cost stays linear in the text.
+ */
+function prefixMasker(forms: readonly string[]): (text: string) => string {
+  const heads = new Map<string, string[]>();
+  for (const f of forms) {
+    if (f.length < MIN_PREFIX) continue;
+    const head = f.slice(0, MIN_PREFIX);
+    const list = heads.get(head);
+    if (list) list.push(f);
+    else heads.set(head, [f]);
+  }
+  if (heads.size === 0) return (text) => text;
+  return (text) => {
+    let out = '';
+    let from = 0;
+    let i = 0;
+    while (i + MIN_PREFIX <= text.length) {
+      const candidates = heads.get(text.slice(i, i + MIN_PREFIX));
+      if (!candidates) {
+        i++;
+        continue;
+      }
+      let longest = MIN_PREFIX;
+      for (const f of candidates) {
+        let n = MIN_PREFIX;
+        while (n < f.length && i + n < text.length && text[i + n] === f[n]) n++;
+        longest = Math.max(longest, n);
+      }
+      out += text.slice(from, i) + REDACTED;
+      i += longest;
+      from = i;
+    }
+    return from === 0 ? text : out + text.slice(from);
+  };
 }
 
 /** Replaces every occurrence of the given secrets (in every form) and any URL userinfo with [REDACTED]. */
 export function redactText(text: string, secrets: readonly string[]): string {
   return createRedactor(secrets)(text);
+}
+
+/** Every secret resolved in this process (see rememberSecrets). */
+const knownSecrets = new Set<string>();
+let knownRedactor: Redactor | undefined;
+
+/**
+ * Records secrets in play in this process (credentials resolved for a run, a secret read by
+ * `login`), so that writers that never see the run's credentials, such as the send journal, can
+ * still mask them ({@link scrubKnownSecrets}).
+ */
+export function rememberSecrets(values: readonly string[]): void {
+  const before = knownSecrets.size;
+  for (const v of values) if (v) knownSecrets.add(v);
+  if (knownSecrets.size !== before) knownRedactor = undefined;
+  // Found there by core code that must not import config (src/core/journal.ts).
+  (globalThis as Record<symbol, unknown>)[Symbol.for('mms.scrubKnownSecrets')] = scrubKnownSecrets;
+}
+
+/** Masks every secret {@link rememberSecrets} was told about (and any URL userinfo). */
+export function scrubKnownSecrets(text: string): string {
+  knownRedactor ??= createRedactor([...knownSecrets]);
+  return knownRedactor(text);
 }
 
 /** Masks an identifier for display: the first 4 and last 4 characters survive (`AC12…cdef`). */

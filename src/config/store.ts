@@ -67,14 +67,67 @@ async function writeWithConf(dir: string, name: string, data: object): Promise<v
   if (process.platform !== 'win32') chmodSync(join(dir, name), 0o600);
 }
 
+/** The mode a path should have, and the mode it has when that is looser (undefined: fine or absent). */
+function looseMode(path: string, wanted: number): number | undefined {
+  try {
+    const mode = statSync(path).mode & 0o777;
+    return (mode & ~wanted & 0o777) !== 0 ? mode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
+
+/**
+ * Makes the config directory 0700 and its files 0600 when they were found looser (created by
+ * hand, copied, or by an old version), and returns the one warning line that says what changed,
+ * or undefined when nothing was loose.
+ */
+export function fixPermissions(dir: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const fixed: string[] = [];
+  const failed: string[] = [];
+  for (const [path, wanted] of [
+    [dir, 0o700],
+    [join(dir, CONFIG_FILE), 0o600],
+    [join(dir, CREDENTIALS_FILE), 0o600],
+  ] as const) {
+    const mode = looseMode(path, wanted);
+    if (mode === undefined) continue;
+    try {
+      chmodSync(path, wanted);
+      fixed.push(`${path} ${octal(mode)} → ${octal(wanted)}`);
+    } catch {
+      failed.push(`${path} is ${octal(mode)} (run: chmod ${octal(wanted).slice(1)} ${path})`);
+    }
+  }
+  if (fixed.length === 0 && failed.length === 0) return undefined;
+  const parts = [fixed.length ? `made private: ${fixed.join(', ')}` : '', failed.length ? `could not fix: ${failed.join(', ')}` : ''].filter(Boolean);
+  return `Warning: config files were readable by other users; ${parts.join('; ')}.`;
+}
+
+export interface StoreOptions {
+  /** Receives the one warning line when loose file modes were fixed (default: stderr). */
+  warn?: (line: string) => void;
+}
+
 /** Opens the config store for a directory. */
-export function openStore(env: NodeJS.ProcessEnv = process.env): Store {
+export function openStore(env: NodeJS.ProcessEnv = process.env, opts: StoreOptions = {}): Store {
   const dir = configDir(env);
+  let checked = false;
+  // Once per store, before the first read or write: secrets never sit in a world-readable file.
+  const check = () => {
+    if (checked) return;
+    checked = true;
+    const warning = fixPermissions(dir);
+    if (warning) (opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(warning);
+  };
   return {
     dir,
-    readConfig: () => normaliseConfig(readJson(join(dir, CONFIG_FILE)) ?? emptyConfig()),
-    readCredentials: () => normaliseCredentials(readJson(join(dir, CREDENTIALS_FILE))),
-    writeConfig: (cfg) => writeWithConf(dir, CONFIG_FILE, cfg),
-    writeCredentials: (creds) => writeWithConf(dir, CREDENTIALS_FILE, creds),
+    readConfig: () => (check(), normaliseConfig(readJson(join(dir, CONFIG_FILE)) ?? emptyConfig())),
+    readCredentials: () => (check(), normaliseCredentials(readJson(join(dir, CREDENTIALS_FILE)))),
+    writeConfig: (cfg) => (check(), writeWithConf(dir, CONFIG_FILE, cfg)),
+    writeCredentials: (creds) => (check(), writeWithConf(dir, CREDENTIALS_FILE, creds)),
   };
 }

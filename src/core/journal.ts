@@ -722,6 +722,33 @@ export interface OpenJournalOptions {
   fileOps?: Partial<JournalFileOps>;
   /** Reads process identities for the lock (tests simulate pid reuse with it). */
   reader?: ProcessIdentityReader;
+  /**
+   * Masks secrets in every string written (provider error bodies can echo credentials back). The
+   * caller's redactor for the run's credentials; by default every secret this process resolved.
+   */
+  scrub?: (text: string) => string;
+}
+
+/**
+ * The scrubber for every secret this process resolved, registered under a well-known symbol by
+ * src/config/redact.ts (rememberSecrets): the journal is core code and does not import config.
+ * Identity until a secret is known.
+ */
+function scrubProcessSecrets(text: string): string {
+  const fn: unknown = (globalThis as Record<symbol, unknown>)[Symbol.for('mms.scrubKnownSecrets')];
+  return typeof fn === 'function' ? (fn as (t: string) => string)(text) : text;
+}
+
+/** A copy of `value` with `scrub` applied to every string in it. */
+function scrubStrings(value: unknown, scrub: (text: string) => string): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, scrub));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubStrings(v, scrub);
+    return out;
+  }
+  return value;
 }
 
 /** What the send runner needs from a journal (the `Journal` class, or a fake in tests). */
@@ -746,6 +773,7 @@ export class Journal implements DispatchJournal {
   private readonly isFsync: boolean;
   private readonly now: () => Date;
   private readonly ops: JournalFileOps;
+  private readonly scrub: (text: string) => string;
   /** Bytes in the file: we are its only writer (the lock), so a failed write can be cut back to here. */
   private size: number;
   /** The first write failure: after it nothing new is started. */
@@ -761,6 +789,7 @@ export class Journal implements DispatchJournal {
     this.isFsync = opts.fsync ?? false;
     this.now = opts.now ?? (() => new Date());
     this.ops = { ...NODE_FILE_OPS, ...opts.fileOps };
+    this.scrub = opts.scrub ?? scrubProcessSecrets;
     this.size = size;
   }
 
@@ -878,8 +907,9 @@ export class Journal implements DispatchJournal {
     }
   }
 
+  /** Writes one line; its strings are scrubbed first, so the line's sum covers what is on disk. */
   private writeLine(value: object): void {
-    this.append(formatJournalLine(value));
+    this.append(formatJournalLine(scrubStrings(value, this.scrub) as object));
   }
 
   /**

@@ -1,8 +1,11 @@
 // `mms listen --save-media <dir>`: downloads inbound media into a directory under generated names.
 // The URLs come from a verified webhook, but names never come from outside: a file is called
 // <message id>-<n>.<ext> (made file-name safe), is created with O_EXCL ('wx') so nothing is ever
-// overwritten, and is deleted again if the download fails or passes the size limit.
-import { mkdir, open, rm } from 'node:fs/promises';
+// overwritten, and is deleted again if the download fails or passes the size limit. Saved media are
+// private: files 0600, and a directory we create is 0700. Downloads go through HTTPS_PROXY /
+// HTTP_PROXY / NO_PROXY the way provider calls do (src/providers/http-client.ts).
+import { chmod, mkdir, open, rm, stat } from 'node:fs/promises';
+import type { Dispatcher } from 'undici';
 import { join, resolve } from 'node:path';
 import { safeFileName } from '../output/sanitize.js';
 import type { ProviderAdapter } from '../providers/types.js';
@@ -65,6 +68,44 @@ export interface SaveMediaOptions {
   headersFor?: (url: string) => Record<string, string> | undefined | Promise<Record<string, string> | undefined>;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Where the proxy settings come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/** The dispatcher for one download: the proxy agent when a proxy variable is set, as for provider calls. */
+async function downloadDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
+  const undici = await import('undici');
+  const connect = { timeout: 10_000 };
+  if (!PROXY_VARS.some((k) => env[k])) return new undici.Agent({ connect });
+  // undici reads the variables from process.env by default; pass this run's explicitly.
+  const pick = (...names: string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+  const httpProxy = pick('http_proxy', 'HTTP_PROXY');
+  const httpsProxy = pick('https_proxy', 'HTTPS_PROXY') ?? httpProxy;
+  const noProxy = pick('no_proxy', 'NO_PROXY');
+  return new undici.EnvHttpProxyAgent({
+    connect,
+    ...(httpProxy !== undefined ? { httpProxy } : {}),
+    ...(httpsProxy !== undefined ? { httpsProxy } : {}),
+    ...(noProxy !== undefined ? { noProxy } : {}),
+  });
+}
+
+/** Creates `dir` (0700 for what we create) and returns its absolute path. */
+async function privateDir(dir: string): Promise<string> {
+  const abs = resolve(dir);
+  let existed = true;
+  try {
+    await stat(abs);
+  } catch {
+    existed = false;
+  }
+  await mkdir(abs, { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask; a directory we made is ours to make private. A directory
+  // the user already had keeps its mode: the files in it are 0600 either way.
+  if (!existed && process.platform !== 'win32') await chmod(abs, 0o700);
+  return abs;
 }
 
 /** A saved media item. */
@@ -83,7 +124,25 @@ export async function saveMediaItem(url: string, messageId: string, index: numbe
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   // Twilio answers with a redirect to short-lived storage; fetch drops Authorization on a
   // cross-origin redirect, so the credentials only ever go to the provider's own host.
-  const res = await fetch(u, { headers: (await opts.headersFor?.(url)) ?? {}, redirect: 'follow', signal });
+  const headers = (await opts.headersFor?.(url)) ?? {};
+  const dispatcher = await downloadDispatcher(opts.env ?? process.env);
+  try {
+    return await download(u, messageId, index, knownType, { ...opts, maxBytes, signal, dispatcher, headers });
+  } finally {
+    await dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+async function download(
+  u: URL,
+  messageId: string,
+  index: number,
+  knownType: string | undefined,
+  opts: SaveMediaOptions & { maxBytes: number; signal: AbortSignal; dispatcher: Dispatcher; headers: Record<string, string> },
+): Promise<SavedMedia> {
+  const { maxBytes, signal, dispatcher, headers } = opts;
+  const { fetch } = await import('undici');
+  const res = await fetch(u, { headers, redirect: 'follow', signal, dispatcher });
   if (res.status !== 200) {
     await res.body?.cancel().catch(() => undefined);
     throw new Error(`download answered HTTP ${res.status}`);
@@ -94,15 +153,14 @@ export async function saveMediaItem(url: string, messageId: string, index: numbe
     throw new Error(`${declared} bytes is over the ${maxBytes}-byte limit`);
   }
   const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim() || knownType;
-  const dir = resolve(opts.dir);
-  await mkdir(dir, { recursive: true });
+  const dir = await privateDir(opts.dir);
   const base = mediaFileName(messageId, index, contentType);
   let path = '';
   let handle;
   for (let n = 1; n <= 1000 && !handle; n++) {
     path = join(dir, numberedName(base, n));
     try {
-      handle = await open(path, 'wx', 0o644);
+      handle = await open(path, 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

@@ -2,13 +2,14 @@
 // Secrets come only from a masked prompt or stdin (--<secret>-stdin), never from a flag value.
 import { Command, Option } from 'commander';
 import type { AppContext } from '../../context.js';
-import { ConfigError, ErrorCode, UsageError } from '../../errors/errors.js';
-import { PROFILE_NAME, type ProfileRecord } from '../../config/schema.js';
+import { ConfigError, ErrorCode, ProviderError, UsageError } from '../../errors/errors.js';
+import { emptyMap, type ProfileRecord } from '../../config/schema.js';
 import { LOGIN_FLAGS, PROVIDER_NAMES, getAdapter, isProviderName } from '../../providers/registry.js';
 import type { CredentialField, Credentials, ProviderAdapter } from '../../providers/types.js';
 import { writeJson } from '../../output/json.js';
-import { maskId } from '../../config/redact.js';
-import { readStdin } from '../shared.js';
+import { checkHttpUrl } from '../../core/urls.js';
+import { maskId, rememberSecrets } from '../../config/redact.js';
+import { checkProfileName, secretValues } from '../../config/credentials.js';
 import type { GlobalOptions } from '../index.js';
 
 export interface LoginOptions extends GlobalOptions {
@@ -35,6 +36,61 @@ function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** Far above any provider secret (a Vonage private key in PEM is under 4 KiB). */
+const MAX_STDIN_SECRET_BYTES = 64 * 1024;
+
+/**
+ * Reads a secret from stdin, at most MAX_STDIN_SECRET_BYTES: a huge file or an endless stream
+ * (`< /dev/zero`) is a clear error after that much, not memory growing until the process dies.
+ */
+async function readSecretFromStdin(ctx: AppContext, f: CredentialField): Promise<string> {
+  const flag = `--${f.flag}-stdin`;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Leaving the loop early destroys the stream, which stops an endless one.
+  for await (const chunk of ctx.io.stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > MAX_STDIN_SECRET_BYTES) {
+      throw new UsageError(`${flag}: stdin holds more than ${MAX_STDIN_SECRET_BYTES / 1024} KiB, too much to be the ${f.label}`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+        suggestion: `Pipe in only the ${f.label}, e.g. printf %s "$SECRET" | mms login … ${flag}`,
+      });
+    }
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  // Control characters (NUL from /dev/zero, a binary file) cannot be part of a credential.
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text.trim())) {
+    throw new UsageError(`${flag}: stdin holds binary data, which cannot be the ${f.label}`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: `Pipe in only the ${f.label}, e.g. printf %s "$SECRET" | mms login … ${flag}`,
+    });
+  }
+  return text;
+}
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/**
+ * The one error for a credential check that failed: rejected credentials as they are; a network
+ * failure says so, naming the host and what to do (nothing was saved), instead of blaming the credentials.
+ */
+function checkFailure(err: unknown, adapter: ProviderAdapter, baseUrl: string): unknown {
+  if (!(err instanceof ProviderError) || (err.code !== ErrorCode.NETWORK_ERROR && err.code !== ErrorCode.TIMEOUT)) return err;
+  return new ProviderError(
+    err.code,
+    err.exitCode,
+    `Could not check the ${adapter.displayName} credentials: ${lowerFirst(err.message.replace(/^Network error: /, ''))}. Nothing was saved`,
+    {
+      provider: err.provider,
+      cause: err,
+      ...(err.details !== undefined ? { details: err.details } : {}),
+      suggestion: `Check your network connection and the API URL (${baseUrl}; --base-url changes it), then run \`mms login\` again`,
+    },
+  );
+}
+
 async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: AppContext): Promise<Credentials> {
   const values: Credentials = {};
   const stdinFields = adapter.credentialFields.filter((f) => f.secret && opts[`${camel(f.flag)}Stdin`]);
@@ -44,7 +100,7 @@ async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: 
     });
   }
   for (const f of stdinFields) {
-    const secret = (await readStdin(ctx)).trim();
+    const secret = (await readSecretFromStdin(ctx, f)).trim();
     if (!secret)
       throw new UsageError(`--${f.flag}-stdin: stdin was empty`, {
         code: ErrorCode.MISSING_ARGUMENT,
@@ -103,15 +159,18 @@ async function collectFields(adapter: ProviderAdapter, opts: LoginOptions, ctx: 
   return values;
 }
 
+/** The --base-url value without trailing slashes, checked with the rules every URL flag follows. */
+function checkBaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const baseUrl = value.replace(/\/+$/, '');
+  const { problem } = checkHttpUrl(baseUrl);
+  if (problem !== undefined) throw new UsageError(`--base-url "${baseUrl}" is not an http(s) URL: ${problem}`, { code: ErrorCode.INVALID_ARGUMENT });
+  return baseUrl;
+}
+
 /** Validates and stores credentials; returns what was saved (never the secrets). */
 export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<LoginResult> {
-  const profileName = opts.profile ?? 'default';
-  if (!PROFILE_NAME.test(profileName)) {
-    throw new UsageError(`--profile "${profileName}" is not a valid profile name`, {
-      code: ErrorCode.INVALID_ARGUMENT,
-      suggestion: 'Use letters, digits, "-" and "_" (up to 40 characters)',
-    });
-  }
+  const profileName = opts.profile !== undefined ? checkProfileName(opts.profile, '--profile') : 'default';
   let providerName = opts.provider;
   if (!providerName) {
     if (!ctx.io.canPrompt)
@@ -146,7 +205,13 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
       });
     }
   }
+  // Before any prompt or stdin read: a bad URL fails at once.
+  const baseUrl = checkBaseUrl(opts.baseUrl);
   const credentials = await collectFields(adapter, opts, ctx);
+  const secrets = secretValues(adapter, credentials);
+  // From here on nothing printed may contain them, even when the provider echoes them back.
+  ctx.io.addSecrets(secrets);
+  rememberSecrets(secrets);
   let from = typeof opts.from === 'string' ? opts.from.trim() : undefined;
   if (from === undefined && ctx.io.canPrompt) {
     const { askText } = await import('../../output/prompt.js');
@@ -156,22 +221,9 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
     const bad = adapter.checkSender(from);
     if (bad) throw new UsageError(`--from "${from}": ${bad}`, { code: ErrorCode.SENDER_INVALID });
   }
-  const baseUrl = opts.baseUrl?.replace(/\/+$/, '');
-  if (baseUrl !== undefined) {
-    try {
-      const u = new URL(baseUrl);
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-    } catch {
-      throw new UsageError(`--base-url "${baseUrl}" is not an http(s) URL`, { code: ErrorCode.INVALID_ARGUMENT });
-    }
-  }
 
   // A real API call: never store credentials the provider rejects.
   const { createHttpClient } = await import('../../providers/http-client.js');
-  const secrets = adapter.credentialFields
-    .filter((f) => f.secret)
-    .map((f) => credentials[f.key])
-    .filter((v): v is string => Boolean(v));
   const { startSpinner } = await import('../../output/spinner.js');
   const spinner = await startSpinner(ctx.io, `Checking ${adapter.displayName} credentials…`);
   let info;
@@ -183,16 +235,17 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
       signal: ctx.signal,
     });
   } catch (err) {
-    spinner.fail(`${adapter.displayName} did not accept the credentials.`);
-    throw err;
+    // The error says what happened (rejected, unreachable): one message, not a spinner line too.
+    spinner.stop();
+    throw checkFailure(err, adapter, baseUrl ?? adapter.defaultBaseUrl);
   }
   spinner.stop();
 
   const store = ctx.store();
   const cfg = store.readConfig();
   const creds = store.readCredentials();
-  const record: ProfileRecord = { provider: adapter.name, fields: {} };
-  const secretPart: Record<string, string> = {};
+  const record: ProfileRecord = { provider: adapter.name, fields: emptyMap() };
+  const secretPart = emptyMap<string>();
   for (const f of adapter.credentialFields) {
     const v = credentials[f.key];
     if (!v) continue;
@@ -202,7 +255,7 @@ export async function runLogin(opts: LoginOptions, ctx: AppContext): Promise<Log
   if (from) record.from = from;
   if (baseUrl) record.baseUrl = baseUrl;
   cfg.profiles[profileName] = record;
-  const isDefault = Boolean(opts.default) || !cfg.defaultProfile || !cfg.profiles[cfg.defaultProfile] || cfg.defaultProfile === profileName;
+  const isDefault = Boolean(opts.default) || !cfg.defaultProfile || !Object.hasOwn(cfg.profiles, cfg.defaultProfile) || cfg.defaultProfile === profileName;
   if (isDefault) cfg.defaultProfile = profileName;
   creds.profiles[profileName] = secretPart;
   await store.writeCredentials(creds);

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { ConfigError, ErrorCode } from '../../errors/errors.js';
 import { writeJson } from '../../output/json.js';
+import { activeProfileName } from '../../config/credentials.js';
 import { getDescriptor, isProviderName } from '../../providers/registry.js';
 import type { GlobalOptions } from '../index.js';
 
@@ -9,13 +10,13 @@ import type { GlobalOptions } from '../index.js';
 export async function runLogout(opts: GlobalOptions, ctx: AppContext): Promise<{ profile: string; provider: string; wasDefault: boolean }> {
   const store = ctx.store();
   const cfg = store.readConfig();
-  const name = opts.profile ?? ctx.env.MMS_PROFILE ?? cfg.defaultProfile ?? 'default';
-  if (!cfg.profiles[name]) {
+  const name = activeProfileName(cfg, opts.profile, ctx.env);
+  if (!Object.hasOwn(cfg.profiles, name)) {
     throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${name}" does not exist; nothing to log out of`, {
       suggestion: Object.keys(cfg.profiles).length ? `Profiles: ${Object.keys(cfg.profiles).join(', ')}` : 'There are no stored profiles',
     });
   }
-  const provider = cfg.profiles[name].provider;
+  const provider = cfg.profiles[name]!.provider;
   const creds = store.readCredentials();
   delete creds.profiles[name];
   delete cfg.profiles[name];

@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { ConfigError, ErrorCode } from '../../errors/errors.js';
 import { maskId } from '../../config/redact.js';
+import { checkProfileName } from '../../config/credentials.js';
 import { writeJson } from '../../output/json.js';
 
 function requireProfile(ctx: AppContext, name: string) {
+  checkProfileName(name, 'Profile');
   const store = ctx.store();
   const cfg = store.readConfig();
-  if (!cfg.profiles[name]) {
+  if (!Object.hasOwn(cfg.profiles, name)) {
     throw new ConfigError(ErrorCode.PROFILE_NOT_FOUND, `Profile "${name}" does not exist`, {
       suggestion: Object.keys(cfg.profiles).length ? `Profiles: ${Object.keys(cfg.profiles).join(', ')}` : 'Run `mms login` to create one',
     });

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { maskId } from '../../config/redact.js';
+import { CONFIG_FILE, CREDENTIALS_FILE } from '../../config/store.js';
+import type { Sourced } from '../../config/credentials.js';
+import { ExitCode } from '../../errors/exit-codes.js';
 import { missingCredentialsHint } from '../../providers/descriptor.js';
 import { writeJson } from '../../output/json.js';
 import { loadAccount } from '../shared.js';
@@ -11,7 +14,13 @@ interface WhoamiOptions extends GlobalOptions {
   verify?: boolean;
 }
 
-/** `mms whoami`: the account in use, masked, and where each value came from. */
+/** A value's source as JSON and text both show it: the same words (flag, env, file, default) and origin. */
+function sourceOf(s: Pick<Sourced, 'source' | 'origin'>, file: string): { source: string; origin?: string } {
+  const origin = s.origin ?? (s.source === 'file' ? file : undefined);
+  return { source: s.source, ...(origin ? { origin } : {}) };
+}
+
+/** `mms whoami`: the account in use, masked, and where each value came from; exit 4 when it cannot send. */
 export function createWhoamiCommand(ctx: AppContext): Command {
   return new Command('whoami')
     .description('show the provider, account (masked), default sender, and where each value comes from')
@@ -25,36 +34,43 @@ export function createWhoamiCommand(ctx: AppContext): Command {
         .filter((f) => account.sources[f.key])
         .map((f) => {
           const s = account.sources[f.key]!;
-          return { key: f.key, label: f.label, value: f.secret ? '********' : maskId(s.value), source: s.source, ...(s.origin ? { origin: s.origin } : {}) };
+          return { key: f.key, label: f.label, value: f.secret ? '********' : maskId(s.value), ...sourceOf(s, f.secret ? CREDENTIALS_FILE : CONFIG_FILE) };
         });
+      const problems = adapter.checkCredentials(account.credentials);
       let verified: { ok: boolean; accountLabel?: string } | undefined;
-      if (opts.verify) {
+      // Incomplete credentials cannot be verified: say what is known and exit 4 below.
+      if (opts.verify && problems.length === 0) {
         const info = await adapter.verifyCredentials(callContext());
         verified = { ok: true, ...(info.accountLabel ? { accountLabel: info.accountLabel } : {}) };
       }
-      const problems = adapter.checkCredentials(account.credentials);
       const data = {
-        profile: { name: account.profile.name, source: account.profile.source, stored: Boolean(account.profile.record) },
-        provider: { name: adapter.name, source: account.provider.source },
+        profile: { name: account.profile.name, ...sourceOf(account.profile, CONFIG_FILE), stored: Boolean(account.profile.record) },
+        provider: { name: adapter.name, ...sourceOf(account.provider, CONFIG_FILE) },
         credentials: fields,
         complete: problems.length === 0,
         problems,
-        from: account.from ? { value: account.from.value, source: account.from.source } : null,
-        baseUrl: { value: account.baseUrl.value, source: account.baseUrl.source },
+        from: account.from ? { value: account.from.value, ...sourceOf(account.from, CONFIG_FILE) } : null,
+        baseUrl: { value: account.baseUrl.value, ...sourceOf(account.baseUrl, CONFIG_FILE) },
         configDir: ctx.store().dir,
         ...(verified ? { verified } : {}),
       };
+      if (problems.length) ctx.setExitCode(ExitCode.AUTH);
       if (ctx.io.json) {
         writeJson(ctx.io, data);
         return;
       }
-      const src = (s: string, origin?: string) => ctx.outTheme.dim(`(${s === 'file' ? 'profile' : s}${origin ? `: ${origin}` : ''})`);
-      ctx.io.out(`Profile   ${account.profile.name} ${src(account.profile.source)}${account.profile.record ? '' : ' (not stored)'}`);
-      ctx.io.out(`Provider  ${adapter.name} ${src(account.provider.source)}`);
-      for (const f of fields) ctx.io.out(`${f.label.padEnd(9)} ${f.value} ${src(f.source, f.origin)}`);
-      ctx.io.out(`From      ${account.from ? `${account.from.value} ${src(account.from.source, account.from.origin)}` : '(none)'}`);
-      ctx.io.out(`API       ${account.baseUrl.value} ${src(account.baseUrl.source, account.baseUrl.origin)}`);
-      if (verified) ctx.io.out(`Verified  ${ctx.outTheme.success('yes')}${verified.accountLabel ? ` (${verified.accountLabel})` : ''}`);
+      const src = (s: { source: string; origin?: string }) => ctx.outTheme.dim(`(${s.source}${s.origin ? `: ${s.origin}` : ''})`);
+      const rows: Array<[string, string]> = [
+        ['Profile', `${data.profile.name} ${src(data.profile)}${data.profile.stored ? '' : ' (not stored)'}`],
+        ['Provider', `${data.provider.name} ${src(data.provider)}`],
+        ...fields.map((f): [string, string] => [f.label, `${f.value} ${src(f)}`]),
+        ['From', data.from ? `${data.from.value} ${src(data.from)}` : '(none)'],
+        ['Base URL', `${data.baseUrl.value} ${src(data.baseUrl)}`],
+        ['Config dir', data.configDir],
+      ];
+      if (verified) rows.push(['Verified', `${ctx.outTheme.success('yes')}${verified.accountLabel ? ` (${verified.accountLabel})` : ''}`]);
+      const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+      for (const [label, value] of rows) ctx.io.out(`${label.padEnd(width)}${value}`);
       if (problems.length) {
         const hint = missingCredentialsHint(adapter.descriptor, account.profile.name);
         ctx.io.warn(ctx.errTheme.warn(`Not ready to send: ${problems.join('; ')}. ${hint}.`));

@@ -27,7 +27,7 @@ describe('credential hints', () => {
   it('whoami: says what is missing and which variables or login command supply it', async () => {
     const configDir = await configWith('bandwidth', { accountId: '9900000' });
     const r = await runInProcess(['whoami'], { configDir });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(r.stderr).toContain(
       'Not ready to send: Messaging application ID is missing; OAuth client ID is missing; OAuth client secret is missing. ' +
         'Run `mms login --provider bandwidth --profile work`, or set BW_ACCOUNT_ID, BW_MESSAGING_APPLICATION_ID, BW_CLIENT_ID and BW_CLIENT_SECRET.',
