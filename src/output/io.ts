@@ -36,6 +36,12 @@ export interface IO {
    * after that is dropped quietly; cli.ts stops the run as it would for Ctrl+C.
    */
   onOutputClosed(fn: (stream: 'stdout' | 'stderr') => void): void;
+  /**
+   * While a status line is shown on stderr, every line written through info/warn/debugLog (and
+   * out, when stdout is a terminal too) goes through `guard`, which prints it above the status line.
+   * `undefined` removes the guard.
+   */
+  setLineGuard(guard: ((write: () => void) => void) | undefined): void;
 }
 
 export interface IOFlags {
@@ -95,6 +101,11 @@ export function createIO(
     () => redact,
     () => closed.stderr,
   );
+  let guard: ((write: () => void) => void) | undefined;
+  const errLine = (text: string): void => {
+    if (guard) guard(() => stderr.write(text));
+    else stderr.write(text);
+  };
   const io: IO = {
     stdout,
     stderr,
@@ -109,16 +120,21 @@ export function createIO(
     quiet,
     debug,
     info(line) {
-      if (!quiet) stderr.write(line + '\n');
+      if (!quiet) errLine(line + '\n');
     },
     warn(line) {
-      stderr.write(line + '\n');
+      errLine(line + '\n');
     },
     out(line) {
-      stdout.write(line + '\n');
+      // Piped stdout does not share the screen with the status line: no need to move it.
+      if (guard && stdoutIsTTY) guard(() => stdout.write(line + '\n'));
+      else stdout.write(line + '\n');
     },
     debugLog(line) {
-      if (debug) stderr.write(`[debug] ${line}\n`);
+      if (debug) errLine(`[debug] ${line}\n`);
+    },
+    setLineGuard(next) {
+      guard = next;
     },
     onOutputClosed(fn) {
       closedListeners.push(fn);
