@@ -7,6 +7,7 @@ import { createContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
 import { killTrackedChildren } from './webhook/tunnel/orphans.js';
+import { versionLine } from './output/version.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<void> {
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // `mms --version | true`: a reader gone before the write is not an error worth a stack trace.
     process.stdout.on('error', () => undefined);
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${versionLine(pkg.version)}\n`);
     return;
   }
   const controller = new AbortController();
