@@ -13,8 +13,6 @@ export const PROVIDERS_HEAD = [...CAPABILITY_HEAD.slice(0, 3), 'non-image', ...C
 
 /** The name of a signature scheme: the header it arrives in (`X-Twilio-Signature`), else its first words. */
 export function signatureName(signature: string): string {
-  // Our own descriptor text, never outside input.
-  // eslint-disable-next-line regexp/no-super-linear-backtracking
   const header = /^([A-Za-z][\w-]*-[\w-]+|[A-Za-z][\w-]*(?=:))/.exec(signature);
   return header ? header[1]! : signature.split(' ').slice(0, 3).join(' ');
 }
