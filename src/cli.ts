@@ -148,6 +148,8 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
     await program.parseAsync(argv);
     code = ctx.exitCode ?? ExitCode.OK;
   } catch (err) {
+    // A live status line (mms send) is erased before the error is printed: none is left on screen.
+    io.setStatusLine(undefined);
     if (isCommanderError(err)) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
         code = ExitCode.OK;
@@ -181,6 +183,7 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
       code = handleError(signal.reason, { io, theme: errTheme, version: pkg.version });
     }
   } finally {
+    io.setStatusLine(undefined);
     for (const fn of cleanups.reverse()) {
       try {
         await fn();

@@ -37,11 +37,17 @@ export interface IO {
    */
   onOutputClosed(fn: (stream: 'stdout' | 'stderr') => void): void;
   /**
-   * While a status line is shown on stderr, every line written through info/warn/debugLog (and
-   * out, when stdout is a terminal too) goes through `guard`, which prints it above the status line.
-   * `undefined` removes the guard.
+   * Shows a status line (output/status-line.ts) on stderr: from then on every line written through
+   * info/warn/debugLog (and out, when stdout is a terminal too) is printed above it. `undefined`
+   * erases the current one (cli.ts does so before printing an error, so none is left behind).
    */
-  setLineGuard(guard: ((write: () => void) => void) | undefined): void;
+  setStatusLine(line: StatusLineHost | undefined): void;
+}
+
+/** What IO needs from a status line. */
+export interface StatusLineHost {
+  above(write: () => void): void;
+  done(): void;
 }
 
 export interface IOFlags {
@@ -101,9 +107,9 @@ export function createIO(
     () => redact,
     () => closed.stderr,
   );
-  let guard: ((write: () => void) => void) | undefined;
+  let status: StatusLineHost | undefined;
   const errLine = (text: string): void => {
-    if (guard) guard(() => stderr.write(text));
+    if (status) status.above(() => stderr.write(text));
     else stderr.write(text);
   };
   const io: IO = {
@@ -127,14 +133,16 @@ export function createIO(
     },
     out(line) {
       // Piped stdout does not share the screen with the status line: no need to move it.
-      if (guard && stdoutIsTTY) guard(() => stdout.write(line + '\n'));
+      if (status && stdoutIsTTY) status.above(() => stdout.write(line + '\n'));
       else stdout.write(line + '\n');
     },
     debugLog(line) {
       if (debug) errLine(`[debug] ${line}\n`);
     },
-    setLineGuard(next) {
-      guard = next;
+    setStatusLine(next) {
+      const previous = status;
+      status = next;
+      if (previous && previous !== next) previous.done();
     },
     onOutputClosed(fn) {
       closedListeners.push(fn);

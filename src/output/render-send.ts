@@ -219,11 +219,9 @@ export function createSendRenderer(view: SendView, opts: SendRendererOptions): S
   const isPeriodic = opts.progress && !status;
   let lastProgress = Number.NEGATIVE_INFINITY;
   const cols: ResultColumns = { to: 16, id: 34, hasHeader: false };
-  if (status) io.setLineGuard((write) => status.above(write));
+  if (status) io.setStatusLine(status);
   const stopStatus = (): void => {
-    if (!status) return;
-    status.done();
-    io.setLineGuard(undefined);
+    if (status) io.setStatusLine(undefined);
   };
   const events: SendEvents = {
     note: (line) => io.warn(line),

@@ -91,6 +91,17 @@ describe('the live status line', () => {
     expect(after.at(-2)).toBe('1 of 2 accepted, 1 failed via twilio in 1.2 s.');
   });
 
+  it('a run that ends in an error leaves no status line behind (cli.ts erases it before printing)', () => {
+    const out = stream(true, 40);
+    const io = createIO({}, { NO_COLOR: '1' }, { stdout: out.s, stderr: out.s, stdin: Readable.from([]) });
+    const r = createSendRenderer({ io, outTheme: PLAIN_THEME, errTheme: PLAIN_THEME }, { ndjson: false, progress: false, timers: fakeTimers() });
+    r.events.onProgress!(progress(1, 3));
+    expect(screen(out.text()).at(-1)).toMatch(/ETA/);
+    io.setStatusLine(undefined);
+    io.warn('Error: credentials rejected');
+    expect(screen(out.text())).toEqual(['Error: credentials rejected', '']);
+  });
+
   it('fits the counts and the ETA into 40 columns', () => {
     const p: DispatchProgress = { done: 1234, total: 10000, accepted: 1200, failed: 34, unknown: 0, skipped: 0, inFlight: 4, elapsedMs: 60000 };
     const line = fitProgressLine(p, 39);
