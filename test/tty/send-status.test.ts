@@ -28,7 +28,11 @@ afterAll(async () => {
 });
 
 /** Runs `mms send` in a 40×10 pane; samples the screen until it exits, then returns samples and the final screen. */
-async function sendInPane(name: string, redirectStdout: boolean): Promise<{ samples: string[][]; final: string[]; code: number; stdout: string }> {
+async function sendInPane(
+  name: string,
+  redirectStdout: boolean,
+  onSample?: (pane: TmuxPane, screen: string[]) => void,
+): Promise<{ samples: string[][]; final: string[]; code: number; stdout: string }> {
   const root = join(conf.dir, '..');
   const codeFile = join(root, `${name}.code`);
   const outFile = join(root, `${name}.out`);
@@ -45,7 +49,9 @@ async function sendInPane(name: string, redirectStdout: boolean): Promise<{ samp
   const samples: string[][] = [];
   await vi.waitFor(
     () => {
-      samples.push(pane.capture());
+      const screen = pane.capture();
+      samples.push(screen);
+      onSample?.(pane, screen);
       if (!existsSync(codeFile) || readFileSync(codeFile, 'utf8').trim() === '') throw new Error('still sending');
     },
     { timeout: 20_000, interval: 40 },
@@ -82,6 +88,23 @@ describe.skipIf(!hasTmux())('mms send in a 40-column terminal', () => {
       expect(STATUS.test(rows.at(-1)!)).toBe(true);
       expect([...rows.at(-1)!].length).toBeLessThan(WIDTH);
     }
+    expect(r.final.some((l) => STATUS.test(l))).toBe(false);
+  });
+
+  it('Ctrl+C while sending: the status line goes, and without --journal the hint says how to keep one next time', async () => {
+    let isSent = false;
+    const r = await sendInPane('interrupted', true, (pane, screen) => {
+      if (!isSent && screen.some((l) => STATUS.test(l))) {
+        isSent = true;
+        pane.keys('C-c');
+      }
+    });
+    expect(isSent).toBe(true);
+    expect(r.code).toBe(130);
+    const text = r.final.join('\n');
+    expect(text).toContain('Interrupted');
+    expect(text).not.toContain('Re-run with the same --journal');
+    expect(text).toContain('--journal');
     expect(r.final.some((l) => STATUS.test(l))).toBe(false);
   });
 });

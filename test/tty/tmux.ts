@@ -10,6 +10,8 @@ export function hasTmux(): boolean {
 export interface TmuxPane {
   /** The screen, one string per row; wrapped rows are joined (-J), so a wrapped line shows up as one long line. */
   capture(): string[];
+  /** Types keys into the pane (tmux key names, e.g. 'C-c'). */
+  keys(...keys: string[]): void;
   /** Ends the session and its server. */
   kill(): void;
 }
@@ -26,6 +28,7 @@ export function startPane(command: string, opts: { width: number; height: number
   tmux('new-session', '-d', '-x', String(opts.width), '-y', String(opts.height), '-s', 'mms', command);
   return {
     capture: () => tmux('capture-pane', '-p', '-J', '-t', 'mms').replace(/\n$/, '').split('\n'),
+    keys: (...keys) => void tmux('send-keys', '-t', 'mms', ...keys),
     kill: () => {
       spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
     },
