@@ -70,7 +70,8 @@ async function printEnvironment(ctx: AppContext): Promise<void> {
   ctx.io.out('\n`mms listen --exec` sets variables for its command too: see `mms listen --help`.');
 }
 
-const TOPICS = ['exit-codes', 'environment'];
+/** Help topics besides command names (completion offers them too). */
+export const HELP_TOPICS = ['exit-codes', 'environment'];
 
 /** `mms help [topic]`: help for a command, or a topic: exit codes, environment variables. */
 export function createHelpCommand(ctx: AppContext, program: Command, load: (name: string) => Promise<Command | undefined>): Command {
@@ -98,7 +99,7 @@ export function createHelpCommand(ctx: AppContext, program: Command, load: (name
         const names = program.commands.map((c) => c.name());
         throw new UsageError(`Unknown help topic "${topic}"`, {
           code: ErrorCode.INVALID_ARGUMENT,
-          suggestion: `${didYouMean(topic, [...names, ...TOPICS])}Use a command name (${names.join(', ')}), "exit-codes" or "environment"`,
+          suggestion: `${didYouMean(topic, [...names, ...HELP_TOPICS])}Use a command name (${names.join(', ')}), "exit-codes" or "environment"`,
         });
       }
       // Shown as `mms <topic>`, with the global flags, as `mms <topic> --help` would.
