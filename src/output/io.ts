@@ -9,6 +9,8 @@ export interface IO {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** stderr is a terminal that can redraw a line (`\r`, erase line): a TTY and not TERM=dumb. */
+  stderrCanRedraw: boolean;
   /** Colors on stdout / stderr. */
   colorOut: boolean;
   colorErr: boolean;
@@ -119,6 +121,7 @@ export function createIO(
     stdoutIsTTY,
     stderrIsTTY,
     stdinIsTTY,
+    stderrCanRedraw: stderrIsTTY && env.TERM !== 'dumb',
     colorOut: colorEnabled(stdoutIsTTY, env, flags.color),
     colorErr: colorEnabled(stderrIsTTY, env, flags.color),
     canPrompt,
@@ -164,18 +167,26 @@ export function createIO(
  * stream, so `isTTY`, `columns`, events and `end` keep working as callers expect.
  */
 function scrubbing<T extends Writable>(stream: T, current: () => ((text: string) => string) | undefined, isClosed: () => boolean): T {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    if (isClosed() || stream.destroyed) return true;
+    const redact = current();
+    const text = redact && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(chunk.toString()) : chunk;
+    return (stream.write as (...a: unknown[]) => boolean)(text, ...rest);
+  };
+  // A library may wrap `write` (ora 9 does, to keep its spinner below other output): the wrapper is
+  // kept here, not on the stream, so that it calls this `write` and this one the stream's own. Set
+  // on the stream, it would call this `write`, which would call it again: a stack overflow.
+  let wrapped: unknown;
   return new Proxy(stream, {
     get(target, prop, receiver) {
-      if (prop === 'write') {
-        return (chunk: unknown, ...rest: unknown[]) => {
-          if (isClosed() || target.destroyed) return true;
-          const redact = current();
-          const text = redact && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(chunk.toString()) : chunk;
-          return (target.write as (...a: unknown[]) => boolean)(text, ...rest);
-        };
-      }
+      if (prop === 'write') return wrapped ?? write;
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, prop, value) {
+      if (prop !== 'write') return Reflect.set(target, prop, value);
+      wrapped = value === write ? undefined : value;
+      return true;
     },
   });
 }

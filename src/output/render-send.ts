@@ -214,8 +214,8 @@ export interface SendRendererOptions {
 export function createSendRenderer(view: SendView, opts: SendRendererOptions): SendRenderer {
   const { io } = view;
   const timers = opts.timers ?? REAL_TIMERS;
-  // The live line: a terminal on stderr, and people reading it (not --json/--ndjson/--quiet).
-  const status = io.stderrIsTTY && !io.json && !opts.ndjson && !io.quiet ? createStatusLine(io.stderr, { timers }) : undefined;
+  // The live line: a terminal on stderr that can redraw, and people reading it (not --json/--ndjson/--quiet).
+  const status = io.stderrCanRedraw && !io.json && !opts.ndjson && !io.quiet ? createStatusLine(io.stderr, { timers }) : undefined;
   const isPeriodic = opts.progress && !status;
   let lastProgress = Number.NEGATIVE_INFINITY;
   const cols: ResultColumns = { to: 16, id: 34, hasHeader: false };

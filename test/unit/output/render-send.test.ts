@@ -19,10 +19,14 @@ function stream(tty: boolean, columns: number): { s: Tty; text: () => string } {
   return { s, text: () => text };
 }
 
-function setup(opts: { outTTY: boolean; errTTY: boolean; columns?: number; flags?: { json?: boolean; quiet?: boolean }; ndjson?: boolean }) {
+function setup(opts: { outTTY: boolean; errTTY: boolean; columns?: number; flags?: { json?: boolean; quiet?: boolean }; ndjson?: boolean; term?: string }) {
   const out = stream(opts.outTTY, opts.columns ?? 80);
   const err = stream(opts.errTTY, opts.columns ?? 80);
-  const io = createIO(opts.flags ?? {}, { NO_COLOR: '1' }, { stdout: out.s, stderr: err.s, stdin: Readable.from([]) });
+  const io = createIO(
+    opts.flags ?? {},
+    { NO_COLOR: '1', ...(opts.term ? { TERM: opts.term } : {}) },
+    { stdout: out.s, stderr: err.s, stdin: Readable.from([]) },
+  );
   const timers = fakeTimers();
   const r = createSendRenderer({ io, outTheme: PLAIN_THEME, errTheme: PLAIN_THEME }, { ndjson: Boolean(opts.ndjson), progress: false, timers });
   return { r, timers, out: out.text, err: err.text };
@@ -116,6 +120,7 @@ describe('the live status line', () => {
     ['--quiet', { outTTY: true, errTTY: true, flags: { quiet: true } }],
     ['--json', { outTTY: true, errTTY: true, flags: { json: true } }],
     ['--ndjson', { outTTY: true, errTTY: true, ndjson: true }],
+    ['TERM=dumb', { outTTY: true, errTTY: true, term: 'dumb' }],
   ])('is not drawn when %s', (_name, opts) => {
     const { r, err } = setup(opts);
     r.events.onProgress!(progress(1, 2));
