@@ -83,7 +83,8 @@ export async function main(argv: string[]): Promise<void> {
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
-      process.stderr.write('Interrupted again: exiting now.\n');
+      // From the start of the line: a live status line (mms send) may be on it.
+      process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}Interrupted again: exiting now.\n`);
       process.exit(ExitCode.INTERRUPTED);
     }
     controller.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated' : 'Interrupted'));
