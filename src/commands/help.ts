@@ -25,7 +25,7 @@ const GENERAL: ReadonlyArray<[string, string]> = [
   ['CI', 'set: no prompts'],
   ['NO_COLOR', 'set (non-empty): no colors'],
   ['FORCE_COLOR', 'colors even when not a terminal ("0" or "false": off)'],
-  ['TERM', '"dumb": no colors'],
+  ['TERM', '"dumb": no colors, no live progress line or spinner'],
   ['HTTPS_PROXY, HTTP_PROXY, NO_PROXY', 'proxy for provider API calls (lower case too)'],
   ['NGROK_AUTHTOKEN', 'enables --tunnel ngrok (and picks it for --tunnel auto)'],
   ['CLOUDFLARED_BIN', 'the cloudflared binary for --tunnel cloudflared (default: from PATH)'],
@@ -57,15 +57,17 @@ async function printEnvironment(ctx: AppContext): Promise<void> {
     writeJson(ctx.io, { environment: vars.map((v) => ({ ...v, provider: v.provider ?? null })) });
     return;
   }
-  const width = Math.max(...vars.map((v) => v.name.length));
+  // Long names (several variables for one value) get their description on the next line.
+  const width = Math.min(24, Math.max(...vars.map((v) => v.name.length)));
   ctx.io.out('Environment variables (a flag wins over a variable, a variable over the stored profile):');
-  let group: string | undefined;
+  let group: string | null | undefined = null;
   for (const v of vars) {
     if (v.provider !== group) {
       group = v.provider;
       ctx.io.out(`\n${group ?? 'general'}:`);
     }
-    ctx.io.out(`  ${v.name.padEnd(width)}  ${v.description}`);
+    if (v.name.length > width) ctx.io.out(`  ${v.name}\n  ${''.padEnd(width)}  ${v.description}`);
+    else ctx.io.out(`  ${v.name.padEnd(width)}  ${v.description}`);
   }
   ctx.io.out('\n`mms listen --exec` sets variables for its command too: see `mms listen --help`.');
 }
