@@ -108,6 +108,12 @@ describe('the README "JSON output" table matches real output', () => {
     expectShape('`mms help exit-codes --json`', JSON.parse((await h.run(['help', 'exit-codes', '--json'])).stdout));
   });
 
+  it('mms help environment --json', async () => {
+    const doc = JSON.parse((await h.run(['help', 'environment', '--json'])).stdout);
+    expectShape('`mms help environment --json`', doc);
+    for (const v of doc.environment) expectShape('`mms help environment --json` `.environment[]`', v);
+  });
+
   it('mms listen --json lines', () => {
     const out = new PassThrough();
     let text = '';
