@@ -7,6 +7,7 @@ import { createContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
 import { killTrackedChildren } from './webhook/tunnel/orphans.js';
+import { versionLine } from './output/version.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<void> {
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // `mms --version | true`: a reader gone before the write is not an error worth a stack trace.
     process.stdout.on('error', () => undefined);
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${versionLine(pkg.version)}\n`);
     return;
   }
   const controller = new AbortController();
@@ -82,7 +83,8 @@ export async function main(argv: string[]): Promise<void> {
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
-      process.stderr.write('Interrupted again: exiting now.\n');
+      // From the start of the line: a live status line (mms send) may be on it.
+      process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}Interrupted again: exiting now.\n`);
       process.exit(ExitCode.INTERRUPTED);
     }
     controller.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated' : 'Interrupted'));
@@ -147,6 +149,8 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
     await program.parseAsync(argv);
     code = ctx.exitCode ?? ExitCode.OK;
   } catch (err) {
+    // A live status line (mms send) is erased before the error is printed: none is left on screen.
+    io.setStatusLine(undefined);
     if (isCommanderError(err)) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
         code = ExitCode.OK;
@@ -180,6 +184,7 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
       code = handleError(signal.reason, { io, theme: errTheme, version: pkg.version });
     }
   } finally {
+    io.setStatusLine(undefined);
     for (const fn of cleanups.reverse()) {
       try {
         await fn();

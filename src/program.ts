@@ -2,13 +2,15 @@
 import { Command } from 'commander';
 import type { AppContext } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { describeOption } from './commands/flags.js';
+import { versionLine } from './output/version.js';
 
 /** Builds the program (exported for in-process command tests). */
 export async function createProgram(ctx: AppContext, args: readonly string[] = []): Promise<Command> {
   const program = new Command('mms');
   program
     .description('Send and receive MMS (text, images, video, audio) through Twilio and other providers')
-    .version(ctx.version, '-V, --version', 'print the version')
+    .version(versionLine(ctx.version), '-V, --version', 'print the version')
     .option('--json', 'print one JSON document on stdout (NDJSON for streaming commands)')
     .option('-q, --quiet', 'print only data and errors')
     .option('--debug', 'print stack traces and a redacted HTTP log to stderr (also MMS_DEBUG=1)')
@@ -23,6 +25,7 @@ export async function createProgram(ctx: AppContext, args: readonly string[] = [
       // Our handler prints errors (one line, or JSON); commander stays quiet.
       outputError: () => undefined,
     });
+  program.configureHelp({ optionDescription: describeOption });
   await registerCommands(program, ctx, args);
   // addCommand() does not copy these settings to subcommands: apply them to the whole tree.
   const apply = (cmd: Command) => {
@@ -32,7 +35,7 @@ export async function createProgram(ctx: AppContext, args: readonly string[] = [
         .exitOverride()
         .configureOutput(program.configureOutput())
         .showSuggestionAfterError(true)
-        .configureHelp({ ...sub.configureHelp(), showGlobalOptions: true })
+        .configureHelp({ ...sub.configureHelp(), showGlobalOptions: true, optionDescription: describeOption })
         .helpOption('-h, --help', 'show help');
       apply(sub);
     }

@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
 import { ErrorCode, UsageError } from '../errors/errors.js';
+import { HELP_TOPICS } from './help.js';
 import { withExitCode } from './shared.js';
 
 /** One flag as completion needs it. */
@@ -76,7 +77,7 @@ export async function commandTree(program: Command, ctx: AppContext): Promise<Co
       'config set': keys,
       'profiles use': '@profiles' as const,
       'profiles remove': '@profiles' as const,
-      help: [...COMMANDS.map((c) => c.name), 'exit-codes'],
+      help: [...COMMANDS.map((c) => c.name), ...HELP_TOPICS],
     })[path];
   const root = { name: 'mms', description: program.description(), flags: describe(program, PROVIDER_NAMES, () => undefined).flags };
   const subcommands: CommandSpec[] = [];

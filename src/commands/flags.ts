@@ -1,5 +1,6 @@
 // Flag value parsers shared by the commands: whole numbers, seconds, ports, rates, fractions,
 // latencies and tunnel choices. Each throws a UsageError (exit 2) naming the flag and the value.
+import type { Option } from 'commander';
 import { ErrorCode, UsageError } from '../errors/errors.js';
 
 function invalid(message: string): UsageError {
@@ -96,4 +97,28 @@ export type TunnelFlagChoice = (typeof TUNNEL_FLAG_CHOICES)[number];
 export function tunnelChoice(value: string | boolean | undefined): TunnelFlagChoice | undefined {
   if (value === undefined || value === false) return undefined;
   return (value === true ? 'auto' : value) as TunnelFlagChoice;
+}
+
+/** A default as people read it: 4, 127.0.0.1, "two words"; nothing for false, '' and empty lists. */
+export function formatDefault(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === false || value === '' || (Array.isArray(value) && value.length === 0)) return undefined;
+  if (Array.isArray(value)) return value.map((v) => formatDefault(v) ?? '""').join(', ');
+  // Quotes only where the value would be misread without them (spaces, empty-looking text).
+  if (typeof value === 'string') return /^[\w.:/@+-]+$/.test(value) ? value : JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * An option's help text (replaces commander's, which prints `(default: [])` and `(default: "4")`):
+ * the description, then the choices, the default when there is a meaningful one, and the env var.
+ */
+export function describeOption(option: Option): string {
+  const extra: string[] = [];
+  if (option.argChoices) extra.push(`choices: ${option.argChoices.join(', ')}`);
+  // A boolean flag is off unless given: its default says nothing.
+  const def = option.isBoolean() ? undefined : (option.defaultValueDescription ?? formatDefault(option.defaultValue));
+  if (def !== undefined) extra.push(`default: ${def}`);
+  if (option.envVar !== undefined) extra.push(`env: ${option.envVar}`);
+  if (extra.length === 0) return option.description;
+  return option.description ? `${option.description} (${extra.join('; ')})` : `(${extra.join('; ')})`;
 }

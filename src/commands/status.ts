@@ -2,8 +2,6 @@ import { Command } from 'commander';
 import type { AppContext } from '../context.js';
 import { ErrorCode, ProviderError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
-import { writeJson } from '../output/json.js';
-import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { MessageStatusInfo } from '../core/types.js';
 import { loadAccount } from './shared.js';
 import type { GlobalOptions } from './index.js';
@@ -38,22 +36,7 @@ export function createStatusCommand(ctx: AppContext): Command {
     )
     .action(async (id: string, _o, cmd: Command) => {
       const info = await runStatus(id, cmd.optsWithGlobals<StatusOptions>(), ctx);
-      if (ctx.io.json) {
-        writeJson(ctx.io, info);
-        return;
-      }
-      const rows: Array<[string, string | number | undefined]> = [
-        ['id', info.id],
-        ['status', `${info.status}${info.providerStatus !== info.status ? ` (${info.providerStatus})` : ''}`],
-        ['to', info.to],
-        ['from', info.from],
-        ['media', info.numMedia],
-        ['error', info.errorCode !== undefined ? `${info.errorCode}${info.errorMessage ? ` ${info.errorMessage}` : ''}` : undefined],
-        ['created', info.dateCreated],
-        ['updated', info.dateUpdated],
-      ];
-      for (const [k, v] of rows)
-        if (v !== undefined && v !== '')
-          ctx.io.out(ctx.io.stdoutIsTTY ? `${k.padEnd(8)} ${sanitizeForTerminal(String(v))}` : `${k}\t${sanitizeForTerminal(String(v))}`);
+      const { renderStatus } = await import('../output/render-status.js');
+      renderStatus(ctx.io, info);
     });
 }

@@ -9,6 +9,8 @@ export interface IO {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** stderr is a terminal that can redraw a line (`\r`, erase line): a TTY and not TERM=dumb. */
+  stderrCanRedraw: boolean;
   /** Colors on stdout / stderr. */
   colorOut: boolean;
   colorErr: boolean;
@@ -36,6 +38,18 @@ export interface IO {
    * after that is dropped quietly; cli.ts stops the run as it would for Ctrl+C.
    */
   onOutputClosed(fn: (stream: 'stdout' | 'stderr') => void): void;
+  /**
+   * Shows a status line (output/status-line.ts) on stderr: from then on every line written through
+   * info/warn/debugLog (and out, when stdout is a terminal too) is printed above it. `undefined`
+   * erases the current one (cli.ts does so before printing an error, so none is left behind).
+   */
+  setStatusLine(line: StatusLineHost | undefined): void;
+}
+
+/** What IO needs from a status line. */
+export interface StatusLineHost {
+  above(write: () => void): void;
+  done(): void;
 }
 
 export interface IOFlags {
@@ -95,6 +109,11 @@ export function createIO(
     () => redact,
     () => closed.stderr,
   );
+  let status: StatusLineHost | undefined;
+  const errLine = (text: string): void => {
+    if (status) status.above(() => stderr.write(text));
+    else stderr.write(text);
+  };
   const io: IO = {
     stdout,
     stderr,
@@ -102,6 +121,7 @@ export function createIO(
     stdoutIsTTY,
     stderrIsTTY,
     stdinIsTTY,
+    stderrCanRedraw: stderrIsTTY && env.TERM !== 'dumb',
     colorOut: colorEnabled(stdoutIsTTY, env, flags.color),
     colorErr: colorEnabled(stderrIsTTY, env, flags.color),
     canPrompt,
@@ -109,16 +129,23 @@ export function createIO(
     quiet,
     debug,
     info(line) {
-      if (!quiet) stderr.write(line + '\n');
+      if (!quiet) errLine(line + '\n');
     },
     warn(line) {
-      stderr.write(line + '\n');
+      errLine(line + '\n');
     },
     out(line) {
-      stdout.write(line + '\n');
+      // Piped stdout does not share the screen with the status line: no need to move it.
+      if (status && stdoutIsTTY) status.above(() => stdout.write(line + '\n'));
+      else stdout.write(line + '\n');
     },
     debugLog(line) {
-      if (debug) stderr.write(`[debug] ${line}\n`);
+      if (debug) errLine(`[debug] ${line}\n`);
+    },
+    setStatusLine(next) {
+      const previous = status;
+      status = next;
+      if (previous && previous !== next) previous.done();
     },
     onOutputClosed(fn) {
       closedListeners.push(fn);
@@ -140,18 +167,26 @@ export function createIO(
  * stream, so `isTTY`, `columns`, events and `end` keep working as callers expect.
  */
 function scrubbing<T extends Writable>(stream: T, current: () => ((text: string) => string) | undefined, isClosed: () => boolean): T {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    if (isClosed() || stream.destroyed) return true;
+    const redact = current();
+    const text = redact && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(chunk.toString()) : chunk;
+    return (stream.write as (...a: unknown[]) => boolean)(text, ...rest);
+  };
+  // A library may wrap `write` (ora 9 does, to keep its spinner below other output): the wrapper is
+  // kept here, not on the stream, so that it calls this `write` and this one the stream's own. Set
+  // on the stream, it would call this `write`, which would call it again: a stack overflow.
+  let wrapped: unknown;
   return new Proxy(stream, {
     get(target, prop, receiver) {
-      if (prop === 'write') {
-        return (chunk: unknown, ...rest: unknown[]) => {
-          if (isClosed() || target.destroyed) return true;
-          const redact = current();
-          const text = redact && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(chunk.toString()) : chunk;
-          return (target.write as (...a: unknown[]) => boolean)(text, ...rest);
-        };
-      }
+      if (prop === 'write') return wrapped ?? write;
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, prop, value) {
+      if (prop !== 'write') return Reflect.set(target, prop, value);
+      wrapped = value === write ? undefined : value;
+      return true;
     },
   });
 }

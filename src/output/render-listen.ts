@@ -9,11 +9,19 @@ import type { Theme } from './theme.js';
 import { formatBytes } from '../media/size.js';
 import type { ListenEvent, ListenEvents, ListeningInfo, ListenNotice, ListenOutcome, RestoreOutcome } from '../services/listen/types.js';
 
+/**
+ * The kind keys of an NDJSON line: `type`, as in every streaming command, and `event`, the key
+ * `mms listen` used before; kept as an alias until scripts have moved to `type` (README: JSON output).
+ */
+export function kindKeys<K extends string>(kind: K): { type: K; event: K } {
+  return { type: kind, event: kind };
+}
+
 /** The NDJSON object for an event (stable camelCase keys, additive only). */
 export function eventToJson(ev: ListenEvent): Record<string, unknown> {
   if (ev.type === 'message') {
     return {
-      event: 'message',
+      ...kindKeys('message'),
       provider: ev.provider,
       id: ev.id,
       from: ev.from,
@@ -30,7 +38,7 @@ export function eventToJson(ev: ListenEvent): Record<string, unknown> {
     };
   }
   return {
-    event: 'status',
+    ...kindKeys('status'),
     provider: ev.provider,
     id: ev.id,
     status: ev.status,
@@ -111,7 +119,7 @@ export function formatNotice(n: ListenNotice, t: Theme): { level: 'info' | 'warn
 
 /** The ready block: the NDJSON `listening` line under --json, and the URLs on stderr. */
 export function renderListening(info: ListeningInfo, io: IO, t: Theme): void {
-  if (io.json) writeNdjson(io, { event: 'listening', ...info });
+  if (io.json) writeNdjson(io, { ...kindKeys('listening'), ...info });
   io.info(t.success(`Listening for ${info.provider} webhooks via ${info.via}.`));
   io.info(`  Inbound messages:  ${info.inboundUrl}`);
   io.info(`  Status callbacks:  ${info.statusUrl}`);

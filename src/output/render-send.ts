@@ -7,6 +7,7 @@ import type { DeliveryInfo, SendEvents, SendOutcome, SendPlan } from '../service
 import type { IO } from './io.js';
 import { writeJson, writeNdjson } from './json.js';
 import { sanitizeForTerminal } from './sanitize.js';
+import { createStatusLine, REAL_TIMERS, type StatusTimers } from './status-line.js';
 import type { Theme } from './theme.js';
 
 /** Where and how to print (an AppContext has all of it). */
@@ -33,11 +34,33 @@ export function formatDuration(ms: number): string {
 
 /** The progress line: sent / failed / remaining, rate, ETA. */
 export function progressLine(p: DispatchProgress): string {
+  const f = progressFacts(p);
+  const counts = `sent ${p.accepted}  failed ${p.failed}${p.unknown ? `  unknown ${p.unknown}` : ''}${p.skipped ? `  skipped ${p.skipped}` : ''}`;
+  return `${counts}${f.remaining !== undefined ? `  remaining ${f.remaining}` : ''}  ${f.rate}/s  ETA ${f.eta}`;
+}
+
+function progressFacts(p: DispatchProgress): { remaining: number | undefined; rate: string; eta: string } {
   const rate = p.elapsedMs > 0 ? (p.done / p.elapsedMs) * 1000 : 0;
   const remaining = p.total !== undefined ? p.total - p.done : undefined;
   const eta = remaining !== undefined && rate > 0 ? formatDuration((remaining / rate) * 1000) : '?';
-  const counts = `sent ${p.accepted}  failed ${p.failed}${p.unknown ? `  unknown ${p.unknown}` : ''}${p.skipped ? `  skipped ${p.skipped}` : ''}`;
-  return `${counts}${remaining !== undefined ? `  remaining ${remaining}` : ''}  ${rate.toFixed(1)}/s  ETA ${eta}`;
+  return { remaining, rate: rate.toFixed(1), eta };
+}
+
+/**
+ * The live status line for `width` columns: the full progress line when it fits, else shorter
+ * forms that keep the counts and the ETA (a narrow terminal loses the words, not the numbers).
+ */
+export function fitProgressLine(p: DispatchProgress, width: number): string {
+  const f = progressFacts(p);
+  const extra = `${p.unknown ? ` ?${p.unknown}` : ''}${p.skipped ? ` =${p.skipped}` : ''}`;
+  const done = p.total !== undefined ? `${p.done}/${p.total}` : `${p.done}`;
+  const candidates = [
+    progressLine(p),
+    `sent ${p.accepted} failed ${p.failed}${extra}${f.remaining !== undefined ? ` left ${f.remaining}` : ''} ${f.rate}/s ETA ${f.eta}`,
+    `${done} ✓${p.accepted} ✗${p.failed}${extra} ETA ${f.eta}`,
+    `${done} ✗${p.failed} ${f.eta}`,
+  ];
+  return candidates.find((c) => [...c].length <= width) ?? candidates.at(-1)!;
 }
 
 /** The dry-run plan: a JSON document, or aligned lines. */
@@ -88,18 +111,37 @@ export function renderPlan(view: SendView, plan: SendPlan): void {
   io.out(`Rate      ${isLimited ? `${plan.ratePerSecond}/s` : 'unlimited'}, ${plan.concurrency} at a time; about ${estimate}`);
 }
 
-function renderResultLine(view: SendView, r: RecipientResult, width: number, delivery?: Map<string, DeliveryInfo>): void {
+/** Column widths of the result table on a terminal; they only grow, so lines stay aligned as results arrive. */
+interface ResultColumns {
+  to: number;
+  id: number;
+  /** The header is printed before the first line (terminal only: piped output has no header). */
+  hasHeader: boolean;
+}
+
+/**
+ * One result line. Every line has the same columns: recipient, status, message id ("-" when there is
+ * none), then the error, when there is one. Piped, they are tab-separated (no header).
+ */
+function renderResultLine(view: SendView, r: RecipientResult, cols: ResultColumns, delivery?: Map<string, DeliveryInfo>): void {
   const { io, outTheme: t } = view;
   const d = r.id ? delivery?.get(r.id) : undefined;
-  const detail = r.status === 'accepted' || r.status === 'skipped' ? (r.id ?? '') : r.error ? `${r.error.code}: ${sanitizeForTerminal(r.error.message)}` : '';
   const status = d ? d.status : r.status === 'accepted' ? (r.providerStatus ?? 'accepted') : r.status === 'skipped' && r.id ? 'done before' : r.status;
-  if (io.stdoutIsTTY) {
-    const ok = r.status === 'accepted' || (r.status === 'skipped' && r.id);
-    const mark = ok ? t.success('✓') : r.status === 'failed' ? t.error('✗') : t.warn('?');
-    io.out(`${mark} ${r.to.padEnd(width)}  ${status.padEnd(11)}  ${ok ? t.id(detail) : detail}`);
-  } else {
-    io.out(`${r.to}\t${status}\t${detail}`);
+  const error = r.error && r.status !== 'accepted' && r.status !== 'skipped' ? `${r.error.code}: ${sanitizeForTerminal(r.error.message)}` : '';
+  const id = r.id ? sanitizeForTerminal(r.id) : '-';
+  if (!io.stdoutIsTTY) {
+    io.out([r.to, status, id, ...(error ? [error] : [])].join('\t'));
+    return;
   }
+  cols.id = Math.max(cols.id, id.length);
+  if (!cols.hasHeader) {
+    cols.hasHeader = true;
+    io.out(t.bold(`  ${'TO'.padEnd(cols.to)}  ${'STATUS'.padEnd(11)}  ${'ID'.padEnd(cols.id)}  ERROR`.trimEnd()));
+  }
+  const ok = r.status === 'accepted' || (r.status === 'skipped' && r.id);
+  const mark = ok ? t.success('✓') : r.status === 'failed' ? t.error('✗') : t.warn('?');
+  const idText = error ? id.padEnd(cols.id) : id;
+  io.out(`${mark} ${r.to.padEnd(cols.to)}  ${status.padEnd(11)}  ${ok ? t.id(idText) : idText}${error ? `  ${error}` : ''}`);
 }
 
 function summaryLine(outcome: SendOutcome): string {
@@ -127,9 +169,11 @@ function resultJson(r: RecipientResult, delivery: Map<string, DeliveryInfo> | un
 }
 
 /** The final output of a run that was not a dry run. */
-function renderOutcome(view: SendView, outcome: SendOutcome, isNdjson: boolean, width: number): void {
+function renderOutcome(view: SendView, outcome: SendOutcome, isNdjson: boolean, cols: ResultColumns, journal: string | null | undefined): void {
   const { io, errTheme } = view;
-  const { plan, summary } = outcome;
+  const { plan } = outcome;
+  // Durations are whole milliseconds in every JSON document (the runner measures fractions).
+  const summary = outcome.summary && { ...outcome.summary, durationMs: Math.round(outcome.summary.durationMs) };
   if (isNdjson) {
     writeNdjson(io, { type: 'summary', provider: plan.provider, profile: plan.profile, ...summary, interrupted: outcome.interrupted });
   } else if (io.json) {
@@ -140,45 +184,59 @@ function renderOutcome(view: SendView, outcome: SendOutcome, isNdjson: boolean, 
   } else if (outcome.delivery) {
     // With --wait, the lines printed while sending showed "queued": print the final states.
     io.info('Delivery:');
-    for (const r of outcome.results) if (r.status === 'accepted') renderResultLine(view, r, width, outcome.delivery);
+    cols.hasHeader = false;
+    for (const r of outcome.results) if (r.status === 'accepted') renderResultLine(view, r, cols, outcome.delivery);
   }
   if (!io.quiet) io.warn((summary!.accepted + summary!.skipped === summary!.total ? errTheme.success : errTheme.warn)(summaryLine(outcome)));
-  if (outcome.interrupted)
-    io.warn('Interrupted: stopped sending; recipients marked "skipped"/"not sent" were not sent. Re-run with the same --journal to finish.');
+  if (outcome.interrupted) io.warn(interruptedLine(journal));
+}
+
+/** What to do after Ctrl+C: re-run with the journal this run kept, or keep one next time. */
+export function interruptedLine(journal: string | null | undefined): string {
+  const head = 'Interrupted: stopped sending; recipients marked "skipped"/"not sent" were not sent.';
+  const next = 'pass --journal <file> next time: a re-run with the same file skips recipients already sent.';
+  if (typeof journal === 'string') return `${head} Re-run with the same --journal ${sanitizeForTerminal(journal)} to finish.`;
+  if (journal === null) return `${head} To resume an interrupted run, ${next}`;
+  // The caller did not say whether this run had a journal.
+  return `${head} If this run had --journal, re-run with the same file to finish; otherwise ${next}`;
+}
+
+/** Options of a renderer; `timers` drive the status line's throttle (tests pass a fake clock). */
+export interface SendRendererOptions {
+  ndjson: boolean;
+  progress: boolean;
+  /** The --journal file, or null when the run has none (undefined: not said; the hint covers both). */
+  journal?: string | null;
+  timers?: StatusTimers;
 }
 
 /** A renderer for one run: result lines (or NDJSON) and a progress line while sending, then the rest. */
-export function createSendRenderer(view: SendView, opts: { ndjson: boolean; progress: boolean }): SendRenderer {
+export function createSendRenderer(view: SendView, opts: SendRendererOptions): SendRenderer {
   const { io } = view;
-  const isLive = io.stderrIsTTY && !io.json && !opts.ndjson && !io.quiet;
-  const isPeriodic = opts.progress && !isLive;
-  let lastProgress = 0;
-  let isProgressShown = false;
-  let width = 16;
-  const clearProgress = (): void => {
-    if (isProgressShown) io.stderr.write('\r\x1b[K');
-    isProgressShown = false;
+  const timers = opts.timers ?? REAL_TIMERS;
+  // The live line: a terminal on stderr that can redraw, and people reading it (not --json/--ndjson/--quiet).
+  const status = io.stderrCanRedraw && !io.json && !opts.ndjson && !io.quiet ? createStatusLine(io.stderr, { timers }) : undefined;
+  const isPeriodic = opts.progress && !status;
+  let lastProgress = Number.NEGATIVE_INFINITY;
+  const cols: ResultColumns = { to: 16, id: 34, hasHeader: false };
+  if (status) io.setStatusLine(status);
+  const stopStatus = (): void => {
+    if (status) io.setStatusLine(undefined);
   };
   const events: SendEvents = {
-    note: (line) => {
-      clearProgress();
-      io.warn(line);
-    },
+    note: (line) => io.warn(line),
     onResult: (r) => {
-      width = Math.max(width, r.to.length);
+      cols.to = Math.max(cols.to, r.to.length);
       if (opts.ndjson) writeNdjson(io, { type: 'result', ...r });
-      else if (!io.json) {
-        clearProgress();
-        renderResultLine(view, r, width);
-      }
+      else if (!io.json) renderResultLine(view, r, cols);
     },
     onProgress: (p) => {
-      const now = Date.now();
-      if (isLive && now - lastProgress > 100) {
-        lastProgress = now;
-        io.stderr.write(`\r\x1b[K${progressLine(p)}`);
-        isProgressShown = true;
-      } else if (isPeriodic && now - lastProgress > 2000) {
+      if (status) {
+        status.set((width) => fitProgressLine(p, width));
+        return;
+      }
+      const now = timers.now();
+      if (isPeriodic && now - lastProgress >= 2000) {
         lastProgress = now;
         io.warn(`progress: ${progressLine(p)}`);
       }
@@ -188,10 +246,10 @@ export function createSendRenderer(view: SendView, opts: { ndjson: boolean; prog
   return {
     events,
     finish(outcome) {
-      clearProgress();
+      stopStatus();
       for (const w of outcome.plan.warnings) io.warn(view.errTheme.warn(`Warning: ${w}`));
       if (outcome.dryRun) renderPlan(view, outcome.plan);
-      else renderOutcome(view, outcome, opts.ndjson, width);
+      else renderOutcome(view, outcome, opts.ndjson, cols, opts.journal);
     },
   };
 }

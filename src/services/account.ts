@@ -1,6 +1,8 @@
 // The account a run uses: profile → provider → adapter → credentials, and the context adapter
 // calls need. Shared by every command and service that talks to a provider.
-import { getAdapter } from '../providers/registry.js';
+import { CliError, ConfigError, ErrorCode } from '../errors/errors.js';
+import { didYouMean } from '../errors/did-you-mean.js';
+import { getAdapter, PROVIDER_NAMES } from '../providers/registry.js';
 import type { ProviderAdapter, ProviderCallContext } from '../providers/types.js';
 import {
   requireCredentials,
@@ -41,8 +43,10 @@ export type AccountFlags = ResolveFlags & { profile?: string; provider?: string 
 export async function loadAccount(run: AccountEnvironment, flags: AccountFlags): Promise<LoadedAccount> {
   const store = run.store();
   const cfg = store.readConfig();
-  const profile = selectProfile(cfg, flags.profile, run.env);
-  const provider = selectProvider(flags.provider, profile);
+  const profile = withDidYouMean(() => selectProfile(cfg, flags.profile, run.env), ErrorCode.PROFILE_NOT_FOUND, flags.profile ?? run.env.MMS_PROFILE, [
+    ...Object.keys(cfg.profiles),
+  ]);
+  const provider = withDidYouMean(() => selectProvider(flags.provider, profile), ErrorCode.PROVIDER_UNKNOWN, flags.provider, PROVIDER_NAMES);
   const adapter = await getAdapter(provider.value);
   const account = resolveAccount(adapter, profile, provider, store.readCredentials(), flags, run.env);
   const secrets = () => secretValues(adapter, account.credentials);
@@ -62,4 +66,15 @@ export async function loadAccount(run: AccountEnvironment, flags: AccountFlags):
       };
     },
   };
+}
+
+/** Runs `select`; an error with `code` about `typed` gets "Did you mean …?" before its suggestion. */
+function withDidYouMean<T>(select: () => T, code: string, typed: string | undefined, candidates: readonly string[]): T {
+  try {
+    return select();
+  } catch (err) {
+    const hint = typed !== undefined && err instanceof CliError && err.code === code ? didYouMean(typed, candidates) : '';
+    if (!hint || !(err instanceof CliError)) throw err;
+    throw new ConfigError(err.code, err.message, { suggestion: `${hint}${err.suggestion ?? ''}`.trim(), cause: err });
+  }
 }

@@ -53,6 +53,11 @@ describe('mms completion', () => {
     expect(complete(['profiles', 'use', ''])).toEqual(expect.arrayContaining(['work', 'home']));
   });
 
+  it('completes help topics', () => {
+    expect(complete(['help', 'env'])).toEqual(['environment']);
+    expect(complete(['help', ''])).toEqual(expect.arrayContaining(['send', 'exit-codes', 'environment']));
+  });
+
   it('completes subcommands and config keys', () => {
     expect(complete(['config', ''])).toEqual(expect.arrayContaining(['get', 'set', 'list', 'path']));
     expect(complete(['config', 'set', ''])).toEqual(expect.arrayContaining(Object.keys(CONFIG_KEYS)));

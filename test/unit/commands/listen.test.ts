@@ -82,6 +82,7 @@ describe('eventToJson', () => {
       message({ body: 'a\u001bb', media: [{ url: 'https://a/1', contentType: 'image/png', path: '/in/x.png', size: 3 }, { url: 'https://a/2' }] }),
     );
     expect(j).toEqual({
+      type: 'message',
       event: 'message',
       provider: 'twilio',
       id: `MM${'a'.repeat(32)}`,
@@ -96,6 +97,7 @@ describe('eventToJson', () => {
     });
     expect(JSON.stringify(j)).toContain('a\\u001bb');
     expect(eventToJson(status)).toEqual({
+      type: 'status',
       event: 'status',
       provider: 'twilio',
       id: `SM${'b'.repeat(32)}`,
