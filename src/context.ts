@@ -47,7 +47,7 @@ export function createContext(opts: {
     errTheme: opts.errTheme,
     outTheme: opts.outTheme,
     signal: opts.signal,
-    store: () => (store ??= openStore(opts.env)),
+    store: () => (store ??= openStore(opts.env, { warn: (l) => opts.io.warn(l) })),
     onExit: (fn) => {
       opts.cleanups.push(fn);
     },

@@ -121,7 +121,7 @@ async function sendPorts(ctx: AppContext, opts: SendOptions): Promise<SendPorts 
     signal: ctx.signal,
     loadAccount: () => loadAccount(ctx, opts),
     configuredCountry: () => ctx.store().readConfig().settings.defaultCountry,
-    readStdin: () => readStdin(ctx),
+    readStdin: () => readStdin(ctx, '--body -'),
     ...(ctx.io.canPrompt
       ? {
           askRecipient: async () => {

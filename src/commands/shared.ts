@@ -1,5 +1,7 @@
 // Helpers shared by commands: the account for a run, exit codes, stdin and list flags.
 import type { AppContext } from '../context.js';
+import { UsageError } from '../errors/errors.js';
+import { formatBytes } from '../media/size.js';
 import { loadAccount as loadAccountFor, type AccountEnvironment, type AccountFlags, type LoadedAccount } from '../services/account.js';
 import type { GlobalOptions } from './index.js';
 
@@ -33,11 +35,23 @@ export function withExitCode<A extends unknown[]>(ctx: AppContext, action: (...a
 }
 
 /** Reads all of stdin as text. */
-export async function readStdin(ctx: AppContext): Promise<string> {
+export async function readStdin(ctx: AppContext, what = 'stdin', maxBytes = STDIN_TEXT_LIMIT): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of ctx.io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  for await (const chunk of ctx.io.stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    // Stop reading at the limit: `/dev/zero` or a mistaken multi-GB file must not exhaust memory.
+    if (size > maxBytes) throw new UsageError(`${what}: stdin holds more than ${formatBytes(maxBytes)}; pass a smaller input`);
+    chunks.push(buf);
+  }
+  const bytes = Buffer.concat(chunks);
+  if (bytes.includes(0)) throw new UsageError(`${what}: stdin holds binary data (a NUL byte); pass text`);
+  return bytes.toString('utf8');
 }
+
+/** The most text read from stdin for one value (a message body, a secret): far above any real one. */
+export const STDIN_TEXT_LIMIT = 1024 * 1024;
 
 /** Splits repeatable, comma-separated flag values. */
 export function splitList(values: string[] | undefined): string[] {

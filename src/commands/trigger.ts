@@ -110,7 +110,7 @@ async function runTrigger(kind: 'inbound' | 'status', opts: TriggerOptions, ctx:
   const request = triggerRequestFrom(kind, opts, loaded.account.from?.value);
   let secret: string | undefined;
   if (opts.secretStdin) {
-    secret = (await readStdin(ctx)).trim();
+    secret = (await readStdin(ctx, '--secret-stdin')).trim();
     if (secret === '') throw new UsageError('--secret-stdin got nothing on stdin', { code: ErrorCode.MISSING_ARGUMENT });
     ctx.io.addSecrets([secret]);
   }

@@ -3,7 +3,7 @@
 import { AuthError, ConfigError, ErrorCode, UsageError } from '../errors/errors.js';
 import type { Credentials, ProviderAdapter, ProviderName } from '../providers/types.js';
 import { PROVIDER_NAMES, isProviderName } from '../providers/registry.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/did-you-mean.js';
 import { missingCredentialsHint } from '../providers/descriptor.js';
 import { PROFILE_NAME, PROFILE_NAME_HINT, type ConfigFile, type CredentialsFile, type ProfileRecord } from './schema.js';
 import { rememberSecrets } from './redact.js';

@@ -16,7 +16,7 @@ import {
   type ConfigKey,
   type ProfileRecord,
 } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/did-you-mean.js';
 
 /** Returns `key` when `mms config` knows it, else the CONFIG_KEY_UNKNOWN error with a did-you-mean. */
 export function checkConfigKey(key: string): ConfigKey {

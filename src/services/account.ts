@@ -74,7 +74,8 @@ function withDidYouMean<T>(select: () => T, code: string, typed: string | undefi
     return select();
   } catch (err) {
     const hint = typed !== undefined && err instanceof CliError && err.code === code ? didYouMean(typed, candidates) : '';
-    if (!hint || !(err instanceof CliError)) throw err;
+    // The config layer may already have suggested one (it knows the stored profiles): say it once.
+    if (!hint || !(err instanceof CliError) || err.suggestion?.includes('Did you mean')) throw err;
     throw new ConfigError(err.code, err.message, { suggestion: `${hint}${err.suggestion ?? ''}`.trim(), cause: err });
   }
 }

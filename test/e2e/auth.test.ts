@@ -190,7 +190,7 @@ describe('help and usage', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatchSnapshot();
     const v = await runCli(['--version'], { configDir: sbCfg.dir });
-    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(v.stdout.trim()).toMatch(/^mms \d+\.\d+\.\d+ \(node v[\d.]+, [\w-]+\)$/);
   });
 
   it('rejects unknown commands with exit 2 and valid JSON under --json', async () => {

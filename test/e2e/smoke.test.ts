@@ -43,7 +43,7 @@ describe('the built binary: one run per command', () => {
   it('--version (the fast path) and help exit-codes', async () => {
     const v = await mms(['--version']);
     expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(v.stdout).toMatch(/^mms \d+\.\d+\.\d+ \(node v[\d.]+, [\w-]+\)\n$/);
     expect(v.stderr).toBe('');
     const h = await mms(['help', 'exit-codes']);
     expect(h.code).toBe(0);

@@ -68,7 +68,7 @@ export interface ProviderSuiteSpec {
   /** Sinch: the manual step, done through the sandbox's dashboard stand-in; returns the undo. */
   manualSetup?(sb: LocalSandbox, info: SandboxProviderInfo, ready: ListeningLine): Promise<() => Promise<void>>;
   /** Forged inbound requests (unsigned, wrongly signed) for the listener's inbound URL. */
-  forgeries(info: SandboxProviderInfo, ready: ListeningLine, from: string, to: string): Array<{ name: string; init: RequestInit }>;
+  forgeries(info: SandboxProviderInfo, ready: ListeningLine, from: string, to: string): Array<{ name: string; init: RequestInit; challenged?: boolean }>;
   /** Expected media on the sandbox record of a local file: 'fetched' from us or 'uploaded' to it. */
   localMedia: 'served' | 'uploaded';
   /**
@@ -159,7 +159,7 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       expect(media.hits('/chart.png')).toBeGreaterThanOrEqual(1);
     }, 90_000);
 
-    it('listen --number: rejects forged webhooks with 403, receives a verified inbound MMS, restores the number', async () => {
+    it('listen --number: rejects forged webhooks (403, or the challenge), receives a verified inbound MMS, restores the number', async () => {
       const number = spec.listenNumber(info);
       const before = await spec.webhookConfig(sb, info, number);
       const inbox = join(cfg.dir, '..', 'inbox');
@@ -179,9 +179,11 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
 
       for (const f of spec.forgeries(info, ready, '+15550001111', number)) {
         const res = await fetch(ready.inboundUrl, { method: 'POST', ...f.init });
-        expect(res.status, f.name).toBe(403);
+        // A challenge scheme (Bandwidth) answers a request without credentials with 401 + WWW-Authenticate.
+        expect(res.status, f.name).toBe(f.challenged ? 401 : 403);
+        if (f.challenged) expect(res.headers.get('www-authenticate'), f.name).toMatch(/^Basic realm=/);
       }
-      const forged = spec.forgeries(info, ready, '+15550001111', number).length;
+      const forged = spec.forgeries(info, ready, '+15550001111', number).filter((f) => !f.challenged).length;
       const rejections = () => l.stderr().match(/Rejected an inbound webhook with a missing or invalid signature \(403\)/g)?.length ?? 0;
       await vi.waitFor(() => expect(rejections(), l.stderr()).toBeGreaterThanOrEqual(forged), { timeout: 10_000, interval: 10 });
       expect(rejections()).toBe(forged);

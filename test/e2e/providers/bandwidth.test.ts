@@ -63,7 +63,7 @@ defineProviderSuite({
     ]);
     const headers = { 'content-type': 'application/json' };
     return [
-      { name: 'unsigned', init: { headers, body } },
+      { name: 'unsigned', init: { headers, body }, challenged: true },
       {
         name: 'wrong callback password',
         init: { headers: { ...headers, authorization: `Basic ${Buffer.from('mms-listen:wrong-password').toString('base64')}` }, body },

@@ -45,7 +45,7 @@ describe('mms config set validates at set time', () => {
     [['base-url', 'http:///a'], /^Error: Invalid base-url "http:\/\/\/a": expected an http\(s\) URL .*has no host/m],
     [['base-url', 'file:///etc/passwd'], /Invalid base-url "file:\/\/\/etc\/passwd": expected an http\(s\) URL .*only http\(s\) URLs/],
     [['base-url', 'https://user:pw@example.com'], /Invalid base-url .*embedded credentials/],
-    [['fit', 'atuo'], /^Error: Invalid fit "atuo": expected auto or off\nDid you mean auto\?$/m],
+    [['fit', 'atuo'], /^Error: Invalid fit "atuo": expected auto or off\nDid you mean "auto"\?$/m],
     [['default-profile', '../x'], /Invalid default-profile "\.\.\/x": expected a profile name/],
   ])('refuses %j with one line naming key, value and form (exit 2), and stores nothing', async (args, message) => {
     const before = readFileSync(join(configDir, 'config.json'), 'utf8');
@@ -60,12 +60,12 @@ describe('mms config set validates at set time', () => {
     const key = await mms(['config', 'set', 'defualt-country', 'GB']);
     expect(key.code).toBe(2);
     expect(key.stderr).toContain('Unknown config key "defualt-country"');
-    expect(key.stderr).toContain('Did you mean default-country?');
+    expect(key.stderr).toContain('Did you mean "default-country"?');
     const get = await mms(['config', 'get', 'fti', '--json']);
-    expect(JSON.parse(get.stdout).error).toMatchObject({ code: 'CONFIG_KEY_UNKNOWN', suggestion: expect.stringContaining('Did you mean fit?') });
+    expect(JSON.parse(get.stdout).error).toMatchObject({ code: 'CONFIG_KEY_UNKNOWN', suggestion: expect.stringContaining('Did you mean "fit"?') });
     const profile = await mms(['config', 'set', 'default-profile', 'defualt']);
     expect(profile.code).toBe(2);
-    expect(profile.stderr).toContain('Did you mean default?');
+    expect(profile.stderr).toContain('Did you mean "default"?');
   });
 
   it('accepts and normalises good values; fit is off until set', async () => {
@@ -93,10 +93,10 @@ describe('did-you-mean for values', () => {
     storeProfiles(['default', 'staging']);
     const provider = await mms(['whoami', '--provider', 'twilo']);
     expect(provider.code).toBe(2);
-    expect(provider.stderr).toContain('Error: Unknown provider "twilo" (--provider)\nDid you mean twilio? Run `mms providers` to list them');
+    expect(provider.stderr).toContain('Error: Unknown provider "twilo" (--provider)\nDid you mean "twilio"? Run `mms providers` to list them');
     const profile = await mms(['whoami', '--profile', 'stagng']);
     expect(profile.code).toBe(2);
-    expect(profile.stderr).toContain('Did you mean staging? Use one of: default, staging');
+    expect(profile.stderr).toContain('Did you mean "staging"? Use one of: default, staging');
   });
 });
 
