@@ -28,6 +28,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     numbers: createNumbers([...ownNumbers, TWILIO_SANDBOX_SERVICE_NUMBER]),
     media: new Map(),
     mediaKeptBytes: 0,
+    replyDepth: new Map(),
   };
   const router = createRouter([...messageRoutes(ctx), ...mediaRoutes(ctx), ...numberRoutes(ctx)]);
 
