@@ -12,7 +12,7 @@ export function declaredProps(file: string, iface: string): Map<string, string> 
   const props = new Map<string, string>();
   let current: [string, string] | undefined;
   for (const line of text.slice(start, end).split('\n').slice(1)) {
-    const m = /^ {4}(\w+)\??: (.*)$/.exec(line);
+    const m = /^ {4}'?(\w+)'?\??: (.*)$/.exec(line);
     if (m) current = [m[1]!, m[2]!];
     else if (current && /^ {8}/.test(line)) current[1] += ` ${line.trim()}`;
     else continue;

@@ -33,6 +33,15 @@ async function readLimited(res: Response): Promise<string> {
   return Buffer.concat(chunks).subarray(0, ANSWER_LIMIT).toString('utf8');
 }
 
+/** True when exchangeWebhook() can return the answer for `url` (a loopback URL). */
+export function answerVisible(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * POSTs a webhook, records the attempt, and returns the answer; undefined when the request failed
  * or the URL is not on loopback (then delivered, or refused, by services.deliverWebhook). Never throws.
@@ -43,17 +52,11 @@ export async function exchangeWebhook(
   kind: 'inbound' | 'status',
   messageId: string,
 ): Promise<WebhookAnswer | undefined> {
-  let u: URL;
-  try {
-    u = new URL(hook.url);
-  } catch {
+  if (!answerVisible(hook.url)) {
     await svc.deliverWebhook(hook, kind, messageId);
     return undefined;
   }
-  if (!isLoopbackHost(u.hostname.replace(/^\[|\]$/g, ''))) {
-    await svc.deliverWebhook(hook, kind, messageId);
-    return undefined;
-  }
+  const u = new URL(hook.url);
   const attempt = svc.store.startWebhook({ kind, messageId, url: hook.url });
   let answer: WebhookAnswer | undefined;
   try {
