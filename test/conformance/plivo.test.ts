@@ -94,8 +94,34 @@ describe('the plivo SDK against the sandbox', () => {
     }
   });
 
+  it('acts on a Plivo XML <Message> reply from the message_url: the number answers the sender', async () => {
+    let replied = false;
+    rx.answer('/plivo/inbound', () => {
+      if (replied) return undefined;
+      replied = true;
+      const xml = `<Response><Message src="${OWN}" dst="${FROM}" type="sms" callbackUrl="${rx.url('/plivo/reply-status')}">Thanks &amp; bye</Message></Response>`;
+      return { status: 200, headers: { 'content-type': 'application/xml' }, body: xml };
+    });
+    try {
+      await client.messages.create(FROM, OWN, 'ping');
+      const reply = await vi.waitFor(
+        async () => {
+          const list = (await client.messages.list({ message_direction: 'outbound', limit: 20 })) as unknown as Array<Record<string, string>>;
+          const r = list.find((m) => m.fromNumber === OWN && m.toNumber === FROM);
+          expect(r).toBeDefined();
+          return r!;
+        },
+        { timeout: 5000, interval: 20 },
+      );
+      await vi.waitFor(async () => expect((await client.messages.get(reply.messageUuid!)).messageState).toBe('delivered'), { timeout: 5000, interval: 20 });
+      await vi.waitFor(() => expect(rx.hooks.some((h) => h.path === '/plivo/reply-status' && h.rawBody.toString().includes('Status=delivered'))).toBe(true));
+    } finally {
+      rx.answer('/plivo/inbound', () => undefined);
+    }
+  });
+
   it('signs every callback so that plivo.validateV3Signature (and validateSignature, V2) accept it', () => {
-    expect(new Set(rx.hooks.map((h) => h.path.split('?')[0]))).toEqual(new Set(['/plivo/status', '/plivo/inbound']));
+    expect(new Set(rx.hooks.map((h) => h.path.split('?')[0]))).toEqual(new Set(['/plivo/status', '/plivo/inbound', '/plivo/reply-status']));
     for (const h of rx.hooks) {
       const params = Object.fromEntries(new URLSearchParams(h.rawBody.toString('utf8')));
       const v3 = plivo.validateV3Signature(

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
+import type { ReplyDepth } from '../xml-reply.js';
 
 export const API = '/2010-04-01';
 export const MAGIC_FROM_OK = '+15005550006';
@@ -43,8 +44,8 @@ export interface TwilioContext {
   /** Media resources by ME… SID, in creation order (bounded by bytes, oldest first out). */
   media: Map<string, KeptMedia>;
   mediaKeptBytes: number;
-  /** How many TwiML replies led to a message (absent: none), to stop two numbers answering each other forever. */
-  replyDepth: Map<string, number>;
+  /** How many TwiML replies led to a message, to stop two numbers answering each other forever. */
+  replyDepth: ReplyDepth;
 }
 
 /** A Twilio error body (`code`, `message`, `more_info`, `status`). */

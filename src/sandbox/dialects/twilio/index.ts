@@ -11,6 +11,7 @@ import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
 import { API, MAGIC_FROM_OK, TWILIO_SANDBOX_SERVICE_NUMBER, hex, notFound, twilioError, unmatched, type TwilioContext } from './context.js';
 import { messageRoutes } from './messages.js';
+import { ReplyDepth } from '../xml-reply.js';
 import { mediaRoutes } from './media.js';
 import { createNumbers, numberRoutes } from './numbers.js';
 
@@ -28,7 +29,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     numbers: createNumbers([...ownNumbers, TWILIO_SANDBOX_SERVICE_NUMBER]),
     media: new Map(),
     mediaKeptBytes: 0,
-    replyDepth: new Map(),
+    replyDepth: new ReplyDepth(),
   };
   const router = createRouter([...messageRoutes(ctx), ...mediaRoutes(ctx), ...numberRoutes(ctx)]);
 

@@ -4,7 +4,7 @@ import type { SandboxMessage } from '../../store.js';
 import { API, hex, rfc2822, type TwilioContext } from './context.js';
 import { keepMedia } from './media.js';
 import { twilioSignature } from './signature.js';
-import { actOnReply, inheritDepth } from './twiml.js';
+import { actOnReply } from './twiml.js';
 import { exchangeWebhook, type WebhookAnswer } from '../exchange.js';
 
 /** Fetched media kept for the inbound side of a round trip. */
@@ -115,7 +115,8 @@ export async function deliverInbound(ctx: TwilioContext, out: SandboxMessage, ke
   const cfg = ctx.numbers.get(out.to);
   if (!cfg) return;
   const msg = storeInbound(ctx, out, kept);
-  inheritDepth(ctx, out.id, msg.id);
+  // The inbound copy carries the reply depth of the message it copies.
+  ctx.replyDepth.set(msg.id, ctx.replyDepth.of(out.id));
   const id = msg.id;
   if (cfg.smsApplicationSid !== '') {
     ctx.svc.log(`twilio ${id}: ${out.to} is handled by ${cfg.smsApplicationSid}; the sandbox does not deliver to applications or Messaging Services`);

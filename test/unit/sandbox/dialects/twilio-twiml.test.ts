@@ -1,5 +1,5 @@
 // The TwiML reply parser of the sandbox's Twilio dialect: which <Message> verbs an app's answer holds.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseTwimlMessages } from '../../../../src/sandbox/dialects/twilio/twiml.js';
 
 describe('parseTwimlMessages', () => {
@@ -24,5 +24,41 @@ describe('parseTwimlMessages', () => {
     expect(parseTwimlMessages('')).toEqual([]);
     expect(parseTwimlMessages('<Message>not TwiML</Message>')).toEqual([]);
     expect(parseTwimlMessages('{"ok":true}')).toEqual([]);
+  });
+});
+
+describe('TwiML replies in the sandbox', () => {
+  it('stops a reply loop between two of its numbers after five replies, and says so', async () => {
+    const { startSandbox } = await import('../../../../src/sandbox/server.js');
+    const { startReceiver } = await import('../../../conformance/helpers.js');
+    const lines: string[] = [];
+    const sb = await startSandbox({ port: 0, stepDelayMs: 1, log: (l) => lines.push(l) });
+    const rx = await startReceiver();
+    try {
+      const tw = sb.info().providers.twilio!;
+      const auth = { authorization: `Basic ${Buffer.from(`${tw.credentials.accountSid}:${tw.credentials.authToken}`).toString('base64')}` };
+      const api = `${tw.baseUrl}/2010-04-01/Accounts/${tw.credentials.accountSid}`;
+      const form = { ...auth, 'content-type': 'application/x-www-form-urlencoded' };
+      const numbers = (
+        (await (await fetch(`${api}/IncomingPhoneNumbers.json`, { headers: auth })).json()) as {
+          incoming_phone_numbers: Array<{ sid: string; phone_number: string }>;
+        }
+      ).incoming_phone_numbers;
+      for (const n of numbers.filter((x) => ['+15005550006', '+15557770001'].includes(x.phone_number))) {
+        await fetch(`${api}/IncomingPhoneNumbers/${n.sid}.json`, { method: 'POST', headers: form, body: new URLSearchParams({ SmsUrl: rx.url('/echo') }) });
+      }
+      rx.answer('/echo', () => ({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response><Message>auto</Message></Response>' }));
+      await fetch(`${api}/Messages.json`, {
+        method: 'POST',
+        headers: form,
+        body: new URLSearchParams({ From: '+15005550006', To: '+15557770001', Body: 'start' }),
+      });
+      await vi.waitFor(() => expect(lines.some((l) => l.includes('TwiML reply not sent: 5 replies in a row'))).toBe(true), { timeout: 5000, interval: 10 });
+      const replies = sb.store.list({ provider: 'twilio' }).filter((m) => m.direction === 'outbound' && m.body === 'auto');
+      expect(replies).toHaveLength(5);
+    } finally {
+      await sb.close();
+      await rx.close();
+    }
   });
 });
