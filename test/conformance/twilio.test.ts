@@ -82,6 +82,8 @@ describe('the twilio SDK against the sandbox', () => {
     expect(String(payload.previous_page_uri)).toContain('Page=2');
     expect(String(payload.first_page_uri)).toContain('Page=0');
     expect(String(payload.uri)).toContain('PageToken=PA');
+    const numbers = await client.incomingPhoneNumbers.list({ pageSize: 1 });
+    expect(numbers.map((n: { phoneNumber: string }) => n.phoneNumber)).toEqual(['+15005550006', '+15557770001', '+15557770002', '+15557770009']);
   });
 
   it('fails with RestException carrying Twilio codes: 20003 auth, 21211 invalid To, 20429 rate limit', async () => {
