@@ -105,34 +105,46 @@ describe('the twilio SDK against the sandbox', () => {
     }
   });
 
-  it('acts on a TwiML <Message> reply: the number answers the sender with text and media', async () => {
-    rx.answer('/sms', () => ({
-      status: 200,
-      headers: { 'content-type': 'text/xml' },
-      body: `<?xml version="1.0" encoding="UTF-8"?><Response><Message action="${rx.url('/reply-status')}">Thanks &amp; bye<Media>${rx.url('/media/pixel.png')}</Media></Message></Response>`,
-    }));
+  it('acts on a TwiML <Message> reply: the number answers the sender with text and media; statusCallback and action are followed', async () => {
+    // Only the inbound copy of 'ping' is answered (an earlier test's inbound may arrive late).
+    rx.answer('/sms', (h) =>
+      new URLSearchParams(h.rawBody.toString()).get('Body') !== 'ping'
+        ? undefined
+        : {
+            status: 200,
+            headers: { 'content-type': 'text/xml' },
+            body:
+              `<?xml version="1.0" encoding="UTF-8"?><Response><Message statusCallback="${rx.url('/reply-status')}" action="/action">` +
+              `Thanks &amp; bye<Media>${rx.url('/media/pixel.png')}</Media></Message></Response>`,
+          },
+    );
+    rx.answer('/action', () => ({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response><Message>and one more</Message></Response>' }));
     try {
       const msg = await client.messages.create({ from: FROM, to: OWN, body: 'ping' });
       await untilStatus(msg.sid, 'delivered');
-      const reply = await vi.waitFor(
+      const replies = await vi.waitFor(
         async () => {
-          const [r] = await client.messages.list({ from: OWN, to: FROM, limit: 1 });
-          expect(r).toBeDefined();
-          return r!;
+          const r = await client.messages.list({ from: OWN, to: FROM });
+          expect(r.map((m: { body: string }) => m.body).sort()).toEqual(['Thanks & bye', 'and one more']);
+          return r;
         },
         { timeout: 5000, interval: 20 },
       );
-      expect(reply).toMatchObject({ body: 'Thanks & bye', numMedia: '1', direction: 'outbound-api' });
-      await untilStatus(reply.sid, 'delivered');
+      const first = replies.find((m: { body: string }) => m.body === 'Thanks & bye')!;
+      expect(first).toMatchObject({ numMedia: '1', direction: 'outbound-api' });
+      await untilStatus(first.sid, 'delivered');
       await vi.waitFor(() => expect(rx.hooks.some((h) => h.path === '/reply-status' && h.rawBody.toString().includes('MessageStatus=delivered'))).toBe(true));
+      const action = rx.hooks.find((h) => h.path === '/action')!;
+      expect(Object.fromEntries(new URLSearchParams(action.rawBody.toString()))).toMatchObject({ MessageSid: first.sid, MessageStatus: 'queued' });
     } finally {
       rx.answer('/sms', () => undefined);
+      rx.answer('/action', () => undefined);
     }
   });
 
   it('signs every webhook it sent so that twilio.validateRequest accepts it', () => {
     const kinds = new Set(rx.hooks.map((h) => h.path.split('?')[0]));
-    expect(kinds).toEqual(new Set(['/sms', '/status', '/reply-status']));
+    expect(kinds).toEqual(new Set(['/sms', '/status', '/reply-status', '/action']));
     for (const h of rx.hooks) {
       const params = Object.fromEntries(new URLSearchParams(h.rawBody.toString('utf8')));
       const signature = String(h.headers['x-twilio-signature']);

@@ -14,8 +14,8 @@ export interface KeptBytes {
   sha256: string;
 }
 
-/** Signs and POSTs (or GETs, for SmsMethod=GET) Twilio form params to a webhook URL. */
-async function postSigned(
+/** Signs and POSTs (or GETs, for SmsMethod=GET) Twilio form params to a webhook URL; the answer when it can be seen. */
+export async function postSigned(
   ctx: TwilioContext,
   url: string,
   method: string,
@@ -145,5 +145,5 @@ export async function deliverInbound(ctx: TwilioContext, out: SandboxMessage, ke
     params[`MediaContentType${i}`] = m.contentType!;
     params[`MediaUrl${i}`] = m.url;
   });
-  actOnReply(ctx, msg, await postSigned(ctx, cfg.smsUrl, cfg.smsMethod, params, 'inbound', id));
+  await actOnReply(ctx, msg, cfg.smsUrl, await postSigned(ctx, cfg.smsUrl, cfg.smsMethod, params, 'inbound', id));
 }

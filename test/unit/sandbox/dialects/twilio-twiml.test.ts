@@ -3,10 +3,18 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseTwimlMessages } from '../../../../src/sandbox/dialects/twilio/twiml.js';
 
 describe('parseTwimlMessages', () => {
-  it('reads text, <Media>, and the to/from/action attributes', () => {
-    const doc = `<?xml version="1.0"?><Response><Message to="+15551230001" from='+15557770001' action="http://127.0.0.1:1/s">Hi &amp; bye<Media>http://127.0.0.1:1/a.png</Media></Message></Response>`;
+  it('reads text, <Media>, and the to/from/statusCallback/action/method attributes', () => {
+    const doc = `<?xml version="1.0"?><Response><Message to="+15551230001" from='+15557770001' statusCallback="http://127.0.0.1:1/s" action="/next" method="get">Hi &amp; bye<Media>http://127.0.0.1:1/a.png</Media></Message></Response>`;
     expect(parseTwimlMessages(doc)).toEqual([
-      { to: '+15551230001', from: '+15557770001', action: 'http://127.0.0.1:1/s', body: 'Hi & bye', media: ['http://127.0.0.1:1/a.png'] },
+      {
+        to: '+15551230001',
+        from: '+15557770001',
+        statusCallback: 'http://127.0.0.1:1/s',
+        action: '/next',
+        method: 'GET',
+        body: 'Hi & bye',
+        media: ['http://127.0.0.1:1/a.png'],
+      },
     ]);
   });
 
