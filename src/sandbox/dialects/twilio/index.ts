@@ -5,7 +5,8 @@
 // (list/fetch/update SmsUrl…); a message sent to one of them comes back as a signed inbound webhook
 // to that number's SmsUrl, with MediaUrl{N} served by the sandbox (Basic auth, like Twilio), and
 // every status change of a message with a StatusCallback is POSTed signed.
-// Resources: messages.ts (+ delivery.ts), media.ts, numbers.ts; webhooks.ts signs with signature.ts.
+// Resources: messages.ts (+ delivery.ts), media.ts, numbers.ts; webhooks.ts signs with signature.ts;
+// twiml.ts acts on TwiML <Message> replies from an SmsUrl.
 import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../types.js';
 import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
