@@ -2,7 +2,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/server.js';
 import { createHttpClient } from '../../../src/providers/http-client.js';
 import { createBandwidthAdapter } from '../../../src/providers/bandwidth/adapter.js';
@@ -17,13 +19,34 @@ const h = useDialectHarness(
   { '/cat.png': { body: PNG_1X1, contentType: 'image/png' }, '/big.png': { body: Buffer.alloc(4 * 1024 * 1024, 1), contentType: 'image/png' } },
   204,
 );
-const received = h.received;
+// Bandwidth authenticates callbacks with a challenge (a first POST without credentials, the retry
+// with Basic after a 401 + WWW-Authenticate), so the receiver here challenges like a customer's
+// server and records what it accepted: the callbacks an app would process.
+const received: Received[] = [];
+let challenger: Server;
 let sb: Sandbox;
 let media: MediaServer;
 let hookUrl: string;
 let creds: Record<string, string>;
-beforeAll(() => {
-  ({ sb, media, hookUrl, creds } = h);
+beforeAll(async () => {
+  ({ sb, media, creds } = h);
+  challenger = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (!req.headers.authorization) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="mms test"' }).end();
+      received.push({ path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => challenger.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(challenger.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => challenger.close(r));
+});
+beforeEach(() => {
+  received.length = 0;
 });
 
 let adapter: ProviderAdapter;

@@ -128,5 +128,6 @@ async function deliverInbound(ctx: BandwidthContext, out: SandboxMessage, copies
     carrierName: 'Sandbox Wireless',
     message: messageObject(m, mm, 'in'),
   };
+  // Bandwidth acts on nothing in the answer (BXML is for voice): replies go through the API.
   await callback(ctx, app, 'inbound', event, id);
 }

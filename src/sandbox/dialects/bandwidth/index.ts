@@ -13,9 +13,10 @@
 //
 // Round trip: a message sent to a sandbox number is stored as inbound and POSTed (a JSON array with
 // one `message-received` event) to the InboundCallbackUrl of the application assigned to that
-// number's location, with `Authorization: Basic` InboundCallbackCreds. Status callbacks
-// (message-sending, then message-delivered or message-failed) go to the sending application's
-// OutboundCallbackUrl with OutboundCallbackCreds (webhooks.ts). Inbound media is stored and served at
+// number's location. Status callbacks (message-sending, then message-delivered or message-failed)
+// go to the sending application's OutboundCallbackUrl. Both authenticate Bandwidth's way: a first
+// POST without credentials, then, after a 401 with `WWW-Authenticate: Basic`, the retry with the
+// URL's InboundCallbackCreds/OutboundCallbackCreds (webhooks.ts). Inbound media is stored and served at
 // /api/v2/users/{accountId}/media/{messageId}/{n}/{name}, which needs API auth (as on Bandwidth).
 //
 // Test numbers (To):

@@ -125,13 +125,9 @@ function filterMessages(ctx: BandwidthContext, q: URLSearchParams): SandboxMessa
     .reverse();
 }
 
-function listMessages(ctx: BandwidthContext, req: SandboxRequest): SandboxResponse {
-  const q = req.query;
-  if ([...q.keys()].length === 0) return bwError(400, 'request-validation', 'At least one query parameter is required');
-  const limit = Math.max(1, Math.min(1000, Number(q.get('limit') ?? 100) || 100));
-  const rows = filterMessages(ctx, q);
-  if (typeof rows === 'string') return bwError(400, 'request-validation', rows);
-  const page = rows.slice(0, limit).map((m) => ({
+/** One row of the list as Bandwidth renders it. */
+function listItem(ctx: BandwidthContext, m: SandboxMessage): Record<string, unknown> {
+  return {
     messageId: m.id,
     accountId: ctx.accountId,
     sourceTn: m.from,
@@ -149,8 +145,56 @@ function listMessages(ctx: BandwidthContext, req: SandboxRequest): SandboxRespon
     recipientCount: ctx.meta.get(m.id)?.to.length ?? 1,
     campaignClass: null,
     campaignId: null,
-  }));
-  return json(200, { totalCount: rows.length, pageInfo: {}, messages: page });
+  };
+}
+
+/** An opaque page token: the message id the page starts after ("a") or ends before ("b"). */
+function pageToken(kind: 'a' | 'b', id: string): string {
+  return Buffer.from(`${kind}:${id}`, 'utf8').toString('base64url');
+}
+
+/** Where the page of `limit` rows starts for `token` (0 without one); undefined for a token it did not issue. */
+function pageStart(rows: SandboxMessage[], token: string | null, limit: number): number | undefined {
+  if (token === null) return 0;
+  const m = /^([ab]):(.+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  const at = m ? rows.findIndex((r) => r.id === m[2]) : -1;
+  if (!m || at < 0) return undefined;
+  return m[1] === 'a' ? at + 1 : Math.max(0, at - limit);
+}
+
+/**
+ * Bandwidth's pageInfo: the isolated tokens (prevPageToken, nextPageToken) and the links carrying
+ * them as `pageToken` (prevPage, nextPage); a key is absent when there is no such page.
+ */
+function pageInfo(ctx: BandwidthContext, q: URLSearchParams, rows: SandboxMessage[], start: number, end: number): Record<string, string> {
+  const link = (token: string): string => {
+    const next = new URLSearchParams(q);
+    next.set('pageToken', token);
+    return `${ctx.svc.origin()}/bandwidth${ctx.v2}/messages?${next.toString()}`;
+  };
+  const info: Record<string, string> = {};
+  if (start > 0 && rows[start]) {
+    info.prevPageToken = pageToken('b', rows[start]!.id);
+    info.prevPage = link(info.prevPageToken);
+  }
+  if (end < rows.length && end > start) {
+    info.nextPageToken = pageToken('a', rows[end - 1]!.id);
+    info.nextPage = link(info.nextPageToken);
+  }
+  return info;
+}
+
+function listMessages(ctx: BandwidthContext, req: SandboxRequest): SandboxResponse {
+  const q = req.query;
+  if ([...q.keys()].length === 0) return bwError(400, 'request-validation', 'At least one query parameter is required');
+  const limit = Math.max(1, Math.min(1000, Number(q.get('limit') ?? 100) || 100));
+  const rows = filterMessages(ctx, q);
+  if (typeof rows === 'string') return bwError(400, 'request-validation', rows);
+  const start = pageStart(rows, q.get('pageToken'), limit);
+  if (start === undefined) return bwError(400, 'request-validation', 'pageToken is not valid for this query');
+  const end = Math.min(rows.length, start + limit);
+  const page = rows.slice(start, end).map((m) => listItem(ctx, m));
+  return json(200, { totalCount: rows.length, pageInfo: pageInfo(ctx, q, rows, start, end), messages: page });
 }
 
 /** Routes below /api/v2/users/{accountId}. */

@@ -2,6 +2,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
+import type { ReplyDepth } from '../xml-reply.js';
 
 export const OWN_NUMBERS = ['15557770021', '15557770022'];
 // plivo-python's validation list (reference §3.2).
@@ -51,6 +52,8 @@ export interface PlivoContext {
   links: Map<string, string | null>;
   /** When the sandbox started (numbers' added_on). */
   started: string;
+  /** How many XML replies led to a message, to stop two numbers answering each other forever. */
+  replyDepth: ReplyDepth;
 }
 
 /** A fresh api_id, as every Plivo response carries. */

@@ -32,6 +32,7 @@ import { messageRoutes } from './messages.js';
 import { mediaRoutes, publicMediaRoutes } from './media.js';
 import { applicationRoutes, defaultApplication } from './applications.js';
 import { numberRoutes } from './numbers.js';
+import { ReplyDepth } from '../xml-reply.js';
 
 function accountJson(ctx: PlivoContext): Record<string, unknown> {
   return {
@@ -67,6 +68,7 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
     apps: new Map([[app.app_id, app]]),
     links: new Map(OWN_NUMBERS.map((n) => [n, app.app_id])),
     started: new Date().toISOString(),
+    replyDepth: new ReplyDepth(),
   };
   const publicRouter = createRouter(publicMediaRoutes(ctx));
   const router = createRouter([

@@ -174,8 +174,12 @@ function accept(ctx: PlivoContext, s: SendRequest, dst: string): string {
 
 function createMessage(ctx: PlivoContext, req: SandboxRequest): SandboxResponse {
   const r = readBody(req);
-  if (!r.ok) return r.res;
-  const s = validate(ctx, r.body);
+  return r.ok ? sendFromBody(ctx, r.body) : r.res;
+}
+
+/** A send request's fields (the API's, or a Plivo XML <Message>'s) checked and accepted: Plivo's answer. */
+export function sendFromBody(ctx: PlivoContext, body: Record<string, unknown>): SandboxResponse {
+  const s = validate(ctx, body);
   if (!('dstRaw' in s)) return s;
   const dsts = s.dstRaw.split('<').map(digits).filter(Boolean);
   if (dsts.includes(s.src)) return plivoError(400, 'src and dst cannot be the same number');

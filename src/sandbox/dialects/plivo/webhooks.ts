@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxMessage } from '../../store.js';
 import type { PlivoContext } from './context.js';
 import { signPlivoCallback } from './signature.js';
+import { exchangeWebhook, type WebhookAnswer } from '../exchange.js';
+import { actOnXmlReply } from './xml-reply.js';
 
 const ERROR_TEXT: Record<string, string> = {
   '10': 'Invalid Message',
@@ -16,11 +18,18 @@ function callbackTime(iso: string): string {
   return `${iso.slice(0, 19).replace('T', ' ')}.${iso.slice(20, 23)}000`;
 }
 
-/** Signs and POSTs a callback. */
-async function post(ctx: PlivoContext, url: string, method: string, params: Array<[string, string]>, kind: 'inbound' | 'status', id: string): Promise<void> {
+/** Signs and POSTs a callback; the receiver's answer when it can be seen (exchange.ts). */
+async function post(
+  ctx: PlivoContext,
+  url: string,
+  method: string,
+  params: Array<[string, string]>,
+  kind: 'inbound' | 'status',
+  id: string,
+): Promise<WebhookAnswer | undefined> {
   if (method.toUpperCase() === 'GET') ctx.svc.log(`plivo ${id}: ${kind} callback method is GET; the sandbox delivers callbacks as POST`);
   const signed = signPlivoCallback(ctx.authToken, url, params);
-  await ctx.svc.deliverWebhook({ url, headers: signed.headers, body: signed.body }, kind, id);
+  return exchangeWebhook(ctx.svc, { url, headers: signed.headers, body: signed.body }, kind, id);
 }
 
 /** Records a status and sends its callback. */
@@ -106,5 +115,6 @@ export async function receive(ctx: PlivoContext, out: SandboxMessage): Promise<v
     // The API docs number media from 1; a support article says 0 (reference §5.2). We follow the API docs.
     out.media.forEach((md, i) => params.push([`Media${i + 1}`, md.url]));
   }
-  await post(ctx, app.message_url, app.message_method, params, 'inbound', inbound.id);
+  ctx.replyDepth.set(inbound.id, ctx.replyDepth.of(out.id));
+  actOnXmlReply(ctx, inbound, await post(ctx, app.message_url, app.message_method, params, 'inbound', inbound.id));
 }

@@ -135,5 +135,6 @@ async function deliverInbound(ctx: SinchContext, b: Batch, out: SandboxMessage, 
     updatedAt: now,
     history: [{ status: 'received', at: now }],
   });
+  // Sinch acts on nothing in the answer (no reply markup for SMS/MMS): replies go through the API.
   await callback(ctx, ctx.planCallbackUrl, payload, 'inbound', id);
 }

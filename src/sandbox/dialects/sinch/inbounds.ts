@@ -7,9 +7,12 @@ import { sinchError, type SinchContext } from './context.js';
 /** Routes below /xms/v1/{servicePlanId}. */
 export function inboundRoutes(ctx: SinchContext): Route[] {
   return [
-    route('GET', `${ctx.base}/inbounds`, () => {
+    // Paged like batches: page from 0, page_size 30 by default and at most 100, newest first.
+    route('GET', `${ctx.base}/inbounds`, (req) => {
+      const size = Math.max(1, Math.min(100, Number(req.query.get('page_size') ?? 30) || 30));
+      const page = Math.max(0, Number(req.query.get('page') ?? 0) || 0);
       const all = [...ctx.inbounds.values()].reverse();
-      return json(200, { count: all.length, page: 0, page_size: all.length, inbounds: all.slice(0, 100) });
+      return json(200, { count: all.length, page, page_size: size, inbounds: all.slice(page * size, (page + 1) * size) });
     }),
     route('GET', `${ctx.base}/inbounds/:id([0-9A-Z]{26})`, (_req, p) => {
       const i = ctx.inbounds.get(p.id!);

@@ -23,6 +23,8 @@ export interface Profile {
   whitelisted_destinations: string[];
   mms_transcoding: boolean;
   mms_fall_back_to_sms: boolean;
+  /** "Secret used to authenticate with v1 endpoints": a string on every profile. */
+  v1_secret: string;
   created_at: string;
   updated_at: string;
 }

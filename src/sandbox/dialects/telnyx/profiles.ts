@@ -1,17 +1,21 @@
 // Telnyx messaging profiles (reference §2.8): list, create, fetch, update and delete; a profile's
 // webhook_url receives status events and inbound messages for its numbers.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
 import { err, methodNotAllowed, page, parseBody, type Profile, type TelnyxContext } from './context.js';
+
+/** A profile's v1 secret: 24 random letters and digits, like Mission Control's. */
+function v1Secret(): string {
+  return randomBytes(18).toString('base64url').replace(/[-_]/g, 'x');
+}
 
 function profileJson(ctx: TelnyxContext, p: Profile): Record<string, unknown> {
   return {
     record_type: 'messaging_profile',
     ...p,
     organization_id: ctx.organizationId,
-    v1_secret: null,
     number_pool_settings: null,
     url_shortener_settings: null,
     alpha_sender: null,
@@ -62,6 +66,7 @@ export function defaultProfile(at: string): Profile {
     whitelisted_destinations: ['US', 'CA'],
     mms_transcoding: false,
     mms_fall_back_to_sms: false,
+    v1_secret: v1Secret(),
     created_at: at,
     updated_at: at,
   };
@@ -86,6 +91,7 @@ function createProfile(ctx: TelnyxContext, req: SandboxRequest): SandboxResponse
     whitelisted_destinations: [],
     mms_transcoding: false,
     mms_fall_back_to_sms: false,
+    v1_secret: v1Secret(),
     created_at: now,
     updated_at: now,
   };

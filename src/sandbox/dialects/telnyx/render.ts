@@ -37,11 +37,11 @@ export function messageJson(ctx: TelnyxContext, m: SandboxMessage): Record<strin
     sent_at: x?.sentAt ?? null,
     completed_at: x?.completedAt ?? null,
     valid_until: inbound ? null : new Date(created.getTime() + 4 * 3600_000).toISOString(),
-    wait_seconds: 0,
     errors: x?.errors ?? [],
     tcr_campaign_id: null,
     tcr_campaign_billable: false,
     tcr_campaign_registered: null,
-    smart_encoding_applied: false,
+    // Outbound-only fields: the SDK's inbound payload type (MessagingInboundMessagePayload) has neither.
+    ...(inbound ? {} : { wait_seconds: 0, smart_encoding_applied: false }),
   };
 }

@@ -74,5 +74,6 @@ export async function receive(ctx: TelnyxContext, out: SandboxMessage): Promise<
     ctx.svc.log(`telnyx inbound ${inbound.id} → ${out.to}: the number's messaging profile has no webhook_url; not delivered`);
     return;
   }
+  // Telnyx acts on nothing in the answer (no reply markup for messaging): replies go through the API.
   await deliver(ctx, profile.webhook_url, 'message.received', inbound, 'inbound');
 }

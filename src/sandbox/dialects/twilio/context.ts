@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
+import type { ReplyDepth } from '../xml-reply.js';
 
 export const API = '/2010-04-01';
 export const MAGIC_FROM_OK = '+15005550006';
@@ -21,11 +22,13 @@ export interface NumberConfig {
   dateUpdated: string;
 }
 
-/** Media bytes behind an inbound MediaUrl{N}. */
+/** A Media resource (ME… SID) of a message: the bytes behind an inbound MediaUrl{N} or an outbound media fetch. */
 export interface KeptMedia {
   messageSid: string;
   contentType: string;
   bytes: Buffer;
+  /** RFC 2822, as Twilio renders it. */
+  dateCreated: string;
 }
 
 export interface TwilioContext {
@@ -38,9 +41,11 @@ export interface TwilioContext {
   ownNumbers: string[];
   /** IncomingPhoneNumbers by phone number. */
   numbers: Map<string, NumberConfig>;
-  /** Inbound media bytes by ME… SID (bounded, oldest first out). */
+  /** Media resources by ME… SID, in creation order (bounded by bytes, oldest first out). */
   media: Map<string, KeptMedia>;
   mediaKeptBytes: number;
+  /** How many TwiML replies led to a message, to stop two numbers answering each other forever. */
+  replyDepth: ReplyDepth;
 }
 
 /** A Twilio error body (`code`, `message`, `more_info`, `status`). */
@@ -67,4 +72,45 @@ export function rfc2822(d: Date): string {
 /** `n` random bytes as hex (SID bodies, tokens). */
 export function hex(n: number): string {
   return randomBytes(n).toString('hex');
+}
+
+/**
+ * One page of a Twilio list resource (`key` holds the records), with Twilio's paging fields: Page
+ * counts from 0, PageSize is 50 by default and at most 1000, and next_page_uri carries a PageToken
+ * (PA + the last SID of the page) so that paging stays stable while new records arrive.
+ * `keep` names the filters repeated in every page URI.
+ */
+export function twilioPage<T extends { sid: string }>(req: SandboxRequest, path: string, key: string, items: T[], keep: string[] = []): SandboxResponse {
+  const size = Math.min(1000, Math.max(1, Number(req.query.get('PageSize') ?? 50) || 50));
+  const page = Math.max(0, Number(req.query.get('Page') ?? 0) || 0);
+  const token = req.query.get('PageToken');
+  let start = page * size;
+  if (token !== null) {
+    const at = items.findIndex((m) => `PA${m.sid}` === token);
+    start = at >= 0 ? at + 1 : items.length;
+  }
+  const slice = items.slice(start, start + size);
+  const uriFor = (p: number, pageToken?: string): string => {
+    const q = new URLSearchParams();
+    for (const k of keep) {
+      const v = req.query.get(k);
+      if (v !== null) q.set(k, v);
+    }
+    q.set('PageSize', String(size));
+    q.set('Page', String(p));
+    if (pageToken) q.set('PageToken', pageToken);
+    return `${path}?${q.toString()}`;
+  };
+  const more = start + slice.length < items.length;
+  return json(200, {
+    [key]: slice,
+    page,
+    page_size: size,
+    start,
+    end: start + Math.max(0, slice.length - 1),
+    uri: uriFor(page, token ?? undefined),
+    first_page_uri: uriFor(0),
+    next_page_uri: more ? uriFor(page + 1, `PA${slice[slice.length - 1]!.sid}`) : null,
+    previous_page_uri: page > 0 ? uriFor(page - 1) : null,
+  });
 }

@@ -3,7 +3,8 @@
 // signed status callback per step, and the round trip to an own number's SmsUrl.
 import type { SandboxMessage } from '../../store.js';
 import type { FetchResult } from '../../media-fetch.js';
-import type { TwilioContext } from './context.js';
+import { hex, rfc2822, type TwilioContext } from './context.js';
+import { keepMedia } from './media.js';
 import { deliverInbound, postStatus, setStatus, type KeptBytes } from './webhooks.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/gif', 'image/png']);
@@ -28,10 +29,10 @@ function fetchFailure(r: Extract<FetchResult, { ok: false }>): [number, string] 
 }
 
 /** Fetches and checks every media item; false when the message was failed. */
-async function fetchMedia(ctx: TwilioContext, m: SandboxMessage, keep: boolean, kept: KeptBytes[]): Promise<boolean> {
+async function fetchMedia(ctx: TwilioContext, m: SandboxMessage, kept: KeptBytes[]): Promise<boolean> {
   let budget = MAX_TOTAL;
   for (const media of m.media) {
-    const r = await ctx.svc.fetcher.fetch(media.url, { maxBytes: budget, keepBytes: keep });
+    const r = await ctx.svc.fetcher.fetch(media.url, { maxBytes: budget, keepBytes: true });
     if (!r.ok) {
       media.status = 'failed';
       media.error = r.detail;
@@ -58,7 +59,10 @@ async function fetchMedia(ctx: TwilioContext, m: SandboxMessage, keep: boolean, 
     }
     media.status = 'fetched';
     budget -= r.size;
-    if (r.bytes) kept.push({ contentType: r.contentType, bytes: r.bytes, sha256: r.sha256 });
+    const bytes = r.bytes ?? Buffer.alloc(0);
+    // Twilio keeps what it fetched as the message's Media resources (listable, deletable).
+    keepMedia(ctx, `ME${hex(16)}`, { messageSid: m.id, contentType: r.contentType, bytes, dateCreated: rfc2822(new Date()) });
+    kept.push({ contentType: r.contentType, bytes, sha256: r.sha256 });
   }
   return true;
 }
@@ -69,7 +73,7 @@ export async function lifecycle(ctx: TwilioContext, m: SandboxMessage): Promise<
   await postStatus(ctx, m);
   const roundTrip = ctx.numbers.has(m.to) && ctx.ownNumbers.includes(m.to);
   const kept: KeptBytes[] = [];
-  if (!(await fetchMedia(ctx, m, roundTrip, kept))) return;
+  if (!(await fetchMedia(ctx, m, kept))) return;
   const late = TWILIO_SANDBOX_LATE_FAILURES[m.to];
   if (late?.status === 'failed') {
     await wait();

@@ -5,12 +5,14 @@
 // (list/fetch/update SmsUrl…); a message sent to one of them comes back as a signed inbound webhook
 // to that number's SmsUrl, with MediaUrl{N} served by the sandbox (Basic auth, like Twilio), and
 // every status change of a message with a StatusCallback is POSTed signed.
-// Resources: messages.ts (+ delivery.ts), media.ts, numbers.ts; webhooks.ts signs with signature.ts.
+// Resources: messages.ts (+ delivery.ts), media.ts, numbers.ts; webhooks.ts signs with signature.ts;
+// twiml.ts acts on TwiML <Message> replies from an SmsUrl.
 import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../types.js';
 import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
 import { API, MAGIC_FROM_OK, TWILIO_SANDBOX_SERVICE_NUMBER, hex, notFound, twilioError, unmatched, type TwilioContext } from './context.js';
 import { messageRoutes } from './messages.js';
+import { ReplyDepth } from '../xml-reply.js';
 import { mediaRoutes } from './media.js';
 import { createNumbers, numberRoutes } from './numbers.js';
 
@@ -28,6 +30,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     numbers: createNumbers([...ownNumbers, TWILIO_SANDBOX_SERVICE_NUMBER]),
     media: new Map(),
     mediaKeptBytes: 0,
+    replyDepth: new ReplyDepth(),
   };
   const router = createRouter([...messageRoutes(ctx), ...mediaRoutes(ctx), ...numberRoutes(ctx)]);
 

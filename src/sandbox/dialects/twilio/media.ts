@@ -1,10 +1,17 @@
-// Media of inbound messages (reference §1.8): the bytes behind MediaUrl{N}, served under the
-// account with Basic auth, as Twilio serves them.
+// Media resources of messages (reference §1.8): every fetched media file of an outbound message and
+// every MediaUrl{N} of an inbound one has an ME… SID under its message, as on Twilio: list
+// (Messages/{sid}/Media.json, paged), fetch (…/Media/{ME}.json), delete, and the bytes themselves
+// (…/Media/{ME}, no extension), all under the account with Basic auth.
+import type { SandboxRequest, SandboxResponse } from '../../types.js';
+import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
-import { notFound, type KeptMedia, type TwilioContext } from './context.js';
+import { API, notFound, twilioPage, type KeptMedia, type TwilioContext } from './context.js';
 
-/** Bytes of fetched media kept for inbound MediaUrl downloads (oldest dropped beyond this). */
+/** Bytes of media kept (oldest dropped beyond this). */
 const MEDIA_KEEP_BYTES = 64 * 1024 * 1024;
+
+const MESSAGE = ':message((?:SM|MM)[0-9a-f]{32})';
+const MEDIA = ':sid(ME[0-9a-f]{32})';
 
 /** Keeps one media file under its ME… SID, dropping the oldest beyond the byte budget. */
 export function keepMedia(ctx: TwilioContext, sid: string, entry: KeptMedia): void {
@@ -17,16 +24,58 @@ export function keepMedia(ctx: TwilioContext, sid: string, entry: KeptMedia): vo
   }
 }
 
+/** The Media resource as Twilio renders it. */
+function mediaJson(ctx: TwilioContext, sid: string, e: KeptMedia): Record<string, unknown> & { sid: string } {
+  return {
+    sid,
+    account_sid: ctx.accountSid,
+    parent_sid: e.messageSid,
+    content_type: e.contentType,
+    date_created: e.dateCreated,
+    date_updated: e.dateCreated,
+    uri: `${API}/Accounts/${ctx.accountSid}/Messages/${e.messageSid}/Media/${sid}.json`,
+  };
+}
+
+/** The message's own media entry, or undefined. */
+function entryOf(ctx: TwilioContext, p: Record<string, string>): KeptMedia | undefined {
+  const e = ctx.media.get(p.sid!);
+  return e && e.messageSid === p.message ? e : undefined;
+}
+
+function listMedia(ctx: TwilioContext, req: SandboxRequest, messageSid: string): SandboxResponse {
+  const m = ctx.svc.store.get(messageSid);
+  if (!m || m.account !== ctx.accountSid) return notFound(req.path);
+  const items = [...ctx.media].filter(([, e]) => e.messageSid === messageSid).map(([sid, e]) => mediaJson(ctx, sid, e));
+  return twilioPage(req, `${ctx.accountPath}/Messages/${messageSid}/Media.json`, 'media_list', items, ['DateCreated', 'DateCreated<', 'DateCreated>']);
+}
+
+function deleteMedia(ctx: TwilioContext, req: SandboxRequest, p: Record<string, string>): SandboxResponse {
+  const e = entryOf(ctx, p);
+  if (!e) return notFound(req.path);
+  ctx.media.delete(p.sid!);
+  ctx.mediaKeptBytes -= e.bytes.length;
+  return { status: 204 };
+}
+
 /** Routes below the account path. */
 export function mediaRoutes(ctx: TwilioContext): Route[] {
+  const base = `${ctx.accountPath}/Messages/${MESSAGE}/Media`;
   return [
-    route(['GET', 'HEAD'], `${ctx.accountPath}/Messages/:message((?:SM|MM)[0-9a-f]{32})/Media/:sid(ME[0-9a-f]{32})`, (req, p) => {
-      const entry = ctx.media.get(p.sid!);
-      if (!entry || entry.messageSid !== p.message) return notFound(req.path);
+    route('GET', `${base}.json`, (req, p) => listMedia(ctx, req, p.message!)),
+    route('GET', `${base}/${MEDIA}.json`, (req, p) => {
+      const e = entryOf(ctx, p);
+      return e ? json(200, mediaJson(ctx, p.sid!, e)) : notFound(req.path);
+    }),
+    route('DELETE', `${base}/${MEDIA}.json`, (req, p) => deleteMedia(ctx, req, p)),
+    route('DELETE', `${base}/${MEDIA}`, (req, p) => deleteMedia(ctx, req, p)),
+    route(['GET', 'HEAD'], `${base}/${MEDIA}`, (req, p) => {
+      const e = entryOf(ctx, p);
+      if (!e) return notFound(req.path);
       return {
         status: 200,
-        headers: { 'content-type': entry.contentType, 'cache-control': 'no-store' },
-        body: req.method === 'HEAD' ? Buffer.alloc(0) : entry.bytes,
+        headers: { 'content-type': e.contentType, 'cache-control': 'no-store' },
+        body: req.method === 'HEAD' ? Buffer.alloc(0) : e.bytes,
       };
     }),
   ];

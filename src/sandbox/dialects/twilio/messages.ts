@@ -4,7 +4,7 @@ import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import type { SandboxMessage } from '../../store.js';
 import { route, type Route } from '../../router.js';
-import { API, hex, notFound, rfc2822, twilioError, type TwilioContext } from './context.js';
+import { API, hex, notFound, rfc2822, twilioError, twilioPage, type TwilioContext } from './context.js';
 import { lifecycle } from './delivery.js';
 
 /** Twilio's magic From numbers (test credentials). */
@@ -23,7 +23,7 @@ const MAGIC_TO: Record<string, [number, string]> = {
 };
 
 /** The Message resource as Twilio renders it. */
-function toJson(m: SandboxMessage): Record<string, unknown> {
+function toJson(m: SandboxMessage): Record<string, unknown> & { sid: string } {
   const created = new Date(m.createdAt);
   return {
     sid: m.id,
@@ -91,8 +91,20 @@ function createMessage(ctx: TwilioContext, req: SandboxRequest): SandboxResponse
     return twilioError(400, 20001, 'Request must be application/x-www-form-urlencoded');
   }
   const form = new URLSearchParams(req.rawBody.toString('utf8'));
-  const refused = validate(ctx, form);
-  if (refused) return refused;
+  const r = sendFromForm(ctx, form);
+  return 'id' in r ? json(201, toJson(r)) : r;
+}
+
+/**
+ * Validates a create request given as Twilio's form fields (the API's, or a TwiML <Message>'s) and
+ * stores and starts the message: the message, or Twilio's error answer.
+ */
+export function sendFromForm(ctx: TwilioContext, form: URLSearchParams): SandboxMessage | SandboxResponse {
+  return validate(ctx, form) ?? startOutbound(ctx, form);
+}
+
+/** Stores a validated message and starts its lifecycle. */
+function startOutbound(ctx: TwilioContext, form: URLSearchParams): SandboxMessage {
   const to = form.get('To')!;
   const from = form.get('From')!;
   const mediaUrls = form.getAll('MediaUrl');
@@ -116,19 +128,17 @@ function createMessage(ctx: TwilioContext, req: SandboxRequest): SandboxResponse
   });
   ctx.svc.log(`twilio ${id} ${from} → ${to}${mediaUrls.length ? ` (${mediaUrls.length} media)` : ''}`);
   void lifecycle(ctx, msg).catch((err) => ctx.svc.log(`twilio ${id}: lifecycle error ${(err as Error).message}`));
-  return json(201, toJson(msg));
+  return msg;
 }
 
 function listMessages(ctx: TwilioContext, req: SandboxRequest): SandboxResponse {
-  const size = Math.min(Number(req.query.get('PageSize') ?? 50) || 50, 1000);
   const to = req.query.get('To') ?? undefined;
   const from = req.query.get('From') ?? undefined;
   const all = ctx.svc.store
     .list({ provider: 'twilio', ...(to ? { to } : {}) })
     .filter((m) => m.account === ctx.accountSid && (!from || m.from === from))
-    .reverse()
-    .slice(0, size);
-  return json(200, { messages: all.map(toJson), page: 0, page_size: size, next_page_uri: null, uri: `${ctx.accountPath}/Messages.json` });
+    .reverse();
+  return twilioPage(req, `${ctx.accountPath}/Messages.json`, 'messages', all.map(toJson), ['To', 'From']);
 }
 
 /** Routes below the account path. */

@@ -3,7 +3,18 @@
 import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
-import { API, TWILIO_SANDBOX_SERVICE_NUMBER, hex, notFound, rfc2822, twilioError, unmatched, type NumberConfig, type TwilioContext } from './context.js';
+import {
+  API,
+  TWILIO_SANDBOX_SERVICE_NUMBER,
+  hex,
+  notFound,
+  rfc2822,
+  twilioError,
+  twilioPage,
+  unmatched,
+  type NumberConfig,
+  type TwilioContext,
+} from './context.js';
 
 /** The IncomingPhoneNumber resources of `phoneNumbers`, by phone number. */
 export function createNumbers(phoneNumbers: string[]): Map<string, NumberConfig> {
@@ -25,7 +36,7 @@ export function createNumbers(phoneNumbers: string[]): Map<string, NumberConfig>
   return numbers;
 }
 
-function numberJson(ctx: TwilioContext, n: NumberConfig): Record<string, unknown> {
+function numberJson(ctx: TwilioContext, n: NumberConfig): Record<string, unknown> & { sid: string } {
   return {
     sid: n.sid,
     account_sid: ctx.accountSid,
@@ -48,23 +59,11 @@ function numberJson(ctx: TwilioContext, n: NumberConfig): Record<string, unknown
 
 function listNumbers(ctx: TwilioContext, req: SandboxRequest): SandboxResponse {
   const filter = req.query.get('PhoneNumber') ?? '';
-  const size = Math.min(Number(req.query.get('PageSize') ?? 50) || 50, 1000);
   // Twilio matches partial numbers too ("*" for any digit); exact and substring matches suffice here.
   const pattern = filter.replace(/[^\d+*]/g, '');
   const re = new RegExp(pattern.replace(/\+/g, '\\+').replace(/\*/g, '\\d'));
-  const list = [...ctx.numbers.values()].filter((n) => pattern === '' || re.test(n.phoneNumber)).slice(0, size);
-  const uri = `${API}/Accounts/${ctx.accountSid}/IncomingPhoneNumbers.json?PageSize=${size}&Page=0`;
-  return json(200, {
-    incoming_phone_numbers: list.map((n) => numberJson(ctx, n)),
-    page: 0,
-    page_size: size,
-    start: 0,
-    end: Math.max(0, list.length - 1),
-    first_page_uri: uri,
-    next_page_uri: null,
-    previous_page_uri: null,
-    uri,
-  });
+  const list = [...ctx.numbers.values()].filter((n) => pattern === '' || re.test(n.phoneNumber)).map((n) => numberJson(ctx, n));
+  return twilioPage(req, `${API}/Accounts/${ctx.accountSid}/IncomingPhoneNumbers.json`, 'incoming_phone_numbers', list, ['PhoneNumber', 'FriendlyName']);
 }
 
 function updateNumber(ctx: TwilioContext, n: NumberConfig, req: SandboxRequest): SandboxResponse {

@@ -1,9 +1,11 @@
 // Twilio's webhooks (reference §1.6–1.8): status callbacks to a message's StatusCallback and
 // inbound messages to a number's SmsUrl, form-encoded and signed with X-Twilio-Signature.
 import type { SandboxMessage } from '../../store.js';
-import { API, hex, type TwilioContext } from './context.js';
+import { API, hex, rfc2822, type TwilioContext } from './context.js';
 import { keepMedia } from './media.js';
 import { twilioSignature } from './signature.js';
+import { actOnReply } from './twiml.js';
+import { exchangeWebhook, type WebhookAnswer } from '../exchange.js';
 
 /** Fetched media kept for the inbound side of a round trip. */
 export interface KeptBytes {
@@ -12,15 +14,15 @@ export interface KeptBytes {
   sha256: string;
 }
 
-/** Signs and POSTs (or GETs, for SmsMethod=GET) Twilio form params to a webhook URL. */
-async function postSigned(
+/** Signs and POSTs (or GETs, for SmsMethod=GET) Twilio form params to a webhook URL; the answer when it can be seen. */
+export async function postSigned(
   ctx: TwilioContext,
   url: string,
   method: string,
   params: Record<string, string>,
   kind: 'inbound' | 'status',
   messageId: string,
-): Promise<void> {
+): Promise<WebhookAnswer | undefined> {
   const headers: Record<string, string> = { 'user-agent': 'TwilioProxy/1.1 (mms sandbox)', accept: '*/*' };
   if (method === 'GET') {
     // GET webhooks carry the params in the query and are signed over the full URL alone.
@@ -29,16 +31,16 @@ async function postSigned(
     headers['x-twilio-signature'] = twilioSignature(ctx.authToken, u.toString(), {});
     // deliverWebhook POSTs; a GET-configured number is rare enough that the sandbox posts the same
     // signed URL with an empty body rather than emulate GET delivery.
-    await ctx.svc.deliverWebhook(
+    return exchangeWebhook(
+      ctx.svc,
       { url: u.toString(), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: '' },
       kind,
       messageId,
     );
-    return;
   }
   headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
   headers['x-twilio-signature'] = twilioSignature(ctx.authToken, url, params);
-  await ctx.svc.deliverWebhook({ url, headers, body: new URLSearchParams(params).toString() }, kind, messageId);
+  return exchangeWebhook(ctx.svc, { url, headers, body: new URLSearchParams(params).toString() }, kind, messageId);
 }
 
 function rawDlrDate(d: Date): string {
@@ -80,7 +82,7 @@ function storeInbound(ctx: TwilioContext, out: SandboxMessage, kept: KeptBytes[]
   const id = `${kept.length > 0 ? 'MM' : 'SM'}${hex(16)}`;
   const media = kept.map((k) => {
     const sid = `ME${hex(16)}`;
-    keepMedia(ctx, sid, { messageSid: id, contentType: k.contentType, bytes: k.bytes });
+    keepMedia(ctx, sid, { messageSid: id, contentType: k.contentType, bytes: k.bytes, dateCreated: rfc2822(new Date(now)) });
     return {
       url: `${ctx.svc.origin()}/twilio${API}/Accounts/${ctx.accountSid}/Messages/${id}/Media/${sid}`,
       status: 'fetched' as const,
@@ -105,11 +107,16 @@ function storeInbound(ctx: TwilioContext, out: SandboxMessage, kept: KeptBytes[]
   });
 }
 
-/** Stores the inbound copy of a message sent to one of our numbers and delivers it to its SmsUrl. */
+/**
+ * Stores the inbound copy of a message sent to one of our numbers, delivers it to its SmsUrl, and
+ * acts on a TwiML reply in the answer (twiml.ts).
+ */
 export async function deliverInbound(ctx: TwilioContext, out: SandboxMessage, kept: KeptBytes[]): Promise<void> {
   const cfg = ctx.numbers.get(out.to);
   if (!cfg) return;
   const msg = storeInbound(ctx, out, kept);
+  // The inbound copy carries the reply depth of the message it copies.
+  ctx.replyDepth.set(msg.id, ctx.replyDepth.of(out.id));
   const id = msg.id;
   if (cfg.smsApplicationSid !== '') {
     ctx.svc.log(`twilio ${id}: ${out.to} is handled by ${cfg.smsApplicationSid}; the sandbox does not deliver to applications or Messaging Services`);
@@ -138,5 +145,5 @@ export async function deliverInbound(ctx: TwilioContext, out: SandboxMessage, ke
     params[`MediaContentType${i}`] = m.contentType!;
     params[`MediaUrl${i}`] = m.url;
   });
-  await postSigned(ctx, cfg.smsUrl, cfg.smsMethod, params, 'inbound', id);
+  await actOnReply(ctx, msg, cfg.smsUrl, await postSigned(ctx, cfg.smsUrl, cfg.smsMethod, params, 'inbound', id));
 }

@@ -36,16 +36,29 @@ function nameRequired(): SandboxResponse {
   });
 }
 
+/**
+ * A page of applications with the HAL `_links` Vonage sends (self, first, last, and next/prev when
+ * there is such a page): the SDK's listAllApplications() follows `_links.next`.
+ */
 function listApps(ctx: VonageContext, req: SandboxRequest): SandboxResponse {
   const size = Math.max(1, Math.min(100, Number(req.query.get('page_size') ?? 10) || 10));
   const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
   const all = [...ctx.apps.values()];
+  const pages = Math.max(1, Math.ceil(all.length / size));
+  const link = (p: number) => ({ href: `/v2/applications?page_size=${size}&page=${p}` });
   return json(200, {
     page_size: size,
     page,
     total_items: all.length,
-    total_pages: Math.max(1, Math.ceil(all.length / size)),
+    total_pages: pages,
     _embedded: { applications: all.slice((page - 1) * size, page * size).map(appJson) },
+    _links: {
+      self: link(page),
+      first: link(1),
+      last: link(pages),
+      ...(page < pages ? { next: link(page + 1) } : {}),
+      ...(page > 1 ? { prev: link(page - 1) } : {}),
+    },
   });
 }
 

@@ -129,5 +129,6 @@ async function deliverInbound(ctx: VonageContext, o: Outbound, media: HostedMedi
   }
   payload.origin = { network_code: '310260' };
   const linked = ctx.links.get(digits(msg.to));
+  // Vonage acts on nothing in the answer (the Messages API has no reply markup): replies go through the API.
   await post(ctx, linked ? ctx.apps.get(linked)?.inboundUrl : undefined, payload, linked, 'inbound', id);
 }

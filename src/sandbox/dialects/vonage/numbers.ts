@@ -15,7 +15,10 @@ function listNumbers(ctx: VonageContext, req: SandboxRequest): SandboxResponse {
     .filter(([n]) => !pattern || (mode === '0' ? n.startsWith(pattern) : mode === '2' ? n.endsWith(pattern) : n.includes(pattern)))
     .filter(([, a]) => !appFilter || a === appFilter)
     .map(([msisdn, appId]) => ({ country: 'US', msisdn, type: 'mobile-lvn', features: ['SMS', 'MMS', 'VOICE'], ...(appId ? { app_id: appId } : {}) }));
-  return json(200, { count: list.length, numbers: list });
+  // `size` (default 10, at most 100) numbers from page `index` (1-based); `count` is the total.
+  const size = Math.max(1, Math.min(100, Number(req.query.get('size') ?? 10) || 10));
+  const index = Math.max(1, Number(req.query.get('index') ?? 1) || 1);
+  return json(200, { count: list.length, numbers: list.slice((index - 1) * size, index * size) });
 }
 
 function updateNumber(ctx: VonageContext, form: URLSearchParams): SandboxResponse {
