@@ -20,6 +20,8 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 
 /** The asset at `path` (GET or HEAD), or undefined. */
 export function uiAsset(method: string, path: string): SandboxResponse | undefined {
+  // Browsers ask for it on their own; no icon, and no 404 in the console.
+  if (path === '/favicon.ico') return { status: 204, headers: { 'cache-control': 'max-age=86400' } };
   const asset = ASSETS[path];
   if (!asset || (method !== 'GET' && method !== 'HEAD')) return undefined;
   return {

@@ -49,7 +49,7 @@ main { flex: 1; min-height: 0; display: flex; }
 .compose.drop { outline: 2px dashed var(--mine); }
 .compose .row { display: flex; gap: 8px; align-items: flex-end; }
 .compose textarea { flex: 1; resize: vertical; border: 1px solid var(--line); border-radius: 8px; padding: 6px 8px; }
-.attach { cursor: pointer; font-size: 18px; }
+.attach { cursor: pointer; border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px; }
 .attach input { display: none; }
 .attachments { list-style: none; margin: 0 0 6px; padding: 0; display: flex; flex-wrap: wrap; gap: 6px; }
 .attachments li { background: var(--theirs); border-radius: 6px; padding: 2px 8px; font-size: 12px; }

@@ -50,7 +50,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
       <form id="compose" class="compose" hidden>
         <ul id="attachments" class="attachments"></ul>
         <div class="row">
-          <label class="attach" title="Attach files">📎<input type="file" id="compose-file" multiple></label>
+          <label class="attach" title="Attach files">Attach<input type="file" id="compose-file" multiple></label>
           <textarea id="compose-body" rows="2" placeholder="Text message (drop files here)" aria-label="Message text"></textarea>
           <button type="submit" id="compose-send">Send</button>
         </div>

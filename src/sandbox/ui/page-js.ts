@@ -126,7 +126,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
 
   function statusText(m) {
     var s = m.status;
-    var ticks = { queued: '🕓', accepted: '🕓', sending: '✓', sent: '✓', delivered: '✓✓', received: '✓✓', webhook_delivered: '✓✓' }[s] || '';
+    var ticks = { queued: '○', accepted: '○', sending: '○', sent: '✓', delivered: '✓✓', received: '✓✓', webhook_delivered: '✓✓' }[s] || '';
     var text = (ticks ? ticks + ' ' : '') + s;
     if (m.errorCode !== undefined && m.errorCode !== null) text += ' · ' + m.errorCode + (m.errorMessage ? ' ' + m.errorMessage : '');
     return text;
