@@ -32,10 +32,8 @@ export function isLoopbackHost(hostname: string): boolean {
  * in flight when the sandbox closes.
  */
 export function createMediaFetcher(opts: { allowRemote: boolean; media?: MediaStore; signal?: AbortSignal }): MediaFetcher {
-  // connection: close, so a stopped sandbox leaves no pooled socket keeping the process alive.
   const init = (method: string, timeout: number): RequestInit => ({
     method,
-    headers: { connection: 'close' },
     signal: AbortSignal.any([AbortSignal.timeout(timeout), ...(opts.signal ? [opts.signal] : [])]),
     redirect: 'follow',
   });

@@ -54,10 +54,10 @@ async function post(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, attempt
     }
     const body = typeof hook.body === 'string' ? hook.body : new Uint8Array(hook.body);
     const signals = [AbortSignal.timeout(15_000), ...(opts.signal ? [opts.signal] : [])];
-    // connection: close, so a stopped sandbox leaves no pooled socket keeping the process alive.
+    // The sandbox's close() aborts deliveries in flight: a hanging receiver does not hold up Ctrl+C.
     const res = await fetch(u, {
       method: 'POST',
-      headers: { ...hook.headers, connection: 'close' },
+      headers: hook.headers,
       body,
       signal: AbortSignal.any(signals),
       redirect: 'manual',

@@ -55,7 +55,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       page.on('console', (m) => {
         if (m.type() === 'error') pageErrors.push(m.text());
       });
-      page.on('dialog', (d) => void d.dismiss());
       await page.goto(`${sb.origin}/`);
       await page.locator('#live.on').waitFor();
     }, 60_000);
@@ -182,6 +181,23 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(media.headers.get('content-disposition')).toBe('attachment');
       await media.body?.cancel();
       expect(pageErrors).toEqual([]);
+    });
+
+    it('applies faults from the panel, filters by search, and clears everything', async () => {
+      await page.click('.tab[data-view="faults"]');
+      await page.fill('#faults-form input[name="failRate"]', '0.25');
+      await page.fill('#faults-form input[name="latencyMin"]', '5');
+      await page.click('#faults-form button[type="submit"]');
+      await expect.poll(() => page.locator('#faults-status').textContent()).toBe('applied');
+      expect(sb.faults).toEqual({ failRate: 0.25, latencyMs: [5, 5] });
+      await page.click('.tab[data-view="phone"]');
+      await page.fill('#search', 'Sunset');
+      await expect.poll(() => page.locator('#handset-list li').count()).toBe(2);
+      await page.fill('#search', '');
+      page.once('dialog', (d) => void d.accept());
+      await page.click('#clear-all');
+      await expect.poll(() => page.locator('.bubble').count()).toBe(0);
+      expect(sb.store.size).toBe(0);
     });
   },
   120_000,

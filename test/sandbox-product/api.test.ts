@@ -159,6 +159,19 @@ describe('guards', () => {
     expect((await raw('PUT', '/_sandbox/faults', { host: host() }, '{}')).status).toBe(200);
   });
 
+  it('ships the web phone small and self-contained: first load under 150 KB, nothing from another origin', async () => {
+    let total = 0;
+    for (const path of ['/', '/ui/app.css', '/ui/app.js']) {
+      const res = await fetch(`${sb.origin}${path}`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      total += Buffer.byteLength(text);
+      expect(text).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+      expect(text).not.toMatch(/\binnerHTML\b|insertAdjacentHTML|document\.write/);
+    }
+    expect(total).toBeLessThan(150 * 1024);
+  });
+
   it('serves the page with a strict CSP, and media with its stored type, nosniff and a sandboxing CSP', async () => {
     const page = await fetch(`${sb.origin}/`);
     const csp = page.headers.get('content-security-policy')!;

@@ -4,10 +4,16 @@
 // Edit them here; they hold no backticks or template placeholders (String.raw keeps them verbatim).
 
 /** /ui/app.css. */
-export const APP_CSS = String.raw`:root { --bg: #f4f5f7; --panel: #fff; --line: #dde1e6; --ink: #1d2430; --muted: #6b7482; --mine: #2f6fed; --theirs: #e9ecf1; --bad: #c62828; --ok: #2e7d32; }
+export const APP_CSS = String.raw`:root {
+  --bg: #f4f5f7; --panel: #fff; --line: #dde1e6; --ink: #1d2430; --muted: #6b7482;
+  --mine: #2f6fed; --theirs: #e9ecf1; --bad: #c62828; --ok: #2e7d32;
+}
 * { box-sizing: border-box; }
 html, body { height: 100%; margin: 0; }
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); display: flex; flex-direction: column; }
+body {
+  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--ink); background: var(--bg); display: flex; flex-direction: column;
+}
 button, input, select, textarea { font: inherit; }
 button { border: 1px solid var(--line); background: var(--panel); border-radius: 6px; padding: 4px 10px; cursor: pointer; }
 button:hover { border-color: #b9c0ca; }
@@ -35,7 +41,10 @@ main { flex: 1; min-height: 0; display: flex; }
 .inline input, .inline select { flex: 1; min-width: 0; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; }
 .thread { background: var(--bg); }
 .bubbles { list-style: none; margin: 0; padding: 12px 16px; flex: 1; overflow: auto; display: flex; flex-direction: column; gap: 8px; }
-.bubble { max-width: 70%; padding: 8px 12px; border-radius: 16px; background: var(--theirs); align-self: flex-start; white-space: pre-wrap; overflow-wrap: anywhere; }
+.bubble {
+  max-width: 70%; padding: 8px 12px; border-radius: 16px; background: var(--theirs);
+  align-self: flex-start; white-space: pre-wrap; overflow-wrap: anywhere;
+}
 .bubble.mine { background: var(--mine); color: #fff; align-self: flex-end; }
 .bubble .meta { display: block; font-size: 11px; opacity: .75; margin-top: 4px; }
 .bubble img, .bubble video { display: block; max-width: 100%; max-height: 280px; border-radius: 10px; margin: 4px 0; }

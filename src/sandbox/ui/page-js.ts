@@ -10,6 +10,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
 (function () {
   var state = { messages: new Map(), webhooks: new Map(), info: null, extra: [], handset: null, peer: null, files: [], q: '' };
   var $ = function (id) { return document.getElementById(id); };
+  var FAULT_FIELDS = ['rateLimit', 'failRate', 'throttleRate', 'resetRate', 'timeoutRate'];
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -171,7 +172,8 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     var canWrite = own.has(state.peer) && !own.has(state.handset);
     $('compose').hidden = !canWrite;
     $('compose-note').hidden = canWrite;
-    $('compose-note').textContent = canWrite ? '' : 'Messages from a sandbox number are sent by your app through the provider API; the web phone writes as a handset to a sandbox number.';
+    $('compose-note').textContent = canWrite ? '' : 'Messages from a sandbox number are sent by your app through the provider API; ' +
+      'the web phone writes as a handset to a sandbox number.';
   }
 
   function renderAttachments() {
@@ -180,7 +182,10 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     state.files.forEach(function (f, i) {
       list.appendChild(el('li', {}, [
         el('span', { text: f.name + ' (' + (f.type || 'application/octet-stream') + ')' }),
-        el('button', { type: 'button', 'aria-label': 'Remove attachment', text: '×', onclick: function () { state.files.splice(i, 1); renderAttachments(); } }),
+        el('button', { type: 'button', 'aria-label': 'Remove attachment', text: '×', onclick: function () {
+          state.files.splice(i, 1);
+          renderAttachments();
+        } }),
       ]));
     });
   }
@@ -191,10 +196,12 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     var all = Array.from(state.webhooks.values()).reverse();
     $('webhook-count').textContent = all.length ? '(' + all.length + ')' : '';
     all.forEach(function (a) {
-      var answer = a.error ? el('span', { className: 'bad', text: a.error }) : el('span', { className: a.status < 300 ? 'ok' : 'bad', text: a.status === undefined ? '…' : String(a.status) });
+      var answer = a.error ? el('span', { className: 'bad', text: a.error })
+        : el('span', { className: a.status < 300 ? 'ok' : 'bad', text: a.status === undefined ? '…' : String(a.status) });
+      var sentHeaders = a.request ? Object.keys(a.request.headers).map(function (k) { return k + ': ' + a.request.headers[k]; }).join('\n') : '';
       var details = el('details', {}, [
         el('summary', { text: 'show' }),
-        el('pre', { text: a.request ? Object.keys(a.request.headers).map(function (k) { return k + ': ' + a.request.headers[k]; }).join('\n') + '\n\n' + a.request.body : '' }),
+        el('pre', { text: a.request ? sentHeaders + '\n\n' + a.request.body : '' }),
         el('pre', { text: a.response ? a.response.body : '' }),
       ]);
       rows.appendChild(el('tr', { 'data-id': a.id || '' }, [
@@ -205,12 +212,14 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
         el('td', {}, [answer]),
         el('td', { text: a.durationMs === undefined ? '' : String(a.durationMs) }),
         el('td', {}, [details]),
-        el('td', {}, [a.id ? el('button', { type: 'button', text: 'Resend', onclick: function () { api('POST', '/webhooks/' + encodeURIComponent(a.id) + '/resend').catch(showError); } }) : null]),
+        el('td', {}, [a.id ? el('button', { type: 'button', text: 'Resend', onclick: function () { resend(a.id); } }) : null]),
       ]));
     });
   }
 
   function render() { renderHandsets(); renderThreads(); renderBubbles(); }
+
+  function resend(id) { api('POST', '/webhooks/' + encodeURIComponent(id) + '/resend').catch(showError); }
 
   function showError(err) { $('compose-error').textContent = err.message; }
 
@@ -254,7 +263,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
   function loadFaults() {
     api('GET', '/faults').then(function (f) {
       var form = $('faults-form');
-      ['rateLimit', 'failRate', 'throttleRate', 'resetRate', 'timeoutRate'].forEach(function (k) { form.elements[k].value = f[k] === undefined ? '' : f[k]; });
+      FAULT_FIELDS.forEach(function (k) { form.elements[k].value = f[k] === undefined ? '' : f[k]; });
       form.elements.latencyMin.value = f.latencyMs ? f.latencyMs[0] : '';
       form.elements.latencyMax.value = f.latencyMs ? f.latencyMs[1] : '';
     }).catch(function () { /* the form stays empty */ });
@@ -264,7 +273,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     ev.preventDefault();
     var form = $('faults-form');
     var f = {};
-    ['rateLimit', 'failRate', 'throttleRate', 'resetRate', 'timeoutRate'].forEach(function (k) { if (form.elements[k].value !== '') f[k] = Number(form.elements[k].value); });
+    FAULT_FIELDS.forEach(function (k) { if (form.elements[k].value !== '') f[k] = Number(form.elements[k].value); });
     if (form.elements.latencyMin.value !== '') {
       var lo = Number(form.elements.latencyMin.value);
       f.latencyMs = [lo, form.elements.latencyMax.value !== '' ? Number(form.elements.latencyMax.value) : lo];
@@ -302,7 +311,9 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
   }
 
   function wire() {
-    Array.prototype.forEach.call(document.querySelectorAll('.tab'), function (b) { b.addEventListener('click', function () { showView(b.getAttribute('data-view')); }); });
+    Array.prototype.forEach.call(document.querySelectorAll('.tab'), function (b) {
+      b.addEventListener('click', function () { showView(b.getAttribute('data-view')); });
+    });
     $('search').addEventListener('input', function () { state.q = $('search').value.trim(); render(); });
     $('clear-all').addEventListener('click', function () {
       if (window.confirm('Delete every message, media file and webhook record?')) api('DELETE', '/messages').catch(showError);
