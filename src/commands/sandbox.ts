@@ -25,7 +25,7 @@ export interface SandboxCommandOptions extends GlobalOptions {
   latency?: string;
   data?: string;
   memory?: boolean;
-  maxMessages: string;
+  maxMessages?: string;
   resetCredentials?: boolean;
   showCredentials?: boolean;
 }
@@ -75,12 +75,16 @@ async function saveProfiles(ctx: AppContext, sb: RunningSandbox, base: string): 
   return saved;
 }
 
+/** Messages a data directory keeps by default (--max-messages). */
+const DEFAULT_KEPT = 1000;
+
 /** Where this run keeps things, for the banner. */
 interface Kept {
   credentialsFile: string;
   credentialsCreated: boolean;
   dataDir: string | undefined;
-  maxMessages: number;
+  /** Undefined: the store's own bound (--memory keeps today's 200,000). */
+  maxMessages: number | undefined;
 }
 
 /** Credential lines for --show-credentials (a PEM key on one line: it is in the credentials file). */
@@ -112,7 +116,7 @@ function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[],
   const made = kept.credentialsCreated ? 'new' : 'same as last time';
   io.info(`  credentials  ${made}, kept in ${kept.credentialsFile}${showCredentials ? '' : ' (--show-credentials prints them)'}`);
   if (showCredentials) for (const line of credentialLines(info, kept)) io.info(line);
-  io.info(kept.dataDir ? `  messages     kept in ${kept.dataDir} (last ${kept.maxMessages})` : '  messages     in memory only (--memory)');
+  io.info(kept.dataDir ? `  messages     kept in ${kept.dataDir} (last ${kept.maxMessages ?? DEFAULT_KEPT})` : '  messages     in memory only (--memory)');
   if (savedProfile)
     io.info(`  profiles     ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hi`);
   else io.info('  profiles     none saved: --save-profile writes one per provider');
@@ -162,7 +166,7 @@ async function start(
       credentialsFile: kept.credentialsFile,
       resetCredentials: Boolean(o.resetCredentials),
       ...(kept.dataDir ? { dataDir: kept.dataDir } : {}),
-      maxMessages: kept.maxMessages,
+      ...(kept.maxMessages !== undefined ? { maxMessages: kept.maxMessages } : {}),
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -187,7 +191,8 @@ async function runSandbox(ctx: AppContext, o: SandboxCommandOptions): Promise<vo
   const stepDelay = Number(o.stepDelay);
   if (!Number.isFinite(stepDelay) || stepDelay < 0)
     throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
-  const maxMessages = parsePositiveInt(o.maxMessages, '--max-messages', 1_000_000);
+  // Retention bounds what is kept on disk; --memory keeps today's behaviour unless told otherwise.
+  const maxMessages = o.maxMessages !== undefined ? parsePositiveInt(o.maxMessages, '--max-messages', 1_000_000) : o.memory ? undefined : DEFAULT_KEPT;
   const { configDir } = await import('../config/store.js');
   const { sandboxPaths, writeSandboxState, removeSandboxState } = await import('../sandbox/persist-paths.js');
   const paths = sandboxPaths(configDir(ctx.env));
@@ -221,13 +226,13 @@ async function runSandbox(ctx: AppContext, o: SandboxCommandOptions): Promise<vo
 /** `mms sandbox`. */
 export function createSandboxCommand(ctx: AppContext): Command {
   const cmd = new Command('sandbox')
-    .description("run a local emulator of the providers' APIs with a web phone (no account, no internet)")
+    .description("run a local emulator of the providers' APIs (no account, no internet)")
     .option('--port <port>', 'port to listen on (0 picks a free one)', '4780')
     .addOption(new Option('--host <host>', 'loopback address to bind').choices(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'))
     .option('--save-profile [name]', 'write a profile (default name "sandbox") pointing at this sandbox')
     .option('--data <dir>', 'keep messages, media and the webhook log in this directory (default: under the config directory)')
     .option('--memory', 'keep nothing across restarts (messages live in memory only)', false)
-    .option('--max-messages <n>', 'messages kept; the oldest are pruned', '1000')
+    .option('--max-messages <n>', `messages kept, the oldest pruned first (default: ${DEFAULT_KEPT}; with --memory 200000)`)
     .option('--reset-credentials', 'make new sandbox credentials (saved profiles pointing here stop working)', false)
     .option('--show-credentials', 'print the credentials in the start-up banner', false)
     .option('--fetch-remote-media', 'let the sandbox fetch media from non-loopback URLs (off: it stays offline)', false)

@@ -93,4 +93,23 @@ describe('mms sandbox', () => {
     expect(gone.code).toBe(2);
     expect(gone.stderr).toContain('No running sandbox found');
   });
+
+  it('--data <dir> and --max-messages choose where and how much is kept; a bad limit is a usage error', async () => {
+    const data = join(cfg.dir, 'elsewhere');
+    const sb = startInProcess(['sandbox', '--port', '0', '--data', data, '--max-messages', '2'], opts);
+    await sb.waitForStderr('Press Ctrl+C to stop.');
+    expect(sb.stderr()).toContain(`messages     kept in ${data} (last 2)`);
+    const origin = /listening on (\S+)/.exec(sb.stderr())![1]!;
+    for (const body of ['1', '2', '3']) {
+      const r = await runInProcess(['sandbox', 'inbound', '--url', origin, '--to', '+15557770011', '--from', '+15551112222', '--body', body], opts);
+      expect(r.code).toBe(0);
+    }
+    sb.abort();
+    expect((await sb.exited()).code).toBe(0);
+    const kept = JSON.parse(readFileSync(join(data, 'messages.json'), 'utf8')) as { messages: Array<{ body: string }> };
+    expect(kept.messages.map((m) => m.body)).toEqual(['2', '3']);
+    const bad = await runInProcess(['sandbox', '--port', '0', '--max-messages', '0'], opts);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-messages "0"');
+  });
 });
