@@ -133,12 +133,24 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     return text;
   }
 
+  // A provider URL on this origin that needs no credentials (Plivo, Vonage, Sinch re-host inbound
+  // media that way): the fallback when the sandbox kept no copy of the file.
+  function sameOrigin(url) {
+    try { return new URL(url, location.href).origin === location.origin ? url : null; } catch (e) { return null; }
+  }
+
+  function withFallback(node, x) {
+    var alt = sameOrigin(x.url);
+    if (alt) node.addEventListener('error', function () { if (node.getAttribute('src') !== alt) node.setAttribute('src', alt); });
+    return node;
+  }
+
   function mediaNode(x) {
-    var src = x.sha256 ? '/_sandbox/media/' + x.sha256 : null;
+    var src = x.sha256 ? '/_sandbox/media/' + x.sha256 : sameOrigin(x.url);
     var type = x.contentType || '';
-    if (src && /^image\//.test(type)) return el('img', { src: src, alt: type, loading: 'lazy' });
-    if (src && /^audio\//.test(type)) return el('audio', { src: src, controls: '' });
-    if (src && /^video\//.test(type)) return el('video', { src: src, controls: '' });
+    if (src && /^image\//.test(type)) return withFallback(el('img', { src: src, alt: type, loading: 'lazy' }), x);
+    if (src && /^audio\//.test(type)) return withFallback(el('audio', { src: src, controls: '' }), x);
+    if (src && /^video\//.test(type)) return withFallback(el('video', { src: src, controls: '' }), x);
     var label = (type || 'file') + (x.size ? ' · ' + x.size + ' bytes' : '') + (x.status === 'failed' ? ' · not fetched' : '');
     return src ? el('a', { href: src, download: '', text: label }) : el('span', { text: label });
   }

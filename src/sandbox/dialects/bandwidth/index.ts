@@ -27,6 +27,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { bwError, springNotFound, xmlError, type BandwidthContext, type BwApp, type SipPeer } from './context.js';
 import { bearerOk, token } from './oauth.js';
 import { messageRoutes } from './messages.js';
@@ -97,6 +98,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
   const lookups = createRouter(numberRoutes(ctx));
   return {
     provider: 'bandwidth',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({
       credentials: {
         accountId: ctx.accountId,

@@ -23,6 +23,7 @@ import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../type
 import { bearerToken, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { sinchError, type SinchContext } from './context.js';
 import { batchRoutes } from './batches.js';
 import { inboundRoutes, mediaRoutes } from './inbounds.js';
@@ -57,6 +58,7 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
 
   return {
     provider: 'sinch',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({
       credentials: { servicePlanId, apiToken: ctx.apiToken, region: 'us', webhookSecret: ctx.webhookSecret },
       numbers: ctx.ownNumbers,

@@ -20,6 +20,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxServices } from '../../types.js';
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { ERR, newKeyPair, problem, type VonageApp, type VonageContext } from './context.js';
 import { messageRoutes } from './messages.js';
 import { mediaRoutes } from './media.js';
@@ -57,6 +58,7 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
   const router = createRouter([...messageRoutes(ctx), ...applicationRoutes(ctx), ...numberRoutes(ctx), ...mediaRoutes(ctx)]);
   return {
     provider: 'vonage',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({
       credentials: { apiKey, apiSecret, applicationId: defaultApp.id, privateKey: keys.privateKey, signatureSecret },
       numbers: ownNumbers,
