@@ -338,9 +338,19 @@ async function runWait(ctx: AppContext, o: WaitOptions): Promise<void> {
   throw new CliError(ErrorCode.TIMEOUT, ExitCode.PENDING, `No message ${who} within ${o.timeout} s`, { suggestion: 'Raise --timeout, or check the number' });
 }
 
+/** Help of a `mms sandbox` client lists the program's global flags, not the server's own flags. */
+const PROGRAM_FLAGS_ONLY = {
+  visibleGlobalOptions: (cmd: Command) => {
+    let root = cmd;
+    while (root.parent) root = root.parent;
+    return root.options.filter((o) => !o.hidden);
+  },
+};
+
 /** `mms sandbox wait`. */
 function createSandboxWaitCommand(ctx: AppContext): Command {
   return new Command('wait')
+    .configureHelp(PROGRAM_FLAGS_ONLY)
     .description('wait until the running sandbox has a message to (or from) a number, then print it')
     .option('--to <number>', 'recipient to wait for')
     .option('--from <number>', 'sender to wait for')
@@ -411,6 +421,7 @@ async function runInbound(ctx: AppContext, o: InboundOptions): Promise<void> {
 /** `mms sandbox inbound`. */
 function createSandboxInboundCommand(ctx: AppContext): Command {
   return new Command('inbound')
+    .configureHelp(PROGRAM_FLAGS_ONLY)
     .description("send a message from a handset to a sandbox number: delivered as the provider's signed inbound webhook")
     .requiredOption('--to <number>', 'the sandbox number that receives it')
     .requiredOption('--from <number>', 'the handset number it comes from')
