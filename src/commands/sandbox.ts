@@ -105,14 +105,21 @@ function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[],
   const { io } = ctx;
   const savedProfile = savedProfiles[0];
   if (io.json) {
-    writeNdjson(io, { type: 'ready', ...info, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
+    const where = {
+      webPhone: `${info.origin}/`,
+      credentialsFile: kept.credentialsFile,
+      credentialsCreated: kept.credentialsCreated,
+      dataDir: kept.dataDir ?? null,
+    };
+    writeNdjson(io, { type: 'ready', ...info, ...where, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
     return;
   }
   const numbers = Object.entries(info.providers).map(([name, p]) => `${name} ${p.numbers[0]}`);
   io.info(ctx.errTheme.success(`mms sandbox listening on ${info.origin}`));
   io.info(`  web phone    ${info.origin}/`);
   io.info(`  base URLs    ${info.origin}/<provider>  (${Object.keys(info.providers).join(', ')})`);
-  io.info(`  numbers      ${numbers.join(', ')}  (all: ${info.origin}/_sandbox/info)`);
+  // Three providers a line keeps the banner within 100 columns.
+  for (let i = 0; i < numbers.length; i += 3) io.info(`  ${i === 0 ? 'numbers ' : '        '}     ${numbers.slice(i, i + 3).join(', ')}`);
   const made = kept.credentialsCreated ? 'new' : 'same as last time';
   io.info(`  credentials  ${made}, kept in ${kept.credentialsFile}${showCredentials ? '' : ' (--show-credentials prints them)'}`);
   if (showCredentials) for (const line of credentialLines(info, kept)) io.info(line);

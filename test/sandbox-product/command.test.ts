@@ -26,6 +26,7 @@ describe('mms sandbox', () => {
     const banner = first.stderr().trimEnd().split('\n');
     expect(banner.length).toBeLessThanOrEqual(12);
     expect(banner.join('\n')).toContain('credentials  new, kept in');
+    expect(Math.max(...banner.map((l) => l.length))).toBeLessThanOrEqual(120);
     for (const secret of savedSecrets()) expect(first.stderr()).not.toContain(secret);
     first.abort();
     const done = await first.exited();
@@ -51,6 +52,7 @@ describe('mms sandbox', () => {
       (o) => o.type === 'ready',
     );
     expect(ready).not.toHaveProperty('event');
+    expect(ready).toMatchObject({ webPhone: `${ready.origin}/`, dataDir: null, credentialsFile: join(cfg.dir, 'sandbox', 'credentials.json') });
     expect(savedSecrets()).toContain(ready.providers.twilio.credentials.authToken);
     const inbound = await runInProcess(['sandbox', 'inbound', '--to', '+15005550006', '--from', '+15551234567', '--body', 'hi', '--url', ready.origin], opts);
     expect(inbound.code).toBe(0);
