@@ -156,6 +156,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(existsSync(join(dir, 'web-phone.png'))).toBe(true);
     });
     it('keeps an XSS payload in a body, a file name and a content type inert (text, not markup)', async () => {
+      // Only what this page load logs counts (the restart above may leave a failed reconnect behind).
+      pageErrors.length = 0;
       const payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
       await page.fill('#compose-body', payload);
       // Dropped, not picked: drag and drop takes the same path.
@@ -185,6 +187,7 @@ describe.skipIf(!HAS_CHROMIUM)(
 
     it('applies faults from the panel, filters by search, and clears everything', async () => {
       await page.click('.tab[data-view="faults"]');
+      await page.locator('#faults-form[data-state="ready"]').waitFor();
       await page.fill('#faults-form input[name="failRate"]', '0.25');
       await page.fill('#faults-form input[name="latencyMin"]', '5');
       await page.click('#faults-form button[type="submit"]');

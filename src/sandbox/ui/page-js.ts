@@ -273,12 +273,14 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
   function addFiles(list) { Array.prototype.forEach.call(list, function (f) { state.files.push(f); }); renderAttachments(); }
 
   function loadFaults() {
+    var form = $('faults-form');
+    form.setAttribute('data-state', 'loading');
     api('GET', '/faults').then(function (f) {
-      var form = $('faults-form');
+      form.setAttribute('data-state', 'ready');
       FAULT_FIELDS.forEach(function (k) { form.elements[k].value = f[k] === undefined ? '' : f[k]; });
       form.elements.latencyMin.value = f.latencyMs ? f.latencyMs[0] : '';
       form.elements.latencyMax.value = f.latencyMs ? f.latencyMs[1] : '';
-    }).catch(function () { /* the form stays empty */ });
+    }).catch(function () { form.setAttribute('data-state', 'ready'); });
   }
 
   function saveFaults(ev) {
