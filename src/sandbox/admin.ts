@@ -46,11 +46,19 @@ export function parseWait(value: string | null): number | undefined {
   return Math.min(Math.round(ms), MAX_WAIT_MS);
 }
 
-function filterOf(q: URLSearchParams): MessageFilter {
+/** The listing's filter; undefined when `since` is not a time. */
+function filterOf(q: URLSearchParams): MessageFilter | undefined {
   const f: MessageFilter = {};
-  for (const k of ['provider', 'to', 'from', 'number', 'q', 'since'] as const) {
+  for (const k of ['provider', 'to', 'from', 'number', 'q'] as const) {
     const v = q.get(k);
     if (v) f[k] = v;
+  }
+  const since = q.get('since');
+  if (since) {
+    // Normalised, so that it compares as text with the stored ISO times (milliseconds, Z).
+    const t = Date.parse(since);
+    if (Number.isNaN(t)) return undefined;
+    f.since = new Date(t).toISOString();
   }
   return f;
 }
@@ -78,7 +86,9 @@ function waitForMessages(store: MessageStore, filter: MessageFilter, ms: number,
 async function listMessages(d: AdminDeps, req: SandboxRequest): Promise<SandboxResponse> {
   const wait = parseWait(req.query.get('wait'));
   if (wait === undefined) return json(400, { error: 'wait must be a duration such as 10s, 500ms or 2m' });
-  return json(200, { messages: await waitForMessages(d.store, filterOf(req.query), wait, d.closing) });
+  const filter = filterOf(req.query);
+  if (!filter) return json(400, { error: 'since must be a time such as 2026-12-01T10:00:00Z' });
+  return json(200, { messages: await waitForMessages(d.store, filter, wait, d.closing) });
 }
 
 /** The body of POST /_sandbox/inbound, checked; a string is the error to answer with. */

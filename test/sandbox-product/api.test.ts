@@ -61,6 +61,18 @@ describe('GET /_sandbox/messages?wait=', () => {
     expect((await fetch(`${sb.origin}/_sandbox/messages?wait=soon`)).status).toBe(400);
   });
 
+  it('filters by creation time (since, any ISO form), 400 for a bad one', async () => {
+    const all = (await (await fetch(`${sb.origin}/_sandbox/messages`)).json()) as { messages: Array<{ createdAt: string }> };
+    const last = all.messages.at(-1)!.createdAt;
+    // Whole seconds, no milliseconds: still compared as a time, not as text.
+    const second = encodeURIComponent(last.replace(/\.\d+Z$/, 'Z'));
+    const since = (await (await fetch(`${sb.origin}/_sandbox/messages?since=${second}`)).json()) as { messages: unknown[] };
+    expect(since.messages.length).toBeGreaterThanOrEqual(1);
+    const future = (await (await fetch(`${sb.origin}/_sandbox/messages?since=2999-01-01T00:00:00Z`)).json()) as { messages: unknown[] };
+    expect(future.messages).toEqual([]);
+    expect((await fetch(`${sb.origin}/_sandbox/messages?since=yesterday`)).status).toBe(400);
+  });
+
   it('filters by text (q) and by either party (number)', async () => {
     const byText = (await (await fetch(`${sb.origin}/_sandbox/messages?q=AWAIT`)).json()) as { messages: Array<{ body: string }> };
     expect(byText.messages.map((m) => m.body)).toEqual(['awaited']);
