@@ -367,11 +367,14 @@ function createSandboxWaitCommand(ctx: AppContext): Command {
     .addHelpText(
       'after',
       `
-Exits 0 with the message (one JSON document with --json), or 8 when none came in time.
+Exits 0 with the newest matching message (one JSON document with --json), or 8 when none came in
+time. Messages kept from earlier runs match too: pass --since with a time taken before your send.
 
 Examples:
   $ mms sandbox wait --to +15551234567 --timeout 10
-  $ mms sandbox wait --from +15005550006 --json | jq -r .body`,
+  $ mms sandbox wait --from +15005550006 --json | jq -r .body
+  $ t=$(date -u +%FT%TZ); mms send --profile sandbox --to +15557770001 --body hi
+  $ mms sandbox wait --to +15557770001 --since "$t"`,
     )
     .action(async (_o, c: Command) => runWait(ctx, c.optsWithGlobals<WaitOptions>()));
 }
