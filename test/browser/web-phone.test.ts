@@ -120,6 +120,24 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await page.locator('.bubble:not(.mine)[data-status="delivered"] .status').textContent()).toBe('✓✓ delivered');
     });
 
+    it("shows a failed delivery with the provider's code and text", async () => {
+      const tw = sb.info().providers.twilio!;
+      const auth = `Basic ${Buffer.from(`${tw.credentials.accountSid}:${tw.credentials.authToken}`).toString('base64')}`;
+      // A sandbox-only Twilio number whose carrier reports the message undelivered (30003).
+      const res = await fetch(`${tw.baseUrl}/2010-04-01/Accounts/${tw.credentials.accountSid}/Messages.json`, {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: new URLSearchParams({ From: OWN, To: '+15557770030', Body: 'Are you there?' }),
+      });
+      expect(res.status).toBe(201);
+      await res.body?.cancel();
+      await page.click('#handset-list li[data-number="+15557770030"]');
+      const bubble = page.locator('.bubble.failed[data-status="undelivered"]', { hasText: 'Are you there?' });
+      await bubble.waitFor();
+      expect(await bubble.locator('.status').textContent()).toBe('undelivered · 30003 Unreachable destination handset');
+      await page.click(`#handset-list li[data-number="${HANDSET}"]`);
+    });
+
     it('the webhook log lists the deliveries with their answers', async () => {
       await page.click('.tab[data-view="webhooks"]');
       const row = page.locator('#webhook-rows tr', { hasText: 'inbound' }).first();
