@@ -45,4 +45,32 @@ describe('mms sandbox and SIGINT', () => {
       await receiver.close();
     }
   });
+
+  // KNOWN BUG, outside src/sandbox: saving profiles writes through conf → atomically, which loads
+  // when-exit; when-exit catches the SIGINT, then re-raises it (process.kill(pid, 'SIGINT')), and
+  // src/cli.ts takes that echo for a second Ctrl+C ("Interrupted again: exiting now.", exit 130).
+  // `it.fails` until cli.ts treats a signal echoed within a moment of the first as the same one;
+  // then make this a plain `it`.
+  it.fails('stops on one SIGINT with exit 0 after --save-profile wrote the config', async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--memory', '--save-profile'], {
+      env: baseEnv(cfg.dir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const ready = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('Press Ctrl+C to stop.')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await ready;
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(stderr).not.toContain('Interrupted again');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
