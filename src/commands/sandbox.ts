@@ -1,12 +1,15 @@
-// mms sandbox: run the local provider emulator until Ctrl+C.
+// mms sandbox: run the local provider emulator (and its web phone) until Ctrl+C.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
-import { ErrorCode, UsageError } from '../errors/errors.js';
-import { writeNdjson } from '../output/json.js';
+import { CliError, ErrorCode, UsageError } from '../errors/errors.js';
+import { ExitCode } from '../errors/exit-codes.js';
+import { writeJson, writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { GlobalOptions } from './index.js';
-import { parseFraction, parseLatency, parsePerSecond, parsePort } from './flags.js';
-import type { StoreEvent } from '../sandbox/store.js';
+import { parseFraction, parseLatency, parsePerSecond, parsePort, parsePositiveInt, parseSeconds } from './flags.js';
+import type { SandboxMessage, StoreEvent } from '../sandbox/store.js';
 
 export interface SandboxCommandOptions extends GlobalOptions {
   port: string;
@@ -20,6 +23,11 @@ export interface SandboxCommandOptions extends GlobalOptions {
   resetRate?: string;
   timeoutRate?: string;
   latency?: string;
+  data?: string;
+  memory?: boolean;
+  maxMessages?: string;
+  resetCredentials?: boolean;
+  showCredentials?: boolean;
 }
 
 function parseFaultFlags(o: SandboxCommandOptions) {
@@ -67,23 +75,58 @@ async function saveProfiles(ctx: AppContext, sb: RunningSandbox, base: string): 
   return saved;
 }
 
-/** The ready line (--json) or the human summary of base URLs, credentials and numbers. */
-function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[]): void {
+/** Messages a data directory keeps by default (--max-messages). */
+const DEFAULT_KEPT = 1000;
+
+/** Where this run keeps things, for the banner. */
+interface Kept {
+  credentialsFile: string;
+  credentialsCreated: boolean;
+  dataDir: string | undefined;
+  /** Undefined: the store's own bound (--memory keeps today's 200,000). */
+  maxMessages: number | undefined;
+}
+
+/** Credential lines for --show-credentials (a PEM key on one line: it is in the credentials file). */
+function credentialLines(info: SandboxInfo, kept: Kept): string[] {
+  const lines: string[] = [];
+  for (const [name, p] of Object.entries(info.providers)) {
+    const pairs = Object.entries(p.credentials).map(([k, v]) => `${k} ${v.includes('\n') ? `(PEM key: see ${kept.credentialsFile})` : v}`);
+    lines.push(`  ${name}: ${pairs.join('  ')}`);
+  }
+  return lines;
+}
+
+/**
+ * The ready line (--json, secrets included: scripts need them) or the human banner: at most 12
+ * lines and no secrets unless --show-credentials.
+ */
+function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[], kept: Kept, showCredentials: boolean): void {
   const { io } = ctx;
   const savedProfile = savedProfiles[0];
   if (io.json) {
-    writeNdjson(io, { event: 'ready', ...info, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
+    const where = {
+      webPhone: `${info.origin}/`,
+      credentialsFile: kept.credentialsFile,
+      credentialsCreated: kept.credentialsCreated,
+      dataDir: kept.dataDir ?? null,
+    };
+    writeNdjson(io, { type: 'ready', ...info, ...where, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
     return;
   }
+  const numbers = Object.entries(info.providers).map(([name, p]) => `${name} ${p.numbers[0]}`);
   io.info(ctx.errTheme.success(`mms sandbox listening on ${info.origin}`));
-  for (const [name, p] of Object.entries(info.providers)) {
-    io.info(`  ${name}: base URL ${p.baseUrl}`);
-    for (const [k, v] of Object.entries(p.credentials)) io.info(`    ${k} ${v}`);
-    io.info(`    numbers ${p.numbers.join(', ')} (default from ${p.defaultFrom})`);
-  }
-  io.info(`  record: ${info.origin}/_sandbox/messages`);
+  io.info(`  web phone    ${info.origin}/`);
+  io.info(`  base URLs    ${info.origin}/<provider>  (${Object.keys(info.providers).join(', ')})`);
+  // Three providers a line keeps the banner within 100 columns.
+  for (let i = 0; i < numbers.length; i += 3) io.info(`  ${i === 0 ? 'numbers ' : '        '}     ${numbers.slice(i, i + 3).join(', ')}`);
+  const made = kept.credentialsCreated ? 'new' : 'same as last time';
+  io.info(`  credentials  ${made}, kept in ${kept.credentialsFile}${showCredentials ? '' : ' (--show-credentials prints them)'}`);
+  if (showCredentials) for (const line of credentialLines(info, kept)) io.info(line);
+  io.info(kept.dataDir ? `  messages     kept in ${kept.dataDir} (last ${kept.maxMessages ?? DEFAULT_KEPT})` : '  messages     in memory only (--memory)');
   if (savedProfile)
-    io.info(`  saved profiles ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hello`);
+    io.info(`  profiles     ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hi`);
+  else io.info('  profiles     none saved: --save-profile writes one per provider');
   io.info('Press Ctrl+C to stop.');
 }
 
@@ -92,12 +135,12 @@ function printEvent(ctx: AppContext, e: StoreEvent): void {
   const { io } = ctx;
   if (e.type === 'message.created') {
     const m = e.message;
-    if (io.json) writeNdjson(io, { event: 'message', message: m });
+    if (io.json) writeNdjson(io, { type: 'message', message: m });
     else
       io.out(`${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.from} → ${m.to}  ${m.media.length} media  ${sanitizeForTerminal(m.body).slice(0, 60)}`);
   } else if (e.type === 'message.status') {
     const m = e.message;
-    if (io.json) writeNdjson(io, { event: 'status', id: m.id, provider: m.provider, status: m.status, errorCode: m.errorCode ?? null });
+    if (io.json) writeNdjson(io, { type: 'status', id: m.id, provider: m.provider, status: m.status, errorCode: m.errorCode ?? null });
     else if (!QUIET_STATUSES.includes(m.status)) {
       io.out(
         `${new Date().toISOString()}  ${m.provider}  ${m.id}  ${m.status}${m.errorCode !== undefined ? ` (${m.errorCode}: ${sanitizeForTerminal(m.errorMessage ?? '')})` : ''}`,
@@ -109,13 +152,96 @@ function printEvent(ctx: AppContext, e: StoreEvent): void {
 // Intermediate statuses that the human output leaves out.
 const QUIET_STATUSES = ['queued', 'accepted', 'sending', 'sent', 'received'];
 
+/** Starts the sandbox with the command's flags; a busy port or data directory is a usage error. */
+async function start(
+  ctx: AppContext,
+  o: SandboxCommandOptions,
+  kept: Omit<Kept, 'credentialsCreated'>,
+  port: number,
+  stepDelay: number,
+): Promise<RunningSandbox> {
+  const mod = await import('../sandbox/server.js');
+  const { DataDirInUseError } = await import('../sandbox/persist-record.js');
+  try {
+    return await mod.startSandbox({
+      host: o.host,
+      port,
+      allowRemoteMedia: Boolean(o.fetchRemoteMedia),
+      stepDelayMs: stepDelay,
+      faults: parseFaultFlags(o),
+      log: (line) => ctx.io.debugLog(line),
+      credentialsFile: kept.credentialsFile,
+      resetCredentials: Boolean(o.resetCredentials),
+      ...(kept.dataDir ? { dataDir: kept.dataDir } : {}),
+      ...(kept.maxMessages !== undefined ? { maxMessages: kept.maxMessages } : {}),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`Port ${port} is already in use`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+        suggestion: 'Pick another with --port, or --port 0 for a free one',
+      });
+    }
+    if (err instanceof DataDirInUseError) {
+      throw new UsageError(`The sandbox data directory ${err.dir} is used by another running sandbox (pid ${err.pid})`, {
+        code: ErrorCode.INVALID_ARGUMENT,
+        suggestion: 'Stop it, or start this one with --data <dir> or --memory',
+      });
+    }
+    throw err;
+  }
+}
+
+/** The action of `mms sandbox`: start, announce, follow the record until Ctrl+C, stop once. */
+async function runSandbox(ctx: AppContext, o: SandboxCommandOptions): Promise<void> {
+  const port = parsePort(o.port);
+  const stepDelay = Number(o.stepDelay);
+  if (!Number.isFinite(stepDelay) || stepDelay < 0)
+    throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
+  // Retention bounds what is kept on disk; --memory keeps today's behaviour unless told otherwise.
+  const maxMessages = o.maxMessages !== undefined ? parsePositiveInt(o.maxMessages, '--max-messages', 1_000_000) : o.memory ? undefined : DEFAULT_KEPT;
+  const { configDir } = await import('../config/store.js');
+  const { sandboxPaths, writeSandboxState, removeSandboxState } = await import('../sandbox/persist-paths.js');
+  const paths = sandboxPaths(configDir(ctx.env));
+  const dataDir = o.memory ? undefined : resolve(o.data ?? paths.defaultDataDir);
+  const sb = await start(ctx, o, { credentialsFile: paths.credentialsFile, dataDir, maxMessages }, port, stepDelay);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await sb.close();
+    await removeSandboxState(paths.stateFile);
+  };
+  ctx.onExit(stop);
+  await writeSandboxState(paths.stateFile, { origin: sb.origin, pid: process.pid, startedAt: new Date().toISOString(), dataDir: dataDir ?? null });
+  const info = sb.info();
+  const savedProfiles = o.saveProfile ? await saveProfiles(ctx, sb, typeof o.saveProfile === 'string' ? o.saveProfile : 'sandbox') : [];
+  const kept = { credentialsFile: paths.credentialsFile, credentialsCreated: sb.credentialsCreated, dataDir, maxMessages };
+  printReady(ctx, info, savedProfiles, kept, Boolean(o.showCredentials));
+  const unsubscribe = sb.store.subscribe((e) => printEvent(ctx, e));
+  await new Promise<void>((done) => {
+    if (ctx.signal.aborted) done();
+    ctx.signal.addEventListener('abort', () => done(), { once: true });
+  });
+  // Stop here rather than in the exit cleanups: no event line after this one, and the record is
+  // written before the process goes. The run then ends normally: one Ctrl+C, exit 0.
+  unsubscribe();
+  await stop();
+  ctx.io.info('Sandbox stopped.');
+}
+
 /** `mms sandbox`. */
 export function createSandboxCommand(ctx: AppContext): Command {
-  return new Command('sandbox')
+  const cmd = new Command('sandbox')
     .description("run a local emulator of the providers' APIs (no account, no internet)")
     .option('--port <port>', 'port to listen on (0 picks a free one)', '4780')
     .addOption(new Option('--host <host>', 'loopback address to bind').choices(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'))
     .option('--save-profile [name]', 'write a profile (default name "sandbox") pointing at this sandbox')
+    .option('--data <dir>', 'keep messages, media and the webhook log in this directory (default: under the config directory)')
+    .option('--memory', 'keep nothing across restarts (messages live in memory only)', false)
+    .option('--max-messages <n>', `messages kept, the oldest pruned first (default: ${DEFAULT_KEPT}; with --memory 200000)`)
+    .option('--reset-credentials', 'make new sandbox credentials (saved profiles pointing here stop working)', false)
+    .option('--show-credentials', 'print the credentials in the start-up banner', false)
     .option('--fetch-remote-media', 'let the sandbox fetch media from non-loopback URLs (off: it stays offline)', false)
     .option('--step-delay <ms>', 'delay between simulated delivery steps', '50')
     .option('--rate-limit <n/s>', "answer message requests beyond this rate with the provider's 429")
@@ -127,50 +253,197 @@ export function createSandboxCommand(ctx: AppContext): Command {
     .addHelpText(
       'after',
       `
-Messages are kept in memory; GET <origin>/_sandbox/messages lists them as JSON.
+Open the printed origin in a browser for the web phone. Credentials stay the same across restarts
+(--reset-credentials makes new ones); messages are kept in the data directory unless --memory.
+GET <origin>/_sandbox/messages lists them as JSON.
 
 Examples:
   $ mms sandbox --save-profile          # then: mms send --profile sandbox --to +15551234567 --body hi
   $ mms sandbox --port 0 --json | head -1 | jq .providers.twilio
-  $ mms sandbox --rate-limit 200/s --fail-rate 5% --reset-rate 1%`,
+  $ mms sandbox --memory --rate-limit 200/s --fail-rate 5% --reset-rate 1%`,
     )
-    .action(async (_o, c: Command) => {
-      const o = c.optsWithGlobals<SandboxCommandOptions>();
-      const port = parsePort(o.port);
-      const stepDelay = Number(o.stepDelay);
-      if (!Number.isFinite(stepDelay) || stepDelay < 0)
-        throw new UsageError(`--step-delay "${o.stepDelay}" must be a number of milliseconds`, { code: ErrorCode.INVALID_ARGUMENT });
-      const mod = await import('../sandbox/server.js');
-      const faults = parseFaultFlags(o);
-      const { io } = ctx;
-      let sb;
-      try {
-        sb = await mod.startSandbox({
-          host: o.host,
-          port,
-          allowRemoteMedia: Boolean(o.fetchRemoteMedia),
-          stepDelayMs: stepDelay,
-          faults,
-          log: (line) => io.debugLog(line),
-        });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new UsageError(`Port ${port} is already in use`, {
-            code: ErrorCode.INVALID_ARGUMENT,
-            suggestion: 'Pick another with --port, or --port 0 for a free one',
-          });
-        }
-        throw err;
-      }
-      ctx.onExit(() => sb.close());
-      const info = sb.info();
-      const savedProfiles = o.saveProfile ? await saveProfiles(ctx, sb, typeof o.saveProfile === 'string' ? o.saveProfile : 'sandbox') : [];
-      printReady(ctx, info, savedProfiles);
-      sb.store.subscribe((e) => printEvent(ctx, e));
-      await new Promise<void>((resolve) => {
-        if (ctx.signal.aborted) resolve();
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      io.info('Sandbox stopped.');
+    .action(async (_o, c: Command) => runSandbox(ctx, c.optsWithGlobals<SandboxCommandOptions>()));
+  cmd.addCommand(createSandboxWaitCommand(ctx));
+  cmd.addCommand(createSandboxInboundCommand(ctx));
+  return cmd;
+}
+
+// ---- clients of a running sandbox: `mms sandbox wait` and `mms sandbox inbound` ----
+
+interface ClientOptions extends GlobalOptions {
+  url?: string;
+}
+
+/** The running sandbox's origin: --url, else the state file the sandbox wrote at start. */
+async function findSandbox(ctx: AppContext, url: string | undefined): Promise<string> {
+  if (url) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(url))
+      throw new UsageError(`--url "${url}" must be a sandbox origin such as http://127.0.0.1:4780`, { code: ErrorCode.INVALID_ARGUMENT });
+    return url.replace(/\/$/, '');
+  }
+  const { configDir } = await import('../config/store.js');
+  const { sandboxPaths, readSandboxState } = await import('../sandbox/persist-paths.js');
+  const state = await readSandboxState(sandboxPaths(configDir(ctx.env)).stateFile);
+  if (!state)
+    throw new UsageError('No running sandbox found', { code: ErrorCode.INVALID_ARGUMENT, suggestion: 'Start one with `mms sandbox`, or pass --url <origin>' });
+  return state.origin;
+}
+
+/** One request to the sandbox's admin API; an unreachable sandbox is exit 7. */
+async function callSandbox(ctx: AppContext, origin: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  let res: Response;
+  try {
+    res = await fetch(`${origin}/_sandbox${path}`, { ...init, signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    throw new CliError(ErrorCode.NETWORK_ERROR, ExitCode.UNAVAILABLE, `Cannot reach the sandbox at ${origin}: ${(err as Error).message}`, {
+      suggestion: 'Is `mms sandbox` running? Pass its origin with --url',
     });
+  }
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+/** A message as one human line (outside text sanitised). */
+function messageLine(m: SandboxMessage): string {
+  return `${m.createdAt}  ${m.provider}  ${m.id}  ${m.from} → ${m.to}  ${m.media.length} media  ${sanitizeForTerminal(m.body).slice(0, 60)}`;
+}
+
+interface WaitOptions extends ClientOptions {
+  to?: string;
+  from?: string;
+  since?: string;
+  timeout: string;
+}
+
+/** Long-polls until a message matches or the timeout passes (exit 8). */
+async function runWait(ctx: AppContext, o: WaitOptions): Promise<void> {
+  if (!o.to && !o.from) throw new UsageError('Pass --to or --from (or both)', { code: ErrorCode.MISSING_ARGUMENT });
+  const timeoutMs = parseSeconds(o.timeout, '--timeout') * 1000;
+  const origin = await findSandbox(ctx, o.url);
+  const query = new URLSearchParams();
+  for (const [k, v] of [
+    ['to', o.to],
+    ['from', o.from],
+    ['since', o.since],
+  ] as const)
+    if (v) query.set(k, v);
+  const deadline = Date.now() + timeoutMs;
+  for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
+    // The sandbox answers a long poll after at most 120 s; ask for less and loop.
+    query.set('wait', `${Math.min(left, 60_000)}ms`);
+    const { status, body } = await callSandbox(ctx, origin, `/messages?${query.toString()}`);
+    if (status !== 200) throw new UsageError(`The sandbox refused the query: ${String(body.error ?? status)}`, { code: ErrorCode.INVALID_ARGUMENT });
+    const found = (body.messages as SandboxMessage[] | undefined) ?? [];
+    const m = found[found.length - 1];
+    if (m) {
+      if (ctx.io.json) writeJson(ctx.io, m);
+      else ctx.io.out(messageLine(m));
+      return;
+    }
+  }
+  const who = [o.from ? `from ${o.from}` : '', o.to ? `to ${o.to}` : ''].filter(Boolean).join(' ');
+  throw new CliError(ErrorCode.TIMEOUT, ExitCode.PENDING, `No message ${who} within ${o.timeout} s`, { suggestion: 'Raise --timeout, or check the number' });
+}
+
+/** Help of a `mms sandbox` client lists the program's global flags, not the server's own flags. */
+const PROGRAM_FLAGS_ONLY = {
+  visibleGlobalOptions: (cmd: Command) => {
+    let root = cmd;
+    while (root.parent) root = root.parent;
+    return root.options.filter((o) => !o.hidden);
+  },
+};
+
+/** `mms sandbox wait`. */
+function createSandboxWaitCommand(ctx: AppContext): Command {
+  return new Command('wait')
+    .configureHelp(PROGRAM_FLAGS_ONLY)
+    .description('wait until the running sandbox has a message to (or from) a number, then print it')
+    .option('--to <number>', 'recipient to wait for')
+    .option('--from <number>', 'sender to wait for')
+    .option('--since <iso-time>', 'only messages created at or after this time')
+    .option('--timeout <seconds>', 'how long to wait', '10')
+    .option('--url <origin>', 'the sandbox to ask (default: the one running under this config directory)')
+    .addHelpText(
+      'after',
+      `
+Exits 0 with the newest matching message (one JSON document with --json), or 8 when none came in
+time. Messages kept from earlier runs match too: pass --since with a time taken before your send.
+
+Examples:
+  $ mms sandbox wait --to +15551234567 --timeout 10
+  $ mms sandbox wait --from +15005550006 --json | jq -r .body
+  $ t=$(date -u +%FT%TZ); mms send --profile sandbox --to +15557770001 --body hi
+  $ mms sandbox wait --to +15557770001 --since "$t"`,
+    )
+    .action(async (_o, c: Command) => runWait(ctx, c.optsWithGlobals<WaitOptions>()));
+}
+
+interface InboundOptions extends ClientOptions {
+  to: string;
+  from: string;
+  body?: string;
+  media: string[];
+}
+
+/** Reads --media files (type from content and extension) as the admin API's base64 items. */
+async function readMediaFiles(paths: string[]): Promise<Array<{ contentType: string; data: string }>> {
+  if (paths.length === 0) return [];
+  const { resolveMedia } = await import('../media/resolve.js');
+  const caps = {
+    maxMedia: 10,
+    maxTotalBytes: 25 * 1024 * 1024,
+    maxFileBytes: 25 * 1024 * 1024,
+    mediaTypes: ['image/*', 'audio/*', 'video/*', 'application/*', 'text/*'],
+    mediaTransport: 'upload' as const,
+  };
+  const resolved = await resolveMedia(
+    paths,
+    { ...caps, maxBodyChars: 1600, statusLookup: false, statusCallbacks: false, signature: '', defaultRatePerSecond: 1 },
+    'sandbox',
+  );
+  const urls = resolved.items.filter((i) => i.kind !== 'file');
+  if (resolved.problems.length > 0 || urls.length > 0) {
+    const messages = [...resolved.problems.map((p) => p.message), ...urls.map((u) => `--media ${u.input}: give a file (the sandbox injects local files)`)];
+    throw new UsageError(messages.join('; '), { code: ErrorCode.INPUT_INVALID });
+  }
+  return Promise.all(
+    resolved.items.map(async (i) => ({ contentType: i.contentType ?? 'application/octet-stream', data: (await readFile(i.path!)).toString('base64') })),
+  );
+}
+
+/** Injects one inbound message into the running sandbox and reports its webhook delivery. */
+async function runInbound(ctx: AppContext, o: InboundOptions): Promise<void> {
+  const media = await readMediaFiles(o.media);
+  const origin = await findSandbox(ctx, o.url);
+  const payload = { to: o.to, from: o.from, body: o.body ?? '', media };
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) };
+  const { status, body } = await callSandbox(ctx, origin, '/inbound', init);
+  if (status !== 201) throw new UsageError(`The sandbox refused the message: ${String(body.error ?? status)}`, { code: ErrorCode.INVALID_ARGUMENT });
+  const m = body.message as SandboxMessage;
+  const hooks = (body.webhooks as Array<{ url: string; status?: number; error?: string }> | undefined) ?? [];
+  if (ctx.io.json) return writeJson(ctx.io, { message: m, webhooks: hooks });
+  ctx.io.out(messageLine(m));
+  if (hooks.length === 0) ctx.io.info(`No webhook is configured for ${m.to}: the message is stored only`);
+  for (const h of hooks) ctx.io.info(`webhook ${h.url} → ${h.status ?? sanitizeForTerminal(h.error ?? '')}`);
+}
+
+/** `mms sandbox inbound`. */
+function createSandboxInboundCommand(ctx: AppContext): Command {
+  return new Command('inbound')
+    .configureHelp(PROGRAM_FLAGS_ONLY)
+    .description("send a message from a handset to a sandbox number: delivered as the provider's signed inbound webhook")
+    .requiredOption('--to <number>', 'the sandbox number that receives it')
+    .requiredOption('--from <number>', 'the handset number it comes from')
+    .option('--body <text>', 'message text')
+    .option('--media <file>', 'attach a file (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--url <origin>', 'the sandbox to use (default: the one running under this config directory)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mms sandbox inbound --to +15005550006 --from +15551234567 --body "hello"
+  $ mms sandbox inbound --to +15557770011 --from +15551234567 --media cat.jpg --json`,
+    )
+    .action(async (_o, c: Command) => runInbound(ctx, c.optsWithGlobals<InboundOptions>()));
 }

@@ -3,6 +3,7 @@
 // must never send traffic elsewhere unless the user asks (--fetch-remote-media).
 import { createHash } from 'node:crypto';
 import { isLoopbackAddress } from '../webhook/loopback.js';
+import type { MediaStore } from './persist-media.js';
 
 export interface FetchLimits {
   /** Byte budget left for this message. */
@@ -25,8 +26,17 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname.toLowerCase() === 'localhost' || isLoopbackAddress(hostname);
 }
 
-/** Creates the fetcher (undici's fetch built into Node). */
-export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher {
+/**
+ * Creates the fetcher (undici's fetch built into Node). With `media`, every file fetched whole is
+ * also kept there (the web phone shows it after the sender's URL is gone); `signal` stops fetches
+ * in flight when the sandbox closes.
+ */
+export function createMediaFetcher(opts: { allowRemote: boolean; media?: MediaStore; signal?: AbortSignal }): MediaFetcher {
+  const init = (method: string, timeout: number): RequestInit => ({
+    method,
+    signal: AbortSignal.any([AbortSignal.timeout(timeout), ...(opts.signal ? [opts.signal] : [])]),
+    redirect: 'follow',
+  });
   return {
     async fetch(url, limits) {
       let u: URL;
@@ -44,9 +54,9 @@ export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher
       }
       const timeout = limits.timeoutMs ?? 10_000;
       try {
-        const head = await fetch(u, { method: 'HEAD', signal: AbortSignal.timeout(timeout), redirect: 'follow' });
+        const head = await fetch(u, init('HEAD', timeout));
         if (head.status >= 400 && head.status !== 405) return { ok: false, reason: 'bad-status', detail: `HEAD ${url} answered ${head.status}` };
-        const res = await fetch(u, { method: 'GET', signal: AbortSignal.timeout(timeout), redirect: 'follow' });
+        const res = await fetch(u, init('GET', timeout));
         if (res.status !== 200) {
           await res.body?.cancel().catch(() => undefined);
           return { ok: false, reason: 'bad-status', detail: `GET ${url} answered ${res.status}` };
@@ -67,10 +77,11 @@ export function createMediaFetcher(opts: { allowRemote: boolean }): MediaFetcher
               return { ok: false, reason: 'too-large', detail: `${url} is larger than the ${limits.maxBytes} bytes left in the budget`, contentType };
             }
             hash.update(chunk);
-            if (limits.keepBytes) kept.push(chunk);
+            if (limits.keepBytes || opts.media) kept.push(chunk);
           }
         }
         const sha256 = hash.digest('hex');
+        if (opts.media) await opts.media.put(Buffer.concat(kept), contentType);
         return limits.keepBytes ? { ok: true, contentType, size, sha256, bytes: Buffer.concat(kept) } : { ok: true, contentType, size, sha256 };
       } catch (err) {
         return { ok: false, reason: 'unreachable', detail: `${url}: ${(err as Error).message}` };

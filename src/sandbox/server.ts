@@ -1,6 +1,7 @@
 // mms sandbox: a local emulator of the providers' APIs on loopback. Each provider's dialect is
-// mounted under /<provider> (src/sandbox/dialects/); /_sandbox/ is the admin API (admin.ts). This
-// file is the HTTP plumbing: read the body, pick the mount, apply faults, write the answer.
+// mounted under /<provider> (src/sandbox/dialects/); /_sandbox/ is the admin API (admin.ts) and /
+// the web phone (ui/). This file is the HTTP plumbing: read the body, pick the mount, apply faults,
+// write the answer; and the start-up: saved credentials, the saved record, the listener.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MessageStore } from './store.js';
@@ -8,7 +9,14 @@ import { createMediaFetcher, isLoopbackHost } from './media-fetch.js';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from './types.js';
 import { json } from './types.js';
 import { createFaultInjector, type Faults, type FaultInjector } from './faults.js';
-import { createWebhookDelivery } from './webhooks.js';
+import { createWebhookDelivery, type WebhookDeliveryOptions } from './webhooks.js';
+import { join } from 'node:path';
+import { createCredentialVault, readCredentialSets, writeCredentialSets, type CredentialVault } from './persist-credentials.js';
+import { createDiskMediaStore, createMemoryMediaStore } from './persist-media.js';
+import { persistRecord, type ReplayBook } from './persist-record.js';
+import { createEventHub, type EventHub } from './ui/events.js';
+import { refuseRequest } from './ui/guard.js';
+import { uiAsset } from './ui/assets.js';
 import { ADMIN_PREFIX, createAdminRouter } from './admin.js';
 import type { Router } from './router.js';
 import { DIALECT_FACTORIES } from './dialects/index.js';
@@ -24,6 +32,14 @@ export interface SandboxOptions {
   faults?: Faults;
   log?: (line: string) => void;
   random?: () => number;
+  /** Keep credentials in this file (0600) so they survive restarts; absent: fresh ones each start. */
+  credentialsFile?: string;
+  /** Ignore the saved credentials and write fresh ones (--reset-credentials). */
+  resetCredentials?: boolean;
+  /** Keep messages, media and the webhook log in this directory across restarts; absent: memory only. */
+  dataDir?: string;
+  /** Messages kept, oldest pruned first (the command's default is 1,000). */
+  maxMessages?: number;
 }
 
 export interface Sandbox {
@@ -35,6 +51,8 @@ export interface Sandbox {
   /** Base URL a profile uses for a provider (`<origin>/<provider>`). */
   baseUrl(provider: string): string;
   info(): SandboxInfo;
+  /** True when this start made new credentials (none were saved, or --reset-credentials). */
+  credentialsCreated: boolean;
   close(): Promise<void>;
 }
 
@@ -69,7 +87,8 @@ interface Mounts {
   dialects: Map<string, SandboxDialect>;
   admin: Router;
   faults: FaultInjector;
-  origin(): string;
+  events: EventHub;
+  port(): number;
 }
 
 /** A provider request: latency, then for message creates the fault verdict, then the dialect. */
@@ -90,25 +109,37 @@ async function serveDialect(m: Mounts, dialect: SandboxDialect, sreq: SandboxReq
   send(res, await dialect.handle(sreq));
 }
 
-async function serve(m: Mounts, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://sandbox');
+/** The web phone, its live events, the media it shows and the admin API: Host and Origin checked first. */
+async function serveLocal(m: Mounts, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const refused = refuseRequest(method, req.headers, m.port());
+  if (refused) return send(res, json(403, { error: refused }));
+  if (method === 'GET' && url.pathname === `${ADMIN_PREFIX}/events`) return m.events.serve(req, res);
+  if (!url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    const asset = uiAsset(method, url.pathname);
+    return send(res, asset ?? json(404, { error: `no page ${url.pathname}; the web phone is at /` }));
+  }
   const body = await readBody(req);
   if (body === undefined) return send(res, json(413, { error: 'request body too large' }));
-  const method = req.method ?? 'GET';
-  if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
-    const areq: SandboxRequest = { method, path: url.pathname.slice(ADMIN_PREFIX.length), query: url.searchParams, headers: req.headers, rawBody: body };
-    return send(res, await m.admin.dispatch(areq, () => json(404, { error: `unknown sandbox endpoint ${url.pathname}` })));
-  }
+  const areq: SandboxRequest = { method, path: url.pathname.slice(ADMIN_PREFIX.length), query: url.searchParams, headers: req.headers, rawBody: body };
+  send(res, await m.admin.dispatch(areq, () => json(404, { error: `unknown sandbox endpoint ${url.pathname}` })));
+}
+
+async function serve(m: Mounts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
   const slash = url.pathname.indexOf('/', 1);
   const provider = url.pathname.slice(1, slash > 0 ? slash : undefined);
   const dialect = m.dialects.get(provider);
-  if (!dialect) {
-    return send(
-      res,
-      json(404, { error: `no provider "${provider}" in this sandbox; base URLs are ${m.origin()}/<provider>: ${[...m.dialects.keys()].join(', ')}` }),
-    );
-  }
-  const sreq: SandboxRequest = { method, path: slash > 0 ? url.pathname.slice(slash) : '/', query: url.searchParams, headers: req.headers, rawBody: body };
+  if (!dialect) return serveLocal(m, url, req, res);
+  const body = await readBody(req);
+  if (body === undefined) return send(res, json(413, { error: 'request body too large' }));
+  const sreq: SandboxRequest = {
+    method: req.method ?? 'GET',
+    path: slash > 0 ? url.pathname.slice(slash) : '/',
+    query: url.searchParams,
+    headers: req.headers,
+    rawBody: body,
+  };
   await serveDialect(m, dialect, sreq, req, res);
 }
 
@@ -123,33 +154,58 @@ async function listen(server: Server, port: number, host: string): Promise<Addre
   return server.address() as AddressInfo;
 }
 
+/** Saved credentials (unless reset or not kept) in a vault the dialects draw from. */
+async function openVault(opts: SandboxOptions): Promise<CredentialVault | undefined> {
+  if (!opts.credentialsFile) return undefined;
+  return createCredentialVault(opts.resetCredentials ? {} : await readCredentialSets(opts.credentialsFile));
+}
+
+/** The record, the media kept and, with a data directory, the persistence that fills and follows them. */
+async function openRecord(opts: SandboxOptions) {
+  const store = new MessageStore(opts.maxMessages !== undefined ? { messages: opts.maxMessages } : {});
+  const replays: ReplayBook = new Map();
+  if (!opts.dataDir) return { store, replays, media: createMemoryMediaStore(), persistence: undefined };
+  const media = await createDiskMediaStore(join(opts.dataDir, 'media'));
+  const persistence = await persistRecord(opts.dataDir, store, media, replays);
+  return { store, replays, media, persistence };
+}
+
 /** Starts the sandbox. */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) throw new RangeError(`the sandbox only listens on loopback (got ${host})`);
   const log = opts.log ?? (() => undefined);
-  const store = new MessageStore();
+  const vault = await openVault(opts);
+  const { store, replays, media, persistence } = await openRecord(opts);
+  const closing = new AbortController();
   const faults = createFaultInjector(opts.faults ?? {}, opts.random ?? Math.random);
   let origin = '';
+  let port = 0;
   const allowRemote = Boolean(opts.allowRemoteMedia);
   const stepDelayMs = opts.stepDelayMs ?? 50;
+  const delivery: WebhookDeliveryOptions = { store, allowRemote, log, signal: closing.signal, replays };
   const services: SandboxServices = {
-    deliverWebhook: createWebhookDelivery({ store, allowRemote, log }),
+    deliverWebhook: createWebhookDelivery(delivery),
     store,
-    fetcher: createMediaFetcher({ allowRemote }),
+    fetcher: createMediaFetcher({ allowRemote, media, signal: closing.signal }),
     origin: () => origin,
     log,
     stepDelayMs,
     step: () => new Promise<void>((r) => setTimeout(r, stepDelayMs).unref()),
+    ...(vault ? { credentials: vault } : {}),
   };
   const dialects = new Map<string, SandboxDialect>();
   for (const d of DIALECT_FACTORIES.map((create) => create(services))) dialects.set(d.provider, d);
+  if (vault?.changed && opts.credentialsFile) await writeCredentialSets(opts.credentialsFile, vault.sets);
   const info = (): SandboxInfo => ({
     origin,
     providers: Object.fromEntries([...dialects.values()].map((d) => [d.provider, { baseUrl: `${origin}/${d.provider}`, ...d.describe() }])),
     faults: faults.faults,
   });
-  const mounts: Mounts = { dialects, admin: createAdminRouter({ store, faults, info }), faults, origin: () => origin };
+  const events = createEventHub(store);
+  const afterClear = async () => persistence?.flush();
+  const admin = createAdminRouter({ store, faults, info, media, dialects, origin: () => origin, delivery, events, afterClear, closing: closing.signal });
+  const mounts: Mounts = { dialects, admin, faults, events, port: () => port };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void serve(mounts, req, res).catch((err: unknown) => {
@@ -162,8 +218,25 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     s.on('close', () => sockets.delete(s));
   });
   server.keepAliveTimeout = 30_000;
-  const addr = await listen(server, opts.port ?? 0, host);
+  let addr: AddressInfo;
+  try {
+    addr = await listen(server, opts.port ?? 0, host);
+  } catch (err) {
+    await persistence?.close();
+    throw err;
+  }
+  port = addr.port;
   origin = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    closing.abort();
+    events.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+    await persistence?.close();
+  };
   return {
     origin,
     port: addr.port,
@@ -172,10 +245,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults: faults.faults,
     baseUrl: (p) => `${origin}/${p}`,
     info,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
+    credentialsCreated: vault?.changed ?? true,
+    close: () => (closed ??= close()),
   };
 }

@@ -1,6 +1,7 @@
 // In-memory record of every message the sandbox accepted and every webhook it tried, exposed as
 // JSON for tests and scripts. Changes are published as events (subscribe()), so the terminal
 // output, and later a web UI or a persistence layer, can follow the record without polling.
+import { randomBytes } from 'node:crypto';
 
 export interface SandboxMedia {
   url: string;
@@ -31,12 +32,21 @@ export interface SandboxMessage {
 
 /** One webhook the sandbox tried to deliver (GET /_sandbox/webhooks). */
 export interface WebhookAttempt {
+  /** Unique per attempt (the key a resend names). */
+  id?: string;
   kind: 'inbound' | 'status';
   messageId: string;
   url: string;
   at: string;
   status?: number;
   error?: string;
+  /** What was sent, with Authorization and other credential headers redacted; the body cut at 64 KB. */
+  request?: { method: string; headers: Record<string, string>; body: string };
+  /** The receiver's answer body, cut at 4 KB. */
+  response?: { body: string };
+  durationMs?: number;
+  /** The attempt this one repeats (the web phone's resend button). */
+  resendOf?: string;
 }
 
 /** What changed in the store; `message` and `attempt` are the live records. */
@@ -54,6 +64,33 @@ export interface StoreLimits {
   webhooks?: number;
 }
 
+/** Which messages a listing returns (GET /_sandbox/messages). */
+export interface MessageFilter {
+  provider?: string;
+  to?: string;
+  from?: string;
+  /** Either party is this number. */
+  number?: string;
+  /** Case-insensitive text found in the body, a number or the id. */
+  q?: string;
+  /** Created at or after this ISO time. */
+  since?: string;
+}
+
+/** True when `m` passes every condition of `f`. */
+export function matchesFilter(m: SandboxMessage, f: MessageFilter): boolean {
+  if (f.provider && m.provider !== f.provider) return false;
+  if (f.to && m.to !== f.to) return false;
+  if (f.from && m.from !== f.from) return false;
+  if (f.number && m.to !== f.number && m.from !== f.number) return false;
+  if (f.since && m.createdAt < f.since) return false;
+  if (f.q) {
+    const q = f.q.toLowerCase();
+    if (![m.body, m.to, m.from, m.id].some((v) => v.toLowerCase().includes(q))) return false;
+  }
+  return true;
+}
+
 /** The sandbox's record. Listeners run synchronously, in subscription order. */
 export class MessageStore {
   private readonly byId = new Map<string, SandboxMessage>();
@@ -61,6 +98,7 @@ export class MessageStore {
   private readonly listeners = new Set<StoreListener>();
   private readonly messageLimit: number;
   private readonly webhookLimit: number;
+  private prunedCount = 0;
 
   constructor(limits: StoreLimits = {}) {
     this.messageLimit = limits.messages ?? 200_000;
@@ -81,12 +119,49 @@ export class MessageStore {
 
   add(msg: SandboxMessage): SandboxMessage {
     this.byId.set(msg.id, msg);
-    if (this.byId.size > this.messageLimit) {
-      const oldest = this.byId.keys().next().value;
-      if (oldest !== undefined) this.byId.delete(oldest);
-    }
+    this.prune();
     this.emit({ type: 'message.created', message: msg });
     return msg;
+  }
+
+  /**
+   * Calls `start` and returns the first message it adds before its first await (how an injected
+   * inbound message is found: the dialects store it synchronously, then deliver it).
+   */
+  capture<T>(start: () => Promise<T>): { message: SandboxMessage | undefined; done: Promise<T> } {
+    let message: SandboxMessage | undefined;
+    const stop = this.subscribe((e) => {
+      if (e.type === 'message.created') message ??= e.message;
+    });
+    try {
+      const done = start();
+      return { message, done };
+    } finally {
+      stop();
+    }
+  }
+
+  /** Drops the oldest messages beyond the limit. */
+  private prune(): void {
+    while (this.byId.size > this.messageLimit) {
+      const oldest = this.byId.keys().next().value;
+      if (oldest === undefined) break;
+      this.byId.delete(oldest);
+      this.prunedCount++;
+    }
+  }
+
+  /** How many messages retention has dropped since this store was created. */
+  get pruned(): number {
+    return this.prunedCount;
+  }
+
+  /** Restores a saved record (oldest first) without publishing it; retention applies. */
+  load(messages: readonly SandboxMessage[], attempts: readonly WebhookAttempt[] = []): void {
+    for (const m of messages) this.byId.set(m.id, m);
+    this.prune();
+    this.attempts.push(...attempts);
+    if (this.attempts.length > this.webhookLimit) this.attempts.splice(0, this.attempts.length - this.webhookLimit);
   }
 
   get(id: string): SandboxMessage | undefined {
@@ -106,13 +181,9 @@ export class MessageStore {
     return m;
   }
 
-  list(filter: { provider?: string; to?: string } = {}): SandboxMessage[] {
+  list(filter: MessageFilter = {}): SandboxMessage[] {
     const out: SandboxMessage[] = [];
-    for (const m of this.byId.values()) {
-      if (filter.provider && m.provider !== filter.provider) continue;
-      if (filter.to && m.to !== filter.to) continue;
-      out.push(m);
-    }
+    for (const m of this.byId.values()) if (matchesFilter(m, filter)) out.push(m);
     return out;
   }
 
@@ -127,7 +198,7 @@ export class MessageStore {
 
   /** Records a delivery attempt as it starts; finishWebhook() records its outcome. */
   startWebhook(attempt: Omit<WebhookAttempt, 'at' | 'status' | 'error'>): WebhookAttempt {
-    const a: WebhookAttempt = { ...attempt, at: new Date().toISOString() };
+    const a: WebhookAttempt = { id: `WA${randomBytes(8).toString('hex')}`, ...attempt, at: new Date().toISOString() };
     this.attempts.push(a);
     if (this.attempts.length > this.webhookLimit) this.attempts.shift();
     return a;
@@ -138,6 +209,11 @@ export class MessageStore {
     if ('status' in outcome) attempt.status = outcome.status;
     else attempt.error = outcome.error;
     this.emit({ type: 'webhook.attempted', attempt });
+  }
+
+  /** One attempt by id. */
+  webhook(id: string): WebhookAttempt | undefined {
+    return this.attempts.find((a) => a.id === id);
   }
 
   /** Every recorded attempt, oldest first. */

@@ -2,8 +2,9 @@
 // behind a shared server, store, media fetcher, webhook delivery and fault injection. A dialect is
 // mounted under /<provider>/ so dialects never collide; the admin API lives under /_sandbox/.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { MessageStore } from './store.js';
+import type { MessageStore, SandboxMessage } from './store.js';
 import type { MediaFetcher } from './media-fetch.js';
+import type { CredentialVault } from './persist-credentials.js';
 
 export interface SandboxRequest {
   method: string;
@@ -43,6 +44,17 @@ export interface SandboxServices {
   stepDelayMs: number;
   /** Waits one status step (an unref'd timer: a stopping sandbox does not wait for deliveries). */
   step(): Promise<void>;
+  /** Saved credentials per provider (absent: every start makes fresh ones); see stableCredentials(). */
+  credentials?: CredentialVault;
+}
+
+/** A message from a handset to one of the sandbox's numbers (POST /_sandbox/inbound, the web phone). */
+export interface InboundInjection {
+  from: string;
+  to: string;
+  body: string;
+  /** Files already kept by the sandbox, each served unauthenticated at `url` (/_sandbox/media/<sha256>). */
+  media: Array<{ url: string; contentType: string; size: number; sha256: string; bytes: Buffer }>;
 }
 
 export interface SandboxDialect {
@@ -60,6 +72,12 @@ export interface SandboxDialect {
   serverError(): SandboxResponse;
   /** True for requests that create a message (the ones faults and rate limits apply to). */
   isMessageCreate(req: SandboxRequest): boolean;
+  /**
+   * Stores an inbound message to one of this dialect's numbers and delivers it as the provider's
+   * signed inbound webhook, exactly as the round trip does (dialects/<provider>/inject.ts).
+   * Resolves with the stored message once the delivery was attempted.
+   */
+  inject?(m: InboundInjection): Promise<SandboxMessage>;
 }
 
 /**
@@ -74,4 +92,30 @@ export interface SandboxDialect {
 /** JSON response helper. */
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): SandboxResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
+}
+
+/** The handset's side of an injected message, shaped like an outbound record for the round-trip code (never stored). */
+export function handsetMessage(provider: string, m: InboundInjection, numbers: (n: string) => string = (n) => n): SandboxMessage {
+  const now = new Date().toISOString();
+  return {
+    id: `handset-${Date.now()}`,
+    provider,
+    account: '',
+    direction: 'outbound',
+    to: numbers(m.to),
+    from: numbers(m.from),
+    body: m.body,
+    media: m.media.map((x) => ({ url: x.url, status: 'fetched' as const, contentType: x.contentType, size: x.size, sha256: x.sha256 })),
+    status: 'delivered',
+    createdAt: now,
+    updatedAt: now,
+    history: [],
+  };
+}
+
+/** Awaits a captured injection and returns its stored message (see MessageStore.capture). */
+export async function injected(c: { message: SandboxMessage | undefined; done: Promise<unknown> }, provider: string): Promise<SandboxMessage> {
+  await c.done;
+  if (!c.message) throw new Error(`the ${provider} dialect stored no inbound message`);
+  return c.message;
 }

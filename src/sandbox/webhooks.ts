@@ -1,34 +1,112 @@
 // Webhook delivery shared by the dialects: each dialect builds and signs its provider's request,
-// this module POSTs it and records the attempt in the store (which publishes it).
+// this module POSTs it and records the attempt in the store (which publishes it): the request with
+// credentials redacted, the answer, the time taken. The full request is kept in a replay book so the
+// web phone can resend it (a byte-for-byte repeat, as a provider's retry is).
 import { isLoopbackHost } from './media-fetch.js';
-import type { MessageStore } from './store.js';
+import type { MessageStore, WebhookAttempt } from './store.js';
 import type { OutgoingWebhook } from './types.js';
 
 export type DeliverWebhook = (hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string) => Promise<void>;
+
+export interface WebhookDeliveryOptions {
+  store: MessageStore;
+  allowRemote: boolean;
+  log: (line: string) => void;
+  /** Aborted when the sandbox closes: deliveries in flight stop at once. */
+  signal?: AbortSignal;
+  /** Where full requests are kept for resend (bounded by the store's webhook log). */
+  replays?: Map<string, OutgoingWebhook>;
+}
+
+const REQUEST_BODY_KEPT = 64 * 1024;
+const RESPONSE_BODY_KEPT = 4 * 1024;
+// Headers that carry credentials (Bandwidth's Basic callback creds, Vonage's Bearer JWT).
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** The headers with credential values replaced by "[redacted]". */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v]));
+}
+
+function bodyText(body: string | Buffer): string {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  return text.length > REQUEST_BODY_KEPT ? `${text.slice(0, REQUEST_BODY_KEPT)}…` : text;
+}
+
+async function readSome(res: Response): Promise<string> {
+  try {
+    const text = await res.text();
+    return text.length > RESPONSE_BODY_KEPT ? `${text.slice(0, RESPONSE_BODY_KEPT)}…` : text;
+  } catch {
+    return '';
+  }
+}
+
+/** POSTs one hook and records the outcome on `attempt`. */
+async function post(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, attempt: WebhookAttempt): Promise<void> {
+  const { store } = opts;
+  const started = performance.now();
+  try {
+    const u = new URL(hook.url);
+    if (!opts.allowRemote && !isLoopbackHost(u.hostname)) {
+      store.finishWebhook(attempt, { error: 'not delivered: the sandbox only calls loopback URLs unless started with --fetch-remote-media' });
+      return;
+    }
+    const body = typeof hook.body === 'string' ? hook.body : new Uint8Array(hook.body);
+    const signals = [AbortSignal.timeout(15_000), ...(opts.signal ? [opts.signal] : [])];
+    // The sandbox's close() aborts deliveries in flight: a hanging receiver does not hold up Ctrl+C.
+    const res = await fetch(u, {
+      method: 'POST',
+      headers: hook.headers,
+      body,
+      signal: AbortSignal.any(signals),
+      redirect: 'manual',
+    });
+    attempt.response = { body: await readSome(res) };
+    attempt.durationMs = Math.round(performance.now() - started);
+    store.finishWebhook(attempt, { status: res.status });
+  } catch (err) {
+    attempt.durationMs = Math.round(performance.now() - started);
+    store.finishWebhook(attempt, { error: (err as Error).message });
+  }
+}
+
+function start(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, base: Pick<WebhookAttempt, 'kind' | 'messageId' | 'resendOf'>): WebhookAttempt {
+  const attempt = opts.store.startWebhook({
+    ...base,
+    url: hook.url,
+    request: { method: 'POST', headers: redactHeaders(hook.headers), body: bodyText(hook.body) },
+  });
+  if (opts.replays && attempt.id) {
+    opts.replays.set(attempt.id, hook);
+    // Keep the book no longer than the log it serves.
+    const live = new Set(opts.store.webhooks().map((a) => a.id));
+    for (const id of opts.replays.keys()) {
+      if (opts.replays.size <= live.size) break;
+      if (!live.has(id)) opts.replays.delete(id);
+    }
+  }
+  return attempt;
+}
 
 /**
  * Creates the delivery function: loopback URLs only unless `allowRemote` (--fetch-remote-media),
  * no redirects, a 15 s limit. It never throws: failures are recorded and logged.
  */
-export function createWebhookDelivery(opts: { store: MessageStore; allowRemote: boolean; log: (line: string) => void }): DeliverWebhook {
-  const { store, log } = opts;
+export function createWebhookDelivery(opts: WebhookDeliveryOptions): DeliverWebhook {
   return async (hook, kind, messageId) => {
-    const attempt = store.startWebhook({ kind, messageId, url: hook.url });
-    try {
-      const u = new URL(hook.url);
-      if (!opts.allowRemote && !isLoopbackHost(u.hostname)) {
-        const error = 'not delivered: the sandbox only calls loopback URLs unless started with --fetch-remote-media';
-        store.finishWebhook(attempt, { error });
-        log(`webhook ${kind} ${messageId}: ${error}`);
-        return;
-      }
-      const body = typeof hook.body === 'string' ? hook.body : new Uint8Array(hook.body);
-      const res = await fetch(u, { method: 'POST', headers: hook.headers, body, signal: AbortSignal.timeout(15_000), redirect: 'manual' });
-      store.finishWebhook(attempt, { status: res.status });
-      await res.body?.cancel().catch(() => undefined);
-    } catch (err) {
-      store.finishWebhook(attempt, { error: (err as Error).message });
-    }
-    log(`webhook ${kind} ${messageId} → ${hook.url}: ${attempt.status ?? attempt.error}`);
+    const attempt = start(opts, hook, { kind, messageId });
+    await post(opts, hook, attempt);
+    opts.log(`webhook ${kind} ${messageId} → ${hook.url}: ${attempt.status ?? attempt.error}`);
   };
+}
+
+/** Repeats a logged attempt (same URL, headers and body); undefined when it is not in the replay book. */
+export async function resendWebhook(opts: WebhookDeliveryOptions, attemptId: string): Promise<WebhookAttempt | undefined> {
+  const hook = opts.replays?.get(attemptId);
+  const original = opts.store.webhook(attemptId);
+  if (!hook || !original) return undefined;
+  const attempt = start(opts, hook, { kind: original.kind, messageId: original.messageId, resendOf: attemptId });
+  await post(opts, hook, attempt);
+  return attempt;
 }

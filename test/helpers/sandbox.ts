@@ -37,9 +37,13 @@ export interface SandboxMessage {
   media: Array<{ url: string; status: string; contentType?: string; size?: number; sha256?: string }>;
 }
 
-/** Starts a sandbox on a free loopback port. */
+/**
+ * Starts a sandbox on a free loopback port. It keeps its record in memory (as before persistence
+ * existed) unless `extraArgs` names a data directory (`--data <dir>`).
+ */
 export async function startSandboxProcess(configDir: string, extraArgs: string[] = []): Promise<SandboxHandle> {
-  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', '--step-delay', '5', ...extraArgs], {
+  const keep = extraArgs.includes('--data') || extraArgs.includes('--memory') ? [] : ['--memory'];
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', '--step-delay', '5', ...keep, ...extraArgs], {
     env: baseEnv(configDir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -27,6 +27,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { createRouter } from '../../router.js';
+import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { bwError, springNotFound, xmlError, type BandwidthContext, type BwApp, type SipPeer } from './context.js';
 import { bearerOk, token } from './oauth.js';
 import { messageRoutes } from './messages.js';
@@ -35,14 +37,27 @@ import { applicationRoutes } from './applications.js';
 import { locationRoutes } from './locations.js';
 import { numberRoutes } from './numbers.js';
 
+type BandwidthCredentials = ReturnType<typeof freshCredentials>;
+
+/** New sandbox account credentials (kept across restarts by stableCredentials). */
+function freshCredentials() {
+  return {
+    accountId: String(9_000_000 + Math.floor(Math.random() * 999_999)),
+    applicationId: randomUUID(),
+    clientId: randomBytes(16).toString('hex'),
+    clientSecret: randomBytes(24).toString('base64url'),
+    callbackUsername: `mms-sandbox-${randomBytes(3).toString('hex')}`,
+    callbackPassword: randomBytes(18).toString('base64url'),
+  };
+}
+
 /** The account, its default application, site and location, and the numbers on it. */
-function createContext(svc: SandboxServices, callbackCreds: { user: string; pass: string }): { ctx: BandwidthContext; defaultApp: BwApp } {
-  const accountId = String(9_000_000 + Math.floor(Math.random() * 999_999));
-  const clientId = randomBytes(16).toString('hex');
-  const clientSecret = randomBytes(24).toString('base64url');
+function createContext(svc: SandboxServices, creds: BandwidthCredentials): { ctx: BandwidthContext; defaultApp: BwApp } {
+  const { accountId, clientId, clientSecret } = creds;
+  const callbackCreds = { user: creds.callbackUsername, pass: creds.callbackPassword };
   const ownNumbers = ['+15557770041', '+15557770042'];
   const defaultApp: BwApp = {
-    id: randomUUID(),
+    id: creds.applicationId,
     name: 'mms sandbox',
     inboundCreds: { ...callbackCreds },
     outboundCreds: { ...callbackCreds },
@@ -74,9 +89,9 @@ function createContext(svc: SandboxServices, callbackCreds: { user: string; pass
 
 /** Creates the Bandwidth dialect with fresh sandbox credentials. */
 export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
-  const callbackUsername = `mms-sandbox-${randomBytes(3).toString('hex')}`;
-  const callbackPassword = randomBytes(18).toString('base64url');
-  const { ctx, defaultApp } = createContext(svc, { user: callbackUsername, pass: callbackPassword });
+  const creds = stableCredentials(svc, 'bandwidth', freshCredentials);
+  const { callbackUsername, callbackPassword } = creds;
+  const { ctx, defaultApp } = createContext(svc, creds);
   const dashboardNotFound = (req: SandboxRequest): SandboxResponse =>
     xmlError(404, 'ErrorResponse', 404, `The resource ${req.path.slice(ctx.dash.length)} was not found`);
   const messaging = createRouter([...messageRoutes(ctx), ...mediaRoutes(ctx)]);
@@ -84,6 +99,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
   const lookups = createRouter(numberRoutes(ctx));
   return {
     provider: 'bandwidth',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({
       credentials: {
         accountId: ctx.accountId,

@@ -27,6 +27,8 @@ import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../type
 import { json } from '../../types.js';
 import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter, route } from '../../router.js';
+import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { OWN_NUMBERS, apiId, methodNotAllowed, plivoError, type PlivoContext } from './context.js';
 import { messageRoutes } from './messages.js';
 import { mediaRoutes, publicMediaRoutes } from './media.js';
@@ -55,8 +57,10 @@ function accountJson(ctx: PlivoContext): Record<string, unknown> {
 export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
   const alnum = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[randomInt(36)]).join('');
   // Main accounts are MA + 18 upper-case letters or digits (the adapter's pattern).
-  const authId = `MA${alnum(18)}`;
-  const authToken = randomBytes(30).toString('base64').replace(/[+/=]/g, '').slice(0, 40);
+  const { authId, authToken } = stableCredentials(svc, 'plivo', () => ({
+    authId: `MA${alnum(18)}`,
+    authToken: randomBytes(30).toString('base64').replace(/[+/=]/g, '').slice(0, 40),
+  }));
   const app = defaultApplication();
   const ctx: PlivoContext = {
     svc,
@@ -89,6 +93,7 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
 
   return {
     provider: 'plivo',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({ credentials: { authId, authToken }, numbers: OWN_NUMBERS.map((n) => `+${n}`), defaultFrom: `+${OWN_NUMBERS[0]!}` }),
     isMessageCreate: (req) => req.method === 'POST' && req.path === `${ctx.accountPath}/Message/`,
     // Plivo documents no Retry-After (reference §3.3); the sandbox sends one so clients can back off.

@@ -22,6 +22,8 @@ import { randomBytes } from 'node:crypto';
 import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../types.js';
 import { bearerToken, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
+import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { sinchError, type SinchContext } from './context.js';
 import { batchRoutes } from './batches.js';
 import { inboundRoutes, mediaRoutes } from './inbounds.js';
@@ -29,12 +31,16 @@ import { callbackUrl, callbackUrlPlan } from './callbacks.js';
 
 /** Creates the Sinch dialect with fresh sandbox credentials. */
 export function createSinchDialect(svc: SandboxServices): SandboxDialect {
-  const servicePlanId = randomBytes(16).toString('hex');
+  const { servicePlanId, apiToken, webhookSecret } = stableCredentials(svc, 'sinch', () => ({
+    servicePlanId: randomBytes(16).toString('hex'),
+    apiToken: randomBytes(16).toString('hex'),
+    webhookSecret: randomBytes(24).toString('base64url'),
+  }));
   const ctx: SinchContext = {
     svc,
     servicePlanId,
-    apiToken: randomBytes(16).toString('hex'),
-    webhookSecret: randomBytes(24).toString('base64url'),
+    apiToken,
+    webhookSecret,
     ownNumbers: ['+15557770051', '+15557770052'],
     planCallbackUrl: undefined,
     batches: new Map(),
@@ -52,6 +58,7 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
 
   return {
     provider: 'sinch',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({
       credentials: { servicePlanId, apiToken: ctx.apiToken, region: 'us', webhookSecret: ctx.webhookSecret },
       numbers: ctx.ownNumbers,

@@ -17,7 +17,9 @@
 //   To +15557770104  accepted, then delivery_unconfirmed (finalized, no carrier receipt)
 //   Own numbers +15557770011 (default from) and +15557770012, both on the default messaging
 //   profile; a message to one of them comes back as a signed message.received webhook (webhooks.ts).
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
 import { bearerToken, safeEqual } from '../../auth.js';
@@ -32,8 +34,13 @@ const BALANCE = { record_type: 'balance', balance: '100.00', credit_limit: '0.00
 
 /** Creates the Telnyx dialect with a fresh API key and Ed25519 key pair. */
 export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
-  const apiKey = `KEY${randomBytes(16).toString('hex').toUpperCase()}_${randomBytes(16).toString('base64url')}`;
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const saved = stableCredentials(svc, 'telnyx', () => ({
+    apiKey: `KEY${randomBytes(16).toString('hex').toUpperCase()}_${randomBytes(16).toString('base64url')}`,
+    privateKeyPem: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  }));
+  const apiKey = saved.apiKey;
+  const privateKey = createPrivateKey(saved.privateKeyPem);
+  const publicKey = createPublicKey(privateKey);
   const publicKeyB64 = rawPublicKey(publicKey);
   const started = new Date().toISOString();
   const profile = defaultProfile(started);
@@ -60,6 +67,7 @@ export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
 
   return {
     provider: 'telnyx',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({ credentials: { apiKey, publicKey: publicKeyB64 }, numbers: [...OWN_NUMBERS], defaultFrom: OWN_NUMBERS[0]! }),
     isMessageCreate: (req) => req.method === 'POST' && req.path.replace(/\/+$/, '') === '/v2/messages',
     rateLimited: (retryAfter) =>

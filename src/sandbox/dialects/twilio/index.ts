@@ -10,6 +10,8 @@
 import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../types.js';
 import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
+import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { API, MAGIC_FROM_OK, TWILIO_SANDBOX_SERVICE_NUMBER, hex, notFound, twilioError, unmatched, type TwilioContext } from './context.js';
 import { messageRoutes } from './messages.js';
 import { ReplyDepth } from '../xml-reply.js';
@@ -18,8 +20,7 @@ import { createNumbers, numberRoutes } from './numbers.js';
 
 /** Creates the Twilio dialect with fresh sandbox credentials. */
 export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: string; authToken: string }): SandboxDialect {
-  const accountSid = creds?.accountSid ?? `AC${hex(16)}`;
-  const authToken = creds?.authToken ?? hex(16);
+  const { accountSid, authToken } = creds ?? stableCredentials(svc, 'twilio', () => ({ accountSid: `AC${hex(16)}`, authToken: hex(16) }));
   const ownNumbers = [MAGIC_FROM_OK, '+15557770001', '+15557770002'];
   const ctx: TwilioContext = {
     svc,
@@ -42,6 +43,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
   return {
     provider: 'twilio',
     primary: true,
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({ credentials: { accountSid, authToken }, numbers: ownNumbers, defaultFrom: MAGIC_FROM_OK }),
     isMessageCreate: (req) => req.method === 'POST' && req.path.endsWith('/Messages.json'),
     rateLimited: (retryAfter) => ({

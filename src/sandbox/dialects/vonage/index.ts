@@ -19,6 +19,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxDialect, SandboxServices } from '../../types.js';
 import { createRouter } from '../../router.js';
+import { stableCredentials } from '../../persist-credentials.js';
+import { injectInbound } from './inject.js';
 import { ERR, newKeyPair, problem, type VonageApp, type VonageContext } from './context.js';
 import { messageRoutes } from './messages.js';
 import { mediaRoutes } from './media.js';
@@ -28,13 +30,16 @@ import { numberRoutes } from './numbers.js';
 /** Creates the Vonage dialect with fresh sandbox credentials. */
 export function createVonageDialect(svc: SandboxServices): SandboxDialect {
   // Real API keys are 8 hex characters, secrets 16 alphanumerics (the adapter accepts 6–16).
-  const apiKey = randomBytes(4).toString('hex');
-  const apiSecret = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16);
-  const signatureSecret = randomBytes(24).toString('base64url');
-  const keys = newKeyPair();
+  const { apiKey, apiSecret, signatureSecret, applicationId, ...keys } = stableCredentials(svc, 'vonage', () => ({
+    apiKey: randomBytes(4).toString('hex'),
+    apiSecret: randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16),
+    signatureSecret: randomBytes(24).toString('base64url'),
+    applicationId: randomUUID(),
+    ...newKeyPair(),
+  }));
   const ownNumbers = ['+15557770031', '+15557770032'];
   const defaultApp: VonageApp = {
-    id: randomUUID(),
+    id: applicationId,
     name: 'mms sandbox',
     publicKey: keys.publicKey,
     capabilities: { messages: { webhooks: {}, version: 'v1' } },
@@ -53,6 +58,7 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
   const router = createRouter([...messageRoutes(ctx), ...applicationRoutes(ctx), ...numberRoutes(ctx), ...mediaRoutes(ctx)]);
   return {
     provider: 'vonage',
+    inject: (m) => injectInbound(ctx, m),
     describe: () => ({
       credentials: { apiKey, apiSecret, applicationId: defaultApp.id, privateKey: keys.privateKey, signatureSecret },
       numbers: ownNumbers,

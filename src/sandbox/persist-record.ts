@@ -1,0 +1,135 @@
+// Persistence of the sandbox's record in a data directory: messages.json (the messages, oldest
+// first) and webhooks.json (the delivery log plus what a resend needs), plain JSON written
+// atomically (0600 files, 0700 folder) a moment after each change and once more on close. Retention
+// is the store's (--max-messages); media no kept message refers to is removed from <data>/media.
+// A lock file keeps two sandboxes from writing the same directory.
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensurePrivateDir } from './persist-credentials.js';
+import type { MediaStore } from './persist-media.js';
+import type { MessageStore, SandboxMessage, WebhookAttempt } from './store.js';
+import type { OutgoingWebhook } from './types.js';
+
+/** The full requests behind the webhook log, by attempt id (what a resend repeats). */
+export type ReplayBook = Map<string, OutgoingWebhook>;
+
+export interface RecordPersistence {
+  /** Writes now if anything changed since the last write. */
+  flush(): Promise<void>;
+  /** Flushes, stops following the store and releases the lock. */
+  close(): Promise<void>;
+}
+
+/** Thrown when another running sandbox holds the data directory. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(`the sandbox data directory ${dir} is in use by another sandbox (pid ${pid})`);
+  }
+}
+
+const DEBOUNCE_MS = 250;
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the directory's lock, or throws DataDirInUseError. A stale lock (dead pid) is taken over. */
+async function lock(dir: string): Promise<string> {
+  const file = join(dir, 'lock');
+  const held = await readJson<{ pid: number }>(file);
+  if (held && held.pid !== process.pid && isAlive(held.pid)) throw new DataDirInUseError(dir, held.pid);
+  await writeFile(file, JSON.stringify({ pid: process.pid }), { mode: 0o600 });
+  return file;
+}
+
+interface SavedWebhooks {
+  webhooks: WebhookAttempt[];
+  replays: Array<{ id: string; url: string; headers: Record<string, string>; body: string; base64?: boolean }>;
+}
+
+/** Loads the saved record into `store` and `replays`, then writes every later change back to `dir`. */
+export async function persistRecord(dir: string, store: MessageStore, media: MediaStore, replays: ReplayBook): Promise<RecordPersistence> {
+  await ensurePrivateDir(dir);
+  const lockFile = await lock(dir);
+  const messagesFile = join(dir, 'messages.json');
+  const webhooksFile = join(dir, 'webhooks.json');
+  const savedMessages = await readJson<{ messages?: SandboxMessage[] }>(messagesFile);
+  const savedHooks = await readJson<SavedWebhooks>(webhooksFile);
+  store.load(savedMessages?.messages ?? [], savedHooks?.webhooks ?? []);
+  for (const r of savedHooks?.replays ?? []) replays.set(r.id, { url: r.url, headers: r.headers, body: r.base64 ? Buffer.from(r.body, 'base64') : r.body });
+  let dirty = false;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let prunedAtLastWrite = -1;
+  const write = async () => {
+    dirty = false;
+    const messages = store.list();
+    const webhooks = [...store.webhooks()];
+    const ids = new Set(webhooks.map((w) => w.id));
+    for (const id of replays.keys()) if (!ids.has(id)) replays.delete(id);
+    const replayList = [...replays].map(([id, h]) =>
+      typeof h.body === 'string'
+        ? { id, url: h.url, headers: h.headers, body: h.body }
+        : { id, url: h.url, headers: h.headers, body: h.body.toString('base64'), base64: true },
+    );
+    await writeJsonAtomic(messagesFile, { version: 1, messages });
+    await writeJsonAtomic(webhooksFile, { version: 1, webhooks, replays: replayList });
+    if (store.pruned !== prunedAtLastWrite) {
+      // Retention dropped messages (or this is the first write): their media can go too.
+      prunedAtLastWrite = store.pruned;
+      await media.prune(new Set(messages.flatMap((m) => m.media.flatMap((x) => (x.sha256 ? [x.sha256] : [])))));
+    }
+  };
+  const schedule = () => {
+    dirty = true;
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      writing = writing.then(write).catch(() => undefined);
+    }, DEBOUNCE_MS);
+    timer.unref();
+  };
+  const unsubscribe = store.subscribe(schedule);
+  const flush = async () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    await writing;
+    if (dirty) await write();
+  };
+  // The first write applies retention to what was loaded (a lower --max-messages than last time).
+  dirty = true;
+  await flush();
+  return {
+    /** Also called after changes that publish no event (clear all). */
+    flush: async () => {
+      dirty = true;
+      await flush();
+    },
+    async close() {
+      unsubscribe();
+      await flush();
+      await rm(lockFile, { force: true });
+    },
+  };
+}
