@@ -10,6 +10,8 @@ import { killTrackedChildren } from './webhook/tunnel/orphans.js';
 import { versionLine } from './output/version.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+/** Signals closer together than this are one key press delivered twice (see main()). */
+const ECHO_WINDOW_MS = 500;
 
 /** Global flags, scanned before parsing so that even a parse error honours --json/--quiet. */
 function scanGlobalFlags(args: string[]): { json: boolean; quiet: boolean; debug: boolean; color: boolean | undefined } {
@@ -80,8 +82,14 @@ export async function main(argv: string[]): Promise<void> {
   }
   const controller = new AbortController();
   let interrupts = 0;
+  let firstSignalAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
+    // One key press can arrive twice: a library's exit hook (when-exit, loaded by conf's atomic
+    // writes) re-raises the signal it caught, and `npm exec` or `timeout` forward it as well.
+    // A second signal within half a second is that echo, not the user pressing Ctrl+C again.
+    if (interrupts > 0 && performance.now() - firstSignalAt < ECHO_WINDOW_MS) return;
     interrupts++;
+    if (interrupts === 1) firstSignalAt = performance.now();
     if (interrupts > 1) {
       // From the start of the line: a live status line (mms send) may be on it.
       process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}Interrupted again: exiting now.\n`);

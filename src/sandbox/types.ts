@@ -28,13 +28,20 @@ export interface OutgoingWebhook {
   body: string | Buffer;
 }
 
+/** What a webhook receiver answered (the body cut at 64 KiB): dialects act on it (Bandwidth's challenge, TwiML replies). */
+export interface WebhookAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
 /** Shared services handed to every dialect. */
 export interface SandboxServices {
   /**
    * POSTs a signed webhook (inbound message or status callback) and records the attempt; only to
    * loopback URLs unless the sandbox was started with --fetch-remote-media. Never throws.
    */
-  deliverWebhook(hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string): Promise<void>;
+  deliverWebhook(hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string): Promise<WebhookAnswer | undefined>;
   store: MessageStore;
   fetcher: MediaFetcher;
   /** The sandbox's own base URL, e.g. http://127.0.0.1:4780. */

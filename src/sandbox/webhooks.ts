@@ -4,9 +4,9 @@
 // web phone can resend it (a byte-for-byte repeat, as a provider's retry is).
 import { isLoopbackHost } from './media-fetch.js';
 import type { MessageStore, WebhookAttempt } from './store.js';
-import type { OutgoingWebhook } from './types.js';
+import type { OutgoingWebhook, WebhookAnswer } from './types.js';
 
-export type DeliverWebhook = (hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string) => Promise<void>;
+export type DeliverWebhook = (hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string) => Promise<WebhookAnswer | undefined>;
 
 export interface WebhookDeliveryOptions {
   store: MessageStore;
@@ -20,6 +20,8 @@ export interface WebhookDeliveryOptions {
 
 const REQUEST_BODY_KEPT = 64 * 1024;
 const RESPONSE_BODY_KEPT = 4 * 1024;
+/** What a dialect may act on (a TwiML reply is small); anything beyond this is not read. */
+const ANSWER_LIMIT = 64 * 1024;
 // Headers that carry credentials (Bandwidth's Basic callback creds, Vonage's Bearer JWT).
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
@@ -33,24 +35,39 @@ function bodyText(body: string | Buffer): string {
   return text.length > REQUEST_BODY_KEPT ? `${text.slice(0, REQUEST_BODY_KEPT)}…` : text;
 }
 
-async function readSome(res: Response): Promise<string> {
+/** At most ANSWER_LIMIT bytes of the answer's body, as UTF-8 ('' when it cannot be read). */
+async function readLimited(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const text = await res.text();
-    return text.length > RESPONSE_BODY_KEPT ? `${text.slice(0, RESPONSE_BODY_KEPT)}…` : text;
+    for await (const chunk of res.body) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= ANSWER_LIMIT) {
+        await res.body.cancel().catch(() => undefined);
+        break;
+      }
+    }
   } catch {
-    return '';
+    // A receiver that resets mid-body: keep what arrived.
   }
+  return Buffer.concat(chunks).subarray(0, ANSWER_LIMIT).toString('utf8');
 }
 
-/** POSTs one hook and records the outcome on `attempt`. */
-async function post(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, attempt: WebhookAttempt): Promise<void> {
+function kept(text: string): string {
+  return text.length > RESPONSE_BODY_KEPT ? `${text.slice(0, RESPONSE_BODY_KEPT)}…` : text;
+}
+
+/** POSTs one hook, records the outcome on `attempt`, and returns the answer (undefined when none came). */
+async function post(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, attempt: WebhookAttempt): Promise<WebhookAnswer | undefined> {
   const { store } = opts;
   const started = performance.now();
   try {
     const u = new URL(hook.url);
     if (!opts.allowRemote && !isLoopbackHost(u.hostname)) {
       store.finishWebhook(attempt, { error: 'not delivered: the sandbox only calls loopback URLs unless started with --fetch-remote-media' });
-      return;
+      return undefined;
     }
     const body = typeof hook.body === 'string' ? hook.body : new Uint8Array(hook.body);
     const signals = [AbortSignal.timeout(15_000), ...(opts.signal ? [opts.signal] : [])];
@@ -62,12 +79,15 @@ async function post(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, attempt
       signal: AbortSignal.any(signals),
       redirect: 'manual',
     });
-    attempt.response = { body: await readSome(res) };
+    const answer: WebhookAnswer = { status: res.status, headers: res.headers, body: await readLimited(res) };
+    attempt.response = { body: kept(answer.body) };
     attempt.durationMs = Math.round(performance.now() - started);
     store.finishWebhook(attempt, { status: res.status });
+    return answer;
   } catch (err) {
     attempt.durationMs = Math.round(performance.now() - started);
     store.finishWebhook(attempt, { error: (err as Error).message });
+    return undefined;
   }
 }
 
@@ -96,8 +116,9 @@ function start(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, base: Pick<W
 export function createWebhookDelivery(opts: WebhookDeliveryOptions): DeliverWebhook {
   return async (hook, kind, messageId) => {
     const attempt = start(opts, hook, { kind, messageId });
-    await post(opts, hook, attempt);
+    const answer = await post(opts, hook, attempt);
     opts.log(`webhook ${kind} ${messageId} → ${hook.url}: ${attempt.status ?? attempt.error}`);
+    return answer;
   };
 }
 

@@ -4,7 +4,7 @@
 // answers 401 with `WWW-Authenticate: Basic realm=…` is it sent again with the URL's Basic
 // credentials. A receiver that does not challenge gets the callback without credentials.
 import type { SandboxMessage } from '../../store.js';
-import { answerVisible, exchangeWebhook } from '../exchange.js';
+import { exchangeWebhook } from '../exchange.js';
 import type { BandwidthContext, BwApp, MessageMeta } from './context.js';
 
 /** POSTs a callback the way Bandwidth does: unauthenticated, then with Basic credentials after a Basic challenge. */
@@ -18,12 +18,6 @@ async function challenged(
 ): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'BandwidthAPI/v2' };
   const authorization = creds ? `Basic ${Buffer.from(`${creds.user}:${creds.pass}`).toString('base64')}` : undefined;
-  if (authorization && !answerVisible(url)) {
-    // The answer of a non-loopback URL (--fetch-remote-media) is not seen here, so the challenge
-    // cannot be followed: the credentials go with the first attempt instead.
-    await ctx.svc.deliverWebhook({ url, headers: { ...headers, authorization }, body }, kind, id);
-    return;
-  }
   const first = await exchangeWebhook(ctx.svc, { url, headers, body }, kind, id);
   const challenge = first?.status === 401 ? (first.headers.get('www-authenticate') ?? '') : '';
   if (!authorization || !/(?:^|,)\s*Basic\b/i.test(challenge)) return;
