@@ -79,7 +79,7 @@ async function show(id: string, ctx: AppContext): Promise<void> {
   else for (const line of e.request.body.split('\n')) ctx.io.out(s(line));
   if (e.forwards.length > 0) ctx.io.out('');
   for (const f of e.forwards) {
-    const { out, warn } = formatForwardLines({ kind: e.kind, events: [], attempt: f });
+    const { out, warn } = formatForwardLines({ kind: e.kind, events: [], attempt: f }, !f.replay);
     ctx.io.out(`${f.startedAt}${f.replay ? ' replay' : ''}  ${warn ?? out.at(-1)!}`);
   }
 }
@@ -100,11 +100,14 @@ async function replay(id: string, opts: EventsOptions, ctx: AppContext): Promise
   const a = out.attempt;
   if (ctx.io.json) writeJson(ctx.io, { type: 'replay', id: stored.id, signing: out.signing, ...a, body: out.body });
   else {
-    const { out: lines, warn } = formatForwardLines({
-      kind: stored.kind,
-      events: stored.events.map((ev) => ({ ...ev, media: ev.type === 'message' ? ev.media.length : 0 })),
-      attempt: a,
-    });
+    const { out: lines, warn } = formatForwardLines(
+      {
+        kind: stored.kind,
+        events: stored.events.map((ev) => ({ ...ev, media: ev.type === 'message' ? ev.media.length : 0 })),
+        attempt: a,
+      },
+      false,
+    );
     for (const line of lines) ctx.io.out(line);
     if (warn !== undefined) ctx.io.warn(warn);
     if (out.body !== '') for (const line of out.body.split('\n')) ctx.io.out(s(line));
