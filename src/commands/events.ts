@@ -2,12 +2,11 @@
 // to an app again. This file is flags and rendering; the flow is services/events/.
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
-import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { EventFilter, StoredEvent } from '../services/events/index.js';
 import { parseSeconds } from './flags.js';
-import { formatForwardLines, requireForwardUrl } from './listen.js';
+import { answerExitCode, formatForwardLines, requireForwardUrl } from './listen.js';
 import { loadAccount, withExitCode } from './shared.js';
 import type { GlobalOptions } from './index.js';
 
@@ -112,7 +111,7 @@ async function replay(id: string, opts: EventsOptions, ctx: AppContext): Promise
     if (warn !== undefined) ctx.io.warn(warn);
     if (out.body !== '') for (const line of out.body.split('\n')) ctx.io.out(s(line));
   }
-  return a.error ? ExitCode.UNAVAILABLE : a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
+  return answerExitCode(a);
 }
 
 /** `mms events`. */

@@ -131,6 +131,13 @@ export function listenRequestFrom(opts: ListenOptions): ListenRequest {
 
 const arrow = (from: string | undefined, to: string | undefined): string => `${sanitizeForTerminal(from ?? '?')} → ${sanitizeForTerminal(to ?? '?')}`;
 
+/** The exit code of a one-off send to the app (trigger, replay): 0 for 2xx, 6 for another answer, 7 for none, 130 after Ctrl+C. */
+export function answerExitCode(a: Pick<ForwardReport['attempt'], 'answered' | 'error'> | undefined): number {
+  if (a === undefined) return ExitCode.OK;
+  if (a.error) return a.error.reason === 'interrupted' ? ExitCode.INTERRUPTED : ExitCode.UNAVAILABLE;
+  return a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
+}
+
 const WHY: Record<NonNullable<ForwardReport['attempt']['error']>['reason'], string> = {
   unreachable: 'the app is unreachable',
   timeout: 'no answer within the timeout',

@@ -3,12 +3,11 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
 import { CliError, ErrorCode, UsageError } from '../errors/errors.js';
-import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { TriggerOutcome, TriggerRequest, TriggeredRequest } from '../services/forward/trigger.js';
 import { parseSeconds } from './flags.js';
-import { requireForwardUrl } from './listen.js';
+import { answerExitCode, requireForwardUrl } from './listen.js';
 import { collect, loadAccount, readStdin, withExitCode } from './shared.js';
 import type { GlobalOptions } from './index.js';
 
@@ -94,8 +93,7 @@ export function formatRawRequest(r: TriggeredRequest): string {
 /** Prints the outcome; returns the exit code (0: the app answered 2xx; 6: it answered otherwise; 7: no answer). */
 function render(out: TriggerOutcome, ctx: AppContext): number {
   const a = out.answer;
-  const code =
-    a === undefined ? ExitCode.OK : a.error ? ExitCode.UNAVAILABLE : a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
+  const code = answerExitCode(a);
   for (const n of out.notes) ctx.io.warn(`Note: ${n}`);
   if (ctx.io.json) {
     writeJson(ctx.io, { type: 'trigger', ...out, request: printableRequest(out.request) });

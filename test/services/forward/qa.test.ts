@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatForwardLines } from '../../../src/commands/listen.js';
+import { answerExitCode, formatForwardLines } from '../../../src/commands/listen.js';
 import { formatRawRequest, printableRequest } from '../../../src/commands/trigger.js';
 import { getAdapter } from '../../../src/providers/registry.js';
 import type { Credentials } from '../../../src/providers/types.js';
@@ -84,6 +84,19 @@ describe('forward: Ctrl+C while the app is answering', () => {
     expect(reply.status).toBe(503);
     const { warn } = formatForwardLines({ kind: 'inbound', events: [], attempt });
     expect(warn).toBe(`<-- 503 POST ${url}: interrupted (stopped before the app answered); answered 503 so the provider retries`);
+  });
+});
+
+describe('trigger: Ctrl+C while the app is answering', () => {
+  it('exits 130 (interrupted), not 7 (unreachable)', async () => {
+    const ac = new AbortController();
+    const url = await app(() => ac.abort(new Error('SIGINT')));
+    const env = { TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'tok', MMS_FROM: '+15551234567' };
+    const r = await runInProcess(['trigger', 'inbound', '--url', url, '--from', '+15557654321'], { configDir: join(root, 'cfg-int'), env, signal: ac.signal });
+    expect(r.code).toBe(130);
+    expect(answerExitCode({ answered: 200 })).toBe(0);
+    expect(answerExitCode({ answered: 409 })).toBe(6);
+    expect(answerExitCode({ answered: 504, error: { reason: 'timeout', message: '' } })).toBe(7);
   });
 });
 
