@@ -141,7 +141,8 @@ export function createEventsCommand(ctx: AppContext): Command {
       'after',
       `
 The log lives in <config dir>/events (one 0600 file per webhook, directory 0700) and keeps the
-newest 1000 (mms listen --keep-events <n>; 0 turns it off).
+newest 1000 (mms listen --keep-events <n>; 0 turns it off; --keep-events-days <d> also drops
+older ones).
 
 Examples:
   $ mms events list --since 1h --type inbound
