@@ -180,6 +180,15 @@ function renderForward(r: ForwardReport, ctx: AppContext, flush: () => void): vo
   if (warn !== undefined) ctx.io.warn(warn);
 }
 
+/**
+ * True when an event is shown by its forward's `-->` line instead of the event block: only events of
+ * a kind that is forwarded (with --forward-status-to alone, inbound messages still print their block).
+ */
+export function showsForwardLinesFor(ev: { type: string }, forward: ListenRequest['forward'], json: boolean): boolean {
+  if (json || forward === undefined) return false;
+  return ev.type === 'message' ? forward.inbound !== undefined : ev.type === 'status' ? forward.status !== undefined : false;
+}
+
 /** The account as the listen service sees it; cleanup calls are not tied to Ctrl+C (which already fired). */
 function listenAccount(loaded: LoadedAccount): ListenPorts['account'] {
   const callContext = loaded.callContext();
@@ -224,7 +233,7 @@ async function listen(opts: ListenOptions, ctx: AppContext): Promise<number> {
   // Forwarding shows one `-->` line per event instead of the event block (NDJSON keeps both).
   const renderer: ListenEvents & { flush(): void } = {
     ...base,
-    event: (ev) => (request.forward !== undefined && !ctx.io.json ? undefined : base.event(ev)),
+    event: (ev) => (showsForwardLinesFor(ev, request.forward, ctx.io.json) ? undefined : base.event(ev)),
     forwarded: (r) => renderForward(r, ctx, () => base.flush()),
     eventLogFailed: (message) => ctx.io.warn(`Could not write the event log: ${sanitizeForTerminal(message)}`),
   };

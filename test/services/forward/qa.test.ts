@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answerExitCode, formatForwardLines } from '../../../src/commands/listen.js';
+import { answerExitCode, formatForwardLines, showsForwardLinesFor } from '../../../src/commands/listen.js';
 import { formatRawRequest, printableRequest } from '../../../src/commands/trigger.js';
+import { closeHttp, createHttpClient } from '../../../src/providers/http-client.js';
 import { getAdapter } from '../../../src/providers/registry.js';
+import { startSandbox } from '../../../src/sandbox/server.js';
 import type { Credentials } from '../../../src/providers/types.js';
 import { forwardWebhook } from '../../../src/services/forward/forward.js';
 import { triggerWebhook, type TriggerRequest } from '../../../src/services/forward/trigger.js';
@@ -214,6 +216,46 @@ describe('webhook server: optional auth on a media route', () => {
       await vi.waitFor(() => expect(srv.fetchCount(route.token)).toBe(1));
     } finally {
       await srv.close();
+    }
+  });
+});
+
+describe('listen --forward-status-to alone', () => {
+  it('still prints inbound messages as event blocks: only forwarded kinds become `-->` lines', async () => {
+    expect(showsForwardLinesFor({ type: 'message' }, { status: 'http://a' }, false)).toBe(false);
+    expect(showsForwardLinesFor({ type: 'status' }, { status: 'http://a' }, false)).toBe(true);
+    expect(showsForwardLinesFor({ type: 'message' }, { inbound: 'http://a' }, true)).toBe(false);
+    const sb = await startSandbox({ port: 0, stepDelayMs: 5 });
+    try {
+      const tw = sb.info().providers.twilio!;
+      const env = {
+        TWILIO_ACCOUNT_SID: tw.credentials.accountSid!,
+        TWILIO_AUTH_TOKEN: tw.credentials.authToken!,
+        MMS_TWILIO_BASE_URL: tw.baseUrl,
+        MMS_FROM: tw.defaultFrom,
+      };
+      const statusApp = await app((_body, res) => res.writeHead(200).end());
+      let stderr = '';
+      const run = runInProcess(['listen', '--number', '+15557770001', '--count', '1', '--timeout', '20', '--forward-status-to', statusApp], {
+        configDir: join(root, 'cfg-status-only'),
+        env,
+        onStderr: (c) => (stderr += c),
+      });
+      await vi.waitFor(() => expect(stderr).toContain('Press Ctrl+C'), { timeout: 10_000 });
+      const http = createHttpClient({ provider: 'twilio', env });
+      await (
+        await getAdapter('twilio')
+      ).send(
+        { to: '+15557770001', from: tw.defaultFrom, body: 'not forwarded, still shown', mediaUrls: [] },
+        { credentials: tw.credentials, baseUrl: tw.baseUrl, http },
+      );
+      const res = await run;
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain('not forwarded, still shown');
+      expect(res.stdout).not.toContain('--> inbound');
+    } finally {
+      await sb.close();
+      await closeHttp();
     }
   });
 });
