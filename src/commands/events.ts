@@ -2,12 +2,11 @@
 // to an app again. This file is flags and rendering; the flow is services/events/.
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
-import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { EventFilter, StoredEvent } from '../services/events/index.js';
 import { parseSeconds } from './flags.js';
-import { formatForwardLines, requireForwardUrl } from './listen.js';
+import { answerExitCode, formatForwardLines, requireForwardUrl } from './listen.js';
 import { loadAccount, withExitCode } from './shared.js';
 import type { GlobalOptions } from './index.js';
 
@@ -79,7 +78,7 @@ async function show(id: string, ctx: AppContext): Promise<void> {
   else for (const line of e.request.body.split('\n')) ctx.io.out(s(line));
   if (e.forwards.length > 0) ctx.io.out('');
   for (const f of e.forwards) {
-    const { out, warn } = formatForwardLines({ kind: e.kind, events: [], attempt: f });
+    const { out, warn } = formatForwardLines({ kind: e.kind, events: [], attempt: f }, !f.replay);
     ctx.io.out(`${f.startedAt}${f.replay ? ' replay' : ''}  ${warn ?? out.at(-1)!}`);
   }
 }
@@ -100,16 +99,19 @@ async function replay(id: string, opts: EventsOptions, ctx: AppContext): Promise
   const a = out.attempt;
   if (ctx.io.json) writeJson(ctx.io, { type: 'replay', id: stored.id, signing: out.signing, ...a, body: out.body });
   else {
-    const { out: lines, warn } = formatForwardLines({
-      kind: stored.kind,
-      events: stored.events.map((ev) => ({ ...ev, media: ev.type === 'message' ? ev.media.length : 0 })),
-      attempt: a,
-    });
+    const { out: lines, warn } = formatForwardLines(
+      {
+        kind: stored.kind,
+        events: stored.events.map((ev) => ({ ...ev, media: ev.type === 'message' ? ev.media.length : 0 })),
+        attempt: a,
+      },
+      false,
+    );
     for (const line of lines) ctx.io.out(line);
     if (warn !== undefined) ctx.io.warn(warn);
     if (out.body !== '') for (const line of out.body.split('\n')) ctx.io.out(s(line));
   }
-  return a.error ? ExitCode.UNAVAILABLE : a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
+  return answerExitCode(a);
 }
 
 /** `mms events`. */
@@ -139,7 +141,8 @@ export function createEventsCommand(ctx: AppContext): Command {
       'after',
       `
 The log lives in <config dir>/events (one 0600 file per webhook, directory 0700) and keeps the
-newest 1000 (mms listen --keep-events <n>; 0 turns it off).
+newest 1000 (mms listen --keep-events <n>; 0 turns it off; --keep-events-days <d> also drops
+older ones).
 
 Examples:
   $ mms events list --since 1h --type inbound

@@ -33,6 +33,7 @@ export interface ListenOptions extends GlobalOptions {
   forwardStatusTo?: string;
   forwardTimeout?: string;
   keepEvents?: string;
+  keepEventsDays?: string;
 }
 
 /** The exit code for a finished run: 8 when --count was given and not reached, else 0. */
@@ -93,10 +94,21 @@ function parseKeepEvents(value: string | undefined): number | undefined {
   return n;
 }
 
+/** --keep-events-days: a positive number of days (fractions allowed). */
+function parseKeepEventsDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 36_500) {
+    throw new UsageError(`--keep-events-days "${sanitizeForTerminal(value)}" must be a number of days above 0 (e.g. 7)`, { code: ErrorCode.INVALID_ARGUMENT });
+  }
+  return n;
+}
+
 /** The flags of a listener run as a request (validation failures throw UsageError). */
 export function listenRequestFrom(opts: ListenOptions): ListenRequest {
   const forward = forwardRequestFrom(opts);
   const keepEvents = parseKeepEvents(opts.keepEvents);
+  const keepEventsDays = parseKeepEventsDays(opts.keepEventsDays);
   const count = parseCount(opts.count);
   const timeoutS = parseTimeoutSeconds(opts.timeout);
   const number = opts.number !== undefined ? requireNumber(opts.number) : undefined;
@@ -113,13 +125,32 @@ export function listenRequestFrom(opts: ListenOptions): ListenRequest {
     skipVerify: Boolean(opts.insecureSkipVerify),
     ...(forward !== undefined ? { forward } : {}),
     ...(keepEvents !== undefined ? { keepEvents } : {}),
+    ...(keepEventsDays !== undefined ? { keepEventsDays } : {}),
   };
 }
 
 const arrow = (from: string | undefined, to: string | undefined): string => `${sanitizeForTerminal(from ?? '?')} → ${sanitizeForTerminal(to ?? '?')}`;
 
-/** The `-->` lines (what the webhook carried) and the `<--` line (the app's answer) of a forward. */
-export function formatForwardLines(r: Pick<ForwardReport, 'kind' | 'events' | 'attempt'>): { out: string[]; warn?: string } {
+/** The exit code of a one-off send to the app (trigger, replay): 0 for 2xx, 6 for another answer, 7 for none, 130 after Ctrl+C. */
+export function answerExitCode(a: Pick<ForwardReport['attempt'], 'answered' | 'error'> | undefined): number {
+  if (a === undefined) return ExitCode.OK;
+  if (a.error) return a.error.reason === 'interrupted' ? ExitCode.INTERRUPTED : ExitCode.UNAVAILABLE;
+  return a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
+}
+
+const WHY: Record<NonNullable<ForwardReport['attempt']['error']>['reason'], string> = {
+  unreachable: 'the app is unreachable',
+  timeout: 'no answer within the timeout',
+  'too-large': 'answer too large',
+  'bad-url': 'bad URL',
+  interrupted: 'interrupted',
+};
+
+/**
+ * The `-->` lines (what the webhook carried) and the `<--` line (the app's answer) of a forward.
+ * `relayed`: the answer went to a provider (`mms listen`), so a failure line says what it was told.
+ */
+export function formatForwardLines(r: Pick<ForwardReport, 'kind' | 'events' | 'attempt'>, relayed = true): { out: string[]; warn?: string } {
   const s = sanitizeForTerminal;
   const out = r.events.map((e) =>
     e.type === 'message'
@@ -132,8 +163,8 @@ export function formatForwardLines(r: Pick<ForwardReport, 'kind' | 'events' | 'a
     out.push(`<-- ${a.status ?? a.answered} ${s(a.method)} ${s(a.url)} ${a.durationMs} ms`);
     return { out };
   }
-  const why = a.error.reason === 'timeout' ? `no answer within the timeout` : a.error.reason === 'too-large' ? 'answer too large' : 'the app is unreachable';
-  return { out, warn: `<-- ${a.answered} ${s(a.method)} ${s(a.url)}: ${why} (${s(a.error.message)}); answered ${a.answered} so the provider retries` };
+  const head = `<-- ${relayed ? `${a.answered} ` : ''}${s(a.method)} ${s(a.url)}: ${WHY[a.error.reason]} (${s(a.error.message)})`;
+  return { out, warn: relayed ? `${head}; answered ${a.answered} so the provider retries` : head };
 }
 
 /** The forward lines: NDJSON under --json, else `-->`/`<--` lines (stdout; a failure on stderr). */
@@ -147,6 +178,15 @@ function renderForward(r: ForwardReport, ctx: AppContext, flush: () => void): vo
   const { out, warn } = formatForwardLines(r);
   for (const line of out) ctx.io.out(line);
   if (warn !== undefined) ctx.io.warn(warn);
+}
+
+/**
+ * True when an event is shown by its forward's `-->` line instead of the event block: only events of
+ * a kind that is forwarded (with --forward-status-to alone, inbound messages still print their block).
+ */
+export function showsForwardLinesFor(ev: { type: string }, forward: ListenRequest['forward'], json: boolean): boolean {
+  if (json || forward === undefined) return false;
+  return ev.type === 'message' ? forward.inbound !== undefined : ev.type === 'status' ? forward.status !== undefined : false;
 }
 
 /** The account as the listen service sees it; cleanup calls are not tied to Ctrl+C (which already fired). */
@@ -193,7 +233,7 @@ async function listen(opts: ListenOptions, ctx: AppContext): Promise<number> {
   // Forwarding shows one `-->` line per event instead of the event block (NDJSON keeps both).
   const renderer: ListenEvents & { flush(): void } = {
     ...base,
-    event: (ev) => (request.forward !== undefined && !ctx.io.json ? undefined : base.event(ev)),
+    event: (ev) => (showsForwardLinesFor(ev, request.forward, ctx.io.json) ? undefined : base.event(ev)),
     forwarded: (r) => renderForward(r, ctx, () => base.flush()),
     eventLogFailed: (message) => ctx.io.warn(`Could not write the event log: ${sanitizeForTerminal(message)}`),
   };
@@ -236,6 +276,7 @@ export function createListenCommand(ctx: AppContext): Command {
     .option('--forward-status-to <url>', 'forward delivery-receipt webhooks here (overrides --forward-to)')
     .option('--forward-timeout <seconds>', "how long to wait for the app's answer before answering the provider 504 (default 10)")
     .option('--keep-events <n>', 'how many accepted webhooks the event log keeps for `mms events` (0: none; default 1000)')
+    .option('--keep-events-days <days>', 'also drop logged webhooks older than this many days (default: no age limit)')
     .option('--count <n>', 'exit 0 after n inbound messages')
     .option('--timeout <seconds>', 'stop after this long (exit 8 if --count was not reached)')
     .option('--insecure-skip-verify', 'accept webhooks without checking signatures (dangerous: anyone can post fakes)')

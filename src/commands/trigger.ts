@@ -3,12 +3,11 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../context.js';
 import { CliError, ErrorCode, UsageError } from '../errors/errors.js';
-import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { TriggerOutcome, TriggerRequest, TriggeredRequest } from '../services/forward/trigger.js';
 import { parseSeconds } from './flags.js';
-import { requireForwardUrl } from './listen.js';
+import { answerExitCode, requireForwardUrl } from './listen.js';
 import { collect, loadAccount, readStdin, withExitCode } from './shared.js';
 import type { GlobalOptions } from './index.js';
 
@@ -69,6 +68,19 @@ export function triggerRequestFrom(kind: 'inbound' | 'status', opts: TriggerOpti
   };
 }
 
+/**
+ * The request as shown: a Basic `Authorization` (Bandwidth's callback user and password) would carry
+ * the password in base64, which the output's secret scrubber mangles half-way: show the user and a
+ * placeholder instead, so the line reads as what it is.
+ */
+export function printableRequest(r: TriggeredRequest): TriggeredRequest {
+  const auth = r.headers.authorization;
+  const m = auth !== undefined ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(auth) : null;
+  if (!m) return r;
+  const user = Buffer.from(m[1]!, 'base64').toString('utf8').split(':')[0] ?? '';
+  return { ...r, headers: { ...r.headers, authorization: `Basic base64(${user}:[redacted])` } };
+}
+
 /** The raw HTTP/1.1 request, as it goes on the wire. */
 export function formatRawRequest(r: TriggeredRequest): string {
   const u = new URL(r.url);
@@ -81,15 +93,14 @@ export function formatRawRequest(r: TriggeredRequest): string {
 /** Prints the outcome; returns the exit code (0: the app answered 2xx; 6: it answered otherwise; 7: no answer). */
 function render(out: TriggerOutcome, ctx: AppContext): number {
   const a = out.answer;
-  const code =
-    a === undefined ? ExitCode.OK : a.error ? ExitCode.UNAVAILABLE : a.answered >= 200 && a.answered < 300 ? ExitCode.OK : ExitCode.PROVIDER_REJECTED;
+  const code = answerExitCode(a);
   for (const n of out.notes) ctx.io.warn(`Note: ${n}`);
   if (ctx.io.json) {
-    writeJson(ctx.io, { type: 'trigger', ...out });
+    writeJson(ctx.io, { type: 'trigger', ...out, request: printableRequest(out.request) });
     return code;
   }
   if (a === undefined) {
-    for (const line of formatRawRequest(out.request).split('\n')) ctx.io.out(sanitizeForTerminal(line));
+    for (const line of formatRawRequest(printableRequest(out.request)).split('\n')) ctx.io.out(sanitizeForTerminal(line));
     return code;
   }
   ctx.io.out(`--> ${out.kind} ${sanitizeForTerminal(out.id)} (${out.provider}) POST ${sanitizeForTerminal(out.request.url)}`);

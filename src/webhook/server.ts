@@ -52,6 +52,11 @@ export interface MediaFileSpec {
    * re-read per recipient, and a file edited after validation cannot change what is sent).
    */
   data?: Buffer;
+  /**
+   * Optional access check of the fetch's `Authorization` header (`mms trigger` serves media the way
+   * a provider that requires auth on its media URLs does); a refused fetch gets a 401 and is not counted.
+   */
+  authorize?: { check(authorization: string | undefined): boolean; challenge: string };
 }
 
 /** Where a media file is served. */
@@ -204,6 +209,8 @@ function route(state: ServerState, req: IncomingMessage, res: ServerResponse): P
   const entry = state.media.get(path);
   if (entry) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return reject(state, req, res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+    const auth = entry.spec.authorize;
+    if (auth && !auth.check(req.headers.authorization)) return reject(state, req, res, 401, 'Unauthorized', { 'www-authenticate': auth.challenge });
     return serveMedia(state, req, res, entry);
   }
   reject(state, req, res, 404, 'unknown path');

@@ -2,6 +2,7 @@
 // again, re-signed for the target (a fresh signature where the profile holds the secret) so the
 // app's check passes. Returns data; the command renders it.
 import { ErrorCode, UsageError } from '../../errors/errors.js';
+import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { Credentials, ProviderName } from '../../providers/types.js';
 import { forwardWebhook, type ForwardAttempt, type ForwardOptions } from '../forward/forward.js';
 import { webhookKit } from '../forward/signers.js';
@@ -25,7 +26,9 @@ export function parseSince(value: string, now: Date): Date {
   if (m) return new Date(now.getTime() - Number(m[1]) * UNITS[m[2]!]!);
   const t = Date.parse(value);
   if (/^\d{4}-\d{2}-\d{2}/.test(value.trim()) && !Number.isNaN(t)) return new Date(t);
-  throw new UsageError(`--since "${value}" must be a duration such as 15m, 1h or 7d, or an ISO 8601 time`, { code: ErrorCode.INVALID_ARGUMENT });
+  throw new UsageError(`--since "${sanitizeForTerminal(value)}" must be a duration such as 15m, 1h or 7d, or an ISO 8601 time`, {
+    code: ErrorCode.INVALID_ARGUMENT,
+  });
 }
 
 /** True when the stored webhook matches the filter. */
@@ -41,11 +44,22 @@ export async function listEvents(log: EventLog, f: EventFilter): Promise<StoredE
   return (await log.list()).filter((e) => matchesFilter(e, f));
 }
 
-/** One stored webhook (by id or unique prefix); a UsageError when there is none. */
+/** One stored webhook (by id or unique prefix); a UsageError when there is none, or the prefix names several. */
 export async function getEvent(log: EventLog, id: string): Promise<StoredEvent> {
-  const e = await log.get(id);
-  if (!e) throw new UsageError(`No event ${id} in the event log (${log.dir})`, { code: ErrorCode.NOT_FOUND, suggestion: 'List them with mms events list' });
-  return e;
+  const want = id.trim();
+  // An empty prefix matches every event: it would show whichever one happens to be alone in the log.
+  if (want === '') throw new UsageError('An event id is required', { code: ErrorCode.MISSING_ARGUMENT, suggestion: 'List them with mms events list' });
+  const found = await log.find(want);
+  const shown = sanitizeForTerminal(want);
+  if (found.matches > 1) {
+    throw new UsageError(`${found.matches} events start with ${shown}: give more of the id`, {
+      code: ErrorCode.INVALID_ARGUMENT,
+      suggestion: 'List them with mms events list',
+    });
+  }
+  if (!found.event)
+    throw new UsageError(`No event ${shown} in the event log (${log.dir})`, { code: ErrorCode.NOT_FOUND, suggestion: 'List them with mms events list' });
+  return found.event;
 }
 
 /** What a replay did. */

@@ -67,12 +67,27 @@ export interface EventLog {
   list(): Promise<StoredEvent[]>;
   /** One event by id (or a unique id prefix); undefined when absent. */
   get(id: string): Promise<StoredEvent | undefined>;
+  /** The event an id or prefix names, and how many stored ids start with it (more than 1: ambiguous, no event). */
+  find(prefix: string): Promise<{ event?: StoredEvent; matches: number }>;
+}
+
+/** When an event was stored, from its file name (ids start with the time in base 36); NaN for other names. */
+export function eventTimeMs(name: string): number {
+  return parseInt(name.slice(3, 12), 36);
+}
+
+/** Bounds of the log: the newest `max` events, and (when set) none older than `maxAgeMs`. */
+export interface EventLogOptions {
+  max?: number;
+  maxAgeMs?: number;
+  now?: () => Date;
 }
 
 /** Opens the event log in `<config dir>/events` (created 0700 on first write). */
-export function openEventLog(env: NodeJS.ProcessEnv, opts: { max?: number } = {}): EventLog {
+export function openEventLog(env: NodeJS.ProcessEnv, opts: EventLogOptions = {}): EventLog {
   const dir = join(configDir(env), 'events');
   const max = opts.max ?? DEFAULT_EVENT_LOG_MAX;
+  const now = opts.now ?? (() => new Date());
   // Writes run one after another: an event's forward is never written before the event itself.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -98,6 +113,12 @@ export function openEventLog(env: NodeJS.ProcessEnv, opts: { max?: number } = {}
   // The names on disk, read once per process: a listener under a burst appends without listing the
   // directory each time. Ids sort by time, so the oldest are at the head.
   let known: string[] | undefined;
+  const find = async (prefix: string): Promise<{ event?: StoredEvent; matches: number }> => {
+    await chain;
+    const matches = (await names()).filter((n) => n.startsWith(prefix));
+    const event = matches.length === 1 ? await read(matches[0]!) : undefined;
+    return { ...(event ? { event } : {}), matches: matches.length };
+  };
   return {
     dir,
     append: (e) =>
@@ -109,7 +130,8 @@ export function openEventLog(env: NodeJS.ProcessEnv, opts: { max?: number } = {}
         }
         await write(e);
         known.push(`${e.id}.json`);
-        while (known.length > max) await rm(join(dir, known.shift()!), { force: true });
+        const cutoff = opts.maxAgeMs !== undefined ? now().getTime() - opts.maxAgeMs : -Infinity;
+        while (known.length > max || (known.length > 0 && eventTimeMs(known[0]!) < cutoff)) await rm(join(dir, known.shift()!), { force: true });
       }),
     addForward: (id, attempt) =>
       serial(async () => {
@@ -127,10 +149,7 @@ export function openEventLog(env: NodeJS.ProcessEnv, opts: { max?: number } = {}
       }
       return out;
     },
-    get: async (id) => {
-      await chain;
-      const matches = (await names()).filter((n) => n.startsWith(id));
-      return matches.length === 1 ? read(matches[0]!) : undefined;
-    },
+    get: async (id) => (await find(id)).event,
+    find,
   };
 }

@@ -39,7 +39,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Why a forward got no usable answer. */
-export type ForwardFailure = 'unreachable' | 'timeout' | 'too-large' | 'bad-url';
+export type ForwardFailure = 'unreachable' | 'timeout' | 'too-large' | 'bad-url' | 'interrupted';
 
 /** One forward of a webhook to the app and what came back. */
 export interface ForwardAttempt {
@@ -170,6 +170,9 @@ export async function forwardWebhook(
     return { reply, attempt };
   } catch (err) {
     if (timedOut) return fail('timeout', `no answer within ${timeoutMs} ms`, 504, isResigned);
+    // Ctrl+C (or SIGTERM) while the app was still answering: not the app's fault. 503, as for any
+    // webhook that arrives while the listener stops, so the provider retries.
+    if (opts.signal?.aborted) return fail('interrupted', 'stopped before the app answered', 503, isResigned);
     if (err instanceof AnswerTooLarge) return fail('too-large', err.message, 502, isResigned);
     const e = err as NodeJS.ErrnoException;
     return fail('unreachable', e.code ? `${e.code}: ${e.message}` : e.message, 502, isResigned);

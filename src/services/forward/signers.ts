@@ -3,7 +3,7 @@
 // replay` one shape to call. (The table is keyed by provider name because ProviderAdapter has no
 // member for it yet; it belongs there as an optional `webhookKit` when adapters can change.)
 import type { Credentials, ProviderName, WebhookRequest } from '../../providers/types.js';
-import { bandwidthMessageId, buildBandwidthInbound, buildBandwidthStatus, signBandwidthWebhook } from '../../providers/bandwidth/sign.js';
+import { bandwidthMediaAuth, bandwidthMessageId, buildBandwidthInbound, buildBandwidthStatus, signBandwidthWebhook } from '../../providers/bandwidth/sign.js';
 import { buildPlivoInbound, buildPlivoStatus, plivoMessageId, resignPlivoWebhook, signPlivoWebhook } from '../../providers/plivo/sign.js';
 import { buildSinchInbound, buildSinchStatus, signSinchWebhook, sinchMessageId } from '../../providers/sinch/sign.js';
 import {
@@ -57,6 +57,11 @@ export interface WebhookKit {
   sign(built: BuiltWebhook, url: string, creds: Credentials, now: Date): Record<string, string>;
   /** Re-signs a verified webhook for another URL; absent when the scheme does not cover the URL (forwarded verbatim). */
   resign?(req: WebhookRequest, targetUrl: string, creds: Credentials): { url: string; headers: Record<string, string> };
+  /**
+   * How the provider guards the media URLs in its webhooks, where it does: `mms trigger` serves local
+   * media with the same check, so an app that forgets the auth fails here as it would in production.
+   */
+  mediaAuth?(creds: Credentials): { check(authorization: string | undefined): boolean; challenge: string; note: string } | undefined;
   /** When the account holds no signing secret of its own (Telnyx signs with Telnyx's private key): a fresh one, and what to tell the app. */
   ephemeralSecret?(): { secret: string; note: string };
 }
@@ -67,6 +72,12 @@ const telnyxKey = (creds: Credentials) => {
   return key;
 };
 
+// Media auth, from the providers' docs: only Bandwidth requires credentials on the media URLs of
+// every inbound message. Twilio's MediaUrl is public unless the account enables "Enforce HTTP Auth on
+// Media URLs" (then Basic with the Account SID and Auth Token or an API key; Twilio's newest Media
+// subresource page says Basic is enforced for all media URLs, so apps should send it anyway, and a
+// public URL ignores it). Plivo's media URLs, Telnyx's (pre-signed, time-limited) and Sinch's are
+// public; Vonage's are public unless the application turns on "Secure inbound media" (a JWT).
 const KITS: Record<ProviderName, WebhookKit> = {
   twilio: {
     secretField: 'authToken',
@@ -114,6 +125,7 @@ const KITS: Record<ProviderName, WebhookKit> = {
     inbound: (m, creds) => buildBandwidthInbound(m, creds),
     status: (s, creds) => buildBandwidthStatus(s, creds),
     sign: (_built, _url, creds) => signBandwidthWebhook(creds),
+    mediaAuth: (creds) => bandwidthMediaAuth(creds),
   },
   sinch: {
     secretField: 'webhookSecret',

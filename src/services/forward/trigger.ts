@@ -87,13 +87,14 @@ function signingCredentials(request: TriggerRequest, ports: TriggerPorts, notes:
 }
 
 /** Resolves --media: URLs pass through; local files are served on loopback (not with --print). */
-async function resolveTriggerMedia(request: TriggerRequest, ports: TriggerPorts, server: () => Promise<WebhookServer>) {
+async function resolveTriggerMedia(request: TriggerRequest, ports: TriggerPorts, creds: Credentials, notes: string[], server: () => Promise<WebhookServer>) {
   const { resolveMedia } = await import('../../media/resolve.js');
   const resolved = await resolveMedia(request.media, ports.adapter.capabilities, ports.adapter.name, ports.cwd);
   if (resolved.problems.length > 0) {
     throw new MediaError(resolved.problems[0]!.code, resolved.problems.map((p) => p.message).join('; '));
   }
   const items: Array<{ url: string; contentType: string; size?: number }> = [];
+  const auth = webhookKit(ports.adapter.name).mediaAuth?.(creds);
   const served: Array<{ input: string; url: string; token: string }> = [];
   for (const m of resolved.items) {
     const contentType = m.contentType ?? 'application/octet-stream';
@@ -110,7 +111,9 @@ async function resolveTriggerMedia(request: TriggerRequest, ports: TriggerPorts,
       contentType,
       ...(m.size !== undefined ? { size: m.size } : {}),
       ...(m.fileName ? { fileName: m.fileName } : {}),
+      ...(auth ? { authorize: auth } : {}),
     });
+    if (auth && !notes.includes(auth.note)) notes.push(auth.note);
     const url = `${srv.origin}${route.routePath}`;
     served.push({ input: m.input, url, token: route.token });
     items.push({ url, contentType, ...(m.size !== undefined ? { size: m.size } : {}) });
@@ -128,7 +131,7 @@ export async function triggerWebhook(request: TriggerRequest, ports: TriggerPort
   const startServer = async (): Promise<WebhookServer> =>
     (server ??= await (ports.startServer ?? (async () => (await import('../../webhook/server.js')).startWebhookServer({ port: 0 })))());
   try {
-    const media = request.kind === 'inbound' ? await resolveTriggerMedia(request, ports, startServer) : { items: [], served: [] };
+    const media = request.kind === 'inbound' ? await resolveTriggerMedia(request, ports, creds, notes, startServer) : { items: [], served: [] };
     const id = request.id ?? kit.newId(media.items.length > 0, now);
     const built: BuiltWebhook =
       request.kind === 'inbound'

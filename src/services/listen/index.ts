@@ -127,7 +127,12 @@ function tunnelLostError(messages: number): CliError {
 function eventLogOf(request: ListenRequest, ports: ListenPorts): { log?: EventLog } {
   if (ports.eventLog) return { log: ports.eventLog };
   if (request.keepEvents === 0) return {};
-  return { log: openEventLog(ports.env, request.keepEvents !== undefined ? { max: request.keepEvents } : {}) };
+  return {
+    log: openEventLog(ports.env, {
+      ...(request.keepEvents !== undefined ? { max: request.keepEvents } : {}),
+      ...(request.keepEventsDays !== undefined ? { maxAgeMs: Math.round(request.keepEventsDays * 86_400_000) } : {}),
+    }),
+  };
 }
 
 /** One listener run: its message pipeline, its lease on the number, and the ways it ends. */

@@ -111,6 +111,8 @@ export interface ListenRequest {
   forward?: { inbound?: string; status?: string; timeoutMs?: number };
   /** How many accepted webhooks the event log keeps (0: no log; default 1,000). */
   keepEvents?: number;
+  /** --keep-events-days: the event log also drops events older than this (default: no age limit). */
+  keepEventsDays?: number;
 }
 
 /** The account a run uses. */

@@ -1,10 +1,10 @@
 // The event log: bounded, private (0600 files in a 0700 directory), credentials redacted, binary
 // bodies kept exactly; and the filters of `mms events list`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listEvents, matchesFilter, parseSince } from '../../../src/services/events/index.js';
+import { getEvent, listEvents, matchesFilter, parseSince } from '../../../src/services/events/index.js';
 import { decodeBody, encodeBody, newEventId, openEventLog, redactHeaders, type StoredEvent } from '../../../src/services/events/store.js';
 
 let root: string;
@@ -74,5 +74,51 @@ describe('event log', () => {
     await log.append(old);
     await log.append(recent);
     expect((await listEvents(log, { type: 'inbound' })).map((e) => e.id)).toEqual([old.id]);
+  });
+
+  it('--keep-events-days: appending drops events older than the age bound, whatever the count', async () => {
+    let now = new Date('2026-12-08T12:00:00Z');
+    const log = openEventLog({ MMS_CONFIG_DIR: join(root, 'aged') }, { max: 100, maxAgeMs: 7 * 86_400_000, now: () => now });
+    const eightDays = stored(new Date('2026-11-30T12:00:00Z'));
+    const sixDays = stored(new Date('2026-12-02T12:00:00Z'));
+    await log.append(eightDays);
+    await log.append(sixDays);
+    // The 8-day-old one went as soon as something was appended; the 6-day-old one is within bounds.
+    expect((await log.list()).map((e) => e.id)).toEqual([sixDays.id]);
+    now = new Date('2026-12-10T12:00:00Z');
+    const fresh = stored(now);
+    await log.append(fresh);
+    expect((await log.list()).map((e) => e.id)).toEqual([fresh.id]);
+  });
+
+  it('tightens a loosened events directory back to 0700 and writes files 0600 whatever the umask', async () => {
+    const cfg = join(root, 'loose');
+    mkdirSync(join(cfg, 'events'), { recursive: true, mode: 0o755 });
+    chmodSync(join(cfg, 'events'), 0o755);
+    const old = process.umask(0o000);
+    try {
+      const log = openEventLog({ MMS_CONFIG_DIR: cfg });
+      await log.append(stored(new Date()));
+      expect(statSync(log.dir).mode & 0o777).toBe(0o700);
+      for (const f of readdirSync(log.dir)) expect(statSync(join(log.dir, f)).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('show/replay ids: empty, ambiguous and unknown ids are usage errors, and the id is shown escaped', async () => {
+    const log = openEventLog({ MMS_CONFIG_DIR: join(root, 'ids') });
+    const a = stored(new Date('2026-12-01T09:00:00Z'));
+    const b = stored(new Date('2026-12-01T09:00:01Z'));
+    await log.append(a);
+    await log.append(b);
+    await expect(getEvent(log, '')).rejects.toMatchObject({ exitCode: 2, message: 'An event id is required' });
+    await expect(getEvent(log, '  ')).rejects.toMatchObject({ exitCode: 2 });
+    await expect(getEvent(log, 'ev_')).rejects.toMatchObject({ exitCode: 2, message: '2 events start with ev_: give more of the id' });
+    const err = (await getEvent(log, 'ev_\u001b[31m\u202e').catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('No event ev_\\u001b[31m\\u202e in the event log');
+    expect(err.message).not.toMatch(/[\u001b\u202e]/);
+    expect((await getEvent(log, b.id)).id).toBe(b.id);
+    await expect(Promise.resolve().then(() => parseSince('\u001b[2J', new Date()))).rejects.toThrow(/--since "\\u001b\[2J"/);
   });
 });
