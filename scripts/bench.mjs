@@ -65,7 +65,7 @@ export async function benchStartup() {
 // Sending: a real `mms sandbox` process and the real `mms send`, both on this machine.
 
 function startSandbox(extra = []) {
-  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json', '--step-delay', '1', ...extra], {
+  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json', '--memory', '--step-delay', '1', ...extra], {
     env: { PATH: process.env.PATH, HOME: tmpdir(), MMS_CONFIG_DIR: join(tmpdir(), 'mms-bench-sandbox') },
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -1,4 +1,5 @@
 // mms sandbox: run the local provider emulator (and its web phone) until Ctrl+C.
+import { checkProfileName } from '../config/credentials.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -56,7 +57,8 @@ async function saveProfiles(ctx: AppContext, sb: RunningSandbox, base: string): 
   const saved: string[] = [];
   for (const [provider, p] of Object.entries(sb.info().providers)) {
     const adapter = await getAdapter(provider);
-    const name = sb.dialects.get(provider)?.primary ? base : `${base}-${provider}`;
+    // The same rule as `mms login`: checked before anything is written.
+    const name = checkProfileName(sb.dialects.get(provider)?.primary ? base : `${base}-${provider}`, '--save-profile');
     const fields: Record<string, string> = {};
     const secrets: Record<string, string> = {};
     for (const f of adapter.credentialFields) {

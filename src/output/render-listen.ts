@@ -9,12 +9,9 @@ import type { Theme } from './theme.js';
 import { formatBytes } from '../media/size.js';
 import type { ListenEvent, ListenEvents, ListeningInfo, ListenNotice, ListenOutcome, RestoreOutcome } from '../services/listen/types.js';
 
-/**
- * The kind keys of an NDJSON line: `type`, as in every streaming command, and `event`, the key
- * `mms listen` used before; kept as an alias until scripts have moved to `type` (README: JSON output).
- */
-export function kindKeys<K extends string>(kind: K): { type: K; event: K } {
-  return { type: kind, event: kind };
+/** The kind key of an NDJSON line: `type`, as in every streaming command (README: JSON output). */
+export function kindKeys<K extends string>(kind: K): { type: K } {
+  return { type: kind };
 }
 
 /** The NDJSON object for an event (stable camelCase keys, additive only). */

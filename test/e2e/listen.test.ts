@@ -45,7 +45,7 @@ function listen(args: string[]): SpawnedCli {
 }
 
 interface ListeningEvent {
-  event: 'listening';
+  type: 'listening';
   inboundUrl: string;
 }
 
@@ -65,7 +65,7 @@ const restoreDir = () => join(cfg.dir, 'listen-restore');
 describe('mms listen (e2e: signals and kill -9)', () => {
   it('restores the webhook after SIGTERM and exits 0', async () => {
     const l = listen(['--number', '+15557770002', '--json']);
-    const ready = await l.waitForJson<ListeningEvent>((o) => o.event === 'listening');
+    const ready = await l.waitForJson<ListeningEvent>((o) => o.type === 'listening');
     expect(await smsUrl('+15557770002')).toBe(ready.inboundUrl);
     l.child.kill('SIGTERM');
     const { code } = await l.exited();
@@ -76,7 +76,7 @@ describe('mms listen (e2e: signals and kill -9)', () => {
 
   it('stops on SIGINT with a summary and exits 0', async () => {
     const l = listen(['--json']);
-    await l.waitForJson<ListeningEvent>((o) => o.event === 'listening');
+    await l.waitForJson<ListeningEvent>((o) => o.type === 'listening');
     l.child.kill('SIGINT');
     expect((await l.exited()).code).toBe(0);
     expect(l.stderr()).toContain('Stopped (interrupted)');
@@ -91,7 +91,7 @@ describe('mms listen (e2e: signals and kill -9)', () => {
       const write = process.stdout.write.bind(process.stdout);
       let thrown = false;
       process.stdout.write = (chunk, ...rest) => {
-        if (!thrown && String(chunk).includes('"event":"listening"')) {
+        if (!thrown && String(chunk).includes('"type":"listening"')) {
           thrown = true;
           setImmediate(() => { throw new Error('boom from a callback'); });
         }
@@ -117,7 +117,7 @@ describe('mms listen (e2e: signals and kill -9)', () => {
 
   it('after kill -9: refuses to reuse the number, and `mms listen --restore` puts the webhook back', async () => {
     const l = listen(['--number', '+15557770002', '--json']);
-    const ready = await l.waitForJson<ListeningEvent>((o) => o.event === 'listening');
+    const ready = await l.waitForJson<ListeningEvent>((o) => o.type === 'listening');
     l.child.kill('SIGKILL');
     await l.exited();
     expect(await smsUrl('+15557770002')).toBe(ready.inboundUrl);

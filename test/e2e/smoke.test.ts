@@ -96,7 +96,7 @@ describe('the built binary: one run per command', () => {
   it.for(['SIGTERM', 'SIGINT'] as const)('listen: prints the listening line, then stops cleanly on %s (exit 0)', async (sig) => {
     const l = spawnCli(['listen', '--json', '--timeout', '60'], { configDir: cfg.dir, env });
     running.push(l);
-    const ready = await l.waitForJson<{ provider: string; verify: boolean }>((o) => o.event === 'listening', 15_000);
+    const ready = await l.waitForJson<{ provider: string; verify: boolean }>((o) => o.type === 'listening', 15_000);
     expect(ready).toMatchObject({ provider: 'twilio', verify: true });
     l.child.kill(sig);
     const { code } = await l.exited(15_000);

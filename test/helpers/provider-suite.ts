@@ -20,9 +20,9 @@ import { startMediaServer, PNG_1X1, type MediaServer } from './media-server.js';
 /** The local image every provider sends (a real JPEG, distinct from the URL image's PNG). */
 export const LOCAL_IMAGE = fileURLToPath(new URL('../fixtures/media/pixel.jpg', import.meta.url));
 
-/** The `{"event":"listening"}` line of `mms listen --json`. */
+/** The `{"type":"listening"}` line of `mms listen --json`. */
 export interface ListeningLine {
-  event: 'listening';
+  type: 'listening';
   provider: string;
   url: string;
   inboundUrl: string;
@@ -82,7 +82,7 @@ export interface ProviderSuiteSpec {
 
 /** The `message` event of `mms listen --json`. */
 export interface InboundEvent {
-  event: 'message';
+  type: 'message';
   provider: string;
   id: string;
   from: string;
@@ -166,7 +166,7 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       const listenArgs = ['listen', '--provider', p, '--number', number, '--count', '1', '--json', '--timeout', '90', '--save-media', inbox];
       const l = startInProcess(listenArgs, { configDir: cfg.dir, env });
       running.push(l);
-      const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
+      const ready = await l.waitForJson<ListeningLine>((o) => o.type === 'listening', 30_000);
       expect(ready).toMatchObject({ provider: p, number, verify: true, numberConfigured: spec.numberConfiguredByApi });
       let undo: (() => Promise<void>) | undefined;
       if (spec.numberConfiguredByApi) {
@@ -194,7 +194,7 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
       const { code } = await l.exited(90_000);
       expect(code, l.stderr()).toBe(0);
       const events = l.lines.map((x) => JSON.parse(x) as Record<string, unknown>);
-      expect(events.map((e) => e.event)).toEqual(['listening', 'message']);
+      expect(events.map((e) => e.type)).toEqual(['listening', 'message']);
       const msg = events[1] as unknown as InboundEvent;
       expect(msg).toMatchObject({ provider: p, to: number, body: 'round trip' });
       expect(msg.media).toHaveLength(1);
@@ -222,7 +222,7 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
 
         const l = startInProcess(['listen', '--provider', p, '--json', '--insecure-skip-verify', '--timeout', '60'], { configDir: cfg.dir, env: without });
         running.push(l);
-        const ready = await l.waitForJson<ListeningLine>((o) => o.event === 'listening', 30_000);
+        const ready = await l.waitForJson<ListeningLine>((o) => o.type === 'listening', 30_000);
         expect(ready.verify).toBe(false);
         expect(l.stderr()).toContain('--insecure-skip-verify');
         // Ctrl+C (the spawned SIGTERM case is in test/e2e/smoke.test.ts).

@@ -133,7 +133,7 @@ describe('the dev loop from the command line', () => {
       },
     });
     const listening = await vi.waitFor(() => {
-      const l = lines.map((x) => JSON.parse(x) as Record<string, string>).find((o) => o.event === 'listening' || o.type === 'listening');
+      const l = lines.map((x) => JSON.parse(x) as Record<string, string>).find((o) => o.type === 'listening');
       if (!l) throw new Error('not yet');
       return l;
     });

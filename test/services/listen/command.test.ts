@@ -64,7 +64,7 @@ function listen(args: string[]) {
     listening: () =>
       vi.waitFor(
         () => {
-          const l = jsonLines().find((o) => o.event === 'listening');
+          const l = jsonLines().find((o) => o.type === 'listening');
           if (!l) throw new Error(`not listening yet:\n${stderr}`);
           return l as { inboundUrl: string; statusUrl: string; url: string; numberConfigured: boolean };
         },
@@ -132,7 +132,7 @@ describe('mms listen (in-process CLI against the sandbox)', () => {
     expect(ok.status).toBe(200);
     const { code, stdout } = await l.result;
     expect(code).toBe(0);
-    expect(l.jsonLines().map((o) => o.event)).toEqual(['listening', 'message']);
+    expect(l.jsonLines().map((o) => o.type)).toEqual(['listening', 'message']);
     for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 

@@ -241,7 +241,7 @@ process.stdout.write('hook ran\\n');`,
     expect(msg.media[0]!.size).toBe(PNG_1X1.length);
     expect(readFileSync(join(dir, files[0]!)).equals(PNG_1X1)).toBe(true);
     const ran = JSON.parse(readFileSync(hookOut, 'utf8')) as { stdin: string; env: Record<string, string> };
-    expect(JSON.parse(ran.stdin)).toMatchObject({ event: 'message', id: msg.id, body: 'with media' });
+    expect(JSON.parse(ran.stdin)).toMatchObject({ type: 'message', id: msg.id, body: 'with media' });
     expect(ran.env).toMatchObject({
       MMS_EVENT: 'message',
       MMS_MESSAGE_PROVIDER: 'twilio',

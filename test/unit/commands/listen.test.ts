@@ -83,7 +83,6 @@ describe('eventToJson', () => {
     );
     expect(j).toEqual({
       type: 'message',
-      event: 'message',
       provider: 'twilio',
       id: `MM${'a'.repeat(32)}`,
       from: '+15557654321',
@@ -98,7 +97,6 @@ describe('eventToJson', () => {
     expect(JSON.stringify(j)).toContain('a\\u001bb');
     expect(eventToJson(status)).toEqual({
       type: 'status',
-      event: 'status',
       provider: 'twilio',
       id: `SM${'b'.repeat(32)}`,
       status: 'undelivered',
