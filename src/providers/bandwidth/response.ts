@@ -160,3 +160,48 @@ export function findBandwidthSent(res: HttpResponse, q: { to: string; from: stri
   const next = body.pageInfo?.nextPageToken;
   return typeof next === 'string' && next !== '' ? { nextPageToken: next } : {};
 }
+
+/** An inbound message as List Messages shows it: metadata only (Bandwidth stores no text and lists no media). */
+export interface BandwidthInboundRecord {
+  id: string;
+  from: string;
+  to: string;
+  attachmentCount: number;
+  /** receiveTime, ms since the epoch. */
+  at: number;
+}
+
+/**
+ * Reads one List Messages page (`{pageInfo, messages}`) of messageDirection=INBOUND for messages to
+ * `to` received inside the window (`since` rounded down to the second), and the next page's token.
+ * https://dev.bandwidth.com/docs/messaging/getMessage ("Bandwidth does not store text message content")
+ */
+export function parseBandwidthInboundPage(
+  res: HttpResponse,
+  q: { to: string; since: Date; until?: Date | undefined },
+): { messages: BandwidthInboundRecord[]; nextPageToken?: string } {
+  if (res.status !== 200) throw bandwidthError(res);
+  const body = parseJson(res.text) as
+    { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
+  if (!body || !Array.isArray(body.messages)) {
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Bandwidth answered List Messages without a message list',
+      { provider: 'bandwidth', httpStatus: res.status },
+    );
+  }
+  const tn = (n: string | undefined): string => (n ?? '').replace(/^\+/, '');
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  const until = q.until?.getTime() ?? Infinity;
+  const messages: BandwidthInboundRecord[] = [];
+  for (const m of body.messages) {
+    if (!m.messageId || (m.messageDirection ?? '').toUpperCase() !== 'INBOUND' || tn(m.destinationTn) !== tn(q.to)) continue;
+    const at = m.receiveTime ? Date.parse(m.receiveTime) : NaN;
+    if (!Number.isFinite(at) || at < floor || at > until) continue;
+    const attachmentCount = typeof m.attachmentCount === 'number' && m.attachmentCount > 0 ? m.attachmentCount : 0;
+    messages.push({ id: m.messageId, from: m.sourceTn ?? '', to: m.destinationTn ?? '', attachmentCount, at });
+  }
+  const next = body.pageInfo?.nextPageToken;
+  return { messages, ...(typeof next === 'string' && next !== '' ? { nextPageToken: next } : {}) };
+}
