@@ -2,7 +2,8 @@
 // Send:      https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/createMessage
 // Status:    https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
 // Log:       same List Messages: sourceTn, destinationTn, messageDirection, fromDateTime (findSent);
-//            messageDirection=INBOUND for listInbound (metadata only: Bandwidth stores no text, lists no media)
+//            messageDirection=INBOUND for listInbound (metadata only: Bandwidth stores no text); received
+//            media from List Media (https://dev.bandwidth.com/docs/messaging/media), named <messageId>/<n>/<file>
 // Media:     https://dev.bandwidth.com/apis/messaging/#tag/Media/operation/uploadMedia
 // Auth:      https://dev.bandwidth.com/docs/account/credentials/management
 // Callbacks: https://dev.bandwidth.com/docs/messaging/webhooks
@@ -13,10 +14,19 @@ import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
 import { callClient, type HttpResponse } from '../http-client.js';
 import { adapterFacts, envName, envNames, hasWebhookSecret } from '../descriptor.js';
 import { bandwidthDescriptor } from './descriptor.js';
+import type { InboundMedia } from '../../core/types.js';
 import type { AccountInfo, Credentials, InboundLogQuery, LoggedInboundMessage, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { BandwidthTokenCache, bandwidthTokenUrl, type TokenRequest } from './oauth.js';
 import { bandwidthMediaId, buildBandwidthPayload, mediaPath, messagesPath } from './payload.js';
-import { bandwidthError, bandwidthTimeFilter, findBandwidthSent, parseBandwidthInboundPage, parseBandwidthSend, parseBandwidthStatus } from './response.js';
+import {
+  bandwidthError,
+  bandwidthTimeFilter,
+  findBandwidthSent,
+  parseBandwidthInboundPage,
+  parseBandwidthMediaPage,
+  parseBandwidthSend,
+  parseBandwidthStatus,
+} from './response.js';
 import { parseBandwidthWebhook, verifyBandwidthWebhook } from './webhook.js';
 import { configureBandwidthInbound, restoreBandwidthInbound } from './inbound.js';
 
@@ -94,9 +104,35 @@ async function findBandwidthSentMessage(q: FindSentQuery, ctx: ProviderCallConte
   throw new Error(`more than 1000 Bandwidth messages from ${q.from} to ${q.to} since ${q.since.toISOString()}; the log was not searched to the end`);
 }
 
+/** Pages of List Media (1000 names each) read to find received media before giving up on them. */
+const MEDIA_LIST_PAGES = 5;
+
+/** The account's received media by message id, from List Media (followed by Continuation-Token). */
+async function receivedMedia(ctx: ProviderCallContext, authorized: Authorize, check401: Check401): Promise<Map<string, InboundMedia[]>> {
+  const all = new Map<string, Array<InboundMedia & { n: number }>>();
+  let continuation: string | undefined;
+  for (let page = 0; page < MEDIA_LIST_PAGES; page++) {
+    const auth = await authorized(ctx);
+    const res = await callClient(ctx).request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${messagesPath(accountId(ctx)).replace(/\/messages$/, '/media')}`,
+      headers: { ...auth, Accept: 'application/json', ...(continuation ? { 'Continuation-Token': continuation } : {}) },
+    });
+    check401(res, ctx);
+    const step = parseBandwidthMediaPage(res);
+    for (const [id, items] of step.byMessage) all.set(id, [...(all.get(id) ?? []), ...items]);
+    if (!step.continuation) break;
+    continuation = step.continuation;
+  }
+  // A message's media may be split across pages: ordered by their index once all are in.
+  return new Map([...all].map(([id, items]) => [id, items.sort((a, b) => a.n - b.n).map(({ url, size }) => (size !== undefined ? { url, size } : { url }))]));
+}
+
 /**
  * Received messages from List Messages (INBOUND, to the number, in the window), 100 a page, by
- * page token. The log has no text and no media URLs: each message says so, with its media count.
+ * page token. The log has no text: each message says so. Media URLs come from List Media (read
+ * once, when a message has attachments); a message whose media are not listed (expired after
+ * 48 hours) says its media are unavailable, with the count the log gives.
  */
 async function* listBandwidthInbound(
   q: InboundLogQuery,
@@ -105,6 +141,7 @@ async function* listBandwidthInbound(
   check401: Check401,
 ): AsyncGenerator<LoggedInboundMessage> {
   let pageToken: string | undefined;
+  let media: Map<string, InboundMedia[]> | undefined;
   let left = q.max;
   while (left > 0) {
     const params = new URLSearchParams({ destinationTn: q.to, messageDirection: 'INBOUND', fromDateTime: bandwidthTimeFilter(q.since), limit: '100' });
@@ -120,7 +157,9 @@ async function* listBandwidthInbound(
     const page = parseBandwidthInboundPage(res, q);
     for (const m of page.messages) {
       if (left-- <= 0) return;
-      const receivedAt = new Date(m.at).toISOString();
+      if (m.attachmentCount > 0) media ??= await receivedMedia(ctx, authorized, check401);
+      const items = m.attachmentCount > 0 ? (media?.get(m.id) ?? []) : [];
+      const missingMedia = items.length < m.attachmentCount;
       yield {
         type: 'message',
         provider: 'bandwidth',
@@ -128,10 +167,10 @@ async function* listBandwidthInbound(
         from: m.from,
         to: m.to,
         body: '',
-        media: [],
-        receivedAt,
-        unavailable: ['body', 'media'],
-        mediaCount: m.attachmentCount,
+        media: missingMedia ? [] : items,
+        receivedAt: new Date(m.at).toISOString(),
+        unavailable: missingMedia ? ['body', 'media'] : ['body'],
+        ...(missingMedia ? { mediaCount: m.attachmentCount } : {}),
       };
     }
     if (!page.nextPageToken) return;

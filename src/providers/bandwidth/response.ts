@@ -1,7 +1,7 @@
 // Bandwidth Messaging v2 responses and errors → our results and error codes (pure).
 // Errors: https://dev.bandwidth.com/docs/messaging/errors  ({type, description, fieldErrors?})
 // List Messages (status lookup): https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
-import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import type { InboundMedia, MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
 import { parseJson } from '../shared.js';
@@ -204,4 +204,24 @@ export function parseBandwidthInboundPage(
   }
   const next = body.pageInfo?.nextPageToken;
   return { messages, ...(typeof next === 'string' && next !== '' ? { nextPageToken: next } : {}) };
+}
+
+/**
+ * One page of List Media (`[{mediaName, content, contentLength}]`, at most 1000, then a
+ * Continuation-Token header) as the inbound media of each message: received media are named
+ * `<messageId>/<n>/<file>` (`n` kept for ordering), and `content` is the URL the callback would have carried.
+ * https://dev.bandwidth.com/docs/messaging/media
+ */
+export function parseBandwidthMediaPage(res: HttpResponse): { byMessage: Map<string, Array<InboundMedia & { n: number }>>; continuation?: string } {
+  if (res.status !== 200) throw bandwidthError(res);
+  const list = parseJson(res.text);
+  const byMessage = new Map<string, Array<InboundMedia & { n: number }>>();
+  for (const item of Array.isArray(list) ? (list as Array<{ mediaName?: unknown; content?: unknown; contentLength?: unknown }>) : []) {
+    const name = typeof item?.mediaName === 'string' ? /^([^/]+)\/(\d+)\/[^/]+$/.exec(item.mediaName) : null;
+    if (!name || typeof item.content !== 'string' || !/^https?:\/\//.test(item.content)) continue;
+    const entry = { url: item.content, n: Number(name[2]), ...(typeof item.contentLength === 'number' ? { size: item.contentLength } : {}) };
+    byMessage.set(name[1]!, [...(byMessage.get(name[1]!) ?? []), entry]);
+  }
+  const token = res.headers['continuation-token'];
+  return { byMessage, ...(token ? { continuation: token } : {}) };
 }

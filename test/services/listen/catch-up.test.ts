@@ -126,12 +126,14 @@ describe('catch-up recovers what arrived while nobody listened', () => {
     expect(result).toMatchObject({ unavailable: ['body'] });
   });
 
-  it('bandwidth: metadata only (no text, no media URLs), with the media count', async () => {
+  it('bandwidth: no text (Bandwidth stores none); media URLs from List Media, as the callback carried them', async () => {
     const since = new Date();
-    const { to } = await injectWhileAway('bandwidth', 1, true);
+    const { to, ids } = await injectWhileAway('bandwidth', 1, true);
     const { result, emitted } = await recover('bandwidth', to, since, new Set());
-    expect(emitted[0]).toMatchObject({ body: '', media: [], unavailable: ['body', 'media'], mediaCount: 1 });
-    expect(result).toMatchObject({ unavailable: ['body', 'media'] });
+    const stored = sb.sandbox.store.get(ids[0]!)!;
+    expect(emitted[0]).toMatchObject({ body: '', unavailable: ['body'], media: [{ url: stored.media[0]!.url, size: stored.media[0]!.size }] });
+    expect(emitted[0]!.mediaCount).toBeUndefined();
+    expect(result).toMatchObject({ unavailable: ['body'] });
   });
 
   it('plivo: pages through the log (20 a page) and stops at the bound, saying so', async () => {

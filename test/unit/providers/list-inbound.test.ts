@@ -121,20 +121,37 @@ describe('bandwidth listInbound', () => {
   });
   const token = json({ access_token: 'tok', expires_in: 3600, token_type: 'Bearer' });
 
-  it('pages by pageToken; metadata only, with the media count', async () => {
+  it('pages by pageToken; no text; media from List Media (once, by Continuation-Token), else the media count', async () => {
+    const media = (names: string[]) => names.map((n) => ({ mediaName: n, content: `${BASE}/api/v2/users/9900000/media/${n}`, contentLength: 7 }));
     const http = fakeHttp(
       token,
-      json({ pageInfo: { nextPageToken: 'p2' }, messages: [rec('m1', 30, { attachmentCount: 2 })] }),
+      json({ pageInfo: { nextPageToken: 'p2' }, messages: [rec('m1', 30, { attachmentCount: 2 }), rec('m0', 25, { attachmentCount: 1 })] }),
+      res(200, JSON.stringify(media(['m1/1/b.png', 'upload.jpg'])), { 'continuation-token': 'c2' }),
+      json(media(['m1/0/a.png'])),
       json({ pageInfo: {}, messages: [rec('m2', 20), rec('m3', 10, { messageDirection: 'OUTBOUND' })] }),
     );
     const creds = { accountId: '9900000', applicationId: 'app', clientId: 'id', clientSecret: 'secret' };
     const got = await collect(createBandwidthAdapter(), http, creds);
-    expect(got.map((m) => m.id)).toEqual(['m1', 'm2']);
-    expect(got[0]).toMatchObject({ body: '', media: [], unavailable: ['body', 'media'], mediaCount: 2, receivedAt: at(30).toISOString() });
+    expect(got.map((m) => m.id)).toEqual(['m1', 'm0', 'm2']);
+    expect(got[0]).toMatchObject({
+      body: '',
+      unavailable: ['body'],
+      media: [
+        { url: `${BASE}/api/v2/users/9900000/media/m1/0/a.png`, size: 7 },
+        { url: `${BASE}/api/v2/users/9900000/media/m1/1/b.png`, size: 7 },
+      ],
+      receivedAt: at(30).toISOString(),
+    });
+    // m0's media are no longer listed (Bandwidth keeps them 48 hours): the count says what there was.
+    expect(got[1]).toMatchObject({ media: [], unavailable: ['body', 'media'], mediaCount: 1 });
+    expect(got[2]).toMatchObject({ media: [], unavailable: ['body'] });
     const q = (i: number) => Object.fromEntries(new URL(http.calls[i]!.url).searchParams);
     expect(q(1)).toEqual({ destinationTn: TO, messageDirection: 'INBOUND', fromDateTime: '2026-12-01T10:00:00.000Z', limit: '100' });
-    expect(q(2)).toMatchObject({ pageToken: 'p2' });
+    expect(new URL(http.calls[2]!.url).pathname).toBe('/api/v2/users/9900000/media');
+    expect(http.calls[3]!.headers).toMatchObject({ 'Continuation-Token': 'c2' });
+    expect(q(4)).toMatchObject({ pageToken: 'p2' });
     expect(http.calls[1]!.headers).toMatchObject({ Authorization: 'Bearer tok' });
+    expect(http.calls).toHaveLength(5);
   });
 });
 
