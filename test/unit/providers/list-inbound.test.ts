@@ -77,6 +77,24 @@ describe('twilio listInbound', () => {
   });
 });
 
+describe('abortable', () => {
+  it("every request of a listing carries the call's signal; an aborted signal ends the listing", async () => {
+    const ac = new AbortController();
+    const calls: Array<AbortSignal | undefined> = [];
+    const http = {
+      async request(req: { signal?: AbortSignal }) {
+        calls.push(req.signal);
+        ac.abort(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+        throw req.signal?.reason;
+      },
+    };
+    const q = { to: TO, since: new Date(SINCE), max: 10 };
+    const list = twilioAdapter.listInbound!(q, { credentials: { accountSid: 'AC1' }, baseUrl: BASE, http: http as never, signal: ac.signal });
+    await expect(list[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls).toEqual([ac.signal]);
+  });
+});
+
 describe('plivo listInbound', () => {
   const rec = (id: string, s: number, over: Record<string, unknown> = {}) => ({
     message_uuid: id,
