@@ -84,6 +84,29 @@ export interface InboundRestoreState {
   data: Record<string, unknown>;
 }
 
+/** A question to the provider's log of received messages (catch-up after the listener was away). */
+export interface InboundLogQuery {
+  /** The number of ours that received them, E.164. */
+  to: string;
+  /** Received at or after this (rounded down to the second: the logs' precision). */
+  since: Date;
+  /** Received at or before this (default: now). */
+  until?: Date;
+  /** Stop after this many messages (each may cost a request for its media): the caller's bound. */
+  max: number;
+}
+
+/**
+ * An inbound message read back from the provider's message log: the event its webhook would have
+ * carried, with the same id (so it is deduplicated against the event log), and `receivedAt` the
+ * provider's receive time. Some logs keep less than the webhook carried: `unavailable` names what
+ * is missing (`body` '' and `media` [] then say nothing), `mediaCount` what the log counted.
+ */
+export type LoggedInboundMessage = Extract<WebhookEvent, { type: 'message' }> & {
+  unavailable?: Array<'body' | 'media'>;
+  mediaCount?: number;
+};
+
 /** Callbacks configureInbound calls while it works. */
 export interface ConfigureInboundHooks {
   /**
@@ -132,6 +155,12 @@ export interface ProviderAdapter {
    * than this proves nothing, so the recipient stays unknown (never resent) until a later run.
    */
   readonly messageLogDelayMs?: number;
+  /**
+   * The messages `q.to` received between `q.since` and `q.until`, read from the provider's message
+   * log, newest first as the log pages them (at most `q.max`; abortable through `ctx.signal`).
+   * Absent for providers whose API keeps no listable log of received messages.
+   */
+  listInbound?(q: InboundLogQuery, ctx: ProviderCallContext): AsyncIterable<LoggedInboundMessage>;
   /** Upload a local file; returns an id usable in MessageRequest.mediaIds. */
   uploadMedia?(file: { path: string; fileName: string; contentType: string; size: number }, ctx: ProviderCallContext): Promise<string>;
   /**

@@ -1,7 +1,9 @@
 // Bandwidth adapter (Messaging API v2, OAuth 2.0 client credentials).
 // Send:      https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/createMessage
 // Status:    https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
-// Log:       same List Messages: sourceTn, destinationTn, messageDirection, fromDateTime (findSent)
+// Log:       same List Messages: sourceTn, destinationTn, messageDirection, fromDateTime (findSent);
+//            messageDirection=INBOUND for listInbound (metadata only: Bandwidth stores no text); received
+//            media from List Media (https://dev.bandwidth.com/docs/messaging/media), named <messageId>/<n>/<file>
 // Media:     https://dev.bandwidth.com/apis/messaging/#tag/Media/operation/uploadMedia
 // Auth:      https://dev.bandwidth.com/docs/account/credentials/management
 // Callbacks: https://dev.bandwidth.com/docs/messaging/webhooks
@@ -12,10 +14,19 @@ import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
 import { callClient, type HttpResponse } from '../http-client.js';
 import { adapterFacts, envName, envNames, hasWebhookSecret } from '../descriptor.js';
 import { bandwidthDescriptor } from './descriptor.js';
-import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
+import type { InboundMedia } from '../../core/types.js';
+import type { AccountInfo, Credentials, InboundLogQuery, LoggedInboundMessage, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { BandwidthTokenCache, bandwidthTokenUrl, type TokenRequest } from './oauth.js';
 import { bandwidthMediaId, buildBandwidthPayload, mediaPath, messagesPath } from './payload.js';
-import { bandwidthError, bandwidthTimeFilter, findBandwidthSent, parseBandwidthSend, parseBandwidthStatus } from './response.js';
+import {
+  bandwidthError,
+  bandwidthTimeFilter,
+  findBandwidthSent,
+  parseBandwidthInboundPage,
+  parseBandwidthMediaPage,
+  parseBandwidthSend,
+  parseBandwidthStatus,
+} from './response.js';
 import { parseBandwidthWebhook, verifyBandwidthWebhook } from './webhook.js';
 import { configureBandwidthInbound, restoreBandwidthInbound } from './inbound.js';
 
@@ -91,6 +102,80 @@ async function findBandwidthSentMessage(q: FindSentQuery, ctx: ProviderCallConte
     pageToken = step.nextPageToken;
   }
   throw new Error(`more than 1000 Bandwidth messages from ${q.from} to ${q.to} since ${q.since.toISOString()}; the log was not searched to the end`);
+}
+
+/** Pages of List Media (1000 names each) read to find received media before giving up on them. */
+const MEDIA_LIST_PAGES = 5;
+
+/** The account's received media by message id, from List Media (followed by Continuation-Token). */
+async function receivedMedia(ctx: ProviderCallContext, authorized: Authorize, check401: Check401): Promise<Map<string, InboundMedia[]>> {
+  const all = new Map<string, Array<InboundMedia & { n: number }>>();
+  let continuation: string | undefined;
+  for (let page = 0; page < MEDIA_LIST_PAGES; page++) {
+    const auth = await authorized(ctx);
+    const res = await callClient(ctx).request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${messagesPath(accountId(ctx)).replace(/\/messages$/, '/media')}`,
+      headers: { ...auth, Accept: 'application/json', ...(continuation ? { 'Continuation-Token': continuation } : {}) },
+    });
+    check401(res, ctx);
+    const step = parseBandwidthMediaPage(res);
+    for (const [id, items] of step.byMessage) all.set(id, [...(all.get(id) ?? []), ...items]);
+    if (!step.continuation) break;
+    continuation = step.continuation;
+  }
+  // A message's media may be split across pages: ordered by their index once all are in.
+  return new Map([...all].map(([id, items]) => [id, items.sort((a, b) => a.n - b.n).map(({ url, size }) => (size !== undefined ? { url, size } : { url }))]));
+}
+
+/**
+ * Received messages from List Messages (INBOUND, to the number, in the window), 100 a page, by
+ * page token. The log has no text: each message says so. Media URLs come from List Media (read
+ * once, when a message has attachments); a message whose media are not listed (expired after
+ * 48 hours) says its media are unavailable, with the count the log gives.
+ */
+async function* listBandwidthInbound(
+  q: InboundLogQuery,
+  ctx: ProviderCallContext,
+  authorized: Authorize,
+  check401: Check401,
+): AsyncGenerator<LoggedInboundMessage> {
+  let pageToken: string | undefined;
+  let media: Map<string, InboundMedia[]> | undefined;
+  let left = q.max;
+  while (left > 0) {
+    const params = new URLSearchParams({ destinationTn: q.to, messageDirection: 'INBOUND', fromDateTime: bandwidthTimeFilter(q.since), limit: '100' });
+    if (q.until) params.set('toDateTime', new Date(q.until.getTime()).toISOString());
+    if (pageToken) params.set('pageToken', pageToken);
+    const auth = await authorized(ctx);
+    const res = await callClient(ctx).request({
+      method: 'GET',
+      url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
+      headers: { ...auth, Accept: 'application/json' },
+    });
+    check401(res, ctx);
+    const page = parseBandwidthInboundPage(res, q);
+    for (const m of page.messages) {
+      if (left-- <= 0) return;
+      if (m.attachmentCount > 0) media ??= await receivedMedia(ctx, authorized, check401);
+      const items = m.attachmentCount > 0 ? (media?.get(m.id) ?? []) : [];
+      const missingMedia = items.length < m.attachmentCount;
+      yield {
+        type: 'message',
+        provider: 'bandwidth',
+        id: m.id,
+        from: m.from,
+        to: m.to,
+        body: '',
+        media: missingMedia ? [] : items,
+        receivedAt: new Date(m.at).toISOString(),
+        unavailable: missingMedia ? ['body', 'media'] : ['body'],
+        ...(missingMedia ? { mediaCount: m.attachmentCount } : {}),
+      };
+    }
+    if (!page.nextPageToken) return;
+    pageToken = page.nextPageToken;
+  }
 }
 
 async function uploadBandwidthMedia(file: MediaFile, ctx: ProviderCallContext, authorized: Authorize, check401: Check401): Promise<string> {
@@ -173,6 +258,9 @@ export function createBandwidthAdapter(tokens: BandwidthTokenCache = new Bandwid
     },
     findSent(q, ctx) {
       return findBandwidthSentMessage(q, ctx, authorized, check401);
+    },
+    listInbound(q, ctx) {
+      return listBandwidthInbound(q, ctx, authorized, check401);
     },
     uploadMedia(file, ctx) {
       return uploadBandwidthMedia(file, ctx, authorized, check401);

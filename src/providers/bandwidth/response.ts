@@ -1,7 +1,7 @@
 // Bandwidth Messaging v2 responses and errors → our results and error codes (pure).
 // Errors: https://dev.bandwidth.com/docs/messaging/errors  ({type, description, fieldErrors?})
 // List Messages (status lookup): https://dev.bandwidth.com/apis/messaging/#tag/Messages/operation/listMessages
-import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import type { InboundMedia, MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
 import { parseJson } from '../shared.js';
@@ -159,4 +159,69 @@ export function findBandwidthSent(res: HttpResponse, q: { to: string; from: stri
   if (best) return { found: { id: best.id, providerStatus: best.providerStatus } };
   const next = body.pageInfo?.nextPageToken;
   return typeof next === 'string' && next !== '' ? { nextPageToken: next } : {};
+}
+
+/** An inbound message as List Messages shows it: metadata only (Bandwidth stores no text and lists no media). */
+export interface BandwidthInboundRecord {
+  id: string;
+  from: string;
+  to: string;
+  attachmentCount: number;
+  /** receiveTime, ms since the epoch. */
+  at: number;
+}
+
+/**
+ * Reads one List Messages page (`{pageInfo, messages}`) of messageDirection=INBOUND for messages to
+ * `to` received inside the window (`since` rounded down to the second), and the next page's token.
+ * https://dev.bandwidth.com/docs/messaging/getMessage ("Bandwidth does not store text message content")
+ */
+export function parseBandwidthInboundPage(
+  res: HttpResponse,
+  q: { to: string; since: Date; until?: Date | undefined },
+): { messages: BandwidthInboundRecord[]; nextPageToken?: string } {
+  if (res.status !== 200) throw bandwidthError(res);
+  const body = parseJson(res.text) as
+    { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
+  if (!body || !Array.isArray(body.messages)) {
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Bandwidth answered List Messages without a message list',
+      { provider: 'bandwidth', httpStatus: res.status },
+    );
+  }
+  const tn = (n: string | undefined): string => (n ?? '').replace(/^\+/, '');
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  const until = q.until?.getTime() ?? Infinity;
+  const messages: BandwidthInboundRecord[] = [];
+  for (const m of body.messages) {
+    if (!m.messageId || (m.messageDirection ?? '').toUpperCase() !== 'INBOUND' || tn(m.destinationTn) !== tn(q.to)) continue;
+    const at = m.receiveTime ? Date.parse(m.receiveTime) : NaN;
+    if (!Number.isFinite(at) || at < floor || at > until) continue;
+    const attachmentCount = typeof m.attachmentCount === 'number' && m.attachmentCount > 0 ? m.attachmentCount : 0;
+    messages.push({ id: m.messageId, from: m.sourceTn ?? '', to: m.destinationTn ?? '', attachmentCount, at });
+  }
+  const next = body.pageInfo?.nextPageToken;
+  return { messages, ...(typeof next === 'string' && next !== '' ? { nextPageToken: next } : {}) };
+}
+
+/**
+ * One page of List Media (`[{mediaName, content, contentLength}]`, at most 1000, then a
+ * Continuation-Token header) as the inbound media of each message: received media are named
+ * `<messageId>/<n>/<file>` (`n` kept for ordering), and `content` is the URL the callback would have carried.
+ * https://dev.bandwidth.com/docs/messaging/media
+ */
+export function parseBandwidthMediaPage(res: HttpResponse): { byMessage: Map<string, Array<InboundMedia & { n: number }>>; continuation?: string } {
+  if (res.status !== 200) throw bandwidthError(res);
+  const list = parseJson(res.text);
+  const byMessage = new Map<string, Array<InboundMedia & { n: number }>>();
+  for (const item of Array.isArray(list) ? (list as Array<{ mediaName?: unknown; content?: unknown; contentLength?: unknown }>) : []) {
+    const name = typeof item?.mediaName === 'string' ? /^([^/]+)\/(\d+)\/[^/]+$/.exec(item.mediaName) : null;
+    if (!name || typeof item.content !== 'string' || !/^https?:\/\//.test(item.content)) continue;
+    const entry = { url: item.content, n: Number(name[2]), ...(typeof item.contentLength === 'number' ? { size: item.contentLength } : {}) };
+    byMessage.set(name[1]!, [...(byMessage.get(name[1]!) ?? []), entry]);
+  }
+  const token = res.headers['continuation-token'];
+  return { byMessage, ...(token ? { continuation: token } : {}) };
 }

@@ -3,19 +3,30 @@
 // Status: https://www.plivo.com/docs/messaging/api/messages (GET …/Message/{message_uuid}/)
 // Message log (findSent): https://www.plivo.com/docs/messaging/api/message/list-all-messages
 //   (filters message_direction, message_time__gte; limit ≤ 20; reference §3.4)
+// Received messages (listInbound): the same list with message_direction=inbound and to_number; an
+//   MMS's media: GET …/Message/{uuid}/Media/ (https://www.plivo.com/docs/messaging/api/message/list-all-media)
 // Media upload: https://www.plivo.com/docs/messaging/api/media/upload-media/
 // Limits and rates: https://plivo.com/docs/faq/messaging/messaging-api , support.plivo.com 360042248611
 // Wire facts: /work/shared/reference/providers-twilio-telnyx-plivo.md §3.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AuthError, ErrorCode, MediaError, UsageError } from '../../errors/errors.js';
-import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
+import type { AccountInfo, Credentials, InboundLogQuery, LoggedInboundMessage, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { basicAuthHeader, isUuid, parseJson } from '../shared.js';
 import { adapterFacts, loginCommand } from '../descriptor.js';
 import { callClient, type HttpClient } from '../http-client.js';
 import { AUTH_ID, PLIVO_MAX_UPLOAD_BYTES, plivoDescriptor } from './descriptor.js';
 import { buildMultipartBody, buildPlivoPayload, plivoAccountPath, plivoAuthHeader, plivoMediaPath, plivoMessagePath } from './payload.js';
-import { findPlivoSent, parsePlivoSend, parsePlivoStatus, parsePlivoUpload, plivoError, plivoTimeFilter } from './response.js';
+import {
+  findPlivoSent,
+  parsePlivoInboundPage,
+  parsePlivoMediaList,
+  parsePlivoSend,
+  parsePlivoStatus,
+  parsePlivoUpload,
+  plivoError,
+  plivoTimeFilter,
+} from './response.js';
 import { configurePlivoInbound, restorePlivoInbound } from './inbound.js';
 import { parsePlivoWebhook, verifyPlivoWebhook } from './webhook.js';
 
@@ -28,6 +39,43 @@ export { PLIVO_MAX_UPLOAD_BYTES };
 /** The client for one call: the call's signal, Plivo's Basic auth, JSON answers. */
 function api(ctx: ProviderCallContext): HttpClient {
   return callClient(ctx, { Authorization: plivoAuthHeader(ctx.credentials), Accept: 'application/json' });
+}
+
+/**
+ * Received messages from the Message list (MDRs), 20 a page (Plivo's maximum), newest first; each
+ * MMS's media from its Media list. MDRs keep no text, so every message says its body is unavailable.
+ * Offset paging over a list that grows at the top can repeat a message on the next page, never skip one.
+ */
+async function* listPlivoInbound(q: InboundLogQuery, ctx: ProviderCallContext): AsyncGenerator<LoggedInboundMessage> {
+  const path = plivoMessagePath(ctx.credentials.authId ?? '');
+  let left = q.max;
+  for (let offset = 0; left > 0; offset += 20) {
+    const params = new URLSearchParams({
+      message_direction: 'inbound',
+      to_number: q.to,
+      message_time__gte: plivoTimeFilter(q.since),
+      limit: '20',
+      offset: String(offset),
+    });
+    if (q.until) params.set('message_time__lte', plivoTimeFilter(new Date(q.until.getTime() + 999)));
+    const page = parsePlivoInboundPage(await api(ctx).request({ method: 'GET', url: `${ctx.baseUrl}${path}?${params.toString()}` }), q);
+    for (const m of page.messages) {
+      if (left-- <= 0) return;
+      const media = m.type === 'mms' ? parsePlivoMediaList(await api(ctx).request({ method: 'GET', url: `${ctx.baseUrl}${path}${m.id}/Media/` })) : [];
+      yield {
+        type: 'message',
+        provider: 'plivo',
+        id: m.id,
+        from: m.from,
+        to: m.to,
+        body: '',
+        media,
+        receivedAt: new Date(m.at).toISOString(),
+        unavailable: ['body'],
+      };
+    }
+    if (!page.more) return;
+  }
 }
 
 /** The Plivo adapter. */
@@ -107,6 +155,9 @@ export const plivoAdapter: ProviderAdapter = {
     }
     // "Not there" would be a guess: the caller then leaves the outcome unknown.
     throw new Error(`more than ${FIND_SENT_PAGES * 20} outbound Plivo messages since ${q.since.toISOString()}; the log was not searched to the end`);
+  },
+  listInbound(q, ctx) {
+    return listPlivoInbound(q, ctx);
   },
   async uploadMedia(file, ctx) {
     const tooBig = (size: number) =>

@@ -4,7 +4,7 @@
 // https://docs.plivo.com/docs/messaging/api/response
 // https://plivo.com/docs/messaging/concepts/destination-number-validation
 // https://plivo.com/docs/messaging/troubleshooting/error-codes (delivery codes in callbacks)
-import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import type { InboundMedia, MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode, type ErrorCodeValue } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
 import { isUuid, parseJson } from '../shared.js';
@@ -247,4 +247,63 @@ export function findPlivoSent(res: HttpResponse, q: { to: string; from: string; 
   }
   if (best) return { found: { id: best.id, providerStatus: best.providerStatus }, more: false };
   return { more: typeof body.meta?.next === 'string' && body.meta.next !== '' };
+}
+
+/** An inbound message as one page of the Message list shows it: Plivo's records keep no text. */
+export interface PlivoInboundRecord {
+  id: string;
+  from: string;
+  to: string;
+  type: string;
+  /** message_time: when Plivo received it, ms since the epoch. */
+  at: number;
+}
+
+/**
+ * Reads one page of GET …/Message/?message_direction=inbound (`{meta, objects}`) for messages to
+ * `to` received inside the window (`since` rounded down to the second: message_time's precision);
+ * numbers are compared by their digits, as Plivo writes them. `more`: meta.next was set.
+ */
+export function parsePlivoInboundPage(
+  res: HttpResponse,
+  q: { to: string; since: Date; until?: Date | undefined },
+): { messages: PlivoInboundRecord[]; more: boolean } {
+  if (res.status !== 200) throw plivoError(res);
+  const body = parseJson(res.text) as
+    { meta?: { next?: string | null }; objects?: Array<PlivoMessageRecord & { message_direction?: string; message_type?: string }> } | undefined;
+  if (!body || !Array.isArray(body.objects)) throw unexpected(res, 'a message list');
+  const digits = (n: string) => n.replace(/\D/g, '');
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  const until = q.until?.getTime() ?? Infinity;
+  const messages: PlivoInboundRecord[] = [];
+  for (const m of body.objects) {
+    if (!m.message_uuid || (m.message_direction ?? '').toLowerCase() !== 'inbound' || digits(m.to_number ?? '') !== digits(q.to)) continue;
+    const at = m.message_time ? parsePlivoTime(m.message_time) : NaN;
+    if (!Number.isFinite(at) || at < floor || at > until) continue;
+    const from = m.from_number ?? '';
+    messages.push({
+      id: m.message_uuid,
+      from: fromPlivoNumber(from),
+      to: fromPlivoNumber(m.to_number ?? ''),
+      type: (m.message_type ?? 'sms').toLowerCase(),
+      at,
+    });
+  }
+  return { messages, more: typeof body.meta?.next === 'string' && body.meta.next !== '' };
+}
+
+/** A message's media (GET …/Message/{uuid}/Media/: `{objects: [{media_url, content_type, size}]}`) as inbound media. */
+export function parsePlivoMediaList(res: HttpResponse): InboundMedia[] {
+  if (res.status !== 200) throw plivoError(res);
+  const body = parseJson(res.text) as { objects?: Array<{ media_url?: unknown; content_type?: unknown; size?: unknown }> } | undefined;
+  const out: InboundMedia[] = [];
+  for (const m of Array.isArray(body?.objects) ? body.objects : []) {
+    if (typeof m.media_url !== 'string' || m.media_url === '') continue;
+    out.push({
+      url: m.media_url,
+      ...(typeof m.content_type === 'string' && m.content_type ? { contentType: m.content_type } : {}),
+      ...(typeof m.size === 'number' ? { size: m.size } : {}),
+    });
+  }
+  return out;
 }

@@ -4,15 +4,17 @@
 // Status:   https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports/
 // Log:      https://developers.sinch.com/docs/sms/api-reference/sms/tag/Batches/#tag/Batches/operation/ListBatches
 //           (GET …/batches?from=&start_date=&page=&page_size≤100; no `to` filter: matched here) (findSent)
+// Inbounds: https://developers.sinch.com/docs/sms/api-reference/sms/tag/Inbounds/ (GET …/inbounds?to=&start_date=&end_date=
+//           &page=&page_size≤100; the last 14 days, newest first) (listInbound)
 // Webhooks: https://developers.sinch.com/docs/sms/api-reference/sms/tag/Webhooks/
 // Wire facts: /work/shared/reference/providers-vonage-bandwidth-sinch-aws.md §3.1–3.9.
 import { AuthError, ErrorCode } from '../../errors/errors.js';
-import type { AccountInfo, Credentials, ProviderAdapter, ProviderCallContext } from '../types.js';
+import type { AccountInfo, Credentials, InboundLogQuery, LoggedInboundMessage, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { batchesPath, buildSinchPayload, sinchAuthHeader, sinchBaseUrl } from './payload.js';
 import { adapterFacts, hasWebhookSecret, loginCommand, webhookSecretHint } from '../descriptor.js';
 import { callClient, type HttpClient } from '../http-client.js';
 import { SINCH_REGIONS, SINCH_REGION_ENV, sinchDescriptor } from './descriptor.js';
-import { findSinchSent, parseSinchDeliveryReport, parseSinchSend, sinchError, sinchTimeFilter } from './response.js';
+import { findSinchSent, parseSinchDeliveryReport, parseSinchInboundPage, parseSinchSend, sinchError, sinchTimeFilter } from './response.js';
 import { parseSinchWebhook, verifySinchWebhook } from './webhook.js';
 import { configureSinchInbound, restoreSinchInbound } from './inbound.js';
 
@@ -23,6 +25,30 @@ function apiBase(ctx: ProviderCallContext): string {
 /** The client for one call: the call's signal, the service plan's Bearer token, JSON answers. */
 function api(ctx: ProviderCallContext): HttpClient {
   return callClient(ctx, { Authorization: sinchAuthHeader(ctx.credentials.apiToken ?? ''), Accept: 'application/json' });
+}
+
+/**
+ * Received messages from List Inbounds, 100 a page, newest first. The list holds the same MO
+ * objects (mo_text, mo_media) the callback carries, so each is parsed by the webhook parser and
+ * comes out exactly as the callback's event would have, media URLs included.
+ */
+async function* listSinchInbound(q: InboundLogQuery, ctx: ProviderCallContext): AsyncGenerator<LoggedInboundMessage> {
+  const base = `${sinchBaseUrl(ctx.baseUrl, ctx.credentials.region)}/xms/v1/${encodeURIComponent(ctx.credentials.servicePlanId ?? '')}/inbounds`;
+  let left = q.max;
+  for (let page = 0; left > 0; page++) {
+    const params = new URLSearchParams({ to: q.to, start_date: sinchTimeFilter(q.since), page: String(page), page_size: '100' });
+    if (q.until) params.set('end_date', new Date(q.until.getTime() + 1).toISOString());
+    const step = parseSinchInboundPage(await api(ctx).request({ method: 'GET', url: `${base}?${params.toString()}` }), q);
+    for (const item of step.inbounds) {
+      const rawBody = Buffer.from(JSON.stringify(item), 'utf8');
+      for (const ev of parseSinchWebhook({ method: 'POST', publicUrl: base, headers: {}, rawBody })) {
+        if (ev.type !== 'message') continue;
+        if (left-- <= 0) return;
+        yield ev;
+      }
+    }
+    if (!step.more) return;
+  }
 }
 
 /** The Sinch adapter. */
@@ -87,6 +113,9 @@ export const sinchAdapter: ProviderAdapter = {
       if (!step.more) return undefined;
     }
     throw new Error(`more than 1000 Sinch batches from ${q.from} since ${q.since.toISOString()}; the log was not searched to the end`);
+  },
+  listInbound(q, ctx) {
+    return listSinchInbound(q, ctx);
   },
   webhookSecretProblem(creds) {
     // Signing is optional on Sinch's side, but an unsigned callback cannot be told from a forgery.

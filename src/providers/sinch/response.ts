@@ -133,3 +133,39 @@ export function findSinchSent(res: HttpResponse, q: { to: string; from: string; 
   const more = typeof body.count === 'number' ? (page + 1) * size < body.count : body.batches.length > 0 && body.batches.length >= size;
   return { more };
 }
+
+/**
+ * Reads one page of GET …/inbounds (`{count, page, page_size, inbounds}`, newest first): the MO
+ * objects sent to `to` and received inside the window (`since` rounded down to the second), as
+ * the callback would have carried them, and whether more pages remain. Numbers are compared
+ * without their '+'.
+ * https://developers.sinch.com/docs/sms/api-reference/sms/tag/Inbounds/
+ */
+export function parseSinchInboundPage(res: HttpResponse, q: { to: string; since: Date; until?: Date | undefined }): { inbounds: object[]; more: boolean } {
+  if (res.status !== 200) throw sinchError(res);
+  const body = parseJson(res.text) as { count?: number; page?: number; page_size?: number; inbounds?: unknown[] } | undefined;
+  if (!body || !Array.isArray(body.inbounds)) {
+    throw new ProviderError(
+      ErrorCode.PROVIDER_UNAVAILABLE,
+      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
+      'Sinch answered List Inbounds without a list',
+      {
+        provider: 'sinch',
+        httpStatus: res.status,
+      },
+    );
+  }
+  const msisdn = (n: unknown): string => (typeof n === 'string' ? n.replace(/^\+/, '') : '');
+  const floor = Math.floor(q.since.getTime() / 1000) * 1000;
+  const until = q.until?.getTime() ?? Infinity;
+  const inbounds = body.inbounds.filter((i): i is { id: string; to: unknown; received_at: string } => {
+    if (!i || typeof i !== 'object') return false;
+    const r = i as { id?: unknown; to?: unknown; received_at?: unknown };
+    const at = typeof r.received_at === 'string' ? Date.parse(r.received_at) : NaN;
+    return typeof r.id === 'string' && r.id !== '' && msisdn(r.to) === msisdn(q.to) && Number.isFinite(at) && at >= floor && at <= until;
+  });
+  const page = typeof body.page === 'number' ? body.page : 0;
+  const size = typeof body.page_size === 'number' && body.page_size > 0 ? body.page_size : body.inbounds.length;
+  const more = typeof body.count === 'number' ? (page + 1) * size < body.count : body.inbounds.length > 0 && body.inbounds.length >= size;
+  return { inbounds, more };
+}

@@ -4,7 +4,7 @@
 // Inbound webhook configuration: https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource
 import { AuthError, ErrorCode, ProviderError } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
-import type { AccountInfo, Credentials, InboundRestoreState, ProviderAdapter, ProviderCallContext } from '../types.js';
+import type { AccountInfo, Credentials, InboundLogQuery, InboundRestoreState, LoggedInboundMessage, ProviderAdapter, ProviderCallContext } from '../types.js';
 import { basicAuthHeader } from '../shared.js';
 import { adapterFacts, envName, hasWebhookSecret, loginCommand } from '../descriptor.js';
 import { callClient, type HttpClient } from '../http-client.js';
@@ -26,6 +26,8 @@ import {
   inboundSettingsOf,
   messagingServiceOf,
   parseIncomingNumbers,
+  parseTwilioInboundPage,
+  parseTwilioMediaList,
   parseTwilioSend,
   parseTwilioStatus,
   twilioError,
@@ -84,6 +86,42 @@ async function findServiceMessage(q: LogQuery, ctx: ProviderCallContext): Promis
     url = !isOlder && list.next_page_uri ? `${ctx.baseUrl}${list.next_page_uri}` : undefined;
   }
   return undefined;
+}
+
+/** Twilio's `DateSent>`/`DateSent<` value (twilio-node serialises these filters as ISO 8601 date-times). */
+function dateSentFilter(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/**
+ * Received messages from the account's Messages list: filtered by `To` and `DateSent>` (an inbound
+ * message's date_sent is when Twilio called the webhook, never before date_created, so the filter
+ * keeps every message created in the window), matched again here on direction and date_created,
+ * 100 a page, newest first; each MMS's media from its Media list, as the webhook's MediaUrl{N}.
+ * https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+ * https://www.twilio.com/docs/messaging/api/media-resource#read-multiple-media-resources
+ */
+async function* listTwilioInbound(q: InboundLogQuery, ctx: ProviderCallContext): AsyncGenerator<LoggedInboundMessage> {
+  const sid = encodeURIComponent(ctx.credentials.accountSid ?? '');
+  const params = new URLSearchParams({ To: q.to, 'DateSent>': dateSentFilter(q.since), PageSize: '100' });
+  if (q.until) params.set('DateSent<', dateSentFilter(new Date(q.until.getTime() + 1000)));
+  let url: string | undefined = `${ctx.baseUrl}/2010-04-01/Accounts/${sid}/Messages.json?${params.toString()}`;
+  let left = q.max;
+  while (url !== undefined && left > 0) {
+    const page = parseTwilioInboundPage(await api(ctx).request({ method: 'GET', url }), q);
+    for (const m of page.messages) {
+      if (left-- <= 0) return;
+      const media =
+        m.numMedia > 0
+          ? parseTwilioMediaList(
+              await api(ctx).request({ method: 'GET', url: `${ctx.baseUrl}/2010-04-01/Accounts/${sid}/Messages/${encodeURIComponent(m.id)}/Media.json` }),
+              ctx.baseUrl,
+            )
+          : [];
+      yield { type: 'message', provider: 'twilio', id: m.id, from: m.from, to: m.to, body: m.body, media, receivedAt: new Date(m.at).toISOString() };
+    }
+    url = page.next !== undefined ? `${ctx.baseUrl}${page.next}` : undefined;
+  }
 }
 
 /** The Twilio adapter. */
@@ -158,6 +196,9 @@ export const twilioAdapter: ProviderAdapter = {
     });
     if (res.status !== 200) throw twilioError(res);
     return findRecentMessage(res.text, q.since);
+  },
+  listInbound(q, ctx) {
+    return listTwilioInbound(q, ctx);
   },
   webhookSecretProblem(creds) {
     if (hasWebhookSecret(twilioDescriptor, creds)) return undefined;

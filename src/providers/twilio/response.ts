@@ -1,7 +1,7 @@
 // Twilio responses and errors → our results and error codes.
 // Error body: {code, message, more_info, status} (twilio-node RestException).
 // https://www.twilio.com/docs/api/errors
-import type { MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
+import type { InboundMedia, MessageStatus, MessageStatusInfo, ProviderAcceptance } from '../../core/types.js';
 import { ErrorCode, ProviderError, exitCodeForErrorCode } from '../../errors/errors.js';
 import type { HttpResponse } from '../http-client.js';
 import { parseJson } from '../shared.js';
@@ -149,4 +149,65 @@ export function inboundSettingsOf(n: TwilioIncomingNumber): {
 export function messagingServiceOf(n: TwilioIncomingNumber): string | undefined {
   const sid = n.sms_application_sid ?? '';
   return /^MG[0-9a-fA-F]{32}$/.test(sid) ? sid : undefined;
+}
+
+/** An inbound message as one page of the Messages list shows it (media are listed separately). */
+export interface TwilioInboundRecord {
+  id: string;
+  from: string;
+  to: string;
+  body: string;
+  numMedia: number;
+  /** date_created: when Twilio received it, ms since the epoch. */
+  at: number;
+}
+
+/** One page of the received-messages search: the matches, and the next page's URI while the log may hold more. */
+export interface TwilioInboundPage {
+  messages: TwilioInboundRecord[];
+  next?: string;
+}
+
+/**
+ * Reads one page of GET …/Messages.json?To=… (newest first) for inbound messages created inside
+ * the window (`since` rounded down to the second: date_created's precision). Once the page reaches
+ * messages older than the window, later pages cannot match, so no next page is given.
+ */
+export function parseTwilioInboundPage(res: HttpResponse, window: { since: Date; until?: Date | undefined }): TwilioInboundPage {
+  if (res.status !== 200) throw twilioError(res);
+  const body = parseJson(res.text) as { messages?: Array<TwilioMessage & { direction?: string }>; next_page_uri?: string | null } | undefined;
+  if (!body || !Array.isArray(body.messages)) {
+    throw new ProviderError(ErrorCode.PROVIDER_UNAVAILABLE, exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE), 'Twilio answered without a message list', {
+      provider: 'twilio',
+      httpStatus: res.status,
+    });
+  }
+  const floor = Math.floor(window.since.getTime() / 1000) * 1000;
+  const until = window.until?.getTime() ?? Infinity;
+  const messages: TwilioInboundRecord[] = [];
+  let reachedOlder = false;
+  for (const m of body.messages) {
+    const at = m.date_created ? Date.parse(m.date_created) : NaN;
+    if (Number.isFinite(at) && at < floor) reachedOlder = true;
+    if (!m.sid || m.direction !== 'inbound' || !Number.isFinite(at) || at < floor || at > until) continue;
+    messages.push({ id: m.sid, from: m.from ?? '', to: m.to ?? '', body: m.body ?? '', numMedia: Number(m.num_media ?? 0) || 0, at });
+  }
+  const next = !reachedOlder && typeof body.next_page_uri === 'string' && body.next_page_uri !== '' ? body.next_page_uri : undefined;
+  return { messages, ...(next !== undefined ? { next } : {}) };
+}
+
+/**
+ * A message's Media list (GET …/Messages/{sid}/Media.json) as the URLs its webhook carried:
+ * each item's `uri` without `.json`, on the API host (downloads take the account's Basic auth).
+ */
+export function parseTwilioMediaList(res: HttpResponse, baseUrl: string): InboundMedia[] {
+  if (res.status !== 200) throw twilioError(res);
+  const body = parseJson(res.text) as { media_list?: Array<{ uri?: unknown; content_type?: unknown }> } | undefined;
+  const out: InboundMedia[] = [];
+  for (const m of Array.isArray(body?.media_list) ? body.media_list : []) {
+    if (typeof m.uri !== 'string' || !m.uri.startsWith('/')) continue;
+    const url = `${baseUrl}${m.uri.replace(/\.json$/, '')}`;
+    out.push(typeof m.content_type === 'string' && m.content_type ? { url, contentType: m.content_type } : { url });
+  }
+  return out;
 }
