@@ -86,22 +86,100 @@ export function isUnregisteredSender(from: string): boolean {
   return from.replace(/[^\d]/g, '') === UNREGISTERED_10DLC_SENDER.slice(1);
 }
 
-/** One provider's codes for the three carrier outcomes; `undefined` where the provider documents none. */
-export interface ProviderCarrierCodes {
-  tooLarge: { code: string; text: string; source: string };
-  optedOut: { code: string; text: string; source: string; atCreate: boolean };
-  unregistered: { code: string; text: string; source: string };
+/** How one provider reports one carrier outcome in the sandbox. */
+export interface CarrierOutcome {
+  /** The provider's code, as it appears on the wire. */
+  code: string;
+  text: string;
+  /** Where it shows: the create request's error answer, or a status callback after acceptance (with this status). */
+  when: 'create' | { status: string };
+  /** The provider page the code comes from, or "[sandbox choice]" where the provider documents none. */
+  source: string;
 }
 
+/** One provider's outcomes for the three carrier cases. */
+export interface ProviderCarrierCodes {
+  tooLarge?: CarrierOutcome;
+  optedOut: CarrierOutcome;
+  unregistered: CarrierOutcome;
+}
+
+const CHOICE = '[sandbox choice]';
+
 /**
- * The codes each dialect reports (a table for the README and a future UI; the dialects use their own
- * wire shapes). "[sandbox choice]" marks a provider that documents no specific code for the case.
+ * What each dialect reports (for the README and a future UI; the dialects render their own wire
+ * shapes, and their comments carry the reasoning). Telnyx has no `tooLarge`: its own 1 MB total is
+ * never above a carrier's long-code limit, so Telnyx refuses first (40009, as before).
  */
 export const PROVIDER_CARRIER_CODES: Readonly<Record<string, ProviderCarrierCodes>> = {
   twilio: {
-    tooLarge: { code: '30019', text: 'Content size exceeds carrier limit', source: 'https://www.twilio.com/docs/api/errors/30019' },
-    optedOut: { code: '21610', text: 'Attempt to send to unsubscribed recipient', source: 'https://www.twilio.com/docs/api/errors/21610', atCreate: true },
-    unregistered: { code: '30034', text: 'Message from an Unregistered Number', source: 'https://www.twilio.com/docs/api/errors/30034' },
+    tooLarge: {
+      code: '30019',
+      text: 'Content size exceeds carrier limit',
+      when: { status: 'undelivered' },
+      source: 'https://www.twilio.com/docs/api/errors/30019',
+    },
+    optedOut: { code: '21610', text: 'Attempt to send to unsubscribed recipient', when: 'create', source: 'https://www.twilio.com/docs/api/errors/21610' },
+    unregistered: {
+      code: '30034',
+      text: 'Message from an Unregistered Number',
+      when: { status: 'failed' },
+      source: 'https://www.twilio.com/docs/api/errors/30034',
+    },
+  },
+  telnyx: {
+    optedOut: {
+      code: '40300',
+      text: 'Blocked due to STOP message',
+      when: 'create',
+      source: 'https://developers.telnyx.com/docs/messaging/messages/advanced-opt-in-out',
+    },
+    unregistered: {
+      code: '40010',
+      text: 'Not 10DLC registered',
+      when: { status: 'sending_failed' },
+      source: 'https://developers.telnyx.com/docs/messaging/messages/error-codes',
+    },
+  },
+  plivo: {
+    tooLarge: {
+      code: '120',
+      text: 'MMS message payload too large',
+      when: { status: 'failed' },
+      source: 'https://support.plivo.com/hc/en-us/articles/360041855032',
+    },
+    optedOut: {
+      code: '200',
+      text: 'Destination number has opted out',
+      when: { status: 'failed' },
+      source: 'https://support.plivo.com/hc/en-us/articles/360041786171',
+    },
+    unregistered: { code: '40', text: 'Invalid Source Number', when: { status: 'failed' }, source: CHOICE },
+  },
+  vonage: {
+    tooLarge: { code: '1020', text: 'Invalid params', when: { status: 'rejected' }, source: CHOICE },
+    optedOut: { code: '1240', text: 'Illegal Number', when: { status: 'rejected' }, source: CHOICE },
+    unregistered: { code: '1120', text: 'Illegal Sender Address', when: { status: 'rejected' }, source: CHOICE },
+  },
+  bandwidth: {
+    tooLarge: {
+      code: '4711',
+      text: 'rejected-message-size-limit-exceeded',
+      when: { status: 'FAILED' },
+      source: 'https://dev.bandwidth.com/docs/messaging/errors/',
+    },
+    optedOut: { code: '4775', text: 'user-opted-out', when: { status: 'FAILED' }, source: 'https://dev.bandwidth.com/docs/messaging/errors/' },
+    unregistered: { code: '4001', text: 'service-not-allowed', when: { status: 'FAILED' }, source: CHOICE },
+  },
+  sinch: {
+    tooLarge: {
+      code: '415',
+      text: 'Exceeded MMS size',
+      when: { status: 'Rejected' },
+      source: 'https://developers.sinch.com/docs/mms/7-service/mms-status-codes',
+    },
+    optedOut: { code: '408', text: 'The recipient has opted out', when: { status: 'Deleted' }, source: CHOICE },
+    unregistered: { code: '60', text: 'Originator blocked', when: { status: 'Rejected' }, source: 'https://developers.sinch.com/docs/sms/smpp/10dlc-errors' },
   },
 };
 
@@ -173,6 +251,11 @@ export class OptOutBook {
   /** True when `handset` sent STOP to `sender` (on `provider`'s dialect) and has not sent START since. */
   isOptedOut(provider: string, sender: string, handset: string): boolean {
     return this.pairs.has(pairKey(provider, handset, sender));
+  }
+
+  /** Forgets every opt-out (for a "clear all" of the record: store.clear() publishes no event). */
+  clear(): void {
+    this.pairs.clear();
   }
 
   /** Every opted-out pair, in the order they opted out (copies). */

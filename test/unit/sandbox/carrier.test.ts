@@ -114,3 +114,25 @@ describe('opt-out keywords and state', () => {
     expect(optOutsFor(store)).toBe(optOutsFor(store));
   });
 });
+
+describe('the provider code table', () => {
+  it('names a code for every provider and case, with a source or the sandbox-choice mark', async () => {
+    const { PROVIDER_CARRIER_CODES } = await import('../../../src/sandbox/carrier.js');
+    expect(Object.keys(PROVIDER_CARRIER_CODES).sort()).toEqual(['bandwidth', 'plivo', 'sinch', 'telnyx', 'twilio', 'vonage']);
+    for (const codes of Object.values(PROVIDER_CARRIER_CODES)) {
+      for (const o of [codes.optedOut, codes.unregistered, ...(codes.tooLarge ? [codes.tooLarge] : [])]) {
+        expect(o.code).toMatch(/^\d+$/);
+        expect(o.source).toMatch(/^https:\/\/|^\[sandbox choice\]$/);
+      }
+    }
+    expect(PROVIDER_CARRIER_CODES.twilio!.optedOut).toMatchObject({ code: '21610', when: 'create' });
+  });
+
+  it('clear() forgets every opt-out', () => {
+    const store = new MessageStore();
+    const book = new OptOutBook(store);
+    store.add(inbound('+15551230002', '+15557770001', 'STOP'));
+    book.clear();
+    expect(book.list()).toEqual([]);
+  });
+});
