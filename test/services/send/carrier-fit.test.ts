@@ -62,12 +62,13 @@ describe('carrier size limits through `mms send --wait`', () => {
     expect(size).toBeGreaterThan(1_000_000);
 
     const bare = await mms(['send', '--to', ATT_HANDSET, '--media', 'photo.jpg', '--wait', '--json']);
-    const bareOut = JSON.parse(bare.stdout) as { results: Array<{ id: string; status: string; error?: { providerCode?: unknown } }> };
+    const bareOut = JSON.parse(bare.stdout) as { results: Array<{ id: string; status: string; delivery?: { status: string; errorCode?: unknown } }> };
+    // Accepted by the provider, then refused by the carrier: exit 6 and the code in the delivery.
+    expect(bare.code).toBe(6);
+    expect(bareOut.results[0]).toMatchObject({ status: 'accepted', delivery: { status: 'undelivered', errorCode: 30019 } });
     const failed = await sb.waitFor(bareOut.results[0]!.id, (m) => m.status === 'undelivered');
     expect(failed).toMatchObject({ errorCode: 30019, errorMessage: 'Content size exceeds carrier limit' });
     expect(failed.media[0]!.size).toBe(size);
-    expect(bare.code).not.toBe(0);
-    expect(bare.stdout).toContain('30019');
 
     const fit = await mms(['send', '--to', ATT_HANDSET, '--media', 'photo.jpg', '--fit', '--wait', '--json']);
     expect(fit.code).toBe(0);
@@ -85,7 +86,9 @@ describe('opt-out and the unregistered sender through `mms send`', () => {
     expect((await mms(['send', '--from', a, '--to', b, '--body', 'STOP', '--wait', '--json'])).code).toBe(0);
     const refused = await mms(['send', '--from', b, '--to', a, '--body', 'hello again', '--json']);
     expect(refused.code).toBe(6);
-    expect(refused.stdout).toContain('21610');
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      results: [{ status: 'failed', error: { code: 'RECIPIENT_OPTED_OUT', providerCode: 21610, httpStatus: 400 } }],
+    });
     // Other senders may still write to A.
     expect((await mms(['send', '--from', sb.twilio.defaultFrom, '--to', a, '--body', 'hi', '--json'])).code).toBe(0);
     expect((await mms(['send', '--from', a, '--to', b, '--body', 'start', '--wait', '--json'])).code).toBe(0);
@@ -94,8 +97,9 @@ describe('opt-out and the unregistered sender through `mms send`', () => {
 
   it('the unregistered 10DLC magic sender is accepted, then fails with 30034', async () => {
     const r = await mms(['send', '--from', '+15557770034', '--to', ATT_HANDSET, '--body', 'promo', '--wait', '--json']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(6);
     const out = JSON.parse(r.stdout) as { results: Array<{ id: string }> };
+    expect(out.results[0]).toMatchObject({ status: 'accepted', delivery: { status: 'failed', errorCode: 30034 } });
     const m = await sb.waitFor(out.results[0]!.id, (x) => x.status === 'failed');
     expect(m).toMatchObject({ errorCode: 30034, errorMessage: 'Message from an Unregistered Number' });
   });
