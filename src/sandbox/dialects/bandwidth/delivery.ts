@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SandboxMessage } from '../../store.js';
 import { peerOfNumber, type BandwidthContext, type MessageMeta, type Stored } from './context.js';
 import { callback, messageObject } from './webhooks.js';
+import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
 
 /** "3.5 MB per file" (support article 12823216; the spec's mmsMessageContentFile). */
 const MAX_FILE = 3_500_000;
@@ -53,6 +54,20 @@ async function loadMedia(
   }
 }
 
+/**
+ * Bandwidth's carrier-side refusals of an accepted message, as [errorCode, description] in its
+ * message-failed callback (https://dev.bandwidth.com/docs/messaging/errors/): a handset that texted
+ * STOP (4775 user-opted-out, as the sandbox's test number), media over the destination carrier's
+ * limit (4711 rejected-message-size-limit-exceeded, "Media size too large"), and the unregistered
+ * 10DLC magic sender (no 10DLC-specific code found; 4001 service-not-allowed [sandbox choice]).
+ */
+function carrierFailure(ctx: BandwidthContext, m: SandboxMessage): [number, string] | undefined {
+  if (isUnregisteredSender(m.from)) return [4001, 'service-not-allowed'];
+  if (optOutsFor(ctx.svc.store).isOptedOut('bandwidth', m.from, m.to)) return [4775, 'user-opted-out'];
+  if (ctx.ownNumbers.includes(m.to)) return undefined;
+  return checkCarrierSize(m.from, m.to, mediaBytes(m)) ? [4711, 'rejected-message-size-limit-exceeded'] : undefined;
+}
+
 /** Runs a new outbound message to its final status. */
 export async function lifecycle(ctx: BandwidthContext, m: SandboxMessage, mm: MessageMeta): Promise<void> {
   const wait = () => ctx.svc.step();
@@ -82,7 +97,7 @@ export async function lifecycle(ctx: BandwidthContext, m: SandboxMessage, mm: Me
   await status('message-sending', 'SENDING', 'Message is sending to carrier');
   await wait();
   ctx.svc.store.setStatus(m.id, 'SENT');
-  const fail = FAIL_NUMBERS[m.to];
+  const fail = carrierFailure(ctx, m) ?? FAIL_NUMBERS[m.to];
   await wait();
   if (fail) {
     await status('message-failed', 'FAILED', fail[1], fail[0]);

@@ -4,6 +4,7 @@ import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import type { SandboxMessage } from '../../store.js';
 import { route, type Route } from '../../router.js';
+import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 import { E164, bwError, parseJsonBody, peerOfNumber, validation, type BandwidthContext, type MessageMeta } from './context.js';
 import { lifecycle, messageId } from './delivery.js';
 import { messageObject } from './webhooks.js';
@@ -28,7 +29,8 @@ function checkParties(ctx: BandwidthContext, p: Record<string, unknown>): Sandbo
   const from = typeof p.from === 'string' ? p.from : '';
   if (!from) return validation('from', 'from is required');
   if (!E164.test(from)) return validation('from', `'${from}' must be replaced with a valid E164 formatted telephone number`);
-  const peer = peerOfNumber(ctx, from);
+  // The unregistered 10DLC magic sender rides on the first sandbox number's location; delivery.ts fails it.
+  const peer = peerOfNumber(ctx, isUnregisteredSender(from) ? ctx.ownNumbers[0]! : from);
   if (!peer) return validation('from', `'${from}' is not a number of account ${ctx.accountId}. Sandbox numbers: ${ctx.ownNumbers.join(', ')}`);
   if (peer.appId !== applicationId)
     return bwError(400, 'request-validation', `Application ${applicationId} is not assigned to the location of ${from} (error 4452)`, [
@@ -199,6 +201,8 @@ function listMessages(ctx: BandwidthContext, req: SandboxRequest): SandboxRespon
 
 /** Routes below /api/v2/users/{accountId}. */
 export function messageRoutes(ctx: BandwidthContext): Route[] {
+  // Start following the record now, so STOPs that arrive before the first send count.
+  optOutsFor(ctx.svc.store);
   const path = `${ctx.v2}/messages`;
   return [
     route('POST', path, (req) => createMessage(ctx, req)),

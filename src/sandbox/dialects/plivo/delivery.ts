@@ -3,6 +3,7 @@
 import type { SandboxMessage } from '../../store.js';
 import { ACCEPTED_TYPES, OWN_NUMBERS, type PlivoContext } from './context.js';
 import { callback, receive, setStatus } from './webhooks.js';
+import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
 
 /** Accepted, then: [final state, ErrorCode]. */
 const TEST_DST_FINAL: Record<string, [string, string | undefined]> = {
@@ -12,6 +13,21 @@ const TEST_DST_FINAL: Record<string, [string, string | undefined]> = {
 };
 // "total < 5 MB" (reference §3.2); decimal, like the adapter.
 const MAX_TOTAL = 5_000_000;
+
+/**
+ * Plivo's carrier-side refusals of an accepted message, as [ErrorCode, text]: a handset that texted
+ * STOP to the sender (200: "marked failed with error code 200",
+ * https://support.plivo.com/hc/en-us/articles/360041786171), media over the destination carrier's
+ * limit (120, https://support.plivo.com/hc/en-us/articles/360041855032), and the unregistered 10DLC
+ * magic sender (Plivo documents no 10DLC-specific code; 40 "Invalid Source Number" [sandbox choice]).
+ */
+function carrierFailure(ctx: PlivoContext, m: SandboxMessage): [string, string] | undefined {
+  if (isUnregisteredSender(m.from)) return ['40', 'Invalid Source Number: the source is not registered for 10DLC messaging'];
+  if (optOutsFor(ctx.svc.store).isOptedOut('plivo', m.from, m.to)) return ['200', 'Destination number has opted out (replied STOP)'];
+  if (OWN_NUMBERS.includes(m.to)) return undefined;
+  const tooLarge = checkCarrierSize(m.from, m.to, mediaBytes(m));
+  return tooLarge ? ['120', `MMS message payload too large: ${tooLarge.detail}`] : undefined;
+}
 
 /** Runs a new outbound message to its final status. */
 export async function lifecycle(ctx: PlivoContext, m: SandboxMessage): Promise<void> {
@@ -47,6 +63,12 @@ export async function lifecycle(ctx: PlivoContext, m: SandboxMessage): Promise<v
   }
   const final = TEST_DST_FINAL[m.to];
   await wait();
+  const carrier = carrierFailure(ctx, m);
+  if (carrier) {
+    ctx.svc.log(`plivo ${m.id} → ${m.to}: ${carrier[1]}`);
+    await setStatus(ctx, m, 'failed', carrier[0], carrier[1]);
+    return;
+  }
   if (final?.[0] === 'failed') {
     await setStatus(ctx, m, 'failed', final[1]);
     return;

@@ -7,6 +7,7 @@ import type { SandboxMessage } from '../../store.js';
 import { route, type Route } from '../../router.js';
 import { OWN_NUMBERS, apiId, digits, list, mediaUrl, methodNotAllowed, plivoError, plivoTime, readBody, type PlivoContext, type Upload } from './context.js';
 import { lifecycle } from './delivery.js';
+import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 
 const TEST_DST_SYNC: Record<string, (dst: string, type: string) => string | undefined> = {
   '15557770200': (d) => `${d} is not a valid phone number`,
@@ -131,7 +132,8 @@ function validate(ctx: PlivoContext, b: Record<string, unknown>): SendRequest | 
     uploads.push(u);
   }
   const srcDigits = digits(src);
-  if (!OWN_NUMBERS.includes(srcDigits)) {
+  // The unregistered 10DLC magic sender is accepted here and failed after the 202 (delivery.ts).
+  if (!OWN_NUMBERS.includes(srcDigits) && !isUnregisteredSender(srcDigits)) {
     return plivoError(
       400,
       `${srcDigits} is not a valid source number for this account (src must be a Plivo number you own; sandbox numbers: ${OWN_NUMBERS.join(', ')})`,
@@ -215,6 +217,8 @@ function messageOrMedia(ctx: PlivoContext, id: string, media: boolean): SandboxR
 
 /** Routes below the account path. */
 export function messageRoutes(ctx: PlivoContext): Route[] {
+  // Start following the record now, so STOPs that arrive before the first send count.
+  optOutsFor(ctx.svc.store);
   const base = `${ctx.accountPath}/Message/`;
   return [
     route('POST', base, (req) => createMessage(ctx, req)),

@@ -5,6 +5,7 @@ import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
 import { digits, sinchError, ulid, type Batch, type SinchContext } from './context.js';
 import { lifecycle, summary } from './delivery.js';
+import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 
 /** mt_text body limit; the mt_media message limit is unpublished, 1600 matches the adapter guard. */
 const MAX_TEXT = 2000;
@@ -47,7 +48,8 @@ function checkEnvelope(ctx: SinchContext, p: Record<string, unknown>): SandboxRe
   }
   const from = typeof p.from === 'string' ? p.from : '';
   if (!from) return sinchError(400, 'syntax_constraint_violation', 'from: no default originator is configured for this service plan, so from is required');
-  if (!ctx.ownNumbers.some((n) => digits(n) === digits(from))) {
+  // The unregistered 10DLC magic sender is accepted here and rejected after the 201 (delivery.ts).
+  if (!ctx.ownNumbers.some((n) => digits(n) === digits(from)) && !isUnregisteredSender(from)) {
     return sinchError(
       400,
       'syntax_invalid_parameter_format',
@@ -201,6 +203,8 @@ function recipientReport(b: Batch, raw: string): SandboxResponse {
 
 /** Routes below /xms/v1/{servicePlanId}. */
 export function batchRoutes(ctx: SinchContext): Route[] {
+  // Start following the record now, so STOPs that arrive before the first send count.
+  optOutsFor(ctx.svc.store);
   const path = `${ctx.base}/batches`;
   const one = `${path}/:id([0-9A-Z]{26})`;
   const withBatch = (f: (b: Batch, req: SandboxRequest, p: Record<string, string>) => SandboxResponse) => (req: SandboxRequest, p: Record<string, string>) => {

@@ -4,6 +4,7 @@
 import type { SandboxMessage } from '../../store.js';
 import { digits, ulid, type Batch, type Hosted, type SinchContext } from './context.js';
 import { callback } from './webhooks.js';
+import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
 
 /** Sinch recommends < 1 MB for MMS (carrier limits); the adapter uses the same guard. */
 const MAX_MEDIA_BYTES = 1024 * 1024;
@@ -58,6 +59,23 @@ async function setStatus(ctx: SinchContext, b: Batch, m: SandboxMessage, status:
   }
 }
 
+/**
+ * Sinch's carrier-side refusals of an accepted batch, as [status, code, detail]: the unregistered
+ * 10DLC magic sender ("Originator blocked", status code 60 of https://developers.sinch.com/docs/sms/smpp/10dlc-errors;
+ * the REST codes include the SMPP ones), a handset that texted STOP (status Deleted, which "may happen
+ * if the destination is … an opted out subscriber", https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports/;
+ * no specific code documented: 408 [sandbox choice]), and media over the carrier's limit (MMS status
+ * Rejected covers "Exceeded MMS Size", https://developers.sinch.com/docs/mms/7-service/mms-status-codes;
+ * 415 is the REST code for an MMS the gateway or network rejected).
+ */
+function carrierFailure(ctx: SinchContext, m: SandboxMessage): [string, number, string] | undefined {
+  if (isUnregisteredSender(m.from)) return ['Rejected', 60, 'Originator blocked: the sender is not registered for 10DLC messaging'];
+  if (optOutsFor(ctx.svc.store).isOptedOut('sinch', m.from, m.to)) return ['Deleted', 408, 'The recipient has opted out (replied STOP)'];
+  if (ctx.ownNumbers.some((n) => digits(n) === digits(m.to))) return undefined;
+  const tooLarge = checkCarrierSize(m.from, m.to, mediaBytes(m));
+  return tooLarge ? ['Rejected', 415, `Exceeded MMS size: ${tooLarge.detail}`] : undefined;
+}
+
 /** Runs a new batch to its final status. */
 export async function lifecycle(ctx: SinchContext, b: Batch, m: SandboxMessage): Promise<void> {
   const wait = () => ctx.svc.step();
@@ -86,6 +104,11 @@ export async function lifecycle(ctx: SinchContext, b: Batch, m: SandboxMessage):
   await wait();
   await setStatus(ctx, b, m, 'Dispatched', 401);
   await wait();
+  const refused = carrierFailure(ctx, m);
+  if (refused) {
+    await setStatus(ctx, b, m, refused[0], refused[1], refused[2]);
+    return;
+  }
   const fail = FAIL_NUMBERS[digits(m.to)];
   if (fail) {
     await setStatus(ctx, b, m, fail[0], fail[1], fail[1] === 402 ? 'Message unroutable' : 'Blocked by the operator');

@@ -3,6 +3,7 @@
 import type { SandboxMessage } from '../../store.js';
 import { OWN_NUMBERS, type TelnyxContext } from './context.js';
 import { receive, setStatus } from './webhooks.js';
+import { checkCarrierSize, isUnregisteredSender, mediaBytes } from '../../carrier.js';
 
 /** Accepted, then a final failure: [final to[].status, Telnyx delivery code, title]. */
 const TEST_TO_FINAL: Record<string, [string, string | undefined, string | undefined]> = {
@@ -56,6 +57,15 @@ export async function lifecycle(ctx: TelnyxContext, m: SandboxMessage): Promise<
   const final = TEST_TO_FINAL[m.to];
   await wait();
   await setStatus(ctx, m, 'sending');
+  if (isUnregisteredSender(m.from)) {
+    // 40010 "Not 10DLC registered" (Telnyx messaging error codes,
+    // https://developers.telnyx.com/docs/messaging/messages/error-codes): blocked before any carrier.
+    await wait();
+    await setStatus(ctx, m, 'sending_failed', 'message.finalized', { code: '40010', title: 'Not 10DLC registered' });
+    return;
+  }
+  // Own numbers are Telnyx numbers, not carrier handsets: no carrier limit on the round trip.
+  const tooLarge = OWN_NUMBERS.includes(m.to) ? undefined : checkCarrierSize(m.from, m.to, mediaBytes(m));
   if (final?.[0] === 'sending_failed') {
     await wait();
     await setStatus(ctx, m, 'sending_failed', 'message.finalized', { code: final[1]!, title: final[2]! });
@@ -64,6 +74,13 @@ export async function lifecycle(ctx: TelnyxContext, m: SandboxMessage): Promise<
   await wait();
   await setStatus(ctx, m, 'sent', 'message.sent');
   await wait();
+  if (tooLarge) {
+    // Telnyx documents no carrier size-limit code; 40008 "Undeliverable" (the carrier did not accept
+    // the message) is its general carrier refusal [sandbox choice].
+    ctx.svc.log(`telnyx ${m.id} → ${m.to}: carrier refused (${tooLarge.detail})`);
+    await setStatus(ctx, m, 'delivery_failed', 'message.finalized', { code: '40008', title: 'Undeliverable', detail: tooLarge.detail });
+    return;
+  }
   if (final) {
     await setStatus(ctx, m, final[0], 'message.finalized', final[1] ? { code: final[1], title: final[2]! } : undefined);
     return;

@@ -7,6 +7,7 @@ import { route, type Route } from '../../router.js';
 import { E164, OWN_NUMBERS, err, methodNotAllowed, numberByPhone, parseBody, type NumberSettings, type TelnyxContext } from './context.js';
 import { lifecycle } from './delivery.js';
 import { messageJson } from './render.js';
+import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 
 /** Synchronous refusals: [HTTP status, Telnyx code, title, detail]. */
 const TEST_TO_SYNC: Record<string, [number, string, string, string]> = {
@@ -40,7 +41,9 @@ function sender(ctx: TelnyxContext, body: Record<string, unknown>): NumberSettin
   if (from) {
     if (!E164.test(from))
       return err(400, '40305', "Invalid 'from' address", `${from} is not a +E.164 number; the sandbox has no short codes or alphanumeric senders.`, '/from');
-    const found = numberByPhone(ctx, from);
+    // The unregistered 10DLC magic sender stands in for a number on the first sandbox number's profile;
+    // delivery.ts blocks it after the 200.
+    const found = isUnregisteredSender(from) ? unregisteredSender(ctx, from) : numberByPhone(ctx, from);
     // The real error for a number you do not own is unconfirmed (reference §5.9); 40305 it is.
     if (!found)
       return err(400, '40305', "Invalid 'from' address", `${from} is not a phone number on this account. Sandbox numbers: ${OWN_NUMBERS.join(', ')}.`, '/from');
@@ -54,6 +57,25 @@ function sender(ctx: TelnyxContext, body: Record<string, unknown>): NumberSettin
     return found;
   }
   return err(400, '10015', 'Bad Request', "The 'from' parameter is required unless messaging_profile_id is given.", '/from');
+}
+
+/** The magic unregistered sender, as if it were a number on the default number's messaging profile. */
+function unregisteredSender(ctx: TelnyxContext, from: string): NumberSettings | undefined {
+  const base = numberByPhone(ctx, OWN_NUMBERS[0]!);
+  return base ? { ...base, phone_number: from } : undefined;
+}
+
+/**
+ * Telnyx's block rule: a handset that texted STOP to any number of a messaging profile is blocked
+ * from all numbers of that profile, answered at create time with 40300
+ * (https://developers.telnyx.com/docs/messaging/messages/advanced-opt-in-out).
+ */
+function blocked(ctx: TelnyxContext, from: NumberSettings, to: string): SandboxResponse | undefined {
+  const book = optOutsFor(ctx.svc.store);
+  const profileNumbers = [...ctx.numbers.values()].filter((n) => n.messaging_profile_id && n.messaging_profile_id === from.messaging_profile_id);
+  const senders = [from.phone_number, ...profileNumbers.map((n) => n.phone_number)];
+  if (!senders.some((s) => book.isOptedOut('telnyx', s, to))) return undefined;
+  return err(400, '40300', 'Blocked due to STOP message', `Messages cannot be sent from '${from.phone_number}' to '${to}' due to an existing block rule.`);
 }
 
 interface Content {
@@ -99,6 +121,8 @@ function createMessage(ctx: TelnyxContext, req: SandboxRequest): SandboxResponse
   if (typeof to !== 'string') return to;
   const from = sender(ctx, b.body);
   if (!('phone_number' in from)) return from;
+  const block = blocked(ctx, from, to);
+  if (block) return block;
   const c = content(b.body);
   if (!('text' in c)) return c;
   const now = new Date().toISOString();
@@ -133,6 +157,8 @@ function createMessage(ctx: TelnyxContext, req: SandboxRequest): SandboxResponse
 
 /** Routes below /v2 (paths without a trailing slash). */
 export function messageRoutes(ctx: TelnyxContext): Route[] {
+  // Start following the record now, so STOPs that arrive before the first send count.
+  optOutsFor(ctx.svc.store);
   return [
     route('POST', '/v2/messages', (req) => createMessage(ctx, req)),
     route('*', '/v2/messages', () => methodNotAllowed()),

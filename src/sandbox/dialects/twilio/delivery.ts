@@ -6,6 +6,7 @@ import type { FetchResult } from '../../media-fetch.js';
 import { hex, rfc2822, type TwilioContext } from './context.js';
 import { keepMedia } from './media.js';
 import { deliverInbound, postStatus, setStatus, type KeptBytes } from './webhooks.js';
+import { checkCarrierSize, isUnregisteredSender, mediaBytes } from '../../carrier.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/gif', 'image/png']);
 const ACCEPTED_TYPES = /^(image|audio|video)\/|^(text\/(vcard|x-vcard|calendar|plain|csv|rtf)|application\/(pdf|vcard|rtf|zip|msword|vnd\.))/;
@@ -74,6 +75,15 @@ export async function lifecycle(ctx: TwilioContext, m: SandboxMessage): Promise<
   const roundTrip = ctx.numbers.has(m.to) && ctx.ownNumbers.includes(m.to);
   const kept: KeptBytes[] = [];
   if (!(await fetchMedia(ctx, m, kept))) return;
+  if (isUnregisteredSender(m.from)) {
+    // US carriers block A2P traffic from 10DLC numbers with no registered campaign; Twilio reports it
+    // as 30034 (https://www.twilio.com/docs/api/errors/30034) before the message reaches the carrier.
+    await wait();
+    await setStatus(ctx, m, 'failed', { errorCode: 30034, errorMessage: 'Message from an Unregistered Number' });
+    return;
+  }
+  // The sandbox's own numbers are Twilio numbers (5 MB inbound), not carrier handsets: no carrier limit.
+  const tooLarge = roundTrip ? undefined : checkCarrierSize(m.from, m.to, mediaBytes(m));
   const late = TWILIO_SANDBOX_LATE_FAILURES[m.to];
   if (late?.status === 'failed') {
     await wait();
@@ -85,6 +95,12 @@ export async function lifecycle(ctx: TwilioContext, m: SandboxMessage): Promise<
     await setStatus(ctx, m, s);
   }
   await wait();
+  if (tooLarge) {
+    // The carrier refuses the MMS after Twilio handed it over: 30019 (https://www.twilio.com/docs/api/errors/30019).
+    ctx.svc.log(`twilio ${m.id} → ${m.to}: carrier refused (${tooLarge.detail})`);
+    await setStatus(ctx, m, 'undelivered', { errorCode: 30019, errorMessage: 'Content size exceeds carrier limit' });
+    return;
+  }
   if (late) {
     await setStatus(ctx, m, late.status, { errorCode: late.code, errorMessage: late.message });
     return;

@@ -6,6 +6,7 @@ import type { SandboxMessage } from '../../store.js';
 import { route, type Route } from '../../router.js';
 import { API, hex, notFound, rfc2822, twilioError, twilioPage, type TwilioContext } from './context.js';
 import { lifecycle } from './delivery.js';
+import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 
 /** Twilio's magic From numbers (test credentials). */
 const MAGIC_FROM: Record<string, [number, string]> = {
@@ -72,7 +73,8 @@ function validate(ctx: TwilioContext, form: URLSearchParams): SandboxResponse | 
   if (magicFrom) return twilioError(400, magicFrom[0], magicFrom[1]);
   if (!/^\+[1-9]\d{1,14}$/.test(from))
     return twilioError(400, 21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
-  if (!ctx.ownNumbers.includes(from)) {
+  // The unregistered 10DLC magic sender is accepted here and blocked after the 201 (delivery.ts).
+  if (!ctx.ownNumbers.includes(from) && !isUnregisteredSender(from)) {
     return twilioError(
       400,
       21606,
@@ -82,6 +84,9 @@ function validate(ctx: TwilioContext, form: URLSearchParams): SandboxResponse | 
   const magicTo = MAGIC_TO[to];
   if (magicTo) return twilioError(400, magicTo[0], magicTo[1]);
   if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+  // A handset that texted STOP to this number: Twilio refuses the create with 21610 until it texts START
+  // (https://www.twilio.com/docs/api/errors/21610).
+  if (optOutsFor(ctx.svc.store).isOptedOut('twilio', from, to)) return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
   return undefined;
 }
 
@@ -143,6 +148,8 @@ function listMessages(ctx: TwilioContext, req: SandboxRequest): SandboxResponse 
 
 /** Routes below the account path. */
 export function messageRoutes(ctx: TwilioContext): Route[] {
+  // Start following the record now, so STOPs that arrive before the first send count.
+  optOutsFor(ctx.svc.store);
   const account = { sid: ctx.accountSid, friendly_name: 'mms sandbox', status: 'active', type: 'Full', auth_token: '[redacted]' };
   return [
     route('GET', `${ctx.accountPath}.json`, () => json(200, { ...account, date_created: rfc2822(new Date()) })),

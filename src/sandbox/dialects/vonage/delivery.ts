@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxMessage } from '../../store.js';
 import { ERR, digits, type HostedMedia, type VonageContext } from './context.js';
 import { post } from './webhooks.js';
+import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
 
 /** Vonage publishes no MMS size limit; the adapter's 5 MB guard is used here too. */
 const MAX_TOTAL = 5 * 1024 * 1024;
@@ -31,6 +32,24 @@ export interface Outbound {
   webhookUrl?: string;
   appId?: string;
   clientRef?: string;
+}
+
+/**
+ * Vonage's carrier-side refusals of an accepted message, reported as a `rejected` status webhook.
+ * Opted-out recipients are "blocked from sending" with an error in the status webhook
+ * (https://developer.vonage.com/en/opt-out-assist/guides/messaging-opted-out-numbers); the page's
+ * SMS API code is err-code 9 "Illegal Number", whose Messages API counterpart is 1240 "Illegal
+ * Number" [sandbox choice]. Vonage publishes no carrier size-limit or 10DLC-registration code:
+ * 1020 "Invalid params" (as this dialect's other media refusals) and 1120 "Illegal Sender Address"
+ * (as its refusal of a sender) [sandbox choices].
+ */
+function carrierFailure(ctx: VonageContext, msg: SandboxMessage): { code: number; detail: string } | undefined {
+  if (isUnregisteredSender(msg.from)) return { code: 1120, detail: 'Illegal Sender Address: the sender is not registered for 10DLC messaging' };
+  if (optOutsFor(ctx.svc.store).isOptedOut('vonage', msg.from, msg.to))
+    return { code: 1240, detail: 'Illegal Number: the recipient has opted out (replied STOP)' };
+  if (ctx.ownNumbers.map(digits).includes(digits(msg.to))) return undefined;
+  const tooLarge = checkCarrierSize(msg.from, msg.to, mediaBytes(msg));
+  return tooLarge ? { code: 1020, detail: `Invalid params: ${tooLarge.detail}` } : undefined;
 }
 
 /** Runs a new outbound message to its final status. */
@@ -77,6 +96,12 @@ export async function lifecycle(ctx: VonageContext, o: Outbound): Promise<void> 
   await wait();
   await status('submitted');
   const to = digits(msg.to);
+  const refused = carrierFailure(ctx, msg);
+  if (refused) {
+    await wait();
+    await status('rejected', refused);
+    return;
+  }
   if (to === TEST_TO_BARRED) {
     await wait();
     await status('rejected', { code: 1050, detail: 'Number barred: the destination number is barred' });

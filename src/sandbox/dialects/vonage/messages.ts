@@ -8,6 +8,7 @@ import { route, type Route } from '../../router.js';
 import { ERR, digits, invalidParams, problem, str, unauthorized, type VonageContext } from './context.js';
 import { basicOk, jwtApp } from './credentials.js';
 import { lifecycle, type Outbound } from './delivery.js';
+import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 
 const MESSAGE_TYPES = ['text', 'image', 'audio', 'video', 'vcard', 'file', 'content'] as const;
 const MEDIA_KINDS = new Set(['image', 'audio', 'video', 'vcard', 'file']);
@@ -92,7 +93,8 @@ function checkEnvelope(ctx: VonageContext, p: Record<string, unknown>): SandboxR
   // "Don't use a leading + or 00": Vonage numbers are E.164 digits only.
   if (!/^[1-9]\d{6,14}$/.test(to) || to === TEST_TO_INVALID) return invalidParams('to', 'Invalid value: must be an E.164 number without a leading + or 00');
   if (!/^[1-9]\d{3,14}$/.test(from)) return invalidParams('from', 'Invalid value: must be a number without a leading + or 00');
-  if (!ctx.links.has(from)) {
+  // The unregistered 10DLC magic sender is accepted here and rejected after the 202 (delivery.ts).
+  if (!ctx.links.has(from) && !isUnregisteredSender(from)) {
     return problem(
       422,
       `${ERR}#1120`,
@@ -152,6 +154,8 @@ function createMessage(ctx: VonageContext, req: SandboxRequest): SandboxResponse
 
 /** The Messages API route. */
 export function messageRoutes(ctx: VonageContext): Route[] {
+  // Start following the record now, so STOPs that arrive before the first send count.
+  optOutsFor(ctx.svc.store);
   return [
     route('POST', '/v1/messages', (req) => createMessage(ctx, req)),
     route('*', '/v1/messages', () =>
