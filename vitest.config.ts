@@ -7,8 +7,12 @@ import { defineConfig } from 'vitest/config';
 // unit and e2e files use no module mocks, fake timers or process.chdir, and the one piece of
 // module state that outlives a run, the shared HTTP dispatcher in src/providers/http-client.ts,
 // is closed after every file by test/helpers/close-http.setup.ts and is created again on demand.
-// Folders not listed (services, conformance, …) keep the default per-file isolation until they
-// are checked the same way.
+// The conformance, property and mock files qualify too (checked the same way: they only start
+// in-process servers and close them); sharing the graph loads the provider SDKs once per worker.
+// Folders not listed (services, trust, …) keep the default per-file isolation: services mocks
+// sharp and changes the working directory, trust spawns the binary and sets the send clock.
+const SHARED = ['test/conformance/**/*.test.ts', 'test/property/**/*.test.ts', 'test/mocks/**/*.test.ts'];
+
 export default defineConfig({
   test: {
     testTimeout: 20_000,
@@ -22,9 +26,10 @@ export default defineConfig({
       // sharp-missing.test.ts mocks a module (vi.mock), so it needs a module graph of its own.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: ['test/unit/media/fit/sharp-missing.test.ts'], isolate: false } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false } },
+      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
       {
         extends: true,
-        test: { name: 'other', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/e2e/**'] },
+        test: { name: 'other', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/e2e/**', ...SHARED] },
       },
       { extends: true, test: { name: 'mocked', include: ['test/unit/media/fit/sharp-missing.test.ts'] } },
     ],
