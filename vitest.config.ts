@@ -7,11 +7,18 @@ import { defineConfig } from 'vitest/config';
 // unit and e2e files use no module mocks, fake timers or process.chdir, and the one piece of
 // module state that outlives a run, the shared HTTP dispatcher in src/providers/http-client.ts,
 // is closed after every file by test/helpers/close-http.setup.ts and is created again on demand.
-// The conformance, property and mock files qualify too (checked the same way: they only start
-// in-process servers and close them); sharing the graph loads the provider SDKs once per worker.
-// Folders not listed (services, trust, …) keep the default per-file isolation: services mocks
-// sharp and changes the working directory, trust spawns the binary and sets the send clock.
-const SHARED = ['test/conformance/**/*.test.ts', 'test/property/**/*.test.ts', 'test/mocks/**/*.test.ts'];
+// The conformance, property, mock, trust and contract files qualify too (checked the same way:
+// they start in-process servers and child processes and close them; the trust tests' send clock,
+// module state in src/services/send/ports.ts, is reset after each test); sharing the graph loads
+// the provider SDKs once per worker. Folders not listed (services, tty) keep the default per-file
+// isolation: services mocks sharp and changes the working directory, tty spies on streams.
+const SHARED = [
+  'test/conformance/**/*.test.ts',
+  'test/property/**/*.test.ts',
+  'test/mocks/**/*.test.ts',
+  'test/trust/**/*.test.ts',
+  'test/contract/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
