@@ -10,15 +10,20 @@ import { defineConfig } from 'vitest/config';
 // The conformance, property, mock, trust and contract files qualify too (checked the same way:
 // they start in-process servers and child processes and close them; the trust tests' send clock,
 // module state in src/services/send/ports.ts, is reset after each test); sharing the graph loads
-// the provider SDKs once per worker. Folders not listed (services, tty) keep the default per-file
-// isolation: services mocks sharp and changes the working directory, tty spies on streams.
+// the provider SDKs once per worker. The services harness changes the working directory only
+// around each run and puts it back. Folders not listed (tty) keep the default per-file isolation:
+// tty spies on streams.
 const SHARED = [
   'test/conformance/**/*.test.ts',
   'test/property/**/*.test.ts',
   'test/mocks/**/*.test.ts',
   'test/trust/**/*.test.ts',
   'test/contract/**/*.test.ts',
+  'test/services/**/*.test.ts',
 ];
+
+// These mock a module (vi.mock of sharp), so each needs a module graph of its own.
+const MOCKED = ['test/unit/media/fit/sharp-missing.test.ts', 'test/services/send/fit-no-sharp.test.ts'];
 
 export default defineConfig({
   test: {
@@ -30,15 +35,14 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      // sharp-missing.test.ts mocks a module (vi.mock), so it needs a module graph of its own.
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: ['test/unit/media/fit/sharp-missing.test.ts'], isolate: false } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: MOCKED, isolate: false } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false } },
-      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
+      { extends: true, test: { name: 'shared', include: SHARED, exclude: MOCKED, isolate: false } },
       {
         extends: true,
         test: { name: 'other', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/e2e/**', ...SHARED] },
       },
-      { extends: true, test: { name: 'mocked', include: ['test/unit/media/fit/sharp-missing.test.ts'] } },
+      { extends: true, test: { name: 'mocked', include: MOCKED } },
     ],
   },
 });
