@@ -4,6 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setSendClockForTests } from '../../src/services/send/ports.js';
 import { runInProcess } from '../helpers/run-in-process.js';
 import { spawnCli, type SpawnedCli } from '../helpers/spawn-cli.js';
 import type { TwilioMock } from '../mocks/twilio/server.js';
@@ -88,6 +89,28 @@ function parseRun(r: { code: number | null; stdout: string; stderr: string }): S
     // No JSON document (killed, or a fatal error before output): no results.
   }
   return { code: r.code, results: doc.results ?? [], summary: doc.summary, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Send-flow time that never waits, for in-process runs until the returned function is called: a
+ * sleep (backoff, Retry-After, the provider's log delay) moves our clock and the mock's forward
+ * together and returns at once, so the run sees the same world it would after waiting.
+ */
+export function skipWaits(mock: TwilioMock): () => void {
+  let offset = 0;
+  setSendClockForTests({
+    now: () => performance.now() + offset,
+    wallNow: () => Date.now() + offset,
+    random: Math.random,
+    async sleep(ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      offset += ms;
+      mock.clock.advance(ms);
+      // Still asynchronous, like a real timer: other requests get their turn.
+      await new Promise((r) => setImmediate(r));
+    },
+  });
+  return () => setSendClockForTests(undefined);
 }
 
 /** `mms send` in this process (abort `signal` = Ctrl+C). */

@@ -53,6 +53,17 @@ export interface SendPorts {
 /** What only the caller knows; everything else has a real default. */
 export type SendPortsBase = Pick<SendPorts, 'loadAccount' | 'configuredCountry' | 'readStdin' | 'signal'> & Partial<SendPorts> & { env: NodeJS.ProcessEnv };
 
+const realClock: SendClock = { now: () => performance.now(), wallNow: () => Date.now(), sleep: realSleep, random: Math.random };
+let clockForTests: SendClock | undefined;
+
+/**
+ * Makes every later `createSendPorts` in this process use `clock` (undefined: real time again), so
+ * tests that run `mms` in-process skip backoff and the provider's log delay instead of waiting.
+ */
+export function setSendClockForTests(clock: SendClock | undefined): void {
+  clockForTests = clock;
+}
+
 /** The real ports, with any of them overridden. */
 export function createSendPorts(base: SendPortsBase): SendPorts {
   const { env, ...given } = base;
@@ -71,7 +82,7 @@ export function createSendPorts(base: SendPortsBase): SendPorts {
       const { openEndpoint } = await import('../../webhook/endpoint.js');
       return openEndpoint({ ...opts, env });
     },
-    time: { now: () => performance.now(), wallNow: () => Date.now(), sleep: realSleep, random: Math.random },
+    time: clockForTests ?? realClock,
     ...given,
   };
 }
