@@ -1,6 +1,7 @@
 // The sandbox's own API under /_sandbox/: the message record (with a long poll for tests and
 // scripts), inbound injection, the webhook log and resend, media, fault settings and the facts a
 // client needs (base URLs, credentials, numbers). JSON only; no provider shapes here.
+import { optOutsFor } from './carrier.js';
 import { createRouter, route, type Router } from './router.js';
 import type { Faults, FaultInjector } from './faults.js';
 import { matchesFilter, type MessageFilter, type MessageStore, type SandboxMessage } from './store.js';
@@ -163,6 +164,8 @@ async function mediaFile(d: AdminDeps, sha: string, method: string): Promise<San
 async function clearAll(d: AdminDeps): Promise<SandboxResponse> {
   d.store.clear();
   d.store.clearWebhooks();
+  // Opt-outs are folded from the record's STOP/START messages: a cleared record has none.
+  optOutsFor(d.store).clear();
   d.delivery.replays?.clear();
   await d.media.clear();
   await d.afterClear();
