@@ -2,7 +2,9 @@
 // (--body, --body-file, stdin) and the recipient file (--to-file, stdin).
 import { ErrorCode, InputError, UsageError, type ErrorCodeValue } from '../../errors/errors.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
-import { createReadStream } from 'node:fs';
+import { constants as fsc, createReadStream, openSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { toCountryCode } from '../../recipients/e164.js';
 import { parseRecipientStream } from '../../recipients/file.js';
 import type { ParsedRecipients } from '../../recipients/parse.js';
@@ -73,11 +75,36 @@ async function readRecipientFile(request: SendRequest, ports: SendPorts & SendIn
   }
   const path = request.toFile;
   try {
-    return { parsed: await parseRecipientStream(createReadStream(path, { highWaterMark: 64 * 1024 }), path, country), source: path };
+    return { parsed: await parseRecipientStream(await openInput(path, ports.signal), path, country), source: path };
   } catch (err) {
+    if (ports.signal.aborted) throw ports.signal.reason;
     const suggestion = 'Pass a readable file with one number per line, or a CSV with a phone/to/number column ("-" reads stdin)';
     throw unreadable(err, path, ErrorCode.RECIPIENT_INVALID, '--to-file', suggestion);
   }
+}
+
+/**
+ * A file as a stream of chunks. A FIFO (`--to-file <(cmd)`, mkfifo) is opened non-blocking and read through a
+ * net.Socket: a blocking open or read would hold a libuv worker thread until a writer shows up, and then
+ * neither Ctrl+C nor process exit could end the run. The socket waits in the event loop and ends on abort.
+ */
+async function openInput(path: string, signal: AbortSignal): Promise<AsyncIterable<Buffer | string>> {
+  if (!(await stat(path)).isFIFO()) return createReadStream(path, { highWaterMark: 64 * 1024 });
+  // A raw fd (not a FileHandle, which would close it when collected); O_NONBLOCK makes the open itself return at once.
+  const socket = new Socket({ fd: openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK), readable: true, writable: false });
+  const stop = (): void => {
+    socket.destroy(signal.reason as Error);
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  socket.once('close', () => signal.removeEventListener('abort', stop));
+  return socket;
+}
+
+/** Reads a whole text input file (FIFOs included, see openInput). */
+async function readInputText(path: string, signal: AbortSignal): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await openInput(path, signal)) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
 }
 
 async function* oneChunk(text: Promise<string>): AsyncIterable<string> {
@@ -92,8 +119,13 @@ function unreadable(err: unknown, path: string, code: ErrorCodeValue, flag: stri
 
 async function readText(ports: SendPorts, path: string, code: ErrorCodeValue, flag: string, suggestion: string): Promise<string> {
   try {
-    return (await ports.readFile(path)).toString('utf8');
+    const isFifo = await stat(path).then(
+      (st) => st.isFIFO(),
+      () => false,
+    );
+    return (isFifo ? await readInputText(path, ports.signal) : await ports.readFile(path)).toString('utf8');
   } catch (err) {
+    if (ports.signal.aborted) throw ports.signal.reason;
     throw unreadable(err, path, code, flag, suggestion);
   }
 }
