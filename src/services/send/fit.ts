@@ -11,7 +11,7 @@ import { ErrorCode, MediaError } from '../../errors/errors.js';
 import { inspectMetadata, stripMetadata } from '../../media/fit/exif.js';
 import type { FitFileResult } from '../../media/fit/index.js';
 import { checkMediaLimits } from '../../media/resolve.js';
-import { formatBytes } from '../../media/size.js';
+import { formatBytes, formatBytesExact } from '../../media/size.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import { problemsError } from './problems.js';
@@ -33,7 +33,6 @@ type FitRequest = Pick<SendRequest, 'fit' | 'fitBudgetBytes' | 'stripMetadata' |
 const isLocal = (m: MediaItem): boolean => m.kind === 'file' && m.path !== undefined;
 const isPhoto = (m: MediaItem): boolean => m.contentType === 'image/jpeg' || m.contentType === 'image/png';
 const shown = (m: MediaItem): string => sanitizeForTerminal(m.input);
-const bytes = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
 
 /** Fits, strips or checks the plan's local media (updating plan.media in place); returns the cleanup. */
 export async function fitPlanMedia(request: FitRequest, plan: SendPlan, ctx: FitStepContext): Promise<FitCleanup> {
@@ -116,8 +115,7 @@ async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[],
   if (urlBytes >= budget.totalBytes) {
     throw new MediaError(
       ErrorCode.MEDIA_TOO_LARGE,
-      // Exact bytes: the budget's own unit is decimal (carrier tables), formatBytes' is binary.
-      `--media: the URL media add up to ${bytes(urlBytes)}, the whole budget of ${bytes(budget.totalBytes)} (${budget.explain}); nothing is left for local files`,
+      `--media: the URL media add up to ${formatBytesExact(urlBytes)}, which leaves nothing for local files of the budget of ${budget.explain}`,
       { suggestion: 'Send fewer or smaller URL media with them, or raise --fit-budget' },
     );
   }
