@@ -50,17 +50,32 @@ export async function fitPlanMedia(request: FitRequest, plan: SendPlan, ctx: Fit
   return () => temp.cleanup();
 }
 
-/** One warning line per local JPEG/PNG that carries GPS coordinates (pure parsing: sharp is not loaded). */
+// ISO base media files whose location can be read from their boxes alone (src/media/fit/location.ts).
+const ISO_BMFF_IMAGES = new Set(['image/heic', 'image/heif', 'image/avif']);
+const ISO_BMFF_CLIPS = new Set(['video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4']);
+
+/**
+ * One warning line per local file that says where it was made: JPEG/PNG EXIF GPS, HEIC/HEIF/AVIF EXIF GPS, and
+ * MP4/MOV/3GP location boxes. Pure parsing of a few boxes or the EXIF block: sharp and ffmpeg are not loaded.
+ */
 export async function gpsWarnings(items: readonly MediaItem[]): Promise<string[]> {
   const warnings: string[] = [];
-  for (const m of items.filter((i) => isLocal(i) && isPhoto(i))) {
-    const data = await readFile(m.path!).catch(() => undefined);
-    if (data && inspectMetadata(data).hasGps) {
-      warnings.push(`--media ${shown(m)} carries GPS coordinates (where the photo was taken); --strip-metadata or --fit removes them`);
+  for (const m of items.filter(isLocal)) {
+    const type = m.contentType ?? '';
+    if (isPhoto(m)) {
+      const data = await readFile(m.path!).catch(() => undefined);
+      if (data && inspectMetadata(data).hasGps) warnings.push(`${gpsWarning(m, 'photo was taken')}; --strip-metadata or --fit removes them`);
+    } else if (ISO_BMFF_IMAGES.has(type) || ISO_BMFF_CLIPS.has(type)) {
+      const { hasIsoBmffLocation } = await import('../../media/fit/location.js');
+      if (!(await hasIsoBmffLocation(m.path!))) continue;
+      const fix = ISO_BMFF_IMAGES.has(type) ? '--fit removes them' : '--strip-metadata (with ffmpeg) or --fit removes them';
+      warnings.push(`${gpsWarning(m, ISO_BMFF_IMAGES.has(type) ? 'photo was taken' : 'clip was recorded')}; ${fix}`);
     }
   }
   return warnings;
 }
+
+const gpsWarning = (m: MediaItem, where: string): string => `--media ${shown(m)} carries GPS coordinates (where the ${where})`;
 
 /** --strip-metadata: JPEG/PNG byte-level, video/audio by an ffmpeg stream copy; anything else is sent as it is (and said). */
 async function stripLocal(local: MediaItem[], ctx: FitStepContext, temp: TempFiles): Promise<void> {
