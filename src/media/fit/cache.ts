@@ -80,7 +80,9 @@ export class FitCache {
     try {
       await writeFile(tmp, data, { mode: 0o600 });
       await rename(tmp, p.data);
-      await writeFile(`${tmp}j`, JSON.stringify(entry), { mode: 0o600 });
+      // Only the description: callers may pass a richer object (the bytes themselves once made it 3× their size).
+      const { before, after, actions } = entry;
+      await writeFile(`${tmp}j`, JSON.stringify({ before, after, actions }), { mode: 0o600 });
       await rename(`${tmp}j`, p.meta);
     } catch (err) {
       // A full disk leaves a partial temp file: remove it, or every later run would find the disk still full.

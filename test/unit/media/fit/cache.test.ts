@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,18 @@ describe('FitCache', () => {
       await new FitCache(dir).prune();
       expect(existsSync(stale)).toBe(false);
       expect(existsSync(fresh)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores only the description beside the bytes, even when given the whole fit result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mms-fit-cache-'));
+    try {
+      const data = new Uint8Array(5000).fill(9);
+      await new FitCache(dir).put('k', { ...entry(5000), data } as ReturnType<typeof entry>, data);
+      expect(JSON.parse(readFileSync(join(dir, 'k.json'), 'utf8'))).toEqual(entry(5000));
+      expect(statSync(join(dir, 'k.json')).size).toBeLessThan(500);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
