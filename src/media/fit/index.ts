@@ -203,7 +203,10 @@ function limitsOf(ctx: Ctx): RunLimits {
 
 /** Looks the fit up in the cache, else computes and stores it. `data` is the file's bytes for images. */
 async function cached(ctx: Ctx, f: WorkFile, data?: Buffer): Promise<FitFileResult> {
-  const options = { v: ENGINE_VERSION, strip: ctx.strip, type: f.type, accepts: [...ctx.opts.budget.accepts].sort(), ffmpeg: !!ctx.ffmpeg() };
+  // ffmpeg's presence changes an image's result (an animation that cannot stay a GIF becomes MP4 only with it); a
+  // clip is only ever made with it, so a clip fitted before is reused even where ffmpeg is gone now.
+  const ffmpeg = data ? !!ctx.ffmpeg() : true;
+  const options = { v: ENGINE_VERSION, strip: ctx.strip, type: f.type, accepts: [...ctx.opts.budget.accepts].sort(), ffmpeg };
   const key = ctx.cache ? fitCacheKey(await hashFile(f.path), f.target, options) : '';
   const hit = ctx.cache ? await ctx.cache.get(key) : undefined;
   const common = { input: f.path, name: f.name, unchanged: false, targetBytes: f.target };
