@@ -136,7 +136,8 @@ async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[],
   }
   const shared = { ...budget, totalBytes: budget.totalBytes - urlBytes };
   const report = await fitMedia(
-    local.map((m) => ({ path: m.path!, name: m.input, ...(m.contentType ? { contentType: m.contentType } : {}) })),
+    // The engine names files in its errors: the name is the user's input made safe for the terminal.
+    local.map((m) => ({ path: m.path!, name: shown(m), ...(m.contentType ? { contentType: m.contentType } : {}) })),
     { budget: shared, env: ctx.env, signal: ctx.signal },
   );
   if (request.dryRun) ctx.events.note?.(`Fit budget ${budget.explain}.`);
@@ -145,14 +146,14 @@ async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[],
     if (request.dryRun || !f.unchanged) ctx.events.note?.(`Fit ${sanitizeForTerminal(formatFitLine(f))}`);
     if (!f.unchanged) replaceFile(m, f.path ?? (await temp.write(f.fileName, f.data)), f.after.type, f.after.bytes, f.fileName);
   }
-  plan.fit = { budgetBytes: budget.totalBytes, explain: budget.explain, files: report.files.map(summary) };
+  plan.fit = { budgetBytes: budget.totalBytes, explain: budget.explain, files: report.files.map((f, i) => summary(f, local[i]!.input)) };
   // What the fitter produced still has to be something the provider takes (a PDF beside a photo is not fitted).
   const problems = checkMediaLimits(plan.media, plan.media.length, caps, ctx.adapter.displayName);
   if (problems.length > 0) throw problemsError(problems.map((p) => ({ code: p.code, message: sanitizeForTerminal(p.message) })));
 }
 
-function summary(f: FitFileResult): NonNullable<SendPlan['fit']>['files'][number] {
-  return { input: f.name, before: f.before, after: f.after, actions: [...f.actions], fromCache: f.fromCache };
+function summary(f: FitFileResult, input: string): NonNullable<SendPlan['fit']>['files'][number] {
+  return { input, before: f.before, after: f.after, actions: [...f.actions], fromCache: f.fromCache };
 }
 
 function replaceFile(m: MediaItem, path: string, contentType: string, size: number, fileName: string | undefined): void {

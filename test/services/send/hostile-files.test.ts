@@ -134,3 +134,20 @@ describe('--status-callback with user:password', () => {
     expect(callbackSecrets(undefined)).toEqual([]);
   });
 });
+
+describe('file names are made safe before the fit engine puts them in a message', () => {
+  it('an escape sequence and a bidi override in a name reach the error as \\uXXXX', async () => {
+    const dir = join(h.dir, 'evil-name');
+    mkdirSync(dir, { recursive: true });
+    const input = 'evil\u001b[31m\u202e.mp4';
+    const path = join(dir, input);
+    // An MP4 header and 700,000 bytes: over Twilio's 500 KiB for non-images, and no ffmpeg to fit it.
+    writeFileSync(path, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isommp41', 'latin1'), Buffer.alloc(700_000, 1)]));
+    const item = { input, kind: 'file' as const, path, fileName: input, contentType: 'video/mp4', size: 700_024 };
+    const plan = { media: [item], warnings: [] } as unknown as SendPlan;
+    const ctx = { adapter: twilioAdapter, env: { PATH: '', XDG_CACHE_HOME: join(dir, 'cache') }, signal: new AbortController().signal, events: {} };
+    const err = (await fitPlanMedia({ fit: true, dryRun: true }, plan, ctx).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/^--media evil\\u001b\[31m\\u202e\.mp4: 684 KB is over its 500 KB budget/);
+    expect(err.message).not.toMatch(/[\u001b\u202e]/);
+  });
+});
