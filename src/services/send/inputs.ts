@@ -56,8 +56,14 @@ export async function readInputs(request: SendRequest, rawTo: string[], ports: S
   return { rawTo, ...(body !== undefined ? { body } : {}), ...(file ? { file } : {}), ...(defaultCountry !== undefined ? { defaultCountry } : {}) };
 }
 
-async function readBody(request: SendRequest, ports: SendPorts): Promise<string | undefined> {
-  if (request.body === '-' || request.bodyFile === '-') return (await ports.readStdin()).replace(/\r?\n$/, '');
+// Far above any MMS text (1,600 characters): what is longer is not a message body (/dev/zero, a video piped in by mistake).
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function readBody(request: SendRequest, ports: SendPorts & SendInputPorts): Promise<string | undefined> {
+  if (request.body === '-' || request.bodyFile === '-') {
+    const flag = request.body === '-' ? '--body -' : '--body-file -';
+    return (ports.stdinChunks ? await readBounded(ports.stdinChunks(), flag) : await ports.readStdin()).replace(/\r?\n$/, '');
+  }
   if (request.bodyFile === undefined) return request.body;
   const text = await readText(ports, request.bodyFile, ErrorCode.BODY_UNREADABLE, '--body-file', 'Pass a readable text file, or --body "text"');
   return text.replace(/\r?\n$/, '');
@@ -100,11 +106,21 @@ async function openInput(path: string, signal: AbortSignal): Promise<AsyncIterab
   return socket;
 }
 
-/** Reads a whole text input file (FIFOs included, see openInput). */
-async function readInputText(path: string, signal: AbortSignal): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of await openInput(path, signal)) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks);
+/** Reads a message body from a stream, refusing it (nothing sent) once it passes MAX_BODY_BYTES. */
+async function readBounded(chunks: AsyncIterable<Buffer | string>, what: string): Promise<string> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const c of chunks) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    total += b.length;
+    if (total > MAX_BODY_BYTES) {
+      throw new InputError(ErrorCode.BODY_UNREADABLE, `${what}: more than 1 MiB, which is not a message body; nothing was sent`, {
+        suggestion: 'Pass the message text (MMS text is at most 1,600 characters), e.g. --body "text" or --body-file message.txt',
+      });
+    }
+    parts.push(b);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 async function* oneChunk(text: Promise<string>): AsyncIterable<string> {
@@ -119,13 +135,17 @@ function unreadable(err: unknown, path: string, code: ErrorCodeValue, flag: stri
 
 async function readText(ports: SendPorts, path: string, code: ErrorCodeValue, flag: string, suggestion: string): Promise<string> {
   try {
-    const isFifo = await stat(path).then(
-      (st) => st.isFIFO(),
-      () => false,
+    // A regular file of a sane size is read at once; anything else (a FIFO, /dev/zero, a huge file) as a bounded stream.
+    const isSmallFile = await stat(path).then(
+      (st) => st.isFile() && st.size <= MAX_BODY_BYTES,
+      () => true,
     );
-    return (isFifo ? await readInputText(path, ports.signal) : await ports.readFile(path)).toString('utf8');
+    return isSmallFile
+      ? (await ports.readFile(path)).toString('utf8')
+      : await readBounded(await openInput(path, ports.signal), `${flag} ${sanitizeForTerminal(path)}`);
   } catch (err) {
     if (ports.signal.aborted) throw ports.signal.reason;
+    if (err instanceof InputError) throw err;
     throw unreadable(err, path, code, flag, suggestion);
   }
 }

@@ -151,3 +151,15 @@ describe('file names are made safe before the fit engine puts them in a message'
     expect(err.message).not.toMatch(/[\u001b\u202e]/);
   });
 });
+
+describe('a message body that is not one', () => {
+  it.each([
+    [['--body-file', '/dev/zero'], undefined, '--body-file /dev/zero: more than 1 MiB'],
+    [['--body', '-'], 'x'.repeat(2 * 1024 * 1024), '--body -: more than 1 MiB'],
+  ])('%j is refused after 1 MiB with exit 5, memory bounded', async (flags, input, message) => {
+    const r = await h.run(['send', '--to', '+15551234567', ...flags], input === undefined ? {} : { input });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`Error: ${message}, which is not a message body; nothing was sent`);
+    expect(h.messages()).toHaveLength(0);
+  });
+});
