@@ -113,6 +113,32 @@ function checkUrlFlag(value: string | undefined, flag: string, opts: { allowCred
   throw new UsageError(`${flag} ${shown}: ${checked.problem}`, { code: ErrorCode.INVALID_ARGUMENT });
 }
 
+/**
+ * The credentials of a `--status-callback https://user:password@host/…` (allowed: Twilio documents them for HTTP
+ * basic auth on callbacks), for the output redactor: the password as typed and decoded, and `user:password`, which
+ * also masks a password too short to be masked alone wherever the pair appears (the --debug form body, errors).
+ */
+export function callbackSecrets(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  if (u.password === '') return u.username === '' ? [] : [u.username, safeDecode(u.username)];
+  const pairs = [`${u.username}:${u.password}`, `${safeDecode(u.username)}:${safeDecode(u.password)}`];
+  return [...new Set([u.password, safeDecode(u.password), ...pairs])];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The send flow's ports for this process: the account, stdin, the prompt, the config store. */
 async function sendPorts(ctx: AppContext, opts: SendOptions): Promise<SendPorts & SendInputPorts> {
   const { createSendPorts } = await import('../services/send/index.js');
@@ -193,6 +219,7 @@ Examples:
         const opts = cmd.optsWithGlobals<SendOptions>();
         // The config's `fit` (auto|off); read defensively: older config files have no such setting.
         const request = toSendRequest(opts, { fit: (ctx.store().readConfig().settings as { fit?: unknown }).fit });
+        ctx.io.addSecrets(callbackSecrets(request.statusCallback));
         const [{ sendMessages, sendExitCode }, { createSendRenderer }] = await Promise.all([
           import('../services/send/index.js'),
           import('../output/render-send.js'),

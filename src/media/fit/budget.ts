@@ -17,6 +17,7 @@
 // The recipient's carrier is usually unknown before sending, so the default budget is the minimum over carriers.
 import { ErrorCode, UsageError } from '../../errors/errors.js';
 import { typeAllowed } from '../resolve.js';
+import { formatBytesExact } from '../size.js';
 
 /** How the message is sent: a 10-digit long code (10DLC), a toll-free number, or a short code. */
 export type SenderType = 'long-code' | 'toll-free' | 'short-code';
@@ -59,7 +60,7 @@ export interface FitBudget {
   accepts: readonly string[];
   /** Where totalBytes came from. */
   source: 'carrier' | 'flag' | 'provider';
-  /** One line for --dry-run / --debug, e.g. "600 KB: carrier-safe for long code (all carriers)". */
+  /** One line for --dry-run / --debug, e.g. "557 KB (570,000 bytes): carrier-safe for long code (all carriers)" (KB = 1024 bytes). */
   explain: string;
 }
 
@@ -71,8 +72,6 @@ export interface BudgetRequest {
   /** A --fit-budget value in bytes: replaces the carrier-safe target but never exceeds the provider's limits. */
   overrideBytes?: number;
 }
-
-const kb = (n: number) => `${Math.round(n / 1000)} KB`;
 
 /** The carrier-safe media bytes for a sender type (minimum over carriers unless one is given), envelope reserved. */
 export function carrierSafeBytes(senderType: SenderType, carrier?: UsCarrier): number {
@@ -99,11 +98,11 @@ export function computeFitBudget(req: BudgetRequest): FitBudget {
   const totalBytes = Math.min(target, p.maxTotalBytes);
   if (totalBytes < target) {
     source = source === 'flag' ? 'flag' : 'provider';
-    why += `, capped at the provider's ${kb(p.maxTotalBytes)} total`;
+    why += `, capped at the provider's ${formatBytesExact(p.maxTotalBytes)} total`;
   }
   const maxFileBytes = Math.min(totalBytes, p.maxFileBytes);
   const maxNonImageBytes = Math.min(maxFileBytes, p.maxNonImageBytes ?? maxFileBytes);
-  return { totalBytes, maxFileBytes, maxNonImageBytes, accepts: p.mediaTypes, source, explain: `${kb(totalBytes)}: ${why}` };
+  return { totalBytes, maxFileBytes, maxNonImageBytes, accepts: p.mediaTypes, source, explain: `${formatBytesExact(totalBytes)}: ${why}` };
 }
 
 // North American toll-free area codes (NANP): https://www.fcc.gov/consumers/guides/what-toll-free-number-and-how-does-it-work

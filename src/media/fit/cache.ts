@@ -12,6 +12,9 @@ import type { FitAction, MediaFacts } from './types.js';
 /** Default bound on the cache's total size. */
 export const DEFAULT_CACHE_MAX_BYTES = 200 * 1024 * 1024;
 
+/** A temp file older than this belongs to a run that died while writing it. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
 /** What a cache entry remembers besides the output bytes. */
 export interface CachedFit {
   before: MediaFacts;
@@ -73,11 +76,19 @@ export class FitCache {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await chmod(this.dir, 0o700); // mkdir's mode is masked by umask and ignored for existing dirs
     const p = this.paths(key);
-    const tmp = `.${key}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(join(this.dir, tmp), data, { mode: 0o600 });
-    await rename(join(this.dir, tmp), p.data);
-    await writeFile(join(this.dir, `${tmp}j`), JSON.stringify(entry), { mode: 0o600 });
-    await rename(join(this.dir, `${tmp}j`), p.meta);
+    const tmp = join(this.dir, `.${key}.${process.pid}.${Date.now()}.tmp`);
+    try {
+      await writeFile(tmp, data, { mode: 0o600 });
+      await rename(tmp, p.data);
+      // Only the description: callers may pass a richer object (the bytes themselves once made it 3× their size).
+      const { before, after, actions } = entry;
+      await writeFile(`${tmp}j`, JSON.stringify({ before, after, actions }), { mode: 0o600 });
+      await rename(`${tmp}j`, p.meta);
+    } catch (err) {
+      // A full disk leaves a partial temp file: remove it, or every later run would find the disk still full.
+      await Promise.all([tmp, `${tmp}j`, p.data].map((f) => rm(f, { force: true }).catch(() => undefined)));
+      throw err;
+    }
     await this.prune();
     return p.data;
   }
@@ -86,6 +97,11 @@ export class FitCache {
   async prune(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const entries: Array<{ key: string; bytes: number; mtime: number }> = [];
+    // Temp files of runs killed mid-write (kill -9, power loss) are never renamed: remove those over an hour old.
+    for (const name of names.filter((n) => n.startsWith('.') && /\.tmpj?$/.test(n))) {
+      const st = await stat(join(this.dir, name)).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > STALE_TEMP_MS) await rm(join(this.dir, name), { force: true });
+    }
     for (const name of names.filter((n) => n.endsWith('.bin'))) {
       const st = await stat(join(this.dir, name)).catch(() => undefined);
       if (st) entries.push({ key: name.slice(0, -4), bytes: st.size, mtime: st.mtimeMs });

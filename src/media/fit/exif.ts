@@ -242,3 +242,8 @@ export function stripMetadata(bytes: Uint8Array): StripResult | undefined {
   const png = pngChunks(bytes);
   return png ? stripPng(bytes, png) : undefined;
 }
+
+/** Whether a TIFF structure (an EXIF block, e.g. a HEIF `Exif` item after its header offset) holds GPS coordinates. */
+export function tiffHasGps(b: Uint8Array): boolean {
+  return readTiff(b, 0, b.length).hasGps;
+}

@@ -4,6 +4,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { ErrorCode, MediaError } from '../../errors/errors.js';
+import { mediaFileError } from '../file-errors.js';
 import { formatBytes } from '../size.js';
 import { sniffMime } from '../sniff.js';
 import { accepts, allocateBudget, type FitBudget } from './budget.js';
@@ -104,7 +105,9 @@ export async function fitMedia(inputs: readonly FitInput[], opts: FitOptions): P
     ffmpeg: () => (tools === null ? (tools = findFfmpeg(env)) : tools),
   };
   // Sizes and types only: a long video is never read into memory, ffmpeg reads it from its path.
-  const files = await Promise.all(inputs.map(async (i) => ({ input: i, size: (await stat(i.path)).size, type: i.contentType ?? (await sniffFile(i.path)) })));
+  const files = await Promise.all(
+    inputs.map((i) => guardFile(i, async () => ({ input: i, size: (await stat(i.path)).size, type: i.contentType ?? (await sniffFile(i.path)) }))),
+  );
   const targets = allocateBudget(
     files.map((f) => ({ bytes: f.size, contentType: f.type, canShrink: canShrink(f.type) })),
     opts.budget,
@@ -115,9 +118,18 @@ export async function fitMedia(inputs: readonly FitInput[], opts: FitOptions): P
     const name = f.input.name ?? f.input.path;
     opts.onStart?.(name, i);
     const file: WorkFile = { path: f.input.path, name, size: f.size, type: f.type, target: targets[i]! };
-    results.push(await fitOne(ctx, file));
+    results.push(await guardFile(f.input, () => fitOne(ctx, file)));
   }
   return { files: results, totalBytes: results.reduce((s, r) => s + r.after.bytes, 0), budget: opts.budget };
+}
+
+/** Runs `work` on one input, turning a filesystem error on its path (deleted or changed meanwhile) into a MediaError. */
+async function guardFile<T>(input: FitInput, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw mediaFileError(err, input.name ?? input.path, input.path) ?? err;
+  }
 }
 
 /** One attachment being worked on. */
@@ -191,7 +203,10 @@ function limitsOf(ctx: Ctx): RunLimits {
 
 /** Looks the fit up in the cache, else computes and stores it. `data` is the file's bytes for images. */
 async function cached(ctx: Ctx, f: WorkFile, data?: Buffer): Promise<FitFileResult> {
-  const options = { v: ENGINE_VERSION, strip: ctx.strip, type: f.type, accepts: [...ctx.opts.budget.accepts].sort(), ffmpeg: !!ctx.ffmpeg() };
+  // ffmpeg's presence changes an image's result (an animation that cannot stay a GIF becomes MP4 only with it); a
+  // clip is only ever made with it, so a clip fitted before is reused even where ffmpeg is gone now.
+  const ffmpeg = data ? !!ctx.ffmpeg() : true;
+  const options = { v: ENGINE_VERSION, strip: ctx.strip, type: f.type, accepts: [...ctx.opts.budget.accepts].sort(), ffmpeg };
   const key = ctx.cache ? fitCacheKey(await hashFile(f.path), f.target, options) : '';
   const hit = ctx.cache ? await ctx.cache.get(key) : undefined;
   const common = { input: f.path, name: f.name, unchanged: false, targetBytes: f.target };

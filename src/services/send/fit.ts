@@ -11,7 +11,7 @@ import { ErrorCode, MediaError } from '../../errors/errors.js';
 import { inspectMetadata, stripMetadata } from '../../media/fit/exif.js';
 import type { FitFileResult } from '../../media/fit/index.js';
 import { checkMediaLimits } from '../../media/resolve.js';
-import { formatBytes } from '../../media/size.js';
+import { formatBytes, formatBytesExact } from '../../media/size.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import { problemsError } from './problems.js';
@@ -33,7 +33,6 @@ type FitRequest = Pick<SendRequest, 'fit' | 'fitBudgetBytes' | 'stripMetadata' |
 const isLocal = (m: MediaItem): boolean => m.kind === 'file' && m.path !== undefined;
 const isPhoto = (m: MediaItem): boolean => m.contentType === 'image/jpeg' || m.contentType === 'image/png';
 const shown = (m: MediaItem): string => sanitizeForTerminal(m.input);
-const bytes = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
 
 /** Fits, strips or checks the plan's local media (updating plan.media in place); returns the cleanup. */
 export async function fitPlanMedia(request: FitRequest, plan: SendPlan, ctx: FitStepContext): Promise<FitCleanup> {
@@ -51,17 +50,32 @@ export async function fitPlanMedia(request: FitRequest, plan: SendPlan, ctx: Fit
   return () => temp.cleanup();
 }
 
-/** One warning line per local JPEG/PNG that carries GPS coordinates (pure parsing: sharp is not loaded). */
+// ISO base media files whose location can be read from their boxes alone (src/media/fit/location.ts).
+const ISO_BMFF_IMAGES = new Set(['image/heic', 'image/heif', 'image/avif']);
+const ISO_BMFF_CLIPS = new Set(['video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4']);
+
+/**
+ * One warning line per local file that says where it was made: JPEG/PNG EXIF GPS, HEIC/HEIF/AVIF EXIF GPS, and
+ * MP4/MOV/3GP location boxes. Pure parsing of a few boxes or the EXIF block: sharp and ffmpeg are not loaded.
+ */
 export async function gpsWarnings(items: readonly MediaItem[]): Promise<string[]> {
   const warnings: string[] = [];
-  for (const m of items.filter((i) => isLocal(i) && isPhoto(i))) {
-    const data = await readFile(m.path!).catch(() => undefined);
-    if (data && inspectMetadata(data).hasGps) {
-      warnings.push(`--media ${shown(m)} carries GPS coordinates (where the photo was taken); --strip-metadata or --fit removes them`);
+  for (const m of items.filter(isLocal)) {
+    const type = m.contentType ?? '';
+    if (isPhoto(m)) {
+      const data = await readFile(m.path!).catch(() => undefined);
+      if (data && inspectMetadata(data).hasGps) warnings.push(`${gpsWarning(m, 'photo was taken')}; --strip-metadata or --fit removes them`);
+    } else if (ISO_BMFF_IMAGES.has(type) || ISO_BMFF_CLIPS.has(type)) {
+      const { hasIsoBmffLocation } = await import('../../media/fit/location.js');
+      if (!(await hasIsoBmffLocation(m.path!))) continue;
+      const fix = ISO_BMFF_IMAGES.has(type) ? '--fit removes them' : '--strip-metadata (with ffmpeg) or --fit removes them';
+      warnings.push(`${gpsWarning(m, ISO_BMFF_IMAGES.has(type) ? 'photo was taken' : 'clip was recorded')}; ${fix}`);
     }
   }
   return warnings;
 }
+
+const gpsWarning = (m: MediaItem, where: string): string => `--media ${shown(m)} carries GPS coordinates (where the ${where})`;
 
 /** --strip-metadata: JPEG/PNG byte-level, video/audio by an ffmpeg stream copy; anything else is sent as it is (and said). */
 async function stripLocal(local: MediaItem[], ctx: FitStepContext, temp: TempFiles): Promise<void> {
@@ -116,14 +130,14 @@ async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[],
   if (urlBytes >= budget.totalBytes) {
     throw new MediaError(
       ErrorCode.MEDIA_TOO_LARGE,
-      // Exact bytes: the budget's own unit is decimal (carrier tables), formatBytes' is binary.
-      `--media: the URL media add up to ${bytes(urlBytes)}, the whole budget of ${bytes(budget.totalBytes)} (${budget.explain}); nothing is left for local files`,
+      `--media: the URL media add up to ${formatBytesExact(urlBytes)}, which leaves nothing for local files of the budget of ${budget.explain}`,
       { suggestion: 'Send fewer or smaller URL media with them, or raise --fit-budget' },
     );
   }
   const shared = { ...budget, totalBytes: budget.totalBytes - urlBytes };
   const report = await fitMedia(
-    local.map((m) => ({ path: m.path!, name: m.input, ...(m.contentType ? { contentType: m.contentType } : {}) })),
+    // The engine names files in its errors: the name is the user's input made safe for the terminal.
+    local.map((m) => ({ path: m.path!, name: shown(m), ...(m.contentType ? { contentType: m.contentType } : {}) })),
     { budget: shared, env: ctx.env, signal: ctx.signal },
   );
   if (request.dryRun) ctx.events.note?.(`Fit budget ${budget.explain}.`);
@@ -132,14 +146,14 @@ async function fitLocal(request: FitRequest, plan: SendPlan, local: MediaItem[],
     if (request.dryRun || !f.unchanged) ctx.events.note?.(`Fit ${sanitizeForTerminal(formatFitLine(f))}`);
     if (!f.unchanged) replaceFile(m, f.path ?? (await temp.write(f.fileName, f.data)), f.after.type, f.after.bytes, f.fileName);
   }
-  plan.fit = { budgetBytes: budget.totalBytes, explain: budget.explain, files: report.files.map(summary) };
+  plan.fit = { budgetBytes: budget.totalBytes, explain: budget.explain, files: report.files.map((f, i) => summary(f, local[i]!.input)) };
   // What the fitter produced still has to be something the provider takes (a PDF beside a photo is not fitted).
   const problems = checkMediaLimits(plan.media, plan.media.length, caps, ctx.adapter.displayName);
   if (problems.length > 0) throw problemsError(problems.map((p) => ({ code: p.code, message: sanitizeForTerminal(p.message) })));
 }
 
-function summary(f: FitFileResult): NonNullable<SendPlan['fit']>['files'][number] {
-  return { input: f.name, before: f.before, after: f.after, actions: [...f.actions], fromCache: f.fromCache };
+function summary(f: FitFileResult, input: string): NonNullable<SendPlan['fit']>['files'][number] {
+  return { input, before: f.before, after: f.after, actions: [...f.actions], fromCache: f.fromCache };
 }
 
 function replaceFile(m: MediaItem, path: string, contentType: string, size: number, fileName: string | undefined): void {

@@ -3,6 +3,7 @@
 // user exposes). The same server carries the --wait receipt route.
 import { CliError, ErrorCode, InputError } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
+import { mediaChangedError, mediaFileError } from '../../media/file-errors.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
 import type { SendRun } from './types.js';
@@ -59,7 +60,7 @@ export async function hostMedia(run: SendRun, endpoint: PublicEndpoint | undefin
   const hosted: HostedMedia = { mediaUrls: run.plan.media.filter((m) => m.kind === 'url').map((m) => m.url!), mediaIds: [], served: [] };
   for (const f of run.plan.media.filter((m) => m.kind === 'file')) {
     // Read once: every recipient's fetch is served from this copy.
-    const data = await run.ports.readFile(f.path!);
+    const data = await readChecked(run, f);
     const fileName = f.fileName ?? 'media';
     if (adapter.capabilities.mediaTransport === 'url') {
       const route = endpoint!.server.addMediaFile({ path: f.path!, contentType: f.contentType!, size: data.length, fileName, data });
@@ -70,4 +71,18 @@ export async function hostMedia(run: SendRun, endpoint: PublicEndpoint | undefin
     }
   }
   return hosted;
+}
+
+/** Reads a local file for serving or upload; a file deleted or rewritten since it was checked is a MediaError, not a crash. */
+async function readChecked(run: SendRun, f: SendRun['plan']['media'][number]): Promise<Buffer> {
+  const name = sanitizeForTerminal(f.input);
+  let data: Buffer;
+  try {
+    data = await run.ports.readFile(f.path!);
+  } catch (err) {
+    throw mediaFileError(err, name, f.path!) ?? err;
+  }
+  // The size was checked against the provider's limits (and the fit budget): what is sent must be what was checked.
+  if (f.size !== undefined && data.length !== f.size) throw mediaChangedError(name, f.size, data.length);
+  return data;
 }

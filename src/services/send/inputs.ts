@@ -2,7 +2,9 @@
 // (--body, --body-file, stdin) and the recipient file (--to-file, stdin).
 import { ErrorCode, InputError, UsageError, type ErrorCodeValue } from '../../errors/errors.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
-import { createReadStream } from 'node:fs';
+import { constants as fsc, createReadStream, openSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { toCountryCode } from '../../recipients/e164.js';
 import { parseRecipientStream } from '../../recipients/file.js';
 import type { ParsedRecipients } from '../../recipients/parse.js';
@@ -54,8 +56,14 @@ export async function readInputs(request: SendRequest, rawTo: string[], ports: S
   return { rawTo, ...(body !== undefined ? { body } : {}), ...(file ? { file } : {}), ...(defaultCountry !== undefined ? { defaultCountry } : {}) };
 }
 
-async function readBody(request: SendRequest, ports: SendPorts): Promise<string | undefined> {
-  if (request.body === '-' || request.bodyFile === '-') return (await ports.readStdin()).replace(/\r?\n$/, '');
+// Far above any MMS text (1,600 characters): what is longer is not a message body (/dev/zero, a video piped in by mistake).
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function readBody(request: SendRequest, ports: SendPorts & SendInputPorts): Promise<string | undefined> {
+  if (request.body === '-' || request.bodyFile === '-') {
+    const flag = request.body === '-' ? '--body -' : '--body-file -';
+    return (ports.stdinChunks ? await readBounded(ports.stdinChunks(), flag) : await ports.readStdin()).replace(/\r?\n$/, '');
+  }
   if (request.bodyFile === undefined) return request.body;
   const text = await readText(ports, request.bodyFile, ErrorCode.BODY_UNREADABLE, '--body-file', 'Pass a readable text file, or --body "text"');
   return text.replace(/\r?\n$/, '');
@@ -73,11 +81,46 @@ async function readRecipientFile(request: SendRequest, ports: SendPorts & SendIn
   }
   const path = request.toFile;
   try {
-    return { parsed: await parseRecipientStream(createReadStream(path, { highWaterMark: 64 * 1024 }), path, country), source: path };
+    return { parsed: await parseRecipientStream(await openInput(path, ports.signal), path, country), source: path };
   } catch (err) {
+    if (ports.signal.aborted) throw ports.signal.reason;
     const suggestion = 'Pass a readable file with one number per line, or a CSV with a phone/to/number column ("-" reads stdin)';
     throw unreadable(err, path, ErrorCode.RECIPIENT_INVALID, '--to-file', suggestion);
   }
+}
+
+/**
+ * A file as a stream of chunks. A FIFO (`--to-file <(cmd)`, mkfifo) is opened non-blocking and read through a
+ * net.Socket: a blocking open or read would hold a libuv worker thread until a writer shows up, and then
+ * neither Ctrl+C nor process exit could end the run. The socket waits in the event loop and ends on abort.
+ */
+async function openInput(path: string, signal: AbortSignal): Promise<AsyncIterable<Buffer | string>> {
+  if (!(await stat(path)).isFIFO()) return createReadStream(path, { highWaterMark: 64 * 1024 });
+  // A raw fd (not a FileHandle, which would close it when collected); O_NONBLOCK makes the open itself return at once.
+  const socket = new Socket({ fd: openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK), readable: true, writable: false });
+  const stop = (): void => {
+    socket.destroy(signal.reason as Error);
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  socket.once('close', () => signal.removeEventListener('abort', stop));
+  return socket;
+}
+
+/** Reads a message body from a stream, refusing it (nothing sent) once it passes MAX_BODY_BYTES. */
+async function readBounded(chunks: AsyncIterable<Buffer | string>, what: string): Promise<string> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const c of chunks) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    total += b.length;
+    if (total > MAX_BODY_BYTES) {
+      throw new InputError(ErrorCode.BODY_UNREADABLE, `${what}: more than 1 MiB, which is not a message body; nothing was sent`, {
+        suggestion: 'Pass the message text (MMS text is at most 1,600 characters), e.g. --body "text" or --body-file message.txt',
+      });
+    }
+    parts.push(b);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 async function* oneChunk(text: Promise<string>): AsyncIterable<string> {
@@ -92,8 +135,17 @@ function unreadable(err: unknown, path: string, code: ErrorCodeValue, flag: stri
 
 async function readText(ports: SendPorts, path: string, code: ErrorCodeValue, flag: string, suggestion: string): Promise<string> {
   try {
-    return (await ports.readFile(path)).toString('utf8');
+    // A regular file of a sane size is read at once; anything else (a FIFO, /dev/zero, a huge file) as a bounded stream.
+    const isSmallFile = await stat(path).then(
+      (st) => st.isFile() && st.size <= MAX_BODY_BYTES,
+      () => true,
+    );
+    return isSmallFile
+      ? (await ports.readFile(path)).toString('utf8')
+      : await readBounded(await openInput(path, ports.signal), `${flag} ${sanitizeForTerminal(path)}`);
   } catch (err) {
+    if (ports.signal.aborted) throw ports.signal.reason;
+    if (err instanceof InputError) throw err;
     throw unreadable(err, path, code, flag, suggestion);
   }
 }

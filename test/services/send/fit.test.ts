@@ -70,13 +70,15 @@ describe('mms send --fit', () => {
     const cache = join(h.dir, 'cache-dry');
     const first = await run(['--fit', '--dry-run'], cache);
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain('Fit budget 570 KB: carrier-safe for long code (all carriers).');
+    expect(first.stderr).toContain('Fit budget 557 KB (570,000 bytes): carrier-safe for long code (all carriers).');
     const line = /^Fit IMG_0042\.jpg: image\/jpeg 3000×4000 [\d.]+ MB → image\/jpeg (\d+)×(\d+) (\d+) KB \((.*)\)$/m.exec(first.stderr);
     expect(line).not.toBeNull();
     expect(line![4]).not.toContain('cached');
     expect(Number(line![2])).toBeGreaterThan(Number(line![1]));
     // The plan shows what would be sent: the fitted type and size.
     expect(first.stdout).toMatch(/^Media {5}IMG_0042\.jpg {2}image\/jpeg {2}\d+ KB$/m);
+    // One unit everywhere (KB = 1024 bytes): the plan's Media line and the Fit line show the same figure.
+    expect(first.stdout).toMatch(new RegExp(`^Media {5}IMG_0042\\.jpg {2}image/jpeg {2}${line![3]} KB$`, 'm'));
     expect(h.messages()).toHaveLength(0);
 
     const second = await run(['--fit', '--dry-run'], cache);
@@ -89,7 +91,7 @@ describe('mms send --fit', () => {
   it('--fit-budget overrides the carrier-safe target (and implies --fit)', async () => {
     const r = await run(['--fit-budget', '200KB', '--dry-run', '--json'], join(h.dir, 'cache-budget'));
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Fit budget 200 KB: --fit-budget.');
+    expect(r.stderr).toContain('Fit budget 195 KB (200,000 bytes): --fit-budget.');
     expect(JSON.parse(r.stdout).plan.media[0].size).toBeLessThanOrEqual(200_000);
   }, 60_000);
 
@@ -205,7 +207,9 @@ describe('the budget is shared with URL media', () => {
     await expect(fitPlanMedia({ fit: true, dryRun: true }, plan, ctx)).rejects.toMatchObject({
       code: 'MEDIA_TOO_LARGE',
       exitCode: 5,
-      message: expect.stringMatching(/^--media: the URL media add up to 600,000 bytes, the whole budget of 570,000 bytes \(570 KB: carrier-safe for long code/),
+      message: expect.stringMatching(
+        /^--media: the URL media add up to 586 KB \(600,000 bytes\), which leaves nothing for local files of the budget of 557 KB \(570,000 bytes\): carrier-safe/,
+      ),
     });
   });
 });

@@ -51,7 +51,7 @@ describe('computeFitBudget', () => {
     const b = computeFitBudget({ provider: telnyxAdapter.capabilities, overrideBytes: 3_000_000 });
     expect(b.totalBytes).toBe(1_000_000);
     expect(b.source).toBe('flag');
-    expect(b.explain).toMatch(/capped at the provider's 1000 KB total/);
+    expect(b.explain).toMatch(/capped at the provider's 977 KB \(1,000,000 bytes\) total/);
   });
 
   it('applies the non-image limit separately (Twilio 500 KB)', () => {
@@ -63,7 +63,7 @@ describe('computeFitBudget', () => {
   it('uses the carrier-safe target by default', () => {
     const b = computeFitBudget({ provider: twilioAdapter.capabilities, senderType: 'toll-free' });
     expect(b).toMatchObject({ totalBytes: 498_750, source: 'carrier' });
-    expect(b.explain).toBe('499 KB: carrier-safe for toll free (all carriers)');
+    expect(b.explain).toBe('487 KB (498,750 bytes): carrier-safe for toll free (all carriers)');
   });
 });
 

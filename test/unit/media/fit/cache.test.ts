@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,5 +65,47 @@ describe('FitCache', () => {
     expect(existsSync(join(dir, 'b.json'))).toBe(false);
     expect(await cache.get('a')).toBeDefined();
     expect(await cache.get('c')).toBeDefined();
+  });
+
+  it('leaves no temp file behind when a write fails (a full disk), so the next run does not find it full', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mms-fit-cache-'));
+    try {
+      const cache = new FitCache(dir);
+      // A directory where the entry goes makes the rename fail after the temp file was written, as ENOSPC would mid-way.
+      mkdirSync(join(dir, 'k.bin'));
+      await expect(cache.put('k', entry(100), new Uint8Array(100))).rejects.toThrow();
+      expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prunes temp files that runs killed mid-write left (over an hour old), not fresh ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mms-fit-cache-'));
+    try {
+      const stale = join(dir, '.dead.123.1700000000000.tmp');
+      const fresh = join(dir, '.live.456.1700000000001.tmpj');
+      writeFileSync(stale, 'partial');
+      writeFileSync(fresh, 'partial');
+      const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+      utimesSync(stale, old, old);
+      await new FitCache(dir).prune();
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(fresh)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores only the description beside the bytes, even when given the whole fit result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mms-fit-cache-'));
+    try {
+      const data = new Uint8Array(5000).fill(9);
+      await new FitCache(dir).put('k', { ...entry(5000), data } as ReturnType<typeof entry>, data);
+      expect(JSON.parse(readFileSync(join(dir, 'k.json'), 'utf8'))).toEqual(entry(5000));
+      expect(statSync(join(dir, 'k.json')).size).toBeLessThan(500);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

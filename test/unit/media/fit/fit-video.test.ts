@@ -49,6 +49,16 @@ describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
     expect(f.actions).toEqual(expect.arrayContaining(['stripped', 're-encoded']));
   }, 120_000);
 
+  it('reuses a clip fitted before from the cache even where ffmpeg is gone now (a cron job after an upgrade)', async () => {
+    const clip = makeVideo(dir, 1);
+    const budget = computeFitBudget({ provider: sinchAdapter.capabilities, overrideBytes: 60_000 });
+    const cache = { dir: join(dir, 'cache-noff') };
+    const first = (await fitMedia([{ path: clip }], { budget, cache })).files[0]!;
+    expect(first.fromCache).toBe(false);
+    const again = (await fitMedia([{ path: clip }], { budget, cache, env: { PATH: '', FFMPEG_PATH: '/nonexistent/ffmpeg' } })).files[0]!;
+    expect(again).toMatchObject({ fromCache: true, after: first.after });
+  }, 120_000);
+
   it('turns an animated GIF into MP4 only when no GIF can fit and the provider takes video', async () => {
     const gif = await makeGif(dir, { width: 400, height: 300, frames: 20, delayMs: 40, name: 'busy.gif', smooth: true });
     const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 12_000 });
