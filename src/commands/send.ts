@@ -224,7 +224,7 @@ Examples:
           import('../services/send/index.js'),
           import('../output/render-send.js'),
         ]);
-        const renderer = createSendRenderer(ctx, { ndjson: Boolean(opts.ndjson), progress: Boolean(opts.progress) });
+        const renderer = createSendRenderer(ctx, { ndjson: Boolean(opts.ndjson), progress: Boolean(opts.progress), journal: opts.journal ?? null });
         const outcome = await sendMessages(request, await sendPorts(ctx, opts), renderer.events);
         renderer.finish(outcome);
         return sendExitCode(outcome);

@@ -16,6 +16,8 @@ export const ErrorCode = {
   PROFILE_NOT_FOUND: 'PROFILE_NOT_FOUND',
   PROVIDER_UNKNOWN: 'PROVIDER_UNKNOWN',
   NOT_SUPPORTED: 'NOT_SUPPORTED',
+  /** --fit needs sharp (images) or ffmpeg (video, audio), and it is not installed. */
+  MEDIA_FIT_UNAVAILABLE: 'MEDIA_FIT_UNAVAILABLE',
   AUTH_MISSING: 'AUTH_MISSING',
   AUTH_REJECTED: 'AUTH_REJECTED',
   AUTH_FORBIDDEN: 'AUTH_FORBIDDEN',

@@ -18,7 +18,7 @@ export async function loadSharp(): Promise<SharpFactory> {
     (m) => m.default as unknown as SharpFactory,
     (err: unknown) => {
       sharpPromise = undefined;
-      throw new MediaError(ErrorCode.NOT_SUPPORTED, '--fit needs the image library sharp, which is not installed (it is an optional dependency)', {
+      throw new MediaError(ErrorCode.MEDIA_FIT_UNAVAILABLE, '--fit needs the image library sharp, which is not installed (it is an optional dependency)', {
         suggestion: 'Reinstall without --omit=optional (npm install -g mmscli), or see https://sharp.pixelplumbing.com/install',
         cause: err,
       });

@@ -49,7 +49,7 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools | 
 export function ffmpegMissingError(name: string, bytes: number, targetBytes: number, env: NodeJS.ProcessEnv = process.env): MediaError {
   const where = env.FFMPEG_PATH ? `FFMPEG_PATH=${env.FFMPEG_PATH} is not an executable with ffprobe beside it` : 'ffmpeg was not found on PATH';
   return new MediaError(
-    ErrorCode.NOT_SUPPORTED,
+    ErrorCode.MEDIA_FIT_UNAVAILABLE,
     `--media ${name}: ${formatBytes(bytes)} is over its ${formatBytes(targetBytes)} budget and fitting it needs ffmpeg, but ${where}`,
     {
       suggestion: 'Install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set FFMPEG_PATH',

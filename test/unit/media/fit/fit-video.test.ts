@@ -110,7 +110,7 @@ describe('without ffmpeg', () => {
     const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 600_000 });
     const err = await fitMedia([{ path: fake, name: 'clip.mp4' }], { budget, cache: false, env: { PATH: '' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaError);
-    expect((err as MediaError).code).toBe('NOT_SUPPORTED');
+    expect((err as MediaError).code).toBe('MEDIA_FIT_UNAVAILABLE');
     expect((err as Error).message).toBe('--media clip.mp4: 781 KB is over its 500 KB budget and fitting it needs ffmpeg, but ffmpeg was not found on PATH');
     expect((err as MediaError).suggestion).toMatch(/apt-get install ffmpeg.*brew install ffmpeg.*FFMPEG_PATH/);
   });

@@ -32,7 +32,7 @@ describe('without sharp installed', () => {
     const budget = computeFitBudget({ provider: { maxFileBytes: 1e6, maxTotalBytes: 1e6, mediaTypes: ['image/jpeg'] }, overrideBytes: 20_000 });
     const err = await fitMedia([{ path: photo }], { budget, cache: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaError);
-    expect(err).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/needs the image library sharp, which is not installed/) });
+    expect(err).toMatchObject({ code: 'MEDIA_FIT_UNAVAILABLE', message: expect.stringMatching(/needs the image library sharp, which is not installed/) });
     expect((err as MediaError).suggestion).toMatch(/optional/);
   });
 });
