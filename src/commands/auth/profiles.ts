@@ -41,14 +41,22 @@ export function createProfilesCommand(ctx: AppContext): Command {
       ctx.io.info('No profiles yet: run `mms login` (or `mms sandbox --save-profile` to rehearse offline).');
       return;
     }
-    for (const r of rows) {
-      const cols = [r.isDefault ? '*' : ' ', r.name, r.provider, r.account ?? '-', r.from ?? '-', r.baseUrl ?? ''];
-      ctx.io.out(
-        ctx.io.stdoutIsTTY
-          ? `${cols[0]} ${cols[1]!.padEnd(14)} ${cols[2]!.padEnd(9)} ${cols[3]!.padEnd(12)} ${cols[4]!.padEnd(14)} ${cols[5]}`.trimEnd()
-          : cols.join('\t'),
-      );
+    const table = rows.map((r) => [r.isDefault ? '*' : ' ', r.name, r.provider, r.account ?? '-', r.from ?? '-', r.baseUrl ?? '']);
+    // Piped: tab-separated rows without a header, as every table command prints them; on a
+    // terminal: a header row and aligned columns.
+    if (!ctx.io.stdoutIsTTY) {
+      for (const cols of table) ctx.io.out(cols.join('\t'));
+      return;
     }
+    const head = [' ', 'PROFILE', 'PROVIDER', 'ACCOUNT', 'FROM', 'BASE URL'];
+    const widths = head.map((h, i) => Math.max(h.length, ...table.map((c) => c[i]!.length)));
+    const line = (cols: readonly string[]) =>
+      cols
+        .map((v, i) => v.padEnd(widths[i]!))
+        .join(' ')
+        .trimEnd();
+    ctx.io.out(line(head));
+    for (const cols of table) ctx.io.out(line(cols));
   };
   profiles.action(list);
   profiles.command('list').description('list profiles (* marks the default)').action(list);

@@ -156,3 +156,22 @@ describe('profile names', () => {
     expect(JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')).profiles).toHaveProperty('default');
   });
 });
+
+describe('mms profiles as a table', () => {
+  beforeEach(() => storeProfiles(['default', 'staging']));
+
+  it('piped: tab-separated rows and no header; on a terminal: a header row and aligned columns', async () => {
+    const piped = await mms(['profiles']);
+    expect(piped.code).toBe(0);
+    const rows = piped.stdout.trim().split('\n');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.split('\t').slice(0, 3)).toEqual(['*', 'default', 'twilio']);
+    const tty = await runInProcess(['profiles'], { configDir, tty: true });
+    const lines = tty.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\s+PROFILE\s+PROVIDER\s+ACCOUNT\s+FROM\s+BASE URL$/);
+    // Aligned: the provider column starts at the same place on every line.
+    const at = lines.map((l) => l.search(/PROVIDER|twilio/));
+    expect(new Set(at).size).toBe(1);
+  });
+});
