@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startSandbox, type Sandbox, type WebhookChaos } from '../../src/sandbox/server.js';
 import { parseWebhookChaos } from '../../src/commands/sandbox.js';
 import { startReceiver } from '../helpers/sandbox-unit.js';
+import { startListenHarness } from '../helpers/listen-harness.js';
 import { runInProcess } from '../helpers/run-in-process.js';
 import { tempConfigDir } from '../helpers/run-cli.js';
 import { inject, pointTwilioNumber } from './helpers.js';
@@ -81,9 +82,29 @@ describe('webhook chaos', () => {
     expect(logged[1]!.resendOf).toBe(logged[0]!.id);
   });
 
+  it('dup=100%: `mms listen` (in-process) verifies both deliveries and prints the message once', async () => {
+    const { accountSid, authToken } = sb.info().providers.twilio!.credentials as { accountSid: string; authToken: string };
+    const listen = await startListenHarness('twilio', { accountSid, authToken });
+    try {
+      await pointTwilioNumber(sb, '+15005550006', listen.info.inboundUrl);
+      await setChaos({ dup: 1 });
+      const { body } = await inject(sb, { to: '+15005550006', from: '+15550000003', body: 'replayed' });
+      const id = (body.message as { id: string }).id;
+      const attempts = () => sb.store.webhooks().filter((w) => w.messageId === id && w.kind === 'inbound');
+      await vi.waitFor(() => expect(attempts().map((a) => a.status)).toEqual([200, 200]));
+      expect(listen.events.filter((e) => e.type === 'message').map((e) => ('body' in e ? e.body : undefined))).toEqual(['replayed']);
+    } finally {
+      await listen.stop();
+      await pointTwilioNumber(sb, '+15005550006', receiver.url('/sms'));
+    }
+  });
+
   it('dup never applies to a resend from the admin API', async () => {
     await setChaos({ dup: 1 });
-    const first = sb.store.webhooks().at(-1)!;
+    const first = sb.store
+      .webhooks()
+      .filter((w) => w.url === receiver.url('/sms'))
+      .at(-1)!;
     const before = receiver.hooks.length;
     const res = await fetch(`${sb.origin}/_sandbox/webhooks/${first.id}/resend`, { method: 'POST' });
     expect(res.status).toBeLessThan(300);
