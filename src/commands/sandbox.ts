@@ -11,6 +11,7 @@ import { sanitizeForTerminal } from '../output/sanitize.js';
 import type { GlobalOptions } from './index.js';
 import { parseFraction, parseLatency, parsePerSecond, parsePort, parsePositiveInt, parseSeconds } from './flags.js';
 import type { SandboxMessage, StoreEvent } from '../sandbox/store.js';
+import type { WebhookChaos } from '../sandbox/faults.js';
 
 export interface SandboxCommandOptions extends GlobalOptions {
   port: string;
@@ -24,6 +25,7 @@ export interface SandboxCommandOptions extends GlobalOptions {
   resetRate?: string;
   timeoutRate?: string;
   latency?: string;
+  webhookChaos?: string;
   data?: string;
   memory?: boolean;
   maxMessages?: string;
@@ -39,7 +41,28 @@ function parseFaultFlags(o: SandboxCommandOptions) {
     ...(o.resetRate ? { resetRate: parseFraction(o.resetRate, '--reset-rate') } : {}),
     ...(o.timeoutRate ? { timeoutRate: parseFraction(o.timeoutRate, '--timeout-rate') } : {}),
     ...(o.latency ? { latencyMs: parseLatency(o.latency, '--latency') } : {}),
+    ...(o.webhookChaos ? { webhookChaos: parseWebhookChaos(o.webhookChaos) } : {}),
   };
+}
+
+function invalidChaos(message: string): UsageError {
+  return new UsageError(message, { code: ErrorCode.INVALID_ARGUMENT });
+}
+
+/** --webhook-chaos "dup=5%,reorder=5%,late=2s[:10%]" as shares (0–1) and a delay in milliseconds. */
+export function parseWebhookChaos(value: string): WebhookChaos {
+  const chaos: WebhookChaos = {};
+  for (const part of value.split(',')) {
+    const [key, v = ''] = part.split('=').map((x) => x.trim());
+    if (key === 'dup' || key === 'reorder') chaos[key] = parseFraction(v, `--webhook-chaos ${key}`);
+    else if (key === 'late') {
+      const m = /^(\d+(?:\.\d+)?)(ms|s)(?::(.+))?$/.exec(v);
+      if (!m) throw invalidChaos(`--webhook-chaos late "${v}" must be a delay such as 2s or 500ms, or 2s:10% for a share`);
+      chaos.lateMs = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+      if (m[3] !== undefined) chaos.late = parseFraction(m[3], '--webhook-chaos late share');
+    } else throw invalidChaos(`--webhook-chaos "${value}" must look like dup=5%,reorder=5%,late=2s`);
+  }
+  return chaos;
 }
 
 type RunningSandbox = import('../sandbox/server.js').Sandbox;
@@ -252,6 +275,7 @@ export function createSandboxCommand(ctx: AppContext): Command {
     .option('--reset-rate <fraction>', 'reset the connection after creating this share of messages')
     .option('--timeout-rate <fraction>', 'never answer this share of message requests (the message is created)')
     .option('--latency <ms[-ms]>', 'added latency per request')
+    .option('--webhook-chaos <spec>', 'duplicate, reorder and delay webhooks, e.g. dup=5%,reorder=5%,late=2s (off by default)')
     .addHelpText(
       'after',
       `

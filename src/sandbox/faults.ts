@@ -15,6 +15,20 @@ export interface Faults {
   timeoutRate?: number;
   /** Added latency per request, ms: [min, max]. */
   latencyMs?: [number, number];
+  /** Webhook chaos (--webhook-chaos): provider retries, out-of-order and late status callbacks. Off when absent. */
+  webhookChaos?: WebhookChaos;
+}
+
+/** Shares (0–1) of webhook deliveries the sandbox disturbs, as providers do. */
+export interface WebhookChaos {
+  /** Share of deliveries (inbound and status) sent twice, byte for byte, as a provider retry. */
+  dup?: number;
+  /** Share of status callbacks held back until the message's next callback has been delivered. */
+  reorder?: number;
+  /** Status callbacks are delayed by up to this many milliseconds… */
+  lateMs?: number;
+  /** …this share of them (all when absent). */
+  late?: number;
 }
 
 /** What to do with one message-create request. */

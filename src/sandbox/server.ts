@@ -21,7 +21,7 @@ import { ADMIN_PREFIX, createAdminRouter } from './admin.js';
 import type { Router } from './router.js';
 import { DIALECT_FACTORIES } from './dialects/index.js';
 
-export type { Faults } from './faults.js';
+export type { Faults, WebhookChaos } from './faults.js';
 export type { WebhookAttempt } from './store.js';
 
 export interface SandboxOptions {
@@ -178,12 +178,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const vault = await openVault(opts);
   const { store, replays, media, persistence } = await openRecord(opts);
   const closing = new AbortController();
-  const faults = createFaultInjector(opts.faults ?? {}, opts.random ?? Math.random);
+  const random = opts.random ?? Math.random;
+  const faults = createFaultInjector(opts.faults ?? {}, random);
   let origin = '';
   let port = 0;
   const allowRemote = Boolean(opts.allowRemoteMedia);
   const stepDelayMs = opts.stepDelayMs ?? 50;
-  const delivery: WebhookDeliveryOptions = { store, allowRemote, log, signal: closing.signal, replays };
+  // Webhook chaos is read from the live fault settings at each delivery; resends from the web phone and media fetches never see it.
+  const chaos = () => faults.faults.webhookChaos;
+  const delivery: WebhookDeliveryOptions = { store, allowRemote, log, signal: closing.signal, replays, chaos, random };
   const services: SandboxServices = {
     deliverWebhook: createWebhookDelivery(delivery),
     store,

@@ -3,6 +3,7 @@
 // credentials redacted, the answer, the time taken. The full request is kept in a replay book so the
 // web phone can resend it (a byte-for-byte repeat, as a provider's retry is).
 import { isLoopbackHost } from './media-fetch.js';
+import type { WebhookChaos } from './faults.js';
 import type { MessageStore, WebhookAttempt } from './store.js';
 import type { OutgoingWebhook, WebhookAnswer } from './types.js';
 
@@ -16,7 +17,14 @@ export interface WebhookDeliveryOptions {
   signal?: AbortSignal;
   /** Where full requests are kept for resend (bounded by the store's webhook log). */
   replays?: Map<string, OutgoingWebhook>;
+  /** The live webhook chaos settings (read at each delivery, so PUT /_sandbox/faults applies at once); absent: none. */
+  chaos?: () => WebhookChaos | undefined;
+  /** Decides the chaos (injectable so tests can seed it); Math.random when absent. */
+  random?: () => number;
 }
+
+/** How long a held-back status callback waits for the message's next one before it goes anyway. */
+const HOLD_MS = 1000;
 
 const REQUEST_BODY_KEPT = 64 * 1024;
 const RESPONSE_BODY_KEPT = 4 * 1024;
@@ -109,17 +117,78 @@ function start(opts: WebhookDeliveryOptions, hook: OutgoingWebhook, base: Pick<W
   return attempt;
 }
 
-/**
- * Creates the delivery function: loopback URLs only unless `allowRemote` (--fetch-remote-media),
- * no redirects, a 15 s limit. It never throws: failures are recorded and logged.
- */
-export function createWebhookDelivery(opts: WebhookDeliveryOptions): DeliverWebhook {
-  return async (hook, kind, messageId) => {
+type Deliver = (hook: OutgoingWebhook, kind: 'inbound' | 'status', messageId: string, chaos?: WebhookChaos) => Promise<WebhookAnswer | undefined>;
+
+/** One attempt, then (chaos `dup`) the same request again as a provider's retry; both are logged. */
+function plainDelivery(opts: WebhookDeliveryOptions, roll: (share?: number) => boolean): Deliver {
+  return async (hook, kind, messageId, chaos) => {
     const attempt = start(opts, hook, { kind, messageId });
     const answer = await post(opts, hook, attempt);
     opts.log(`webhook ${kind} ${messageId} → ${hook.url}: ${attempt.status ?? attempt.error}`);
+    if (roll(chaos?.dup) && !opts.signal?.aborted) {
+      const retry = start(opts, hook, { kind, messageId, ...(attempt.id ? { resendOf: attempt.id } : {}) });
+      await post(opts, hook, retry);
+      opts.log(`webhook ${kind} ${messageId} → ${hook.url} (duplicate): ${retry.status ?? retry.error}`);
+    }
     return answer;
   };
+}
+
+/** Waits `ms` on an unref'd timer; at once when the sandbox closes. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Status callbacks under chaos: `reorder` holds one back until the message's next callback has been
+ * delivered (or HOLD_MS passed, when there is no next one); `late` waits up to `lateMs` first.
+ */
+function chaoticDelivery(opts: WebhookDeliveryOptions, deliver: Deliver, roll: (share?: number) => boolean, random: () => number): DeliverWebhook {
+  const held = new Map<string, { hook: OutgoingWebhook; release: () => void }>();
+  const release = (messageId: string, chaos?: WebhookChaos): Promise<unknown> | undefined => {
+    const h = held.get(messageId);
+    if (!h) return undefined;
+    held.delete(messageId);
+    h.release();
+    return deliver(h.hook, 'status', messageId, chaos);
+  };
+  return async (hook, kind, messageId) => {
+    const chaos = opts.chaos?.();
+    if (!chaos || kind !== 'status') return deliver(hook, kind, messageId, chaos);
+    // The order of random() draws is part of the behaviour: reorder, then late, then dup.
+    if (roll(chaos.reorder) && !held.has(messageId)) {
+      // The dialect goes on to its next step at once: the held callback is sent after that step's.
+      const timer = setTimeout(() => void (opts.signal?.aborted ? undefined : release(messageId, chaos)), HOLD_MS);
+      timer.unref();
+      held.set(messageId, { hook, release: () => clearTimeout(timer) });
+      return undefined;
+    }
+    if (chaos.lateMs && (chaos.late === undefined || roll(chaos.late))) await pause(Math.floor(random() * chaos.lateMs), opts.signal);
+    const answer = await deliver(hook, kind, messageId, chaos);
+    await release(messageId, chaos);
+    return answer;
+  };
+}
+
+/**
+ * Creates the delivery function: loopback URLs only unless `allowRemote` (--fetch-remote-media),
+ * no redirects, a 15 s limit, and the webhook chaos when set. It never throws: failures are recorded and logged.
+ */
+export function createWebhookDelivery(opts: WebhookDeliveryOptions): DeliverWebhook {
+  const random = opts.random ?? Math.random;
+  const roll = (share?: number) => share !== undefined && share > 0 && random() < share;
+  const deliver = plainDelivery(opts, roll);
+  return chaoticDelivery(opts, deliver, roll, random);
 }
 
 /** Repeats a logged attempt (same URL, headers and body); undefined when it is not in the replay book. */
