@@ -12,7 +12,8 @@ import { getAdapter } from '../../../src/providers/registry.js';
 import type { ProviderCallContext } from '../../../src/providers/types.js';
 import { eventToJson, formatEventLines, formatNotice } from '../../../src/output/render-listen.js';
 import { listenForMessages } from '../../../src/services/listen/index.js';
-import type { ListenEvent, ListenNotice, ListenRequest } from '../../../src/services/listen/types.js';
+import { computeTwilioSignature } from '../../../src/providers/twilio/webhook.js';
+import type { ListenEvent, ListeningInfo, ListenNotice, ListenRequest } from '../../../src/services/listen/types.js';
 import { listenRequestFrom } from '../../../src/commands/listen.js';
 import { startLocalSandbox, type LocalSandbox } from '../../helpers/sandbox-in-process.js';
 
@@ -50,8 +51,8 @@ async function startListen(provider: string, request: Partial<ListenRequest>, en
   const events: ListenEvent[] = [];
   const notices: ListenNotice[] = [];
   const exits: Array<() => Promise<void>> = [];
-  let listening!: () => void;
-  const ready = new Promise<void>((resolve) => (listening = resolve));
+  let listening!: (info: ListeningInfo) => void;
+  const ready = new Promise<ListeningInfo>((resolve) => (listening = resolve));
   const done = listenForMessages(
     { port: 0, skipVerify: false, ...request },
     {
@@ -62,7 +63,7 @@ async function startListen(provider: string, request: Partial<ListenRequest>, en
       hookOutput: new PassThrough(),
       hookInput: (ev) => JSON.stringify(eventToJson(ev)) + '\n',
     },
-    { listening: () => listening(), event: (ev) => void events.push(ev), notice: (n) => void notices.push(n) },
+    { listening, event: (ev) => void events.push(ev), notice: (n) => void notices.push(n) },
   );
   const stop = async () => {
     ac.abort();
@@ -121,6 +122,34 @@ describe('mms listen --since', () => {
     await vi.waitFor(() => expect(again.notices.some((n) => n.type === 'catch-up')).toBe(true), { timeout: 10_000, interval: 20 });
     await again.stop();
     expect(again.events.map((ev) => ev.id)).not.toContain(lines[2]!.id);
+  });
+
+  it('twilio: a webhook arriving late for a recovered message is acknowledged but not reported again', async () => {
+    const env = { MMS_CONFIG_DIR: join(root, 'late') };
+    const { adapter, ctx, numbers } = await account('twilio', env);
+    const [from, to] = [numbers[0]!, numbers[2] ?? numbers[1]!];
+    await adapter.send({ from, to, body: 'late copy', mediaUrls: [] }, ctx);
+    const stored = () => sb.sandbox.store.list({ provider: 'twilio' }).filter((m) => m.direction === 'inbound' && m.to === to && m.body === 'late copy');
+    await vi.waitFor(() => expect(stored()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    const l = await startListen('twilio', { number: to, since: new Date(Date.now() - 3_600_000), count: 5, timeoutS: 3600 }, env);
+    const ready = await l.ready;
+    await vi.waitFor(() => expect(l.events.some((ev) => ev.type === 'message' && ev.body === 'late copy')).toBe(true), { timeout: 10_000, interval: 20 });
+    const recovered = l.events.find((ev) => ev.type === 'message' && ev.body === 'late copy')!;
+    expect(l.notices).toContainEqual(expect.objectContaining({ type: 'catch-up', recovered: 1 }));
+    const before = l.events.length;
+    const params = { MessageSid: recovered.id, AccountSid: sb.providers.twilio!.credentials.accountSid!, From: from, To: to, Body: 'late copy', NumMedia: '0' };
+    const res = await fetch(ready.inboundUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': computeTwilioSignature(sb.providers.twilio!.credentials.authToken!, ready.inboundUrl, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(res.status).toBe(200);
+    await l.stop();
+    expect(l.events).toHaveLength(before);
+    expect(l.events.filter((ev) => ev.id === recovered.id)).toHaveLength(1);
   });
 
   it('telnyx: says once at start-up that recovery is not possible, and keeps listening', async () => {
