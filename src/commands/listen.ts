@@ -20,6 +20,7 @@ export interface ListenOptions extends GlobalOptions {
   publicUrl?: string;
   tunnelHost?: string;
   number?: string;
+  since?: string;
   restore?: boolean;
   saveMedia?: string;
   exec?: string;
@@ -112,6 +113,9 @@ export function listenRequestFrom(opts: ListenOptions): ListenRequest {
   const count = parseCount(opts.count);
   const timeoutS = parseTimeoutSeconds(opts.timeout);
   const number = opts.number !== undefined ? requireNumber(opts.number) : undefined;
+  if (opts.since !== undefined && number === undefined) {
+    throw new UsageError('--since needs --number: catch-up reads the messages that number received', { code: ErrorCode.INVALID_ARGUMENT });
+  }
   return {
     port: parsePort(opts.port),
     ...(opts.tunnel !== undefined ? { tunnel: opts.tunnel } : {}),
@@ -227,6 +231,8 @@ async function restore(opts: ListenOptions, ctx: AppContext): Promise<number> {
 /** `mms listen` until --count, --timeout, Ctrl+C or the loss of the tunnel. */
 async function listen(opts: ListenOptions, ctx: AppContext): Promise<number> {
   const request = listenRequestFrom(opts);
+  // The same parser as `mms events list --since`, loaded only when the flag is given.
+  if (opts.since !== undefined) request.since = (await import('../services/events/index.js')).parseSince(opts.since, new Date());
   const account = listenAccount(await loadAccount(ctx, opts));
   const [{ listenForMessages }, render] = await Promise.all([import('../services/listen/index.js'), import('../output/render-listen.js')]);
   const base = render.createListenRenderer(ctx.io, { out: ctx.outTheme, err: ctx.errTheme });
@@ -268,6 +274,7 @@ export function createListenCommand(ctx: AppContext): Command {
     .option('--public-url <url>', 'public https URL that already forwards to --port (your own proxy or tunnel)')
     .option('--tunnel-host <url>', 'localtunnel server for --tunnel localtunnel (its hop is unencrypted)')
     .option('--number <e164>', "point this number's inbound webhook at the listener while it runs (restored on exit)")
+    .option('--since <when>', 'with --number: first recover the messages it received since then (15m, 1h, 7d or ISO 8601) that nobody saw')
     .option('--restore', "put back the webhooks a killed listener left changed (all, or --number's), then exit")
     .option('--save-media <dir>', 'download inbound media into this directory (generated names, never overwrites)')
     .option('--exec <command>', 'run a shell command per message: event JSON on stdin, MMS_MESSAGE_FROM/_TO/_BODY/_MEDIA in its env')

@@ -32,6 +32,7 @@ export function eventToJson(ev: ListenEvent): Record<string, unknown> {
         ...(m.saveError !== undefined ? { saveError: m.saveError } : {}),
       })),
       receivedAt: ev.receivedAt,
+      ...(ev.recovered ? { recovered: true } : {}),
     };
   }
   return {
@@ -62,7 +63,8 @@ export function formatEventLines(ev: ListenEvent, opts: { tty: boolean; theme: T
     const colour = ev.status === 'delivered' ? t.success : ev.status === 'failed' || ev.status === 'undelivered' ? t.error : (x: string) => x;
     return [`${time}  status  ${t.id(s(ev.id))}  ${colour(s(ev.providerStatus))}${ev.to ? `  → ${s(ev.to)}` : ''}${err}`];
   }
-  const lines = [`${time}  ${t.number(s(ev.from))} → ${t.number(s(ev.to))}  ${ev.body === '' ? t.dim('(no text)') : s(ev.body)}`];
+  const recovered = ev.recovered ? `  ${t.dim('(recovered)')}` : '';
+  const lines = [`${time}  ${t.number(s(ev.from))} → ${t.number(s(ev.to))}  ${ev.body === '' ? t.dim('(no text)') : s(ev.body)}${recovered}`];
   ev.media.forEach((m, i) => {
     const parts = [`  media ${i + 1}/${ev.media.length}`, s(m.contentType ?? 'type unknown')];
     if (m.size !== undefined) parts.push(formatBytes(m.size));
@@ -111,6 +113,14 @@ export function formatNotice(n: ListenNotice, t: Theme): { level: 'info' | 'warn
       return warn(`Processing ${s(n.id)} failed: ${s(n.message)}`);
     case 'report-failed':
       return warn(`Could not report a receipt: ${s(n.message)}`);
+    case 'catch-up-unsupported':
+      return warn(t.warn(`Recovery after gaps is not possible: ${s(n.reason)}.`));
+    case 'catch-up': {
+      const more = n.truncated ? ' (the bound was reached: older ones may remain)' : '';
+      return info(`Recovered ${n.recovered} message${n.recovered === 1 ? '' : 's'} received since ${n.since} (${n.skipped} already seen)${more}.`);
+    }
+    case 'catch-up-failed':
+      return warn(t.warn(`Could not read the provider's message log for --since: ${s(n.message)}`));
   }
 }
 

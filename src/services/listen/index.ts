@@ -9,6 +9,7 @@ import type { Credentials } from '../../providers/types.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
 import { openEventLog, type EventLog } from '../events/store.js';
 import { createAcceptedHandler } from './accepted.js';
+import { catchUp, inboundLogSupport, messageIdsOf } from './catch-up.js';
 import { assertNumberFree, createInboundLease } from './lease.js';
 import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
 import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
@@ -135,6 +136,41 @@ function eventLogOf(request: ListenRequest, ports: ListenPorts): { log?: EventLo
   };
 }
 
+/** What a catch-up needs from the run. */
+interface RunCatchUpOptions {
+  adapter: ListenAccount['adapter'];
+  callContext: ListenAccount['callContext'];
+  since: Date;
+  number: string;
+  pipeline: MessagePipeline;
+  events: ListenEvents;
+  log?: EventLog;
+}
+
+/** Recovers, once, what the number received since `since` and nobody saw (event log, this run); failures are notices. */
+async function runCatchUp(o: RunCatchUpOptions): Promise<void> {
+  try {
+    const logged = o.log ? messageIdsOf(await o.log.list(), o.adapter.name) : new Set<string>();
+    const result = await catchUp(
+      {
+        adapter: o.adapter,
+        to: o.number,
+        since: o.since,
+        seen: (id) => logged.has(id) || o.pipeline.hasSeen(id),
+        emit: ({ unavailable: _u, mediaCount: _c, ...m }) => o.pipeline.admitRecovered({ ...m, media: m.media.map((x) => ({ ...x })), recovered: true }),
+      },
+      o.callContext,
+    );
+    if (!result.supported) return;
+    o.events.notice({ type: 'catch-up', recovered: result.recovered, skipped: result.skipped, since: result.since, truncated: result.truncated });
+    if (result.error) o.events.notice({ type: 'catch-up-failed', message: result.error.message });
+  } catch (err) {
+    // Ctrl+C during catch-up: the stopper ends the run; anything else is a notice and the listener keeps going.
+    if (o.callContext.signal?.aborted) return;
+    o.events.notice({ type: 'catch-up-failed', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 /** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
 function createListenRun(request: ListenRequest, ports: ListenPorts, events: ListenEvents) {
   const { adapter, callContext } = ports.account;
@@ -142,7 +178,8 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
   // Webhooks are verified with the profile's credentials plus any the lease set up for this run
   // (callback credentials on a temporary application).
   let verifyWith: Credentials = { ...callContext.credentials };
-  const accepted = createAcceptedHandler({ adapter, request, ports, events, credentials: () => verifyWith, ...eventLogOf(request, ports) });
+  const logOpt = eventLogOf(request, ports);
+  const accepted = createAcceptedHandler({ adapter, request, ports, events, credentials: () => verifyWith, ...logOpt });
   const pipeline = createMessagePipeline({
     adapter,
     callContext,
@@ -209,6 +246,11 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
       stopper.arm(request.timeoutS);
       return { provider: adapter.name, ...urls, via: endpoint.via, number: request.number ?? null, numberConfigured, verify: !request.skipVerify };
     },
+    /** --since: the messages the provider's log holds that nobody saw, through the normal message path. */
+    async catchUp(): Promise<void> {
+      if (request.since === undefined || request.number === undefined) return;
+      await runCatchUp({ adapter, callContext, since: request.since, number: request.number, pipeline, events, ...logOpt });
+    },
     /** Resolves with why the run stopped (rejects with an unexpected error); no message is admitted after it. */
     async untilStopped(): Promise<StopReason> {
       try {
@@ -247,9 +289,13 @@ export async function listenForMessages(request: ListenRequest, ports: ListenPor
   // Refuse early, before any tunnel starts, when another run still holds the number.
   if (request.number !== undefined) await assertNumberFree(ports.env, ports.account.adapter.name, request.number);
   if (request.skipVerify) events.notice({ type: 'insecure' });
+  const support = inboundLogSupport(ports.account.adapter);
+  if (request.since !== undefined && request.number !== undefined && !support.supported)
+    events.notice({ type: 'catch-up-unsupported', reason: support.reason });
   const run = createListenRun(request, ports, events);
   try {
     events.listening(await run.start());
+    await run.catchUp();
     const reason = await run.untilStopped();
     return await run.finish(reason);
   } finally {

@@ -42,6 +42,10 @@ export interface MessagePipeline {
   abortWork(): void;
   /** Resolves when every admitted message was processed. */
   drain(): Promise<void>;
+  /** Admits a message recovered from the provider's log (catch-up): a later webhook with its id is skipped. */
+  admitRecovered(ev: ListenMessageEvent): void;
+  /** True for a message id this run already admitted (from a webhook or catch-up). */
+  hasSeen(id: string): boolean;
   counts(): { messages: number; statuses: number; rejected: number };
 }
 
@@ -59,6 +63,8 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
   let rejected = 0;
   let accepting = true;
   let queue: Promise<void> = Promise.resolve();
+  // Message ids admitted by this run: catch-up skips them, and a webhook for a recovered one is not reported twice.
+  const admittedIds = new Set<string>();
   const work = new AbortController();
   // Nothing to download or run: report in arrival order at once, without a promise chain.
   const isDirect = opts.saveMedia === undefined && opts.exec === undefined;
@@ -98,7 +104,8 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
     if (opts.exec) await runExec(ev, opts.exec);
   };
 
-  const admitMessage = (ev: Extract<WebhookEvent, { type: 'message' }>): void => {
+  const admitMessage = (ev: Extract<WebhookEvent, { type: 'message' }> & { recovered?: boolean }): void => {
+    admittedIds.add(ev.id);
     messages++;
     const last = opts.count !== undefined && messages >= opts.count;
     if (last) accepting = false;
@@ -126,8 +133,8 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
     if (!accepting && events.some((e) => e.type === 'message')) return STOPPING;
     for (const ev of events) {
       if (ev.type === 'status') admitStatus(ev);
-      else if (accepting) admitMessage(ev);
-      else break;
+      else if (!accepting) break;
+      else if (!admittedIds.has(ev.id)) admitMessage(ev);
     }
     return undefined;
   };
@@ -161,6 +168,10 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
     },
     abortWork: () => work.abort(),
     drain: () => queue,
+    admitRecovered: (ev) => {
+      if (accepting && !admittedIds.has(ev.id)) admitMessage(ev);
+    },
+    hasSeen: (id) => admittedIds.has(id),
     counts: () => ({ messages, statuses, rejected }),
   };
 }

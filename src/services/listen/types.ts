@@ -20,7 +20,11 @@ export interface ListenMedia extends InboundMedia {
 }
 
 /** An inbound message as `mms listen` reports it. */
-export type ListenMessageEvent = Omit<Extract<WebhookEvent, { type: 'message' }>, 'media'> & { media: ListenMedia[] };
+export type ListenMessageEvent = Omit<Extract<WebhookEvent, { type: 'message' }>, 'media'> & {
+  media: ListenMedia[];
+  /** True when catch-up (--since) read it from the provider's log: its webhook never reached a listener. */
+  recovered?: boolean;
+};
 /** A delivery receipt as `mms listen` reports it. */
 export type ListenStatusEvent = Extract<WebhookEvent, { type: 'status' }>;
 export type ListenEvent = ListenMessageEvent | ListenStatusEvent;
@@ -58,7 +62,10 @@ export type ListenNotice =
   | { type: 'tunnel-lost'; message: string }
   | { type: 'exec-failed'; id: string; error?: string; signal: NodeJS.Signals | null; code: number | null }
   | { type: 'processing-failed'; id: string; message: string }
-  | { type: 'report-failed'; message: string };
+  | { type: 'report-failed'; message: string }
+  | { type: 'catch-up-unsupported'; reason: string }
+  | { type: 'catch-up'; recovered: number; skipped: number; since: string; truncated: boolean }
+  | { type: 'catch-up-failed'; message: string };
 
 /** A webhook forwarded to the app (--forward-to) and the app's answer. */
 export interface ForwardReport {
@@ -102,6 +109,8 @@ export interface ListenRequest {
   tunnelHost?: string;
   /** E.164: point this number's inbound webhook here while the run lasts. */
   number?: string;
+  /** --since (needs number): recover the messages the provider's log holds from this time on. */
+  since?: Date;
   saveMedia?: string;
   exec?: string;
   count?: number;
