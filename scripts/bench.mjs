@@ -268,8 +268,15 @@ if (want('send')) await benchSend();
 if (want('listen')) await benchListen();
 if (want('fit')) {
   const { benchFit, benchSendStartup } = await import('./bench-fit.mjs');
-  await benchFit();
-  await benchSendStartup();
+  console.log('\nMedia fitting (sharp, 2 cores)');
+  const s = await benchSendStartup();
+  console.log(`  mms send --dry-run (12 MP photo, no --fit): ${Math.round(s.ms)} ms median per process; sharp ${s.sharpLoaded ? 'LOADED (target: never)' : 'not loaded'}`);
+  const r = await benchFit();
+  const a = r.file.after;
+  console.log(
+    `  fit a 12 MP photo (${(r.inputBytes / 1e6).toFixed(1)} MB) to 600 KB → ${a.width}×${a.height} ${Math.round(a.bytes / 1000)} KB: ` +
+      `${Math.round(r.ms)} ms median (target ≤ 1500 ms: ${r.ms <= 1500 ? 'ok' : 'OVER'})`,
+  );
 }
 if (want('faults')) {
   const { benchFaults, benchMemory } = await import('./bench-faults.mjs');
