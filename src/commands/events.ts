@@ -53,11 +53,12 @@ async function list(opts: EventsOptions, ctx: AppContext): Promise<void> {
     ctx.io.info('No events. `mms listen` stores every webhook it accepts.');
     return;
   }
-  const rows = [['ID', 'RECEIVED', 'PROVIDER', 'KIND', 'EVENTS', 'FORWARD'], ...found.map(eventRow)];
+  // Piped: tab-separated rows without a header, as every table command prints them.
   if (!ctx.io.stdoutIsTTY) {
-    for (const r of rows) ctx.io.out(r.join('\t'));
+    for (const r of found.map(eventRow)) ctx.io.out(r.join('\t'));
     return;
   }
+  const rows = [['ID', 'RECEIVED', 'PROVIDER', 'KIND', 'EVENTS', 'FORWARD'], ...found.map(eventRow)];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) ctx.io.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
 }

@@ -97,7 +97,11 @@ describe('the dev loop from the command line', () => {
     expect(stored[0]).toMatchObject({ type: 'event', forwards: [{ answered: 200 }] });
     expect((await runInProcess(['events', 'list', '--json', '--type', 'status'], { configDir, env })).stdout).toContain('"events": []');
     const piped = await runInProcess(['events', 'list'], { configDir, env });
-    expect(piped.stdout.split('\n')[0]).toBe('ID\tRECEIVED\tPROVIDER\tKIND\tEVENTS\tFORWARD');
+    // Piped: no header row (as every table command), one tab-separated row per event.
+    expect(piped.stdout.trim().split('\n')).toHaveLength(1);
+    expect(piped.stdout.split('\t')[0]).toBe(stored[0]!.id);
+    const tty = await runInProcess(['events', 'list'], { configDir, env, tty: true });
+    expect(tty.stdout.split('\n')[0]).toMatch(/^ID\s+RECEIVED\s+PROVIDER\s+KIND\s+EVENTS\s+FORWARD$/);
 
     const show = await runInProcess(['events', 'show', stored[0]!.id], { configDir, env });
     expect(show.code).toBe(0);
