@@ -77,6 +77,18 @@ async function sendBandwidth(req: SendRequest, ctx: ProviderCallContext, authori
   return parseBandwidthSend(res);
 }
 
+/** One GET of List Messages with these query parameters (findSent and the inbound log both page through it). */
+async function listMessages(params: URLSearchParams, ctx: ProviderCallContext, authorized: Authorize, check401: Check401): Promise<HttpResponse> {
+  const auth = await authorized(ctx);
+  const res = await callClient(ctx).request({
+    method: 'GET',
+    url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
+    headers: { ...auth, Accept: 'application/json' },
+  });
+  check401(res, ctx);
+  return res;
+}
+
 async function findBandwidthSentMessage(q: FindSentQuery, ctx: ProviderCallContext, authorized: Authorize, check401: Check401) {
   // Filtered by both numbers and time, so one page nearly always holds it; a few more at most.
   let pageToken: string | undefined;
@@ -89,13 +101,7 @@ async function findBandwidthSentMessage(q: FindSentQuery, ctx: ProviderCallConte
       limit: '100',
     });
     if (pageToken) params.set('pageToken', pageToken);
-    const auth = await authorized(ctx);
-    const res = await callClient(ctx).request({
-      method: 'GET',
-      url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
-      headers: { ...auth, Accept: 'application/json' },
-    });
-    check401(res, ctx);
+    const res = await listMessages(params, ctx, authorized, check401);
     const step = findBandwidthSent(res, q);
     if (step.found) return step.found;
     if (!step.nextPageToken) return undefined;
@@ -147,13 +153,7 @@ async function* listBandwidthInbound(
     const params = new URLSearchParams({ destinationTn: q.to, messageDirection: 'INBOUND', fromDateTime: bandwidthTimeFilter(q.since), limit: '100' });
     if (q.until) params.set('toDateTime', new Date(q.until.getTime()).toISOString());
     if (pageToken) params.set('pageToken', pageToken);
-    const auth = await authorized(ctx);
-    const res = await callClient(ctx).request({
-      method: 'GET',
-      url: `${ctx.baseUrl}${messagesPath(accountId(ctx))}?${params.toString()}`,
-      headers: { ...auth, Accept: 'application/json' },
-    });
-    check401(res, ctx);
+    const res = await listMessages(params, ctx, authorized, check401);
     const page = parseBandwidthInboundPage(res, q);
     for (const m of page.messages) {
       if (left-- <= 0) return;

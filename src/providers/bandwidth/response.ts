@@ -130,11 +130,11 @@ export function bandwidthTimeFilter(since: Date): string {
   return new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString();
 }
 
-/**
- * Looks through one List Messages page (`{pageInfo, messages}`) for an OUTBOUND message from
- * `from` to `to` received by Bandwidth at or after `since` (rounded down to the second).
- */
-export function findBandwidthSent(res: HttpResponse, q: { to: string; from: string; since: Date }): BandwidthSentSearch {
+/** One List Messages page (`{pageInfo, messages}`): Bandwidth's error for a non-200, a clear one for a body without a list. */
+function listMessagesBody(res: HttpResponse): {
+  pageInfo?: { nextPageToken?: string | null };
+  messages: Array<BandwidthListedMessage & { messageDirection?: string }>;
+} {
   if (res.status !== 200) throw bandwidthError(res);
   const body = parseJson(res.text) as
     { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
@@ -146,6 +146,15 @@ export function findBandwidthSent(res: HttpResponse, q: { to: string; from: stri
       { provider: 'bandwidth', httpStatus: res.status },
     );
   }
+  return { ...body, messages: body.messages };
+}
+
+/**
+ * Looks through one List Messages page (`{pageInfo, messages}`) for an OUTBOUND message from
+ * `from` to `to` received by Bandwidth at or after `since` (rounded down to the second).
+ */
+export function findBandwidthSent(res: HttpResponse, q: { to: string; from: string; since: Date }): BandwidthSentSearch {
+  const body = listMessagesBody(res);
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;
   // The newest match on the page (lists are newest first, but a page is not trusted to be sorted).
   let best: { at: number; id: string; providerStatus: string } | undefined;
@@ -180,17 +189,7 @@ export function parseBandwidthInboundPage(
   res: HttpResponse,
   q: { to: string; since: Date; until?: Date | undefined },
 ): { messages: BandwidthInboundRecord[]; nextPageToken?: string } {
-  if (res.status !== 200) throw bandwidthError(res);
-  const body = parseJson(res.text) as
-    { pageInfo?: { nextPageToken?: string | null }; messages?: Array<BandwidthListedMessage & { messageDirection?: string }> } | undefined;
-  if (!body || !Array.isArray(body.messages)) {
-    throw new ProviderError(
-      ErrorCode.PROVIDER_UNAVAILABLE,
-      exitCodeForErrorCode(ErrorCode.PROVIDER_UNAVAILABLE),
-      'Bandwidth answered List Messages without a message list',
-      { provider: 'bandwidth', httpStatus: res.status },
-    );
-  }
+  const body = listMessagesBody(res);
   const tn = (n: string | undefined): string => (n ?? '').replace(/^\+/, '');
   const floor = Math.floor(q.since.getTime() / 1000) * 1000;
   const until = q.until?.getTime() ?? Infinity;
