@@ -1,6 +1,7 @@
 // The sandbox's own API under /_sandbox/: the message record (with a long poll for tests and
 // scripts), inbound injection, the webhook log and resend, media, fault settings and the facts a
-// client needs (base URLs, credentials, numbers). JSON only; no provider shapes here.
+// client needs (base URLs, credentials, numbers), and the opt-out book (STOP/START) with a way to
+// clear one pair. JSON only; no provider shapes here.
 import { optOutsFor } from './carrier.js';
 import { createRouter, route, type Router } from './router.js';
 import type { Faults, FaultInjector } from './faults.js';
@@ -9,6 +10,7 @@ import type { MediaStore } from './persist-media.js';
 import { json, type InboundInjection, type SandboxDialect, type SandboxRequest, type SandboxResponse } from './types.js';
 import { resendWebhook, type WebhookDeliveryOptions } from './webhooks.js';
 import type { EventHub } from './ui/events.js';
+import { OPT_OUTS_EVENT, optOutView } from './ui/opt-outs.js';
 
 /** Everything the admin API reads or changes. */
 export interface AdminDeps {
@@ -161,6 +163,96 @@ async function mediaFile(d: AdminDeps, sha: string, method: string): Promise<San
   };
 }
 
+/** GET /_sandbox/opt-outs. */
+function listOptOuts(d: AdminDeps): SandboxResponse {
+  return json(200, { optOuts: optOutView(d.store) });
+}
+
+/**
+ * DELETE /_sandbox/opt-outs/<provider>/<handset>/<sender>: forgets that `handset` sent STOP to
+ * `sender`, as if it had sent START, without a message in the record or a webhook to the app (an
+ * operator's override, which no provider offers; the handset's own START is the realistic way).
+ */
+function clearOptOut(d: AdminDeps, params: Record<string, string | undefined>): SandboxResponse {
+  const [provider, handset, sender] = [params.provider, params.handset, params.sender].map((p) => decodeURIComponent(p ?? ''));
+  const book = optOutsFor(d.store);
+  if (!d.dialects.has(provider!) || !book.isOptedOut(provider!, sender!, handset!)) {
+    return json(404, { error: `${handset} has not opted out of ${sender} on ${provider}` });
+  }
+  // The book has no per-pair removal: an opt-in applied to the book alone clears the pair (nothing is stored or delivered).
+  const now = new Date().toISOString();
+  const start = { id: '', account: '', direction: 'inbound' as const, provider: provider!, from: handset!, to: sender!, body: 'START', media: [] };
+  book.apply({ ...start, status: 'received', createdAt: now, updatedAt: now, history: [] });
+  const optOuts = optOutView(d.store);
+  d.events.broadcast(OPT_OUTS_EVENT, { optOuts });
+  return json(200, { optOuts });
+}
+
+const SETTINGS = ['rateLimit', 'failRate', 'throttleRate', 'resetRate', 'timeoutRate', 'latencyMs', 'webhookChaos'] as const;
+const CHAOS_SETTINGS = ['dup', 'reorder', 'lateMs', 'late'] as const;
+/** Longest added latency or late delay, ms (a timer beyond 2^31 ms would fire at once). */
+export const MAX_DELAY_MS = 600_000;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isShare = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
+const isDelay = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_DELAY_MS;
+const shareError = (name: string) => `${name} must be a number from 0 to 1 (a share: 0.05 is 5%)`;
+
+/** PUT /_sandbox/faults' webhookChaos, checked; a string is the error. */
+function parseChaos(v: unknown): Faults['webhookChaos'] | string {
+  if (!isRecord(v)) return 'webhookChaos must be an object such as {"dup": 0.05, "reorder": 0.05, "lateMs": 2000}';
+  const out: NonNullable<Faults['webhookChaos']> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'dup' || k === 'reorder' || k === 'late') {
+      if (!isShare(x)) return shareError(`webhookChaos.${k}`);
+      out[k] = x;
+    } else if (k === 'lateMs') {
+      if (!isDelay(x)) return `webhookChaos.lateMs must be whole milliseconds from 0 to ${MAX_DELAY_MS}`;
+      out.lateMs = x;
+    } else return `unknown webhookChaos setting "${k}"; the settings are ${CHAOS_SETTINGS.join(', ')}`;
+  }
+  if (out.late !== undefined && out.lateMs === undefined) return 'webhookChaos.late is the share of status callbacks made late: set webhookChaos.lateMs too';
+  return out;
+}
+
+/** One top-level setting into `out`; the error, if any. */
+function parseSetting(out: Faults, k: string, x: unknown): string | undefined {
+  if (k === 'rateLimit') {
+    if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) return 'rateLimit must be a number of requests per second above 0';
+    out.rateLimit = x;
+  } else if (k === 'failRate' || k === 'throttleRate' || k === 'resetRate' || k === 'timeoutRate') {
+    if (!isShare(x)) return shareError(k);
+    out[k] = x;
+  } else if (k === 'latencyMs') {
+    if (!Array.isArray(x) || x.length !== 2 || !isDelay(x[0]) || !isDelay(x[1]) || x[1] < x[0]) {
+      return `latencyMs must be [min, max], whole milliseconds from 0 to ${MAX_DELAY_MS}, max not below min`;
+    }
+    out.latencyMs = [x[0], x[1]];
+  } else if (k === 'webhookChaos') {
+    const chaos = parseChaos(x);
+    if (typeof chaos === 'string') return chaos;
+    out.webhookChaos = chaos;
+  } else return `unknown fault setting "${k}"; the settings are ${SETTINGS.join(', ')}`;
+  return undefined;
+}
+
+/** The body of PUT /_sandbox/faults, checked whole (nothing changes when one setting is wrong); a string is the error. */
+export function parseFaults(raw: Buffer): Faults | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return 'body must be JSON: {"failRate": 0.05, "latencyMs": [20, 80], "webhookChaos": {"dup": 0.05}, …}';
+  }
+  if (!isRecord(v)) return 'body must be a JSON object of fault settings';
+  const out: Faults = {};
+  for (const [k, x] of Object.entries(v)) {
+    const error = parseSetting(out, k, x);
+    if (error) return error;
+  }
+  return out;
+}
+
 async function clearAll(d: AdminDeps): Promise<SandboxResponse> {
   d.store.clear();
   d.store.clearWebhooks();
@@ -193,12 +285,12 @@ export function createAdminRouter(d: AdminDeps): Router {
     route(['GET', 'HEAD'], '/media/:sha([0-9a-f]{64})', (req, p) => mediaFile(d, p.sha!, req.method)),
     route('GET', '/faults', () => json(200, faults.faults)),
     route(['PUT', 'POST'], '/faults', (req) => {
-      try {
-        faults.replace(JSON.parse(req.rawBody.toString('utf8')) as Faults);
-        return json(200, faults.faults);
-      } catch {
-        return json(400, { error: 'body must be JSON' });
-      }
+      const next = parseFaults(req.rawBody);
+      if (typeof next === 'string') return json(400, { error: next });
+      faults.replace(next);
+      return json(200, faults.faults);
     }),
+    route('GET', '/opt-outs', () => listOptOuts(d)),
+    route('DELETE', '/opt-outs/:provider/:handset/:sender', (_req, p) => clearOptOut(d, p)),
   ]);
 }

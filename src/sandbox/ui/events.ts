@@ -1,8 +1,11 @@
 // Live updates for the web phone: GET /_sandbox/events is a Server-Sent Events stream of the
-// store's changes (event: message | webhook) plus `cleared` after "clear all". A comment line every
+// store's changes (event: message | webhook), `opt-outs` (the whole list) after a STOP or START
+// arrives or an opt-out is cleared, and `cleared` after "clear all". A comment line every
 // 15 s keeps proxies and idle timers from closing it; the sandbox's close() ends every stream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { classifyKeyword, optOutsFor } from '../carrier.js';
 import type { MessageStore } from '../store.js';
+import { OPT_OUTS_EVENT, optOutView } from './opt-outs.js';
 
 export interface EventHub {
   /** Serves one stream until the client goes away. */
@@ -22,10 +25,14 @@ export function createEventHub(store: MessageStore): EventHub {
   const broadcast = (type: string, data: unknown) => {
     for (const res of clients) write(res, type, data);
   };
+  // The book follows the store too; taken first, it has applied a STOP by the time this listener reads it.
+  optOutsFor(store);
   store.subscribe((e) => {
     if (clients.size === 0) return;
-    if (e.type === 'webhook.attempted') broadcast('webhook', e.attempt);
-    else broadcast('message', e.message);
+    if (e.type === 'webhook.attempted') return broadcast('webhook', e.attempt);
+    broadcast('message', e.message);
+    const m = e.message;
+    if (e.type === 'message.created' && m.direction === 'inbound' && classifyKeyword(m.body)) broadcast(OPT_OUTS_EVENT, { optOuts: optOutView(store) });
   });
   return {
     serve(req, res) {

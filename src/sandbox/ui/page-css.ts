@@ -9,6 +9,8 @@ export const APP_CSS = String.raw`:root {
   --mine: #2f6fed; --theirs: #e9ecf1; --bad: #c62828; --ok: #2e7d32;
 }
 * { box-sizing: border-box; }
+/* The views, forms and notes are shown and hidden with the hidden attribute: no display rule may win over it. */
+[hidden] { display: none !important; }
 html, body { height: 100%; margin: 0; }
 body {
   font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -18,12 +20,15 @@ button, input, select, textarea { font: inherit; }
 button { border: 1px solid var(--line); background: var(--panel); border-radius: 6px; padding: 4px 10px; cursor: pointer; }
 button:hover { border-color: #b9c0ca; }
 button.danger { color: var(--bad); }
-.top { display: flex; align-items: center; gap: 12px; padding: 8px 14px; background: var(--panel); border-bottom: 1px solid var(--line); }
+.top {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; padding: 8px 14px;
+  background: var(--panel); border-bottom: 1px solid var(--line);
+}
 .top h1 { font-size: 16px; margin: 0 8px 0 0; }
 .tabs { display: flex; gap: 4px; }
 .tab.active { background: var(--ink); color: #fff; border-color: var(--ink); }
 .count { font-size: 11px; opacity: .8; }
-#search { flex: 1; max-width: 360px; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; }
+#search { flex: 1 1 160px; min-width: 0; max-width: 360px; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; }
 .live { font-size: 12px; color: var(--muted); }
 .live.on { color: var(--ok); }
 main { flex: 1; min-height: 0; display: flex; }
@@ -37,10 +42,17 @@ main { flex: 1; min-height: 0; display: flex; }
 .list li.active { background: #e8f0fe; }
 .list .sub { display: block; font-size: 12px; color: var(--muted); overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
 .tag { font-size: 11px; background: var(--theirs); border-radius: 4px; padding: 0 5px; margin-left: 4px; color: var(--muted); }
+.tag.optout { background: #fdecea; color: var(--bad); font-weight: 600; }
+.optouts { margin: 0 16px; }
+.optout-line {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 0 0 6px; padding: 6px 10px;
+  background: #fdecea; color: #7f1d1d; border-radius: 8px; font-size: 12px; overflow-wrap: anywhere;
+}
+.optout-line span { flex: 1 1 220px; }
 .inline { display: flex; gap: 6px; padding: 8px 12px; border-top: 1px solid var(--line); }
 .inline input, .inline select { flex: 1; min-width: 0; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; }
 .thread { background: var(--bg); }
-.bubbles { list-style: none; margin: 0; padding: 12px 16px; flex: 1; overflow: auto; display: flex; flex-direction: column; gap: 8px; }
+.bubbles { list-style: none; margin: 0; padding: 12px 16px; flex: 1; min-height: 0; overflow: auto; display: flex; flex-direction: column; gap: 8px; }
 .bubble {
   max-width: 70%; padding: 8px 12px; border-radius: 16px; background: var(--theirs);
   align-self: flex-start; white-space: pre-wrap; overflow-wrap: anywhere;
@@ -69,8 +81,25 @@ main { flex: 1; min-height: 0; display: flex; }
 .hooks td.url { max-width: 320px; overflow-wrap: anywhere; }
 .hooks pre { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 520px; margin: 4px 0; font-size: 12px; }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
-.faults { display: grid; gap: 10px; max-width: 420px; padding: 16px; }
+.faults { display: grid; gap: 12px; max-width: 480px; padding: 16px; }
+.faults fieldset { display: grid; gap: 10px; border: 1px solid var(--line); border-radius: 8px; background: var(--panel); margin: 0; }
+.faults legend { font-weight: 600; padding: 0 4px; }
 .faults label { display: flex; justify-content: space-between; gap: 12px; align-items: center; }
-.faults input { width: 120px; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; }
-@media (max-width: 760px) { .phone { grid-template-columns: 1fr; } .col { max-height: 40vh; } }
+.faults input { width: 120px; flex: none; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; }
+.faults input:invalid { border-color: var(--bad); }
+#faults-status { overflow-wrap: anywhere; }
+/* Narrow screens: the columns stack and the page scrolls; the thread takes a screen of its own. */
+@media (max-width: 760px) {
+  .top h1 { font-size: 15px; }
+  .view.phone { display: block; }
+  .col { border-right: 0; border-bottom: 1px solid var(--line); }
+  .handsets .list { max-height: 40vh; overflow: auto; }
+  .threads .list { max-height: 30vh; overflow: auto; }
+  .thread { height: 100%; min-height: 360px; }
+  .bubble { max-width: 85%; }
+  .hooks thead { display: none; }
+  .hooks tr { display: block; border-bottom: 1px solid var(--line); padding: 6px 0; }
+  .hooks td { display: block; border: 0; padding: 2px 12px; }
+  .hooks pre { max-width: none; }
+}
 `;

@@ -45,6 +45,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
     </nav>
     <section class="col thread" id="thread" aria-label="Thread">
       <h2 id="thread-title">Pick a handset</h2>
+      <div id="optouts" class="optouts" role="status" hidden></div>
       <ol id="bubbles" class="bubbles"></ol>
       <p id="compose-note" class="note" hidden></p>
       <form id="compose" class="compose" hidden>
@@ -63,16 +64,27 @@ export const INDEX_HTML = String.raw`<!doctype html>
       <thead><tr><th>Time</th><th>Kind</th><th>Message</th><th>URL</th><th>Answer</th><th>ms</th><th>Request / response</th><th></th></tr></thead>
       <tbody id="webhook-rows"></tbody>
     </table>
+    <p id="webhook-more" class="note" hidden></p>
   </section>
   <section id="view-faults" class="view" hidden>
-    <form id="faults-form" class="faults">
-      <label>Rate limit (requests/s per provider) <input name="rateLimit" type="number" min="0" step="any"></label>
-      <label>Fail rate (0–1, provider 500) <input name="failRate" type="number" min="0" max="1" step="any"></label>
-      <label>Throttle rate (0–1, provider 429) <input name="throttleRate" type="number" min="0" max="1" step="any"></label>
-      <label>Reset rate (0–1, connection reset after create) <input name="resetRate" type="number" min="0" max="1" step="any"></label>
-      <label>Timeout rate (0–1, never answered) <input name="timeoutRate" type="number" min="0" max="1" step="any"></label>
-      <label>Latency min ms <input name="latencyMin" type="number" min="0"></label>
-      <label>Latency max ms <input name="latencyMax" type="number" min="0"></label>
+    <form id="faults-form" class="faults" novalidate>
+      <fieldset>
+        <legend>Message requests (empty: off)</legend>
+        <label>Rate limit (requests/s per provider, above 0) <input name="rateLimit" type="number" min="0" step="any"></label>
+        <label>Fail rate (0–1, provider 500) <input name="failRate" type="number" min="0" max="1" step="any"></label>
+        <label>Throttle rate (0–1, provider 429) <input name="throttleRate" type="number" min="0" max="1" step="any"></label>
+        <label>Reset rate (0–1, connection reset after create) <input name="resetRate" type="number" min="0" max="1" step="any"></label>
+        <label>Timeout rate (0–1, never answered) <input name="timeoutRate" type="number" min="0" max="1" step="any"></label>
+        <label>Latency min ms (0–600000) <input name="latencyMin" type="number" min="0" max="600000" step="1"></label>
+        <label>Latency max ms (0–600000) <input name="latencyMax" type="number" min="0" max="600000" step="1"></label>
+      </fieldset>
+      <fieldset>
+        <legend>Webhook chaos (empty: off)</legend>
+        <label>Duplicates (0–1 of webhooks sent twice) <input name="chaosDup" type="number" min="0" max="1" step="any"></label>
+        <label>Reorder (0–1 of status callbacks held back) <input name="chaosReorder" type="number" min="0" max="1" step="any"></label>
+        <label>Late: delay up to ms (0–600000) <input name="chaosLateMs" type="number" min="0" max="600000" step="1"></label>
+        <label>Late: share (0–1; empty: every callback) <input name="chaosLate" type="number" min="0" max="1" step="any"></label>
+      </fieldset>
       <div class="row"><button type="submit">Apply</button> <span id="faults-status" role="status"></span></div>
     </form>
   </section>

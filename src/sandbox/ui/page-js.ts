@@ -8,9 +8,15 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
 // file names, content types, webhook bodies) is written with textContent, never as HTML.
 'use strict';
 (function () {
-  var state = { messages: new Map(), webhooks: new Map(), info: null, extra: [], handset: null, peer: null, files: [], q: '' };
+  var WEBHOOK_ROWS = 300;
+  var state = { messages: new Map(), webhooks: new Map(), openHooks: new Set(), optOuts: [], info: null, extra: [], handset: null, peer: null, files: [], q: '' };
   var $ = function (id) { return document.getElementById(id); };
   var FAULT_FIELDS = ['rateLimit', 'failRate', 'throttleRate', 'resetRate', 'timeoutRate'];
+  // The panel's webhook chaos inputs → PUT /_sandbox/faults webhookChaos keys.
+  var CHAOS_FIELDS = { chaosDup: 'dup', chaosReorder: 'reorder', chaosLateMs: 'lateMs', chaosLate: 'late' };
+  var narrow = window.matchMedia('(max-width: 760px)');
+  // The sorted record, rebuilt only after a change (a render reads it several times).
+  var sortedCache = null;
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -48,7 +54,23 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
   function e164(n) { return /^\d+$/.test(n) ? '+' + n : n; }
 
   function sorted() {
-    return Array.from(state.messages.values()).sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0; });
+    if (!sortedCache) {
+      sortedCache = Array.from(state.messages.values()).sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0; });
+    }
+    return sortedCache;
+  }
+
+  function changed() { sortedCache = null; }
+
+  function optOutsBetween(a, b) {
+    return state.optOuts.filter(function (o) { return (o.handset === a && o.sender === b) || (o.handset === b && o.sender === a); });
+  }
+
+  function optOutTag(list, n) {
+    var own = list.filter(function (o) { return o.handset === n; });
+    if (!own.length) return null;
+    var title = 'Replied STOP to ' + own.map(function (o) { return o.sender + ' (' + o.provider + ')'; }).join(', ');
+    return el('span', { className: 'tag optout', title: title, text: 'opted out' });
   }
 
   function matches(m) {
@@ -97,6 +119,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
       var li = el('li', { 'data-number': h.number, className: h.number === state.handset ? 'active' : '', onclick: function () { selectHandset(h.number); } }, [
         el('span', { text: h.number }),
         h.provider ? el('span', { className: 'tag', text: h.provider }) : null,
+        optOutTag(state.optOuts, h.number),
         el('span', { className: 'sub', text: h.last || '' }),
       ]);
       list.appendChild(li);
@@ -114,6 +137,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
       list.appendChild(el('li', { 'data-peer': peer, className: peer === state.peer ? 'active' : '', onclick: function () { selectPeer(peer); } }, [
         el('span', { text: peer }),
         own.has(peer) ? el('span', { className: 'tag', text: own.get(peer) }) : null,
+        optOutsBetween(state.handset, peer).length ? el('span', { className: 'tag optout', text: 'STOP' }) : null,
         el('span', { className: 'sub', text: last.body || (last.media.length + ' attachment(s)') }),
       ]));
     });
@@ -155,10 +179,35 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     return src ? el('a', { href: src, download: '', text: label }) : el('span', { text: label });
   }
 
+  // One line per opted-out pair of this thread: who sent STOP to whom, what a send gets, and a clear button.
+  function renderOptOuts() {
+    var box = $('optouts');
+    box.replaceChildren();
+    var list = state.handset && state.peer ? optOutsBetween(state.handset, state.peer) : [];
+    box.hidden = list.length === 0;
+    list.forEach(function (o) {
+      var code = o.code ? o.provider + ' ' + o.code + (o.text ? ' ' + o.text : '') : 'an error';
+      box.appendChild(el('p', { className: 'optout-line', 'data-handset': o.handset, 'data-sender': o.sender }, [
+        el('span', { text: o.handset + ' opted out of ' + o.sender + ' (replied STOP ' + new Date(o.at).toLocaleString() + '). ' +
+          'Sends to it fail with ' + code + ' until it sends START.' }),
+        el('button', { type: 'button', className: 'clear-optout', text: 'Clear opt-out', onclick: function () { clearOptOut(o); } }),
+      ]));
+    });
+  }
+
+  function clearOptOut(o) {
+    var path = '/opt-outs/' + [o.provider, o.handset, o.sender].map(encodeURIComponent).join('/');
+    api('DELETE', path).then(function (r) { state.optOuts = r.optOuts; scheduleRender(); }, showError);
+  }
+
   function renderBubbles() {
     var list = $('bubbles');
-    var nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    var key = state.handset + ' ' + state.peer;
+    // A newly opened thread starts at its newest message; an open one follows new messages only when at the bottom.
+    var stick = list.getAttribute('data-thread') !== key || list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.setAttribute('data-thread', key);
     list.replaceChildren();
+    renderOptOuts();
     if (!state.handset || !state.peer) {
       $('thread-title').textContent = state.handset ? 'Pick a conversation' : 'Pick a handset';
       $('compose').hidden = true;
@@ -179,13 +228,14 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
       ]));
       list.appendChild(li);
     });
-    if (nearBottom) list.scrollTop = list.scrollHeight;
     var own = sandboxNumbers();
     var canWrite = own.has(state.peer) && !own.has(state.handset);
     $('compose').hidden = !canWrite;
     $('compose-note').hidden = canWrite;
     $('compose-note').textContent = canWrite ? '' : 'Messages from a sandbox number are sent by your app through the provider API; ' +
       'the web phone writes as a handset to a sandbox number.';
+    // After the compose form is shown or hidden: it changes the list's height.
+    if (stick) list.scrollTop = list.scrollHeight;
   }
 
   function renderAttachments() {
@@ -207,11 +257,12 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     rows.replaceChildren();
     var all = Array.from(state.webhooks.values()).reverse();
     $('webhook-count').textContent = all.length ? '(' + all.length + ')' : '';
-    all.forEach(function (a) {
+    // The log keeps up to 10,000 attempts; the table shows the newest, and keeps open what was opened.
+    all.slice(0, WEBHOOK_ROWS).forEach(function (a) {
       var answer = a.error ? el('span', { className: 'bad', text: a.error })
         : el('span', { className: a.status < 300 ? 'ok' : 'bad', text: a.status === undefined ? '…' : String(a.status) });
       var sentHeaders = a.request ? Object.keys(a.request.headers).map(function (k) { return k + ': ' + a.request.headers[k]; }).join('\n') : '';
-      var details = el('details', {}, [
+      var details = el('details', { ontoggle: function () { if (details.open) state.openHooks.add(a.id); else state.openHooks.delete(a.id); } }, [
         el('summary', { text: 'show' }),
         el('pre', { text: a.request ? sentHeaders + '\n\n' + a.request.body : '' }),
         el('pre', { text: a.response ? a.response.body : '' }),
@@ -226,10 +277,29 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
         el('td', {}, [details]),
         el('td', {}, [a.id ? el('button', { type: 'button', text: 'Resend', onclick: function () { resend(a.id); } }) : null]),
       ]));
+      if (state.openHooks.has(a.id)) details.open = true;
     });
+    $('webhook-more').hidden = all.length <= WEBHOOK_ROWS;
+    $('webhook-more').textContent = 'Showing the newest ' + WEBHOOK_ROWS + ' of ' + all.length + ' attempts (GET /_sandbox/webhooks has them all).';
   }
 
   function render() { renderHandsets(); renderThreads(); renderBubbles(); }
+
+  // Events come in bursts (a send is several status changes): one render per frame, whatever their number.
+  var pending = null;
+  function scheduleRender(hooks) {
+    if (!pending) {
+      pending = { phone: false, hooks: false };
+      window.requestAnimationFrame(function () {
+        var p = pending;
+        pending = null;
+        if (p.phone) render();
+        if (p.hooks) renderWebhooks();
+      });
+    }
+    if (hooks) pending.hooks = true;
+    else pending.phone = true;
+  }
 
   function resend(id) { api('POST', '/webhooks/' + encodeURIComponent(id) + '/resend').catch(showError); }
 
@@ -240,9 +310,13 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     var p = peers(n);
     state.peer = p.size ? Array.from(p.keys()).pop() : null;
     render();
+    reveal(state.peer ? 'thread' : 'thread-list');
   }
 
-  function selectPeer(p) { state.peer = p; render(); }
+  function selectPeer(p) { state.peer = p; render(); reveal('thread'); }
+
+  // On a narrow screen the columns stack: bring the one that just changed into view.
+  function reveal(id) { if (narrow.matches) $(id).scrollIntoView({ block: 'start' }); }
 
   function readFile(f) {
     return new Promise(function (resolve, reject) {
@@ -263,6 +337,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
       return api('POST', '/inbound', { from: state.handset, to: state.peer, body: body, media: media });
     }).then(function (r) {
       state.messages.set(r.message.id, r.message);
+      changed();
       $('compose-body').value = '';
       state.files = [];
       renderAttachments();
@@ -277,29 +352,58 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     form.setAttribute('data-state', 'loading');
     api('GET', '/faults').then(function (f) {
       form.setAttribute('data-state', 'ready');
-      FAULT_FIELDS.forEach(function (k) { form.elements[k].value = f[k] === undefined ? '' : f[k]; });
-      form.elements.latencyMin.value = f.latencyMs ? f.latencyMs[0] : '';
-      form.elements.latencyMax.value = f.latencyMs ? f.latencyMs[1] : '';
-    }).catch(function () { form.setAttribute('data-state', 'ready'); });
+      showFaults(f);
+    }).catch(function (e) { form.setAttribute('data-state', 'ready'); faultsStatus(e.message, true); });
+  }
+
+  function showFaults(f) {
+    var form = $('faults-form');
+    var chaos = f.webhookChaos || {};
+    var show = function (name, v) { form.elements[name].value = v === undefined ? '' : v; };
+    FAULT_FIELDS.forEach(function (k) { show(k, f[k]); });
+    show('latencyMin', f.latencyMs && f.latencyMs[0]);
+    show('latencyMax', f.latencyMs && f.latencyMs[1]);
+    Object.keys(CHAOS_FIELDS).forEach(function (name) { show(name, chaos[CHAOS_FIELDS[name]]); });
+  }
+
+  function faultsStatus(text, bad) { var s = $('faults-status'); s.textContent = text; s.className = bad ? 'bad' : 'ok'; }
+
+  // What an input holds: absent when empty; NaN (sent as null, which the server refuses by name) when not a number.
+  function numberIn(input) {
+    if (input.validity && input.validity.badInput) return NaN;
+    return input.value.trim() === '' ? undefined : Number(input.value);
+  }
+
+  // The panel's values as PUT /_sandbox/faults takes them; the server checks the ranges and names what is wrong.
+  function faultsFromForm(form) {
+    var f = {};
+    var put = function (obj, key, v) { if (v !== undefined) obj[key] = v; };
+    FAULT_FIELDS.forEach(function (k) { put(f, k, numberIn(form.elements[k])); });
+    var lo = numberIn(form.elements.latencyMin), hi = numberIn(form.elements.latencyMax);
+    if (lo !== undefined || hi !== undefined) f.latencyMs = [lo === undefined ? hi : lo, hi === undefined ? lo : hi];
+    var chaos = {};
+    Object.keys(CHAOS_FIELDS).forEach(function (name) { put(chaos, CHAOS_FIELDS[name], numberIn(form.elements[name])); });
+    if (Object.keys(chaos).length) f.webhookChaos = chaos;
+    return f;
   }
 
   function saveFaults(ev) {
     ev.preventDefault();
-    var form = $('faults-form');
-    var f = {};
-    FAULT_FIELDS.forEach(function (k) { if (form.elements[k].value !== '') f[k] = Number(form.elements[k].value); });
-    if (form.elements.latencyMin.value !== '') {
-      var lo = Number(form.elements.latencyMin.value);
-      f.latencyMs = [lo, form.elements.latencyMax.value !== '' ? Number(form.elements.latencyMax.value) : lo];
-    }
-    api('PUT', '/faults', f).then(function () { $('faults-status').textContent = 'applied'; }, function (e) { $('faults-status').textContent = e.message; });
+    faultsStatus('', false);
+    api('PUT', '/faults', faultsFromForm($('faults-form'))).then(function (f) {
+      showFaults(f);
+      faultsStatus('applied', false);
+    }, function (e) { faultsStatus(e.message, true); });
   }
 
   function resync() {
-    return Promise.all([api('GET', '/info'), api('GET', '/messages'), api('GET', '/webhooks')]).then(function (r) {
+    var calls = [api('GET', '/info'), api('GET', '/messages'), api('GET', '/webhooks'), api('GET', '/opt-outs')];
+    return Promise.all(calls).then(function (r) {
       state.info = r[0];
       state.messages = new Map(r[1].messages.map(function (m) { return [m.id, m]; }));
       state.webhooks = new Map(r[2].webhooks.map(function (a, i) { return [a.id || String(i), a]; }));
+      state.optOuts = r[3].optOuts;
+      changed();
       render();
       renderWebhooks();
     });
@@ -313,9 +417,17 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
       resync().catch(function () { /* the next event retries */ });
     });
     es.addEventListener('error', function () { $('live').textContent = 'reconnecting…'; $('live').className = 'live'; });
-    es.addEventListener('message', function (e) { var m = JSON.parse(e.data); state.messages.set(m.id, m); render(); });
-    es.addEventListener('webhook', function (e) { var a = JSON.parse(e.data); state.webhooks.set(a.id, a); renderWebhooks(); });
-    es.addEventListener('cleared', function () { state.messages.clear(); state.webhooks.clear(); render(); renderWebhooks(); });
+    es.addEventListener('message', function (e) { var m = JSON.parse(e.data); state.messages.set(m.id, m); changed(); scheduleRender(); });
+    es.addEventListener('webhook', function (e) { var a = JSON.parse(e.data); state.webhooks.set(a.id, a); scheduleRender(true); });
+    es.addEventListener('opt-outs', function (e) { state.optOuts = JSON.parse(e.data).optOuts; scheduleRender(); });
+    es.addEventListener('cleared', function () {
+      state.messages.clear();
+      state.webhooks.clear();
+      state.optOuts = [];
+      changed();
+      scheduleRender();
+      scheduleRender(true);
+    });
   }
 
   function showView(name) {
