@@ -200,6 +200,18 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     api('DELETE', path).then(function (r) { state.optOuts = r.optOuts; scheduleRender(); }, showError);
   }
 
+  function isBad(m) { return /fail|undeliver|reject/.test(m.status); }
+
+  // A status change shows at once on its bubble, so no step is lost while the full render waits for the next frame.
+  function patchBubble(m) {
+    var li = Array.prototype.find.call($('bubbles').children, function (c) { return c.getAttribute('data-id') === m.id; });
+    if (!li) return;
+    li.setAttribute('data-status', m.status);
+    li.classList.toggle('failed', isBad(m));
+    var status = li.querySelector('.status');
+    if (status) { status.className = 'status status-' + m.status; status.textContent = statusText(m); }
+  }
+
   function renderBubbles() {
     var list = $('bubbles');
     var key = state.handset + ' ' + state.peer;
@@ -217,8 +229,7 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     $('thread-title').textContent = state.handset + ' ↔ ' + state.peer;
     threadOf(state.handset, state.peer).forEach(function (m) {
       var mine = e164(m.from) === state.handset;
-      var bad = /fail|undeliver|reject/.test(m.status);
-      var li = el('li', { className: 'bubble' + (mine ? ' mine' : '') + (bad ? ' failed' : ''), 'data-id': m.id, 'data-status': m.status }, []);
+      var li = el('li', { className: 'bubble' + (mine ? ' mine' : '') + (isBad(m) ? ' failed' : ''), 'data-id': m.id, 'data-status': m.status }, []);
       if (m.body) li.appendChild(el('span', { className: 'body', text: m.body }));
       m.media.forEach(function (x) { li.appendChild(mediaNode(x)); });
       var time = new Date(m.createdAt).toLocaleTimeString();
@@ -417,7 +428,13 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
       resync().catch(function () { /* the next event retries */ });
     });
     es.addEventListener('error', function () { $('live').textContent = 'reconnecting…'; $('live').className = 'live'; });
-    es.addEventListener('message', function (e) { var m = JSON.parse(e.data); state.messages.set(m.id, m); changed(); scheduleRender(); });
+    es.addEventListener('message', function (e) {
+      var m = JSON.parse(e.data);
+      state.messages.set(m.id, m);
+      changed();
+      patchBubble(m);
+      scheduleRender();
+    });
     es.addEventListener('webhook', function (e) { var a = JSON.parse(e.data); state.webhooks.set(a.id, a); scheduleRender(true); });
     es.addEventListener('opt-outs', function (e) { state.optOuts = JSON.parse(e.data).optOuts; scheduleRender(); });
     es.addEventListener('cleared', function () {

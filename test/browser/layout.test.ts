@@ -1,0 +1,115 @@
+// The web phone with a big record and on a narrow screen, in a real browser (playwright-core
+// driving Debian's Chromium, headless): 200 handsets and a 400-message thread with unbroken text,
+// at 400 px and at 1200 px. Nothing overflows sideways, only the chosen view shows, a thread opens
+// at its newest message with the compose box in sight. Skips where Chromium is not installed.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import type { SandboxMessage } from '../../src/sandbox/store.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+
+const OWN = '+15557770001';
+const TALKER = '+15552000007';
+const HANDSETS = 200;
+
+/** An inbound message as the Twilio dialect records one (added to the store directly: this file is about the page). */
+function inbound(i: number, from: string, body: string): SandboxMessage {
+  const at = new Date(Date.UTC(2026, 11, 1, 9, 0, 0, i)).toISOString();
+  const id = `SM${String(i).padStart(32, '0')}`;
+  return {
+    id,
+    provider: 'twilio',
+    account: 'AC0',
+    direction: 'inbound',
+    to: OWN,
+    from,
+    body,
+    media: [],
+    status: 'received',
+    createdAt: at,
+    updatedAt: at,
+    history: [],
+  };
+}
+
+describe.skipIf(!HAS_CHROMIUM)(
+  'the web phone with 200 handsets and long threads',
+  () => {
+    let sb: Sandbox;
+    let browser: Browser;
+
+    beforeAll(async () => {
+      sb = await startSandbox({ port: 0, stepDelayMs: 1 });
+      let i = 0;
+      for (let h = 0; h < HANDSETS; h++) sb.store.add(inbound(i++, `+1555100${String(h).padStart(4, '0')}`, `hello from handset ${h}`));
+      for (let k = 0; k < 400; k++) sb.store.add(inbound(i++, TALKER, k % 50 === 0 ? 'x'.repeat(600) : `line ${k} `.repeat((k % 5) + 1)));
+      sb.store.add(inbound(i++, TALKER, 'the newest message'));
+      const hook = sb.store.startWebhook({ kind: 'inbound', messageId: 'SM0', url: `http://127.0.0.1:9/${'very-long-path/'.repeat(30)}` });
+      sb.store.finishWebhook(hook, { error: 'connect ECONNREFUSED 127.0.0.1:9' });
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await sb?.close();
+    });
+
+    async function open(width: number, height: number): Promise<Page> {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await page.goto(`${sb.origin}/`);
+      await page.locator('#live.on').waitFor();
+      await page.locator(`#handset-list li[data-number="${TALKER}"]`).waitFor();
+      return page;
+    }
+
+    /** True when the element's box lies inside the viewport. */
+    const inView = (page: Page, selector: string) =>
+      page.locator(selector).evaluate((node) => {
+        const r = node.getBoundingClientRect();
+        return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth && r.height > 0;
+      });
+    const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+    it.each([
+      [400, 800],
+      [1200, 720],
+    ])('at %i px: every handset listed, the thread opens at its newest message, nothing sideways', async (width, height) => {
+      const page = await open(width, height);
+      // The 200 handsets, the talker and the sandbox's own numbers.
+      const own = Object.values(sb.info().providers).flatMap((p) => p.numbers);
+      expect(await page.locator('#handset-list li').count()).toBe(HANDSETS + 1 + new Set(own).size);
+      expect(await overflow(page)).toBe(0);
+      for (const id of ['#search', '#clear-all', '.tab[data-view="faults"]']) expect(await inView(page, id)).toBe(true);
+      await page.click(`#handset-list li[data-number="${TALKER}"]`);
+      await page.locator('.bubble', { hasText: 'the newest message' }).waitFor();
+      expect(await page.locator('.bubble').count()).toBe(sb.store.list({ from: TALKER }).length);
+      expect(await inView(page, '.bubble:last-child')).toBe(true);
+      expect(await inView(page, '#compose-body')).toBe(true);
+      expect(await overflow(page)).toBe(0);
+      // A message arriving while the thread is at the bottom stays in sight.
+      sb.store.add(inbound(10_000 + width, TALKER, `live at ${width}`));
+      await page.locator('.bubble:last-child', { hasText: `live at ${width}` }).waitFor();
+      await expect.poll(() => inView(page, '.bubble:last-child')).toBe(true);
+      await page.close();
+    });
+
+    it('at 400 px the webhook log and the faults panel fit, and each tab shows its view alone', async () => {
+      const page = await open(400, 800);
+      for (const view of ['webhooks', 'faults', 'phone']) {
+        await page.click(`.tab[data-view="${view}"]`);
+        const shown = await page.evaluate(() => ['phone', 'webhooks', 'faults'].filter((v) => document.getElementById(`view-${v}`)!.offsetParent !== null));
+        expect(shown).toEqual([view]);
+        expect(await overflow(page)).toBe(0);
+      }
+      await page.click('.tab[data-view="webhooks"]');
+      expect(await page.locator('#webhook-rows tr').count()).toBe(1);
+      expect(await inView(page, '#webhook-rows tr td.url')).toBe(true);
+      await page.close();
+    });
+  },
+  120_000,
+);
