@@ -163,6 +163,15 @@ async function mediaFile(d: AdminDeps, sha: string, method: string): Promise<San
   };
 }
 
+/** A path parameter, URL-decoded; '' when its escapes are malformed (it then names nothing: a 404, not a 500). */
+function decode(param: string | undefined): string {
+  try {
+    return decodeURIComponent(param ?? '');
+  } catch {
+    return '';
+  }
+}
+
 /** GET /_sandbox/opt-outs. */
 function listOptOuts(d: AdminDeps): SandboxResponse {
   return json(200, { optOuts: optOutView(d.store) });
@@ -174,7 +183,7 @@ function listOptOuts(d: AdminDeps): SandboxResponse {
  * operator's override, which no provider offers; the handset's own START is the realistic way).
  */
 function clearOptOut(d: AdminDeps, params: Record<string, string | undefined>): SandboxResponse {
-  const [provider, handset, sender] = [params.provider, params.handset, params.sender].map((p) => decodeURIComponent(p ?? ''));
+  const [provider, handset, sender] = [params.provider, params.handset, params.sender].map((p) => decode(p));
   const book = optOutsFor(d.store);
   if (!d.dialects.has(provider!) || !book.isOptedOut(provider!, sender!, handset!)) {
     return json(404, { error: `${handset} has not opted out of ${sender} on ${provider}` });
@@ -274,12 +283,12 @@ export function createAdminRouter(d: AdminDeps): Router {
     route('POST', '/inbound', (req) => inbound(d, req)),
     route('GET', '/webhooks', () => json(200, { webhooks: store.webhooks() })),
     route('POST', '/webhooks/:id/resend', async (_req, p) => {
-      const attempt = await resendWebhook(d.delivery, decodeURIComponent(p.id!));
+      const attempt = await resendWebhook(d.delivery, decode(p.id));
       return attempt ? json(200, attempt) : json(404, { error: 'no such webhook attempt (or its request is no longer kept)' });
     }),
     route('DELETE', '/messages', () => clearAll(d)),
     route('GET', '/messages/:id', (_req, p) => {
-      const m = store.get(decodeURIComponent(p.id!));
+      const m = store.get(decode(p.id));
       return m ? json(200, m) : json(404, { error: 'no such message' });
     }),
     route(['GET', 'HEAD'], '/media/:sha([0-9a-f]{64})', (req, p) => mediaFile(d, p.sha!, req.method)),

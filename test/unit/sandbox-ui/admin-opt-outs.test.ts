@@ -77,6 +77,12 @@ describe('GET and DELETE /_sandbox/opt-outs', () => {
     expect(await optOuts()).toEqual([]);
   });
 
+  it('answers 404, not 500, for a malformed escape in the path', async () => {
+    expect((await raw('DELETE', '/_sandbox/opt-outs/twilio/%E0%A4%A/%2B1')).status).toBe(404);
+    expect((await raw('GET', '/_sandbox/messages/%E0%A4%A')).status).toBe(404);
+    expect((await raw('POST', '/_sandbox/webhooks/%E0%A4%A/resend')).status).toBe(404);
+  });
+
   it('START from the handset clears it too', async () => {
     await inbound(HANDSET, 'STOP');
     expect(await optOuts()).toHaveLength(1);
