@@ -195,6 +195,8 @@ async function start(
       stepDelayMs: stepDelay,
       faults: parseFaultFlags(o),
       log: (line) => ctx.io.debugLog(line),
+      // A damaged saved file: the reason may quote the file's own bytes.
+      warn: (line) => ctx.io.warn(sanitizeForTerminal(line)),
       credentialsFile: kept.credentialsFile,
       resetCredentials: Boolean(o.resetCredentials),
       ...(kept.dataDir ? { dataDir: kept.dataDir } : {}),

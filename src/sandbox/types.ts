@@ -85,6 +85,22 @@ export interface SandboxDialect {
    * Resolves with the stored message once the delivery was attempted.
    */
   inject?(m: InboundInjection): Promise<SandboxMessage>;
+  /**
+   * What the account's owner configured through the provider's own API (numbers' webhook URLs and
+   * methods, applications, messaging profiles, callback URLs), kept in the data directory so a
+   * restart keeps it (persist-settings.ts).
+   */
+  settings?: DialectSettings;
+}
+
+/** A dialect's API-made settings as JSON, and their restoration on a later start of the same account. */
+export interface DialectSettings {
+  /** The account they belong to (saved settings of another account, e.g. after --reset-credentials, are not restored). */
+  account(): string;
+  /** The settings as a JSON-able value. */
+  save(): unknown;
+  /** Restores what save() returned on an earlier run; throws (changing nothing) when the value is malformed. */
+  load(saved: unknown): void;
 }
 
 /**
