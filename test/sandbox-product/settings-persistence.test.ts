@@ -2,11 +2,13 @@
 // directory: numbers' webhook URLs and methods, applications, messaging profiles, locations and
 // callback URLs (each dialect, set the way an SDK or `mms listen` sets it), and opt-outs even after
 // retention dropped the STOP. A damaged settings or record file is set aside with a warning.
-import { copyFileSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startReceiver } from '../helpers/sandbox-unit.js';
+import { startInProcess } from '../helpers/run-in-process.js';
+import { tempConfigDir } from '../helpers/run-cli.js';
 import { inject, pointTwilioNumber, sharedCredentialsFile, tempDir } from './helpers.js';
 
 const running: Sandbox[] = [];
@@ -263,5 +265,21 @@ describe('damaged files', () => {
     const again = await start({ ...where, warn: (l) => warnings.push(l) });
     expect(warnings).toEqual([expect.stringMatching(/^Warning: the sinch settings saved in .* are damaged \(settings\.callbackUrl is not a string\)/)]);
     expect(await deliveredTo(again, '+15557770001')).toEqual([receiver.url('/twilio')]);
+  });
+});
+
+describe('mms sandbox with a damaged saved file', () => {
+  it('warns on stderr, names the file and where the damaged copy went, and starts', async () => {
+    const cfg = tempConfigDir();
+    dirs.push(cfg.cleanup);
+    const data = join(cfg.dir, 'data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'settings.json'), 'not json');
+    const sb = startInProcess(['sandbox', '--port', '0', '--data', data], { configDir: cfg.dir });
+    await sb.waitForStderr('Press Ctrl+C to stop.');
+    expect(sb.stderr()).toContain(`Warning: the sandbox file ${join(data, 'settings.json')} is damaged (not valid JSON:`);
+    expect(sb.stderr()).toContain(`(the damaged file is kept as ${join(data, 'settings.json.damaged')})`);
+    sb.abort();
+    expect((await sb.exited()).code).toBe(0);
   });
 });
