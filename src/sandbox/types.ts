@@ -136,6 +136,43 @@ export function handsetMessage(provider: string, m: InboundInjection, numbers: (
   };
 }
 
+/** A file of an inbound message: its bytes and type, and the key the sandbox keeps it under when it has one (an injection). */
+export interface InboundFile {
+  bytes: Buffer;
+  contentType: string;
+  sha256?: string;
+}
+
+/** A new inbound message record as the dialects store one: received at `now`, file i served at `urls[i]`. */
+export function inboundRecord(
+  m: Pick<SandboxMessage, 'id' | 'provider' | 'account' | 'to' | 'from' | 'body' | 'status'> & { now: string },
+  files: readonly InboundFile[],
+  urls: readonly string[],
+): SandboxMessage {
+  const { now } = m;
+  // The fields in the order every dialect has always stored them (the JSON API shows them so).
+  return {
+    id: m.id,
+    provider: m.provider,
+    account: m.account,
+    direction: 'inbound',
+    to: m.to,
+    from: m.from,
+    body: m.body,
+    media: files.map((f, i) => ({
+      url: urls[i]!,
+      status: 'fetched' as const,
+      contentType: f.contentType,
+      size: f.bytes.length,
+      ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}),
+    })),
+    status: m.status,
+    createdAt: now,
+    updatedAt: now,
+    history: [{ status: m.status, at: now }],
+  };
+}
+
 /** Awaits a captured injection and returns its stored message (see MessageStore.capture). */
 export async function injected(c: { message: SandboxMessage | undefined; done: Promise<unknown> }, provider: string): Promise<SandboxMessage> {
   await c.done;
