@@ -62,11 +62,12 @@ export async function persistSettings(
   store: MessageStore,
   optOuts: OptOutBook,
   warn: (line: string) => void,
+  maxBytes = MAX_SETTINGS_BYTES,
 ): Promise<SettingsPersistence> {
   const read = await readJsonFile<{ providers: Record<string, unknown>; optOuts?: unknown }>(
     file,
     (v) => (isObject(v) && isObject(v.providers) ? undefined : 'no "providers" object'),
-    MAX_SETTINGS_BYTES,
+    maxBytes,
   );
   if (read.kind === 'damaged') warn(damagedWarning(file, read, "numbers' webhook settings, applications and opt-outs start from the defaults"));
   const saved = read.kind === 'ok' ? read.value : undefined;
@@ -89,8 +90,8 @@ export async function persistSettings(
   const write = async () => {
     const text = snapshot();
     if (text === written) return;
-    if (Buffer.byteLength(text) > MAX_SETTINGS_BYTES) {
-      if (!warnedTooLarge) warn(`Warning: the sandbox settings are over ${MAX_SETTINGS_BYTES} bytes; later changes are not saved to ${file}`);
+    if (Buffer.byteLength(text) > maxBytes) {
+      if (!warnedTooLarge) warn(`Warning: the sandbox settings are over ${maxBytes} bytes; later changes are not saved to ${file}`);
       warnedTooLarge = true;
       return;
     }

@@ -251,6 +251,18 @@ describe('damaged files', () => {
     expect(await deliveredTo(again, '+15557770001')).toEqual([]);
   });
 
+  it('a damaged credentials.json: a warning, the file set aside, new credentials saved', async () => {
+    const where = await place();
+    writeFileSync(where.credentialsFile, '{"providers": [1, 2]}');
+    const warnings: string[] = [];
+    const sb = await start({ ...where, warn: (l) => warnings.push(l) });
+    expect(sb.credentialsCreated).toBe(true);
+    expect(warnings).toEqual([expect.stringMatching(/credentials\.json is damaged \(no "providers" object\); new credentials are made/)]);
+    expect(readFileSync(`${where.credentialsFile}.damaged`, 'utf8')).toBe('{"providers": [1, 2]}');
+    const saved = JSON.parse(readFileSync(where.credentialsFile, 'utf8')) as { providers: { twilio: { authToken: string } } };
+    expect(saved.providers.twilio.authToken).toBe(sb.info().providers.twilio!.credentials.authToken);
+  });
+
   it('a saved dialect entry of the wrong shape: a warning naming the provider, the others restored', async () => {
     const where = await place();
     const sb = await start(where);
