@@ -54,8 +54,8 @@ async function call(sb: Sandbox, provider: string, path: string, init: RequestIn
   return text;
 }
 
-/** Points one number of every dialect but Twilio at the receiver, through each provider's own API. */
-async function configureOthers(sb: Sandbox): Promise<void> {
+/** Points one number of every dialect but Twilio at the receiver, through each provider's own API; returns the Bandwidth OAuth token used. */
+async function configureOthers(sb: Sandbox): Promise<string> {
   const c = (p: string) => sb.info().providers[p]!.credentials;
   const jsonInit = (method: string, authorization: string, body: unknown): RequestInit => ({
     method,
@@ -105,11 +105,11 @@ async function configureOthers(sb: Sandbox): Promise<void> {
     200,
   );
 
-  await configureBandwidth(sb);
+  return configureBandwidth(sb);
 }
 
-/** A new Bandwidth application whose InboundCallbackUrl is the receiver, assigned to the location of +15557770041. */
-async function configureBandwidth(sb: Sandbox): Promise<void> {
+/** A new Bandwidth application whose InboundCallbackUrl is the receiver, assigned to the location of +15557770041; returns the OAuth token used. */
+async function configureBandwidth(sb: Sandbox): Promise<string> {
   const bw = sb.info().providers.bandwidth!.credentials;
   const token = JSON.parse(
     await call(
@@ -133,6 +133,7 @@ async function configureBandwidth(sb: Sandbox): Promise<void> {
   const settings = `<ApplicationsSettings><HttpMessagingV2AppId>${appId}</HttpMessagingV2AppId></ApplicationsSettings>`;
   const path = `/api/accounts/${bw.accountId!}/sites/${site}/sippeers/${peer}/products/messaging/applicationSettings`;
   await call(sb, 'bandwidth', path, { method: 'PUT', headers, body: settings }, 200);
+  return token.access_token;
 }
 
 /** Injects a message to `to` and returns the URLs its inbound webhook went to (with status 200). */
@@ -147,7 +148,7 @@ describe('settings made through the providers’ APIs', () => {
     const place1 = await place();
     const sb = await start(place1);
     await pointTwilioNumber(sb, '+15557770001', receiver.url('/twilio'));
-    await configureOthers(sb);
+    const bandwidthToken = await configureOthers(sb);
     const again = await restart(sb, place1);
     expect(statSync(join(place1.dataDir, 'settings.json')).mode & 0o777).toBe(0o600);
     const cases: Array<[string, string]> = [
@@ -159,6 +160,9 @@ describe('settings made through the providers’ APIs', () => {
       ['+15557770051', '/sinch'],
     ];
     for (const [to, path] of cases) expect(await deliveredTo(again, to), to).toEqual([receiver.url(path)]);
+    // A Bandwidth OAuth token issued before the restart is still good (clients cache it for an hour).
+    const accountId = again.info().providers.bandwidth!.credentials.accountId!;
+    await call(again, 'bandwidth', `/api/accounts/${accountId}/applications`, { headers: { authorization: `Bearer ${bandwidthToken}` } }, 200);
   });
 
   it('keeps a Twilio number’s SID, SmsMethod and fallback through the API after a restart', async () => {

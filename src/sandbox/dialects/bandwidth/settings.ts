@@ -1,6 +1,7 @@
 // The Bandwidth account's settings kept across restarts (persist-settings.ts): its Messaging-V2
 // applications (callback URLs and credentials, callback types), its site and locations (SMS/MMS
-// features, assigned application) and which location each number is on.
+// features, assigned application) and which location each number is on; and the OAuth tokens that
+// have not expired, so a client holding one (an SDK caches it for an hour) keeps working.
 import type { DialectSettings } from '../../types.js';
 import { booleanAt, listAt, objectAt, optionalStringAt, stringAt, stringsAt, SettingsShapeError } from '../../settings-shape.js';
 import type { BandwidthContext, BwApp, SipPeer } from './context.js';
@@ -53,6 +54,7 @@ export function bandwidthSettings(ctx: BandwidthContext): DialectSettings {
       apps: [...ctx.apps.values()],
       peers: [...ctx.peers.values()],
       tns: Object.fromEntries(ctx.tns),
+      tokens: Object.fromEntries([...ctx.tokens].filter(([, exp]) => exp > Date.now())),
     }),
     load(saved) {
       const o = objectAt(saved, 'settings');
@@ -66,6 +68,10 @@ export function bandwidthSettings(ctx: BandwidthContext): DialectSettings {
           .map((p) => [p.id, p]),
       );
       const tns = objectAt(o.tns, 'tns');
+      // Tokens are optional (a file from before they were kept has none); a malformed one is skipped.
+      const tokens = Object.entries(o.tokens === undefined ? {} : objectAt(o.tokens, 'tokens')).filter(
+        (e): e is [string, number] => typeof e[1] === 'number' && e[1] > Date.now(),
+      );
       // Every number must stay on a location: a file that would leave one nowhere is refused.
       for (const n of ctx.tns.keys()) if (typeof tns[n] !== 'string' || !peers.has(tns[n])) throw new SettingsShapeError(`tns.${n} names no saved location`);
       ctx.siteId = siteId;
@@ -78,6 +84,7 @@ export function bandwidthSettings(ctx: BandwidthContext): DialectSettings {
         ctx.peers.set(id, p);
       }
       for (const n of ctx.tns.keys()) ctx.tns.set(n, tns[n] as string);
+      for (const [t, exp] of tokens.slice(-10_000)) ctx.tokens.set(t, exp);
     },
   };
 }
