@@ -8,6 +8,8 @@ import { CliError, ErrorCode, UsageError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { writeJson, writeNdjson } from '../output/json.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
+import { lineWidth } from '../output/status-line.js';
+import { wrapUnits } from '../output/wrap.js';
 import type { GlobalOptions } from './index.js';
 import { parseFraction, parseLatency, parsePerSecond, parsePort, parsePositiveInt, parseSeconds } from './flags.js';
 import type { SandboxMessage, StoreEvent } from '../sandbox/store.js';
@@ -104,7 +106,7 @@ async function saveProfiles(ctx: AppContext, sb: RunningSandbox, base: string): 
 const DEFAULT_KEPT = 1000;
 
 /** Where this run keeps things, for the banner. */
-interface Kept {
+export interface Kept {
   credentialsFile: string;
   credentialsCreated: boolean;
   dataDir: string | undefined;
@@ -112,20 +114,85 @@ interface Kept {
   maxMessages: number | undefined;
 }
 
-/** Credential lines for --show-credentials (a PEM key on one line: it is in the credentials file). */
-function credentialLines(info: SandboxInfo, kept: Kept): string[] {
-  const lines: string[] = [];
-  for (const [name, p] of Object.entries(info.providers)) {
-    const pairs = Object.entries(p.credentials).map(([k, v]) => `${k} ${v.includes('\n') ? `(PEM key: see ${kept.credentialsFile})` : v}`);
-    lines.push(`  ${name}: ${pairs.join('  ')}`);
+/** Words of a phrase, as units for wrapUnits(). */
+const words = (text: string): string[] => text.split(' ').filter((w) => w !== '');
+
+/** One banner row: a label (15 columns with its indent) and the units of its text. */
+interface BannerRow {
+  label: string;
+  units: string[];
+}
+
+/** The credentials (--show-credentials) as units per provider; a PEM key is not poured into the terminal. */
+function credentialUnits(info: SandboxInfo, kept: Kept): string[][] {
+  return Object.entries(info.providers).map(([name, p]) => [
+    `${name}:`,
+    ...Object.entries(p.credentials).flatMap(([k, v], i) => {
+      const value = v.includes('\n') ? [...words('(PEM key: see'), `${kept.credentialsFile})`] : [v];
+      return [i === 0 ? k : ` ${k}`, ...value];
+    }),
+  ]);
+}
+
+/** The rows between the title and the last line. */
+function bannerRows(info: SandboxInfo, savedProfiles: string[], kept: Kept, showCredentials: boolean): BannerRow[] {
+  const numbers = Object.entries(info.providers).map(([name, p]) => `${name} ${p.numbers[0]}`);
+  const rows: BannerRow[] = [
+    { label: 'web phone', units: [`${info.origin}/`] },
+    {
+      label: 'base URLs',
+      units: [`${info.origin}/<provider>`, ...words(`(${Object.keys(info.providers).join(', ')})`).map((w, i) => (i === 0 ? ` ${w}` : w))],
+    },
+  ];
+  // Three providers a row keeps the piped banner within 100 columns.
+  for (let i = 0; i < numbers.length; i += 3) {
+    const group = numbers.slice(i, i + 3);
+    rows.push({ label: i === 0 ? 'numbers' : '', units: group.map((n, j) => (j < group.length - 1 ? `${n},` : n)) });
   }
-  return lines;
+  const made = kept.credentialsCreated ? 'new' : 'same as last time';
+  const hint = showCredentials ? [] : words('(--show-credentials prints them)');
+  rows.push({ label: 'credentials', units: [...words(`${made}, kept in`), kept.credentialsFile, ...hint] });
+  const messages = kept.dataDir
+    ? [...words('kept in'), kept.dataDir, ...words(`(last ${kept.maxMessages ?? DEFAULT_KEPT})`)]
+    : words('in memory only (--memory)');
+  const savedProfile = savedProfiles[0];
+  const profiles = savedProfile
+    ? [
+        ...savedProfiles.map((n, i) => `"${n}"${i < savedProfiles.length - 1 ? ',' : ':'}`),
+        'try',
+        ...words(`mms send --profile ${savedProfile} --to +15551234567 --body hi`).map((w, i) => (i === 0 ? ` ${w}` : w)),
+      ]
+    : words('none saved: --save-profile writes one per provider');
+  return [...rows, { label: 'messages', units: messages }, { label: 'profiles', units: profiles }];
 }
 
 /**
- * The ready line (--json, secrets included: scripts need them) or the human banner: at most 12
- * lines and no secrets unless --show-credentials.
+ * The human banner, fitted to `width` columns (a terminal's usable width; Infinity when stderr is
+ * piped: one line per row, as it has always been). Lines break at spaces only: a URL, a path or a
+ * "provider number" pair is never cut, it moves to a line of its own instead. At most 12 lines when
+ * piped, and no secrets unless --show-credentials.
  */
+export function bannerLines(
+  info: SandboxInfo,
+  savedProfiles: string[],
+  kept: Kept,
+  showCredentials: boolean,
+  width: number,
+): { title: string[]; body: string[] } {
+  const title = wrapUnits([...words('mms sandbox listening on'), info.origin], width);
+  const indent = ' '.repeat(15);
+  const body: string[] = [];
+  const rows = bannerRows(info, savedProfiles, kept, showCredentials);
+  const credentialsRow = rows.findIndex((r) => r.label === 'credentials');
+  for (const [i, row] of rows.entries()) {
+    body.push(...wrapUnits(row.units, width, `  ${row.label.padEnd(13)}`, indent));
+    if (i === credentialsRow && showCredentials) for (const units of credentialUnits(info, kept)) body.push(...wrapUnits(units, width, '  ', '    '));
+  }
+  body.push(...wrapUnits(words('Press Ctrl+C to stop.'), width));
+  return { title, body };
+}
+
+/** The ready line (--json, secrets included: scripts need them) or the human banner (bannerLines). */
 function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[], kept: Kept, showCredentials: boolean): void {
   const { io } = ctx;
   const savedProfile = savedProfiles[0];
@@ -139,20 +206,15 @@ function printReady(ctx: AppContext, info: SandboxInfo, savedProfiles: string[],
     writeNdjson(io, { type: 'ready', ...info, ...where, ...(savedProfile ? { profile: savedProfile, profiles: savedProfiles } : {}) });
     return;
   }
-  const numbers = Object.entries(info.providers).map(([name, p]) => `${name} ${p.numbers[0]}`);
-  io.info(ctx.errTheme.success(`mms sandbox listening on ${info.origin}`));
-  io.info(`  web phone    ${info.origin}/`);
-  io.info(`  base URLs    ${info.origin}/<provider>  (${Object.keys(info.providers).join(', ')})`);
-  // Three providers a line keeps the banner within 100 columns.
-  for (let i = 0; i < numbers.length; i += 3) io.info(`  ${i === 0 ? 'numbers ' : '        '}     ${numbers.slice(i, i + 3).join(', ')}`);
-  const made = kept.credentialsCreated ? 'new' : 'same as last time';
-  io.info(`  credentials  ${made}, kept in ${kept.credentialsFile}${showCredentials ? '' : ' (--show-credentials prints them)'}`);
-  if (showCredentials) for (const line of credentialLines(info, kept)) io.info(line);
-  io.info(kept.dataDir ? `  messages     kept in ${kept.dataDir} (last ${kept.maxMessages ?? DEFAULT_KEPT})` : '  messages     in memory only (--memory)');
-  if (savedProfile)
-    io.info(`  profiles     ${savedProfiles.map((n) => `"${n}"`).join(', ')}: try  mms send --profile ${savedProfile} --to +15551234567 --body hi`);
-  else io.info('  profiles     none saved: --save-profile writes one per provider');
-  io.info('Press Ctrl+C to stop.');
+  // Fitted to a terminal, as `mms providers` notes are; piped, one line per row (grep-able).
+  const width = io.stderrIsTTY ? lineWidth(io.stderr as { columns?: number }) : Number.POSITIVE_INFINITY;
+  // On a terminal, paths under the home directory are shown as ~/…: the default ones then fit 40 columns.
+  const home = ctx.env.HOME;
+  const tilde = (p: string): string => (io.stderrIsTTY && home && home !== '/' && p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p);
+  const shown: Kept = { ...kept, credentialsFile: tilde(kept.credentialsFile), dataDir: kept.dataDir === undefined ? undefined : tilde(kept.dataDir) };
+  const { title, body } = bannerLines(info, savedProfiles, shown, showCredentials, width);
+  for (const line of title) io.info(ctx.errTheme.success(line));
+  for (const line of body) io.info(line);
 }
 
 /** One line (or NDJSON event) per new message and per notable status change. */
@@ -195,6 +257,8 @@ async function start(
       stepDelayMs: stepDelay,
       faults: parseFaultFlags(o),
       log: (line) => ctx.io.debugLog(line),
+      // A damaged saved file: the reason may quote the file's own bytes.
+      warn: (line) => ctx.io.warn(sanitizeForTerminal(line)),
       credentialsFile: kept.credentialsFile,
       resetCredentials: Boolean(o.resetCredentials),
       ...(kept.dataDir ? { dataDir: kept.dataDir } : {}),

@@ -253,6 +253,16 @@ export class OptOutBook {
     return this.pairs.has(pairKey(provider, handset, sender));
   }
 
+  /**
+   * Restores opt-outs saved on an earlier run (they outlive the STOP message when retention drops
+   * it), then replays `record` (oldest first) over them so a later START still wins.
+   */
+  restore(saved: readonly OptOut[], record: Iterable<SandboxMessage>): void {
+    this.pairs.clear();
+    for (const o of saved) this.pairs.set(pairKey(o.provider, o.handset, o.sender), { ...o });
+    for (const m of record) this.apply(m);
+  }
+
   /** Forgets every opt-out (for a "clear all" of the record: store.clear() publishes no event). */
   clear(): void {
     this.pairs.clear();

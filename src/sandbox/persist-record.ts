@@ -3,9 +3,10 @@
 // atomically (0600 files, 0700 folder) a moment after each change and once more on close. Retention
 // is the store's (--max-messages); media no kept message refers to is removed from <data>/media.
 // A lock file keeps two sandboxes from writing the same directory.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir } from './persist-credentials.js';
+import { damagedWarning, isObject, readJsonFile, writeFileAtomic } from './persist-json.js';
 import type { MediaStore } from './persist-media.js';
 import type { MessageStore, SandboxMessage, WebhookAttempt } from './store.js';
 import type { OutgoingWebhook } from './types.js';
@@ -32,18 +33,23 @@ export class DataDirInUseError extends Error {
 
 const DEBOUNCE_MS = 250;
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+async function readLock(file: string): Promise<{ pid: number } | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    return JSON.parse(await readFile(file, 'utf8')) as { pid: number };
   } catch {
     return undefined;
   }
 }
 
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(value));
+}
+
+/** A saved list under `key`, or [] with a warning when the file is damaged (it is set aside, not overwritten). */
+async function readSavedList<T>(file: string, key: string, warn: (line: string) => void): Promise<{ list: T[]; value?: Record<string, unknown> }> {
+  const r = await readJsonFile<Record<string, unknown>>(file, (v) => (isObject(v) && Array.isArray(v[key]) ? undefined : `no "${key}" list`));
+  if (r.kind === 'damaged') warn(damagedWarning(file, r, `starting without its ${key}`));
+  return r.kind === 'ok' ? { list: r.value[key] as T[], value: r.value } : { list: [] };
 }
 
 function isAlive(pid: number): boolean {
@@ -58,10 +64,21 @@ function isAlive(pid: number): boolean {
 /** Takes the directory's lock, or throws DataDirInUseError. A stale lock (dead pid) is taken over. */
 async function lock(dir: string): Promise<string> {
   const file = join(dir, 'lock');
-  const held = await readJson<{ pid: number }>(file);
+  const held = await readLock(file);
   if (held && held.pid !== process.pid && isAlive(held.pid)) throw new DataDirInUseError(dir, held.pid);
   await writeFile(file, JSON.stringify({ pid: process.pid }), { mode: 0o600 });
   return file;
+}
+
+/** Enough of a message's shape that the store, the UI and the filters can use it (a hand-edited entry may not be). */
+function isMessage(v: unknown): v is SandboxMessage {
+  if (!isObject(v)) return false;
+  const strings = ['id', 'provider', 'to', 'from', 'body', 'status', 'createdAt'].every((k) => typeof v[k] === 'string');
+  return strings && (v.direction === 'inbound' || v.direction === 'outbound') && Array.isArray(v.media) && Array.isArray(v.history);
+}
+
+function isReplay(v: unknown): v is SavedWebhooks['replays'][number] {
+  return isObject(v) && typeof v.id === 'string' && typeof v.url === 'string' && typeof v.body === 'string' && isObject(v.headers);
 }
 
 interface SavedWebhooks {
@@ -69,16 +86,26 @@ interface SavedWebhooks {
   replays: Array<{ id: string; url: string; headers: Record<string, string>; body: string; base64?: boolean }>;
 }
 
-/** Loads the saved record into `store` and `replays`, then writes every later change back to `dir`. */
-export async function persistRecord(dir: string, store: MessageStore, media: MediaStore, replays: ReplayBook): Promise<RecordPersistence> {
+/**
+ * Loads the saved record into `store` and `replays`, then writes every later change back to `dir`.
+ * A damaged file is reported through `warn` and set aside; the sandbox starts without its contents.
+ */
+export async function persistRecord(
+  dir: string,
+  store: MessageStore,
+  media: MediaStore,
+  replays: ReplayBook,
+  warn: (line: string) => void = () => undefined,
+): Promise<RecordPersistence> {
   await ensurePrivateDir(dir);
   const lockFile = await lock(dir);
   const messagesFile = join(dir, 'messages.json');
   const webhooksFile = join(dir, 'webhooks.json');
-  const savedMessages = await readJson<{ messages?: SandboxMessage[] }>(messagesFile);
-  const savedHooks = await readJson<SavedWebhooks>(webhooksFile);
-  store.load(savedMessages?.messages ?? [], savedHooks?.webhooks ?? []);
-  for (const r of savedHooks?.replays ?? []) replays.set(r.id, { url: r.url, headers: r.headers, body: r.base64 ? Buffer.from(r.body, 'base64') : r.body });
+  const savedMessages = await readSavedList<SandboxMessage>(messagesFile, 'messages', warn);
+  const savedHooks = await readSavedList<WebhookAttempt>(webhooksFile, 'webhooks', warn);
+  store.load(savedMessages.list.filter(isMessage), savedHooks.list.filter(isObject));
+  const savedReplays = Array.isArray(savedHooks.value?.replays) ? (savedHooks.value.replays as SavedWebhooks['replays']) : [];
+  for (const r of savedReplays.filter(isReplay)) replays.set(r.id, { url: r.url, headers: r.headers, body: r.base64 ? Buffer.from(r.body, 'base64') : r.body });
   let dirty = false;
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();

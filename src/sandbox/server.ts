@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { createCredentialVault, readCredentialSets, writeCredentialSets, type CredentialVault } from './persist-credentials.js';
 import { createDiskMediaStore, createMemoryMediaStore } from './persist-media.js';
 import { persistRecord, type ReplayBook } from './persist-record.js';
+import { persistSettings, type SettingsPersistence } from './persist-settings.js';
+import { optOutsFor } from './carrier.js';
 import { createEventHub, type EventHub } from './ui/events.js';
 import { refuseRequest } from './ui/guard.js';
 import { uiAsset } from './ui/assets.js';
@@ -31,12 +33,17 @@ export interface SandboxOptions {
   stepDelayMs?: number;
   faults?: Faults;
   log?: (line: string) => void;
+  /** Problems a person should see (a damaged saved file); default: `log`. */
+  warn?: (line: string) => void;
   random?: () => number;
   /** Keep credentials in this file (0600) so they survive restarts; absent: fresh ones each start. */
   credentialsFile?: string;
   /** Ignore the saved credentials and write fresh ones (--reset-credentials). */
   resetCredentials?: boolean;
-  /** Keep messages, media and the webhook log in this directory across restarts; absent: memory only. */
+  /**
+   * Keep messages, media, the webhook log, the settings made through the providers' APIs (numbers'
+   * webhook URLs, applications, profiles) and opt-outs in this directory across restarts; absent: memory only.
+   */
   dataDir?: string;
   /** Messages kept, oldest pruned first (the command's default is 1,000). */
   maxMessages?: number;
@@ -89,6 +96,8 @@ interface Mounts {
   faults: FaultInjector;
   events: EventHub;
   port(): number;
+  /** A provider request may have changed the dialect's settings (persist-settings.ts). */
+  settingsTouched(): void;
 }
 
 /** A provider request: latency, then for message creates the fault verdict, then the dialect. */
@@ -107,6 +116,7 @@ async function serveDialect(m: Mounts, dialect: SandboxDialect, sreq: SandboxReq
     }
   }
   send(res, await dialect.handle(sreq));
+  if (sreq.method !== 'GET' && sreq.method !== 'HEAD') m.settingsTouched();
 }
 
 /** The web phone, its live events, the media it shows and the admin API: Host and Origin checked first. */
@@ -155,19 +165,25 @@ async function listen(server: Server, port: number, host: string): Promise<Addre
 }
 
 /** Saved credentials (unless reset or not kept) in a vault the dialects draw from. */
-async function openVault(opts: SandboxOptions): Promise<CredentialVault | undefined> {
+async function openVault(opts: SandboxOptions, warn: (line: string) => void): Promise<CredentialVault | undefined> {
   if (!opts.credentialsFile) return undefined;
-  return createCredentialVault(opts.resetCredentials ? {} : await readCredentialSets(opts.credentialsFile));
+  return createCredentialVault(opts.resetCredentials ? {} : await readCredentialSets(opts.credentialsFile, warn));
 }
 
 /** The record, the media kept and, with a data directory, the persistence that fills and follows them. */
-async function openRecord(opts: SandboxOptions) {
+async function openRecord(opts: SandboxOptions, warn: (line: string) => void) {
   const store = new MessageStore(opts.maxMessages !== undefined ? { messages: opts.maxMessages } : {});
   const replays: ReplayBook = new Map();
   if (!opts.dataDir) return { store, replays, media: createMemoryMediaStore(), persistence: undefined };
   const media = await createDiskMediaStore(join(opts.dataDir, 'media'));
-  const persistence = await persistRecord(opts.dataDir, store, media, replays);
+  const persistence = await persistRecord(opts.dataDir, store, media, replays, warn);
   return { store, replays, media, persistence };
+}
+
+/** With a data directory: the dialects' saved settings and the opt-outs, restored and then kept (settings.json). */
+async function openSettings(opts: SandboxOptions, dialects: Map<string, SandboxDialect>, store: MessageStore, warn: (line: string) => void) {
+  if (!opts.dataDir) return undefined;
+  return persistSettings(join(opts.dataDir, 'settings.json'), dialects, store, optOutsFor(store), warn);
 }
 
 /** Starts the sandbox. */
@@ -175,8 +191,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) throw new RangeError(`the sandbox only listens on loopback (got ${host})`);
   const log = opts.log ?? (() => undefined);
-  const vault = await openVault(opts);
-  const { store, replays, media, persistence } = await openRecord(opts);
+  const warn = opts.warn ?? log;
+  const vault = await openVault(opts, warn);
+  const { store, replays, media, persistence } = await openRecord(opts, warn);
   const closing = new AbortController();
   const random = opts.random ?? Math.random;
   const faults = createFaultInjector(opts.faults ?? {}, random);
@@ -199,16 +216,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
   const dialects = new Map<string, SandboxDialect>();
   for (const d of DIALECT_FACTORIES.map((create) => create(services))) dialects.set(d.provider, d);
-  if (vault?.changed && opts.credentialsFile) await writeCredentialSets(opts.credentialsFile, vault.sets);
+  let settings: SettingsPersistence | undefined;
+  try {
+    if (vault?.changed && opts.credentialsFile) await writeCredentialSets(opts.credentialsFile, vault.sets);
+    settings = await openSettings(opts, dialects, store, warn);
+  } catch (err) {
+    await persistence?.close();
+    throw err;
+  }
   const info = (): SandboxInfo => ({
     origin,
     providers: Object.fromEntries([...dialects.values()].map((d) => [d.provider, { baseUrl: `${origin}/${d.provider}`, ...d.describe() }])),
     faults: faults.faults,
   });
   const events = createEventHub(store);
-  const afterClear = async () => persistence?.flush();
+  const afterClear = async () => {
+    await persistence?.flush();
+    await settings?.flush();
+  };
   const admin = createAdminRouter({ store, faults, info, media, dialects, origin: () => origin, delivery, events, afterClear, closing: closing.signal });
-  const mounts: Mounts = { dialects, admin, faults, events, port: () => port };
+  const mounts: Mounts = { dialects, admin, faults, events, port: () => port, settingsTouched: () => settings?.changed() };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void serve(mounts, req, res).catch((err: unknown) => {
@@ -225,6 +252,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     addr = await listen(server, opts.port ?? 0, host);
   } catch (err) {
+    await settings?.close();
     await persistence?.close();
     throw err;
   }
@@ -238,6 +266,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
     });
+    await settings?.close();
     await persistence?.close();
   };
   return {

@@ -85,6 +85,22 @@ export interface SandboxDialect {
    * Resolves with the stored message once the delivery was attempted.
    */
   inject?(m: InboundInjection): Promise<SandboxMessage>;
+  /**
+   * What the account's owner configured through the provider's own API (numbers' webhook URLs and
+   * methods, applications, messaging profiles, callback URLs), kept in the data directory so a
+   * restart keeps it (persist-settings.ts).
+   */
+  settings?: DialectSettings;
+}
+
+/** A dialect's API-made settings as JSON, and their restoration on a later start of the same account. */
+export interface DialectSettings {
+  /** The account they belong to (saved settings of another account, e.g. after --reset-credentials, are not restored). */
+  account(): string;
+  /** The settings as a JSON-able value. */
+  save(): unknown;
+  /** Restores what save() returned on an earlier run; throws (changing nothing) when the value is malformed. */
+  load(saved: unknown): void;
 }
 
 /**
@@ -117,6 +133,43 @@ export function handsetMessage(provider: string, m: InboundInjection, numbers: (
     createdAt: now,
     updatedAt: now,
     history: [],
+  };
+}
+
+/** A file of an inbound message: its bytes and type, and the key the sandbox keeps it under when it has one (an injection). */
+export interface InboundFile {
+  bytes: Buffer;
+  contentType: string;
+  sha256?: string;
+}
+
+/** A new inbound message record as the dialects store one: received at `now`, file i served at `urls[i]`. */
+export function inboundRecord(
+  m: Pick<SandboxMessage, 'id' | 'provider' | 'account' | 'to' | 'from' | 'body' | 'status'> & { now: string },
+  files: readonly InboundFile[],
+  urls: readonly string[],
+): SandboxMessage {
+  const { now } = m;
+  // The fields in the order every dialect has always stored them (the JSON API shows them so).
+  return {
+    id: m.id,
+    provider: m.provider,
+    account: m.account,
+    direction: 'inbound',
+    to: m.to,
+    from: m.from,
+    body: m.body,
+    media: files.map((f, i) => ({
+      url: urls[i]!,
+      status: 'fetched' as const,
+      contentType: f.contentType,
+      size: f.bytes.length,
+      ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}),
+    })),
+    status: m.status,
+    createdAt: now,
+    updatedAt: now,
+    history: [{ status: m.status, at: now }],
   };
 }
 

@@ -3,12 +3,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Sandbox } from '../../src/sandbox/server.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 
 /** A temporary directory and its removal. */
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'mms-sbx-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+let shared: Promise<string> | undefined;
+
+/**
+ * A sandbox credentials file made once per test file: copying it (or pointing credentialsFile at it,
+ * read-only) saves each start the Vonage RSA key pair, which takes up to a second of CPU to make.
+ */
+export async function sharedCredentialsFile(): Promise<string> {
+  shared ??= (async () => {
+    const t = tempDir();
+    process.once('exit', t.cleanup);
+    const file = join(t.dir, 'credentials.json');
+    const sb = await startSandbox({ port: 0, credentialsFile: file });
+    await sb.close();
+    return file;
+  })();
+  return shared;
 }
 
 /** Sets the SmsUrl of one of the Twilio dialect's numbers through its IncomingPhoneNumbers API. */

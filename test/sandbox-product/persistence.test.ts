@@ -1,12 +1,12 @@
 // The sandbox's memory: credentials that survive a restart (0600 in a 0700 folder, rotated on
 // request), and messages, media and the webhook log kept in a data directory with bounded retention.
-import { readFileSync, statSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { DataDirInUseError } from '../../src/sandbox/persist-record.js';
 import { startReceiver } from '../helpers/sandbox-unit.js';
-import { inject, pointTwilioNumber, tempDir } from './helpers.js';
+import { inject, pointTwilioNumber, sharedCredentialsFile, tempDir } from './helpers.js';
 
 const PNG = readFileSync(new URL('../fixtures/media/pixel.png', import.meta.url));
 const JPG = readFileSync(new URL('../fixtures/media/pixel.jpg', import.meta.url));
@@ -18,8 +18,9 @@ afterEach(async () => {
   for (const c of dirs.splice(0)) c();
 });
 
+/** Starts a sandbox; without a credentials file of its own it reads the shared one (no new RSA key pair: up to a second of CPU each). */
 async function start(opts: Parameters<typeof startSandbox>[0]): Promise<Sandbox> {
-  const sb = await startSandbox({ port: 0, stepDelayMs: 1, ...opts });
+  const sb = await startSandbox({ port: 0, stepDelayMs: 1, credentialsFile: await sharedCredentialsFile(), ...opts });
   running.push(sb);
   return sb;
 }
@@ -60,6 +61,7 @@ describe('sandbox credentials', () => {
 
   it('the same saved credentials still authenticate after a restart (the Twilio account answers 200)', async () => {
     const file = join(temp(), 'credentials.json');
+    copyFileSync(await sharedCredentialsFile(), file);
     const { accountSid, authToken } = credentialsOf(await start({ credentialsFile: file })).twilio!;
     await running.pop()!.close();
     const sb = await start({ credentialsFile: file });

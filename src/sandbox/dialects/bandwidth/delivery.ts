@@ -3,6 +3,7 @@
 // round trip to an own number with its media re-hosted here.
 import { createHash, randomBytes } from 'node:crypto';
 import type { SandboxMessage } from '../../store.js';
+import { inboundRecord, type InboundFile } from '../../types.js';
 import { peerOfNumber, type BandwidthContext, type MessageMeta, type Stored } from './context.js';
 import { callback, messageObject } from './webhooks.js';
 import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
@@ -104,45 +105,37 @@ export async function lifecycle(ctx: BandwidthContext, m: SandboxMessage, mm: Me
     return;
   }
   await status('message-delivered', 'DELIVERED', 'Message delivered to carrier.');
-  if (ctx.ownNumbers.includes(m.to)) await deliverInbound(ctx, m, copies);
+  if (ctx.ownNumbers.includes(m.to)) await receiveInbound(ctx, m.to, m.from, m.body, copies);
 }
 
-/** Stores the inbound copy (media re-hosted here) and calls the receiving number's application. */
-async function deliverInbound(ctx: BandwidthContext, out: SandboxMessage, copies: Stored[]): Promise<void> {
+/**
+ * Stores an inbound message to a sandbox number (its media re-hosted under the account's media path)
+ * and sends the `message-received` callback to the InboundCallbackUrl of the number's application.
+ * The round trip and injection (inject.ts) share it; resolves once the callback was attempted.
+ */
+export async function receiveInbound(ctx: BandwidthContext, to: string, from: string, body: string, media: readonly InboundFile[]): Promise<SandboxMessage> {
   const id = messageId();
   const now = new Date().toISOString();
-  const urls = copies.map((c, i) => {
+  const urls = media.map((c, i) => {
     const ext = c.contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin';
     const mediaId = `${id}/${i}/file.${ext}`;
-    ctx.media.set(mediaId, c);
+    ctx.media.set(mediaId, { bytes: c.bytes, contentType: c.contentType });
     return `${ctx.svc.origin()}/bandwidth${ctx.mediaPrefix}${mediaId}`;
   });
-  const peer = peerOfNumber(ctx, out.to);
+  const peer = peerOfNumber(ctx, to);
   const app = peer?.appId ? ctx.apps.get(peer.appId) : undefined;
-  const mm: MessageMeta = { applicationId: app?.id ?? '', media: urls, to: [out.to] };
+  const mm: MessageMeta = { applicationId: app?.id ?? '', media: urls, to: [to] };
   ctx.meta.set(id, mm);
-  const m = ctx.svc.store.add({
-    id,
-    provider: 'bandwidth',
-    account: ctx.accountId,
-    direction: 'inbound',
-    to: out.to,
-    from: out.from,
-    body: out.body,
-    media: urls.map((url, i) => ({ url, status: 'fetched', contentType: copies[i]!.contentType, size: copies[i]!.bytes.length })),
-    status: 'RECEIVED',
-    createdAt: now,
-    updatedAt: now,
-    history: [{ status: 'RECEIVED', at: now }],
-  });
+  const m = ctx.svc.store.add(inboundRecord({ id, provider: 'bandwidth', account: ctx.accountId, to, from, body, status: 'RECEIVED', now }, media, urls));
   const event = {
     type: 'message-received',
     time: now,
     description: 'Incoming message received',
-    to: out.to,
+    to,
     carrierName: 'Sandbox Wireless',
     message: messageObject(m, mm, 'in'),
   };
   // Bandwidth acts on nothing in the answer (BXML is for voice): replies go through the API.
   await callback(ctx, app, 'inbound', event, id);
+  return m;
 }

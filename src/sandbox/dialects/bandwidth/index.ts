@@ -36,6 +36,7 @@ import { mediaRoutes } from './media.js';
 import { applicationRoutes } from './applications.js';
 import { locationRoutes } from './locations.js';
 import { numberRoutes } from './numbers.js';
+import { bandwidthSettings } from './settings.js';
 
 type BandwidthCredentials = ReturnType<typeof freshCredentials>;
 
@@ -100,6 +101,7 @@ export function createBandwidthDialect(svc: SandboxServices): SandboxDialect {
   return {
     provider: 'bandwidth',
     inject: (m) => injectInbound(ctx, m),
+    settings: bandwidthSettings(ctx),
     describe: () => ({
       credentials: {
         accountId: ctx.accountId,

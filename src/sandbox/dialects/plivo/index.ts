@@ -34,6 +34,7 @@ import { messageRoutes } from './messages.js';
 import { mediaRoutes, publicMediaRoutes } from './media.js';
 import { applicationRoutes, defaultApplication } from './applications.js';
 import { numberRoutes } from './numbers.js';
+import { plivoSettings } from './settings.js';
 import { ReplyDepth } from '../xml-reply.js';
 
 function accountJson(ctx: PlivoContext): Record<string, unknown> {
@@ -94,6 +95,7 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
   return {
     provider: 'plivo',
     inject: (m) => injectInbound(ctx, m),
+    settings: plivoSettings(ctx),
     describe: () => ({ credentials: { authId, authToken }, numbers: OWN_NUMBERS.map((n) => `+${n}`), defaultFrom: `+${OWN_NUMBERS[0]!}` }),
     isMessageCreate: (req) => req.method === 'POST' && req.path === `${ctx.accountPath}/Message/`,
     // Plivo documents no Retry-After (reference §3.3); the sandbox sends one so clients can back off.

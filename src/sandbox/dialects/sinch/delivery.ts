@@ -2,6 +2,7 @@
 // Dispatched → Delivered (or the test numbers' failures) with delivery reports as the batch asked,
 // and the inbound mo_media to the service plan's callback URL.
 import type { SandboxMessage } from '../../store.js';
+import { inboundRecord, type InboundFile } from '../../types.js';
 import { digits, ulid, type Batch, type Hosted, type SinchContext } from './context.js';
 import { callback } from './webhooks.js';
 import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
@@ -115,49 +116,53 @@ export async function lifecycle(ctx: SinchContext, b: Batch, m: SandboxMessage):
     return;
   }
   await setStatus(ctx, b, m, 'Delivered', 0);
-  if (ctx.ownNumbers.includes(m.to)) await deliverInbound(ctx, b, m, copies);
+  if (ctx.ownNumbers.includes(m.to)) await receiveInbound(ctx, m.to, m.from, m.body, copies, subjectOf(b));
 }
 
-/** Stores the inbound mo_media (media re-hosted here) and POSTs it to the plan's callback URL. */
-async function deliverInbound(ctx: SinchContext, b: Batch, out: SandboxMessage, copies: Hosted[]): Promise<void> {
+/**
+ * Stores an inbound `mo_media` to a sandbox number (media re-hosted at /sinch/mms-media/<id>) and
+ * POSTs it, signed, to the service plan's callback URL; `subject` is the MMS subject when there is
+ * one. The round trip and injection (inject.ts) share it; resolves once the delivery was attempted.
+ */
+export async function receiveInbound(
+  ctx: SinchContext,
+  to: string,
+  from: string,
+  body: string,
+  media: readonly InboundFile[],
+  subject?: string,
+): Promise<SandboxMessage> {
   const id = ulid();
   const now = new Date().toISOString();
-  const urls = copies.map((c) => {
+  const urls = media.map((c) => {
     const key = ulid().toLowerCase();
-    ctx.hosted.set(key, c);
+    ctx.hosted.set(key, { bytes: c.bytes, contentType: c.contentType });
     if (ctx.hosted.size > 500) ctx.hosted.delete(ctx.hosted.keys().next().value!);
     return `${ctx.svc.origin()}/sinch/mms-media/${key}`;
   });
-  const body = b.body && typeof b.body === 'object' ? (b.body as { message?: unknown; subject?: unknown }) : {};
   const payload: Record<string, unknown> = {
     type: 'mo_media',
     id,
-    from: digits(out.from),
-    to: digits(out.to),
+    from: digits(from),
+    to: digits(to),
     received_at: now,
     sent_at: now,
     operator_id: '310260',
     body: {
-      ...(typeof body.subject === 'string' ? { subject: body.subject } : {}),
-      ...(out.body ? { message: out.body } : {}),
-      media: urls.map((url, i) => ({ url, content_type: copies[i]!.contentType, status: 'Uploaded', code: 0 })),
+      ...(subject !== undefined ? { subject } : {}),
+      ...(body ? { message: body } : {}),
+      media: urls.map((url, i) => ({ url, content_type: media[i]!.contentType, status: 'Uploaded', code: 0 })),
     },
   };
   ctx.inbounds.set(id, payload);
-  ctx.svc.store.add({
-    id,
-    provider: 'sinch',
-    account: ctx.servicePlanId,
-    direction: 'inbound',
-    to: out.to,
-    from: out.from,
-    body: out.body,
-    media: urls.map((url, i) => ({ url, status: 'fetched', contentType: copies[i]!.contentType, size: copies[i]!.bytes.length })),
-    status: 'received',
-    createdAt: now,
-    updatedAt: now,
-    history: [{ status: 'received', at: now }],
-  });
+  const stored = ctx.svc.store.add(inboundRecord({ id, provider: 'sinch', account: ctx.servicePlanId, to, from, body, status: 'received', now }, media, urls));
   // Sinch acts on nothing in the answer (no reply markup for SMS/MMS): replies go through the API.
   await callback(ctx, ctx.planCallbackUrl, payload, 'inbound', id);
+  return stored;
+}
+
+/** The MMS subject of a batch's body, when it has one. */
+function subjectOf(b: Batch): string | undefined {
+  const body = b.body && typeof b.body === 'object' ? (b.body as { subject?: unknown }) : {};
+  return typeof body.subject === 'string' ? body.subject : undefined;
 }

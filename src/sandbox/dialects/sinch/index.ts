@@ -28,6 +28,7 @@ import { sinchError, type SinchContext } from './context.js';
 import { batchRoutes } from './batches.js';
 import { inboundRoutes, mediaRoutes } from './inbounds.js';
 import { callbackUrl, callbackUrlPlan } from './callbacks.js';
+import { sinchSettings } from './settings.js';
 
 /** Creates the Sinch dialect with fresh sandbox credentials. */
 export function createSinchDialect(svc: SandboxServices): SandboxDialect {
@@ -59,6 +60,7 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
   return {
     provider: 'sinch',
     inject: (m) => injectInbound(ctx, m),
+    settings: sinchSettings(ctx),
     describe: () => ({
       credentials: { servicePlanId, apiToken: ctx.apiToken, region: 'us', webhookSecret: ctx.webhookSecret },
       numbers: ctx.ownNumbers,

@@ -28,6 +28,7 @@ import { OWN_NUMBERS, err, errorsBody, type TelnyxContext } from './context.js';
 import { messageRoutes } from './messages.js';
 import { defaultProfile, profileRoutes } from './profiles.js';
 import { createNumbers, numberRoutes } from './numbers.js';
+import { telnyxSettings } from './settings.js';
 import { rawPublicKey } from './signature.js';
 
 const BALANCE = { record_type: 'balance', balance: '100.00', credit_limit: '0.00', available_credit: '100.00', pending: '0.00', currency: 'USD' };
@@ -68,6 +69,7 @@ export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
   return {
     provider: 'telnyx',
     inject: (m) => injectInbound(ctx, m),
+    settings: telnyxSettings(ctx),
     describe: () => ({ credentials: { apiKey, publicKey: publicKeyB64 }, numbers: [...OWN_NUMBERS], defaultFrom: OWN_NUMBERS[0]! }),
     isMessageCreate: (req) => req.method === 'POST' && req.path.replace(/\/+$/, '') === '/v2/messages',
     rateLimited: (retryAfter) =>

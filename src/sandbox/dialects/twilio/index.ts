@@ -17,6 +17,7 @@ import { messageRoutes } from './messages.js';
 import { ReplyDepth } from '../xml-reply.js';
 import { mediaRoutes } from './media.js';
 import { createNumbers, numberRoutes } from './numbers.js';
+import { twilioSettings } from './settings.js';
 
 /** Creates the Twilio dialect with fresh sandbox credentials. */
 export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: string; authToken: string }): SandboxDialect {
@@ -44,6 +45,7 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     provider: 'twilio',
     primary: true,
     inject: (m) => injectInbound(ctx, m),
+    settings: twilioSettings(ctx),
     describe: () => ({ credentials: { accountSid, authToken }, numbers: ownNumbers, defaultFrom: MAGIC_FROM_OK }),
     isMessageCreate: (req) => req.method === 'POST' && req.path.endsWith('/Messages.json'),
     rateLimited: (retryAfter) => ({

@@ -3,6 +3,7 @@
 // inbound copy to the receiving number's application.
 import { randomUUID } from 'node:crypto';
 import type { SandboxMessage } from '../../store.js';
+import { inboundRecord, type InboundFile } from '../../types.js';
 import { ERR, digits, type HostedMedia, type VonageContext } from './context.js';
 import { post } from './webhooks.js';
 import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
@@ -114,46 +115,44 @@ export async function lifecycle(ctx: VonageContext, o: Outbound): Promise<void> 
   }
   await wait();
   await status('delivered');
-  if (inboundWanted) await deliverInbound(ctx, o, hostedHere);
+  if (inboundWanted) await receiveInbound(ctx, o.msg.to, o.msg.from, o.msg.body, hostedHere, o.kinds);
 }
 
-/** Stores the inbound copy (media re-hosted here) and POSTs it to the number's application. */
-async function deliverInbound(ctx: VonageContext, o: Outbound, media: HostedMedia[]): Promise<void> {
-  const { msg } = o;
+/**
+ * Stores an inbound message to a sandbox number (media re-hosted at /vonage/v3/media/<uuid>) and
+ * POSTs it, with the Bearer JWT, to the inbound_url of the application linked to the number.
+ * `kinds` are the attachments' message types (missing: "file"). The round trip and injection
+ * (inject.ts) share it; resolves once the delivery was attempted.
+ */
+export async function receiveInbound(
+  ctx: VonageContext,
+  to: string,
+  from: string,
+  body: string,
+  media: readonly InboundFile[],
+  kinds: ReadonlyArray<string | undefined>,
+): Promise<SandboxMessage> {
   const now = new Date().toISOString();
   const id = randomUUID();
   const urls = media.map((m) => {
     const mid = randomUUID();
-    ctx.hosted.set(mid, m);
+    ctx.hosted.set(mid, { bytes: m.bytes, contentType: m.contentType });
     if (ctx.hosted.size > 500) ctx.hosted.delete(ctx.hosted.keys().next().value!);
     return `${ctx.svc.origin()}/vonage/v3/media/${mid}`;
   });
-  ctx.svc.store.add({
-    id,
-    provider: 'vonage',
-    account: ctx.apiKey,
-    direction: 'inbound',
-    to: msg.to,
-    from: msg.from,
-    body: msg.body,
-    media: urls.map((url, i) => ({ url, status: 'fetched', contentType: media[i]!.contentType, size: media[i]!.bytes.length })),
-    status: 'received',
-    createdAt: now,
-    updatedAt: now,
-    history: [{ status: 'received', at: now }],
-  });
-  const payload: Record<string, unknown> = { channel: 'mms', message_uuid: id, to: digits(msg.to), from: digits(msg.from), timestamp: now };
-  const caption = msg.body || undefined;
-  if (urls.length === 0) Object.assign(payload, { message_type: 'text', text: msg.body });
+  const stored = ctx.svc.store.add(inboundRecord({ id, provider: 'vonage', account: ctx.apiKey, to, from, body, status: 'received', now }, media, urls));
+  const payload: Record<string, unknown> = { channel: 'mms', message_uuid: id, to: digits(to), from: digits(from), timestamp: now };
+  if (urls.length === 0) Object.assign(payload, { message_type: 'text', text: body });
   else {
-    const kind = o.kinds[0] ?? 'file';
+    const kind = kinds[0] ?? 'file';
     payload.message_type = kind;
-    payload[kind] = kind === 'vcard' || !caption ? { url: urls[0] } : { url: urls[0], caption };
+    payload[kind] = kind === 'vcard' || !body ? { url: urls[0] } : { url: urls[0], caption: body };
     // "Only present for messages that have more than one attachment."
-    if (urls.length > 1) payload.content = urls.map((url, i) => ({ type: o.kinds[i] ?? 'file', url }));
+    if (urls.length > 1) payload.content = urls.map((url, i) => ({ type: kinds[i] ?? 'file', url }));
   }
   payload.origin = { network_code: '310260' };
-  const linked = ctx.links.get(digits(msg.to));
+  const linked = ctx.links.get(digits(to));
   // Vonage acts on nothing in the answer (the Messages API has no reply markup): replies go through the API.
   await post(ctx, linked ? ctx.apps.get(linked)?.inboundUrl : undefined, payload, linked, 'inbound', id);
+  return stored;
 }
