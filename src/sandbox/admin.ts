@@ -26,6 +26,8 @@ export interface AdminDeps {
   events: EventHub;
   /** Called after "clear all" (persistence writes the empty record). */
   afterClear: () => Promise<void>;
+  /** Called after an opt-out is cleared (persistence saves the clear, so a restart keeps it). */
+  optOutsChanged: () => void;
   /** Aborted when the sandbox closes: long polls answer at once. */
   closing: AbortSignal;
 }
@@ -188,10 +190,9 @@ function clearOptOut(d: AdminDeps, params: Record<string, string | undefined>): 
   if (!d.dialects.has(provider!) || !book.isOptedOut(provider!, sender!, handset!)) {
     return json(404, { error: `${handset} has not opted out of ${sender} on ${provider}` });
   }
-  // The book has no per-pair removal: an opt-in applied to the book alone clears the pair (nothing is stored or delivered).
-  const now = new Date().toISOString();
-  const start = { id: '', account: '', direction: 'inbound' as const, provider: provider!, from: handset!, to: sender!, body: 'START', media: [] };
-  book.apply({ ...start, status: 'received', createdAt: now, updatedAt: now, history: [] });
+  // Nothing is stored or delivered; the clear itself is saved, so a restart does not replay an older STOP.
+  book.remove(provider!, handset!, sender!, new Date().toISOString());
+  d.optOutsChanged();
   const optOuts = optOutView(d.store);
   d.events.broadcast(OPT_OUTS_EVENT, { optOuts });
   return json(200, { optOuts });

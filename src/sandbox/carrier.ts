@@ -231,9 +231,15 @@ export function foldOptOuts(messages: Iterable<Pick<SandboxMessage, 'direction' 
   return [...state.values()];
 }
 
+/** The most opt-out clears kept (an operator's clears from the web phone; the oldest go first). */
+const MAX_CLEARS = 1_000;
+
 /** The live opt-out state of one store, kept current through store.subscribe(). */
 export class OptOutBook {
   private readonly pairs = new Map<string, OptOut>();
+  // Pairs cleared by the operator (DELETE /_sandbox/opt-outs/…), with when: a STOP kept in the record
+  // from before the clear must not opt the pair out again when the record is replayed at start-up.
+  private readonly clears = new Map<string, OptOut>();
 
   constructor(store: MessageStore) {
     for (const o of foldOptOuts(store.list())) this.pairs.set(pairKey(o.provider, o.handset, o.sender), o);
@@ -244,7 +250,12 @@ export class OptOutBook {
 
   /** Applies one message (only inbound keyword messages change anything). */
   apply(m: SandboxMessage): void {
-    for (const o of foldOptOuts([m])) this.pairs.set(pairKey(o.provider, o.handset, o.sender), o);
+    for (const o of foldOptOuts([m])) {
+      const key = pairKey(o.provider, o.handset, o.sender);
+      const cleared = this.clears.get(key);
+      if (cleared && o.at <= cleared.at) continue;
+      this.pairs.set(key, o);
+    }
     if (m.direction === 'inbound' && classifyKeyword(m.body) === 'opt-in') this.pairs.delete(pairKey(m.provider, m.from, m.to));
   }
 
@@ -257,15 +268,35 @@ export class OptOutBook {
    * Restores opt-outs saved on an earlier run (they outlive the STOP message when retention drops
    * it), then replays `record` (oldest first) over them so a later START still wins.
    */
-  restore(saved: readonly OptOut[], record: Iterable<SandboxMessage>): void {
+  restore(saved: readonly OptOut[], record: Iterable<SandboxMessage>, clears: readonly OptOut[] = []): void {
     this.pairs.clear();
+    this.clears.clear();
+    for (const c of clears.slice(-MAX_CLEARS)) this.clears.set(pairKey(c.provider, c.handset, c.sender), { ...c });
     for (const o of saved) this.pairs.set(pairKey(o.provider, o.handset, o.sender), { ...o });
     for (const m of record) this.apply(m);
+  }
+
+  /**
+   * The operator's clear of one pair at `at` (ISO 8601 UTC), as if the handset had sent START then,
+   * without a message: kept in clearList() so a restart does not bring the pair back from an older STOP.
+   */
+  remove(provider: string, handset: string, sender: string, at: string): void {
+    const key = pairKey(provider, handset, sender);
+    this.pairs.delete(key);
+    this.clears.delete(key);
+    this.clears.set(key, { provider, handset, sender, at });
+    if (this.clears.size > MAX_CLEARS) this.clears.delete(this.clears.keys().next().value!);
+  }
+
+  /** The operator's clears still remembered (copies, oldest first), for persistence. */
+  clearList(): OptOut[] {
+    return [...this.clears.values()].map((c) => ({ ...c }));
   }
 
   /** Forgets every opt-out (for a "clear all" of the record: store.clear() publishes no event). */
   clear(): void {
     this.pairs.clear();
+    this.clears.clear();
   }
 
   /** Every opted-out pair, in the order they opted out (copies). */

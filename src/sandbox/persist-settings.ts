@@ -64,7 +64,7 @@ export async function persistSettings(
   warn: (line: string) => void,
   maxBytes = MAX_SETTINGS_BYTES,
 ): Promise<SettingsPersistence> {
-  const read = await readJsonFile<{ providers: Record<string, unknown>; optOuts?: unknown }>(
+  const read = await readJsonFile<{ providers: Record<string, unknown>; optOuts?: unknown; optOutClears?: unknown }>(
     file,
     (v) => (isObject(v) && isObject(v.providers) ? undefined : 'no "providers" object'),
     maxBytes,
@@ -73,7 +73,7 @@ export async function persistSettings(
   const saved = read.kind === 'ok' ? read.value : undefined;
   if (saved) {
     restoreDialects(file, saved.providers, dialects.values(), warn);
-    optOuts.restore(savedOptOuts(saved.optOuts), store.list());
+    optOuts.restore(savedOptOuts(saved.optOuts), store.list(), savedOptOuts(saved.optOutClears));
   }
   const snapshot = (): string => {
     const providers: Record<string, SavedProvider> = {};
@@ -81,7 +81,7 @@ export async function persistSettings(
       const s: DialectSettings | undefined = d.settings;
       if (s) providers[d.provider] = { account: s.account(), settings: s.save() };
     }
-    return JSON.stringify({ version: 1, providers, optOuts: optOuts.list() });
+    return JSON.stringify({ version: 1, providers, optOuts: optOuts.list(), optOutClears: optOuts.clearList() });
   };
   let written = saved ? snapshot() : '';
   let warnedTooLarge = false;

@@ -234,7 +234,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await persistence?.flush();
     await settings?.flush();
   };
-  const admin = createAdminRouter({ store, faults, info, media, dialects, origin: () => origin, delivery, events, afterClear, closing: closing.signal });
+  const admin = createAdminRouter({
+    store,
+    faults,
+    info,
+    media,
+    dialects,
+    origin: () => origin,
+    delivery,
+    events,
+    afterClear,
+    optOutsChanged: () => settings?.changed(),
+    closing: closing.signal,
+  });
   const mounts: Mounts = { dialects, admin, faults, events, port: () => port, settingsTouched: () => settings?.changed() };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

@@ -229,6 +229,25 @@ describe('opt-outs', () => {
     expect(ok.status).toBe(201);
     await ok.body?.cancel();
   });
+
+  it('a clear from the web phone (DELETE /_sandbox/opt-outs/…) is kept across a restart; a later STOP still counts', async () => {
+    const where = await place();
+    const sb = await start(where);
+    await inject(sb, { to: '+15005550006', from: '+15551230001', body: 'STOP' });
+    const pair = `${sb.origin}/_sandbox/opt-outs/twilio/${encodeURIComponent('+15551230001')}/${encodeURIComponent('+15005550006')}`;
+    const cleared = await fetch(pair, { method: 'DELETE' });
+    expect(cleared.status).toBe(200);
+    await cleared.body?.cancel();
+    const list = async (s: Sandbox) => ((await (await fetch(`${s.origin}/_sandbox/opt-outs`)).json()) as { optOuts: unknown[] }).optOuts;
+    expect(await list(sb)).toEqual([]);
+    // The STOP is still in the kept record: replaying it at start-up must not undo the clear.
+    const again = await restart(sb, where);
+    expect(again.store.list().map((m) => m.body)).toContain('STOP');
+    expect(await list(again)).toEqual([]);
+    await inject(again, { to: '+15005550006', from: '+15551230001', body: 'STOP' });
+    const third = await restart(again, where);
+    expect(await list(third)).toHaveLength(1);
+  });
 });
 
 describe('damaged files', () => {
