@@ -2,7 +2,8 @@
 // event log and, with --forward-to, forward it to the app and answer the provider with the app's
 // answer. Nothing here throws into intake: a failed write is a notice, a failed forward a 502/504.
 import type { WebhookEvent } from '../../core/types.js';
-import type { Credentials, ProviderAdapter, WebhookRequest } from '../../providers/types.js';
+import { createRedactor, scrubKnownSecrets } from '../../config/redact.js';
+import type { Credentials, LoggedInboundMessage, ProviderAdapter, WebhookRequest } from '../../providers/types.js';
 import type { WebhookKind } from '../../webhook/intake.js';
 import type { WebhookHttpResponse } from '../../webhook/server.js';
 import { type EventLog, encodeBody, newEventId, redactHeaders, type StoredEvent } from '../events/store.js';
@@ -12,7 +13,7 @@ import type { ForwardReport, ListenEvents, ListenPorts, ListenRequest } from './
 
 /** Options of {@link createAcceptedHandler}. */
 export interface AcceptedOptions {
-  adapter: Pick<ProviderAdapter, 'name'>;
+  adapter: Pick<ProviderAdapter, 'name'> & Partial<Pick<ProviderAdapter, 'credentialFields'>>;
   request: Pick<ListenRequest, 'forward' | 'skipVerify'>;
   ports: Pick<ListenPorts, 'forwardTimer' | 'signal'>;
   events: ListenEvents;
@@ -30,6 +31,11 @@ function summary(ev: WebhookEvent): ForwardReport['events'][number] {
 /** What the run does with accepted webhooks, and a way to wait for the forwards and log writes still in flight. */
 export interface AcceptedHandler {
   handle(kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]): Promise<WebhookHttpResponse> | undefined;
+  /**
+   * Stores a message catch-up read from the provider's log (no webhook reached us: nothing is
+   * forwarded). Its `request` holds the log record as read, secrets masked, flagged `recovered`.
+   */
+  recovered(record: LoggedInboundMessage): void;
   /** Resolves when every forward started so far was answered (or failed) and logged. */
   settled(): Promise<void>;
 }
@@ -80,8 +86,30 @@ export function createAcceptedHandler(opts: AcceptedOptions): AcceptedHandler {
       }),
     );
   };
+  const recovered = (record: LoggedInboundMessage): void => {
+    if (!opts.log) return;
+    const at = now();
+    const { unavailable: _u, mediaCount: _c, ...message } = record;
+    // The log record carries no credentials as far as we know; mask the account's secrets anyway, in every form.
+    const creds = opts.credentials();
+    const secrets = (opts.adapter.credentialFields ?? []).filter((f) => f.secret).flatMap((f) => (creds[f.key] ? [creds[f.key]!] : []));
+    const body = scrubKnownSecrets(createRedactor(secrets)(JSON.stringify(record)));
+    const stored: StoredEvent = {
+      id: newEventId(at),
+      receivedAt: at.toISOString(),
+      provider: opts.adapter.name,
+      kind: 'inbound',
+      verified: true,
+      recovered: true,
+      request: { method: 'GET', url: '', headers: {}, body, bodyEncoding: 'utf8' },
+      events: [message],
+      forwards: [],
+    };
+    void track(opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+  };
   return {
     handle,
+    recovered,
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { CliError, ErrorCode, UsageError } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { isLoopbackAddress, isLoopbackUrl, isOfflineMode } from '../loopback.js';
-import { CloseListeners, DEFAULT_TUNNEL_TIMEOUT_MS, type Tunnel, type TunnelCommonOptions } from './types.js';
+import { CloseListeners, DEFAULT_TUNNEL_TIMEOUT_MS, type Tunnel, type TunnelCommonOptions, type TunnelGap } from './types.js';
 
 /** Options of {@link createLocalTunnel}. */
 export interface LocalTunnelOptions extends TunnelCommonOptions {
@@ -24,6 +24,8 @@ export interface LocalTunnelOptions extends TunnelCommonOptions {
   maxReconnectFailures?: number;
   /** Delay between reconnect attempts (default 500 ms). */
   reconnectDelayMs?: number;
+  /** The clock (default Date.now): when a gap began and ended. */
+  now?: () => number;
 }
 
 /** The server's answer to GET /?new. */
@@ -83,6 +85,33 @@ interface SlotState {
   lost: boolean;
   maxFailures: number;
   reconnectDelayMs: number;
+  /** Sockets connected to the server now; none after having had one is a gap. */
+  connected: number;
+  /** When the last connected socket closed (while none is connected). */
+  downSince?: number;
+  now: () => number;
+  gaps: Set<(gap: TunnelGap) => void>;
+}
+
+/** A socket connected: if none was before, the gap since the last one closed is over. */
+function socketUp(state: SlotState): void {
+  state.connected++;
+  if (state.connected !== 1 || state.downSince === undefined) return;
+  const gap = { since: new Date(state.downSince), until: new Date(state.now()) };
+  state.downSince = undefined;
+  for (const cb of [...state.gaps]) {
+    try {
+      cb(gap);
+    } catch {
+      // One listener's failure must not keep the others from hearing about the gap.
+    }
+  }
+}
+
+/** A connected socket closed: when it was the last one, nobody can reach the local server from now on. */
+function socketDown(state: SlotState): void {
+  state.connected--;
+  if (state.connected === 0 && !state.stopped) state.downSince = state.now();
 }
 
 function shutdownSlots(state: SlotState): void {
@@ -142,7 +171,7 @@ function openSlot(
   remote.setNoDelay(true);
   remote.setKeepAlive(true, 30_000);
   let local: Socket | null = null;
-  let connectedAt = 0;
+  let connectedAt: number | undefined;
   let gotData = false;
   let lastError: Error | undefined;
 
@@ -174,7 +203,8 @@ function openSlot(
   };
 
   remote.once('connect', () => {
-    connectedAt = Date.now();
+    connectedAt = state.now();
+    socketUp(state);
     onConnect();
   });
   remote.on('data', (chunk: Buffer) => {
@@ -189,9 +219,10 @@ function openSlot(
   remote.once('close', () => {
     state.sockets.delete(remote);
     local?.destroy();
+    if (connectedAt !== undefined) socketDown(state);
     if (state.stopped || state.lost) return;
     // A socket that never connected, or was dropped at once without traffic, is a failure.
-    const failed = connectedAt === 0 || (!gotData && Date.now() - connectedAt < 1000);
+    const failed = connectedAt === undefined || (!gotData && state.now() - connectedAt < 1000);
     const nextFailures = failed ? failures + 1 : 0;
     if (nextFailures >= state.maxFailures) {
       onGiveUp(
@@ -283,6 +314,9 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
     lost: false,
     maxFailures: opts.maxReconnectFailures ?? 5,
     reconnectDelayMs: opts.reconnectDelayMs ?? 500,
+    connected: 0,
+    now: opts.now ?? Date.now,
+    gaps: new Set(),
   };
   let abortStart: (() => void) | undefined;
 
@@ -328,5 +362,9 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
       return Promise.resolve();
     },
     onClose: (cb) => listeners.add(cb),
+    onGap: (cb) => {
+      state.gaps.add(cb);
+      return () => state.gaps.delete(cb);
+    },
   };
 }
