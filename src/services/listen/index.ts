@@ -12,7 +12,7 @@ import { createAcceptedHandler, type AcceptedHandler } from './accepted.js';
 import { catchUp, inboundLogSupport, messageIdsOf } from './catch-up.js';
 import { assertNumberFree, createInboundLease } from './lease.js';
 import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
-import { keepTunnel, type RouteUrls, type TunnelKeeper } from './reconnect.js';
+import { keepTunnel, type RouteUrls, type TunnelKeeper, type TunnelKeeperOptions } from './reconnect.js';
 import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
 
 export { restoreLeftovers, webhookCredentialsOf } from './lease.js';
@@ -237,6 +237,27 @@ function createCatchUps(ports: ListenPorts, catchUp: (since: Date, quietWhenNone
   };
 }
 
+/**
+ * Keeps the run's tunnel (reconnect.ts), or, when it cannot be opened again (--public-url, an
+ * injected endpoint), ends the run at its loss as before: `giveUp` then gets no detail.
+ */
+function watchTunnel(
+  request: ListenRequest,
+  ports: ListenPorts,
+  events: ListenEvents,
+  o: Pick<TunnelKeeperOptions, 'endpoint' | 'remount' | 'lease' | 'onWebhookCredentials' | 'catchUp'> & { giveUp(detail?: string): void },
+): TunnelKeeper | undefined {
+  if (!canReopen(request, ports)) {
+    o.endpoint.tunnel?.onClose((reason) => {
+      events.notice({ type: 'tunnel-lost', message: reason.message });
+      o.giveUp();
+    });
+    return undefined;
+  }
+  const now = ports.now ?? (() => new Date());
+  return keepTunnel({ ...o, request, ports, events, recovery: recoveryOf(request, ports.account.adapter), now });
+}
+
 /** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
 function createListenRun(request: ListenRequest, ports: ListenPorts, events: ListenEvents) {
   const { adapter, callContext } = ports.account;
@@ -316,29 +337,17 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
         verifyWith = { ...verifyWith, ...pointed.webhookCredentials };
         numberConfigured = pointed.configured;
       }
-      if (!canReopen(request, ports)) {
-        endpoint.tunnel?.onClose((reason) => {
-          events.notice({ type: 'tunnel-lost', message: reason.message });
+      keeper = watchTunnel(request, ports, events, {
+        endpoint,
+        remount: (base) => routes.remount(base),
+        ...(lease ? { lease } : {}),
+        onWebhookCredentials: (c) => (verifyWith = { ...verifyWith, ...c }),
+        catchUp: (since) => catchUps.run(since),
+        giveUp: (detail?: string) => {
+          lostDetail = detail;
           stopper.stop('tunnel-lost');
-        });
-      } else {
-        keeper = keepTunnel({
-          request,
-          ports,
-          events,
-          endpoint,
-          remount: (base) => routes.remount(base),
-          ...(lease ? { lease } : {}),
-          onWebhookCredentials: (c) => (verifyWith = { ...verifyWith, ...c }),
-          recovery: recoveryOf(request, adapter),
-          catchUp: (since) => catchUps.run(since),
-          giveUp: (detail) => {
-            lostDetail = detail;
-            stopper.stop('tunnel-lost');
-          },
-          now: () => (ports.now ?? (() => new Date()))(),
-        });
-      }
+        },
+      });
       stopper.arm(request.timeoutS);
       return { provider: adapter.name, ...urls, via: endpoint.via, number: request.number ?? null, numberConfigured, verify: !request.skipVerify };
     },
