@@ -369,3 +369,31 @@ describe('formatTunnelReport', () => {
     expect(formatTunnelReport(r, PLAIN_THEME)).toBe(line);
   });
 });
+
+describe('the renderer', () => {
+  it('--json: a tunnel report is one NDJSON line on stdout (type "tunnel"), and the human line goes to stderr', async () => {
+    const { createIO } = await import('../../../src/output/io.js');
+    const { createListenRenderer } = await import('../../../src/output/render-listen.js');
+    const { Readable } = await import('node:stream');
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (d: Buffer) => (stdout += d.toString()));
+    err.on('data', (d: Buffer) => (stderr += d.toString()));
+    const io = createIO({ json: true, quiet: true }, {}, { stdout: out, stderr: err, stdin: Readable.from([]) });
+    const r = createListenRenderer(io, { out: PLAIN_THEME, err: PLAIN_THEME });
+    const report: TunnelReport = { type: 'tunnel', state: 'lost', via: 'cloudflared', at: '2026-12-01T12:00:00.000Z', message: 'cloudflared exited (code 1)' };
+    r.tunnel!(report);
+    r.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([report]);
+    // Shown under --quiet too: a dropped tunnel is not chatter.
+    expect(stderr).toBe('Tunnel lost (cloudflared): cloudflared exited (code 1). Re-opening it…\n');
+  });
+});
