@@ -71,20 +71,23 @@ export interface ReplayOutcome {
   signing: 'resigned' | 'verbatim' | 'rebuilt';
 }
 
-/** The webhook the provider would have sent for a message catch-up recovered from its log, built and signed for `target`. */
-function rebuildRecovered(event: StoredEvent, target: string, credentials: Credentials, now: Date): { headers: Record<string, string>; body: Buffer } {
-  const kit = webhookKit(event.provider as ProviderName);
-  const message = event.events.find((e) => e.type === 'message');
-  if (!message || message.type !== 'message') {
-    throw new UsageError(`Event ${event.id} holds no message to rebuild a webhook from`, { code: ErrorCode.INVALID_ARGUMENT });
-  }
-  if (!credentials[kit.secretField]) {
-    throw new AuthError(
-      ErrorCode.AUTH_MISSING,
-      `Event ${event.id} was recovered from the ${event.provider} message log: no webhook was stored, and this profile has no ${kit.secretField} to sign a rebuilt one`,
-      { suggestion: `Use the profile the listener used (--profile), or set the ${event.provider} ${kit.secretField}` },
-    );
-  }
+/** An inbound message as catch-up recovered it (the event a webhook would have carried). */
+type RecoveredMessageEvent = Extract<StoredEvent['events'][number], { type: 'message' }>;
+
+/**
+ * The webhook the provider would have sent for a message catch-up recovered from its log (its
+ * fields and content type, as `mms trigger` builds them), signed for `target`; undefined when
+ * `credentials` lack the provider's signing secret.
+ */
+export function buildRecoveredWebhook(
+  provider: string,
+  message: RecoveredMessageEvent,
+  target: string,
+  credentials: Credentials,
+  now: Date,
+): { headers: Record<string, string>; body: Buffer } | undefined {
+  const kit = webhookKit(provider as ProviderName);
+  if (!credentials[kit.secretField]) return undefined;
   const media = message.media.map((m) => ({
     url: m.url,
     contentType: m.contentType ?? 'application/octet-stream',
@@ -96,8 +99,23 @@ function rebuildRecovered(event: StoredEvent, target: string, credentials: Crede
     credentials,
     target,
   );
-  const headers = { 'content-type': built.contentType, 'user-agent': 'mms-replay', ...kit.sign(built, target, credentials, now) };
+  const headers = { 'content-type': built.contentType, 'user-agent': 'mms-listen', ...kit.sign(built, target, credentials, now) };
   return { headers, body: Buffer.from(built.body, 'utf8') };
+}
+
+/** A recovered event's webhook for `replay`; refuses without the signing secret (nothing unsigned is sent). */
+function rebuildRecovered(event: StoredEvent, target: string, credentials: Credentials, now: Date): { headers: Record<string, string>; body: Buffer } {
+  const message = event.events.find((e): e is RecoveredMessageEvent => e.type === 'message');
+  if (!message) throw new UsageError(`Event ${event.id} holds no message to rebuild a webhook from`, { code: ErrorCode.INVALID_ARGUMENT });
+  const built = buildRecoveredWebhook(event.provider, message, target, credentials, now);
+  if (!built) {
+    throw new AuthError(
+      ErrorCode.AUTH_MISSING,
+      `Event ${event.id} was recovered from the ${event.provider} message log: no webhook was stored, and this profile has no ${webhookKit(event.provider as ProviderName).secretField} to sign a rebuilt one`,
+      { suggestion: `Use the profile the listener used (--profile), or set the ${event.provider} signing secret` },
+    );
+  }
+  return built;
 }
 
 /** Sends a stored webhook to `target` (default: where it was last forwarded), signed anew when `creds` hold the secret. */

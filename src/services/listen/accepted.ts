@@ -6,6 +6,7 @@ import { createRedactor, scrubKnownSecrets } from '../../config/redact.js';
 import type { Credentials, LoggedInboundMessage, ProviderAdapter, WebhookRequest } from '../../providers/types.js';
 import type { WebhookKind } from '../../webhook/intake.js';
 import type { WebhookHttpResponse } from '../../webhook/server.js';
+import { buildRecoveredWebhook } from '../events/index.js';
 import { type EventLog, encodeBody, newEventId, redactHeaders, type StoredEvent } from '../events/store.js';
 import { forwardWebhook } from '../forward/forward.js';
 import { webhookKit } from '../forward/signers.js';
@@ -87,7 +88,6 @@ export function createAcceptedHandler(opts: AcceptedOptions): AcceptedHandler {
     );
   };
   const recovered = (record: LoggedInboundMessage): void => {
-    if (!opts.log) return;
     const at = now();
     const { unavailable: _u, mediaCount: _c, ...message } = record;
     // The log record carries no credentials as far as we know; mask the account's secrets anyway, in every form.
@@ -105,7 +105,37 @@ export function createAcceptedHandler(opts: AcceptedOptions): AcceptedHandler {
       events: [message],
       forwards: [],
     };
-    void track(opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+    if (opts.log) void track(opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+    forwardRecovered(message, stored.id);
+  };
+  /** --forward-to: the app gets the webhook the provider would have sent, built and signed for it (its answer goes nowhere). */
+  const forwardRecovered = (message: Extract<WebhookEvent, { type: 'message' }>, id: string): void => {
+    const target = opts.request.forward?.inbound;
+    if (target === undefined) return;
+    const creds = opts.credentials();
+    const built = buildRecoveredWebhook(opts.adapter.name, message, target, creds, now());
+    // No secret (--insecure-skip-verify): sent unsigned, as the listener itself accepted it.
+    const headers = built?.headers ?? { 'content-type': 'application/json', 'user-agent': 'mms-listen' };
+    const body = built?.body ?? Buffer.from(JSON.stringify(message), 'utf8');
+    void track(
+      forwardWebhook({ method: 'POST', publicUrl: target, headers, rawBody: body }, target, {
+        credentials: creds,
+        signal: opts.ports.signal,
+        ...(opts.request.forward?.timeoutMs !== undefined ? { timeoutMs: opts.request.forward.timeoutMs } : {}),
+        ...(opts.ports.forwardTimer ? { setTimer: opts.ports.forwardTimer } : {}),
+      }).then(({ attempt }) => {
+        const a = { ...attempt, resigned: built !== undefined };
+        opts.events.forwarded?.({
+          type: 'forward',
+          kind: 'inbound',
+          provider: opts.adapter.name,
+          logId: opts.log ? id : null,
+          events: [summary(message)],
+          attempt: a,
+        });
+        if (opts.log) void track(opts.log.addForward(id, a).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+      }),
+    );
   };
   return {
     handle,

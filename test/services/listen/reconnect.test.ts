@@ -5,9 +5,12 @@
 // The tunnels are real TCP forwarders (tunnel-fakes.ts): while one is down, the sandbox's webhooks
 // are refused, as a provider's are when the tunnel is gone.
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CliError } from '../../../src/errors/errors.js';
 import { closeHttp, createHttpClient } from '../../../src/providers/http-client.js';
@@ -17,7 +20,17 @@ import { eventToJson, formatTunnelReport } from '../../../src/output/render-list
 import { PLAIN_THEME } from '../../../src/output/theme.js';
 import { openEventLog, type EventLog } from '../../../src/services/events/store.js';
 import { listenForMessages } from '../../../src/services/listen/index.js';
-import type { ListenEvent, ListeningInfo, ListenNotice, ListenOutcome, ListenPorts, ListenRequest, TunnelReport } from '../../../src/services/listen/types.js';
+import type {
+  ForwardReport,
+  ListenEvent,
+  ListenEvents,
+  ListeningInfo,
+  ListenNotice,
+  ListenOutcome,
+  ListenPorts,
+  ListenRequest,
+  TunnelReport,
+} from '../../../src/services/listen/types.js';
 import { startWebhookServer, type WebhookServer } from '../../../src/webhook/server.js';
 import { startLocalSandbox, type LocalSandbox } from '../../helpers/sandbox-in-process.js';
 import { manualTimers, startFakeTunnel, type FakeTunnel } from './tunnel-fakes.js';
@@ -71,7 +84,7 @@ afterEach(async () => {
 });
 
 /** A listener whose endpoint is the real loopback server behind a fake tunnel. */
-function startListen(request: Partial<ListenRequest>, ports: Partial<ListenPorts> & { adapter?: ProviderAdapter } = {}): Run {
+function startListen(request: Partial<ListenRequest>, ports: Partial<ListenPorts> & { adapter?: ProviderAdapter } = {}, more: Partial<ListenEvents> = {}): Run {
   const ac = new AbortController();
   const env = { MMS_CONFIG_DIR: join(root, 'config') };
   const log = openEventLog(env);
@@ -104,6 +117,7 @@ function startListen(request: Partial<ListenRequest>, ports: Partial<ListenPorts
       event: (ev) => void run.events.push(ev),
       notice: (n) => void run.notices.push(n),
       tunnel: (r) => void run.reports.push(r),
+      ...more,
     },
   );
   run.ready = Promise.race([ready, run.done.then(() => Promise.reject(new Error('the run ended before listening')))]);
@@ -341,6 +355,41 @@ describe('mms listen: the tunnel drops and comes back', () => {
     );
     // The sandbox delivered it live too (the fake tunnel never really went away): it is reported once.
     expect(l.events.filter((e) => e.id === missed)).toHaveLength(1);
+  });
+});
+
+describe('--forward-to and recovered messages', () => {
+  it("the app gets each recovered message as the provider's webhook, signed for the app's URL (Twilio's validator passes)", async () => {
+    const got: Array<{ signature: string; params: Record<string, string> }> = [];
+    const app = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        got.push({ signature: String(req.headers['x-twilio-signature']), params: Object.fromEntries(new URLSearchParams(body)) });
+        res.end('<Response></Response>');
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(app.address() as AddressInfo).port}/sms`;
+    try {
+      // Sent while nobody listened (the number points nowhere): only the provider's log has it.
+      const missed = await textTheNumber('nobody was listening');
+      const forwarded: ForwardReport[] = [];
+      const l = startListen(
+        { number: NUMBER, since: new Date(Date.now() - 60_000), forward: { inbound: target } },
+        {},
+        { forwarded: (r) => void forwarded.push(r) },
+      );
+      await l.ready;
+      await vi.waitFor(() => expect(forwarded).toHaveLength(1));
+      expect(forwarded[0]).toMatchObject({ kind: 'inbound', events: [{ type: 'message', id: missed }], attempt: { answered: 200, resigned: true } });
+      expect(got[0]!.params).toMatchObject({ MessageSid: missed, Body: 'nobody was listening', To: NUMBER });
+      expect(twilio.validateRequest(tw().credentials.authToken!, got[0]!.signature, target, got[0]!.params)).toBe(true);
+      expect(l.events).toMatchObject([{ id: missed, recovered: true }]);
+      await vi.waitFor(async () => expect((await l.log.list()).map((e) => [e.recovered, e.forwards.length])).toEqual([[true, 1]]));
+    } finally {
+      await new Promise((r) => app.close(r));
+    }
   });
 });
 
