@@ -26,6 +26,8 @@ export interface LocalTunnelOptions extends TunnelCommonOptions {
   reconnectDelayMs?: number;
   /** The clock (default Date.now): when a gap began and ended. */
   now?: () => number;
+  /** Waits `ms` (reconnect delays, the start() deadline); returns a cancel function (default setTimeout). */
+  setTimer?: (ms: number, fn: () => void) => () => void;
 }
 
 /** The server's answer to GET /?new. */
@@ -80,7 +82,9 @@ function checkHost(host: string, env: NodeJS.ProcessEnv): URL {
 /** Mutable state shared by a tunnel's sockets. */
 interface SlotState {
   sockets: Set<Socket>;
-  timers: Set<NodeJS.Timeout>;
+  /** Cancel functions of the pending reconnects. */
+  timers: Set<() => void>;
+  setTimer: (ms: number, fn: () => void) => () => void;
   stopped: boolean;
   lost: boolean;
   maxFailures: number;
@@ -115,7 +119,7 @@ function socketDown(state: SlotState): void {
 }
 
 function shutdownSlots(state: SlotState): void {
-  for (const t of state.timers) clearTimeout(t);
+  for (const cancel of state.timers) cancel();
   state.timers.clear();
   for (const s of state.sockets) s.destroy();
   state.sockets.clear();
@@ -232,14 +236,11 @@ function openSlot(
       );
       return;
     }
-    const t = setTimeout(
-      () => {
-        state.timers.delete(t);
-        openSlot(state, remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
-      },
-      failed ? state.reconnectDelayMs : 0,
-    );
-    state.timers.add(t);
+    const cancel = state.setTimer(failed ? state.reconnectDelayMs : 0, () => {
+      state.timers.delete(cancel);
+      openSlot(state, remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
+    });
+    state.timers.add(cancel);
   });
 }
 
@@ -309,7 +310,13 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
   const listeners = new CloseListeners();
   const state: SlotState = {
     sockets: new Set<Socket>(),
-    timers: new Set<NodeJS.Timeout>(),
+    timers: new Set<() => void>(),
+    setTimer:
+      opts.setTimer ??
+      ((ms, fn) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      }),
     stopped: false,
     lost: false,
     maxFailures: opts.maxReconnectFailures ?? 5,
@@ -325,7 +332,7 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
     async start(localPort) {
       const ac = new AbortController();
       abortStart = () => ac.abort();
-      const timer = setTimeout(() => ac.abort(), timeoutMs);
+      const cancelTimeout = state.setTimer(timeoutMs, () => ac.abort());
       try {
         const info = await registerTunnel(hostUrl, opts.subdomain, ac.signal);
         const remoteHost = info.ip ?? hostUrl.hostname.replace(/^\[|\]$/g, '');
@@ -351,7 +358,7 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
         }
         throw err;
       } finally {
-        clearTimeout(timer);
+        cancelTimeout();
         abortStart = undefined;
       }
     },
