@@ -123,6 +123,19 @@ describe('the reader leaves while mms waits', () => {
     expect(r.stderr).toContain('mms exited 0');
   });
 
+  it('mms sandbox wait whose reader went away: ends at once as Ctrl+C does (130), not after --timeout', async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', 'wait', '--url', sb.info().origin, '--to', '+15557770002', '--timeout', '600'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    child.stdout.destroy();
+    expect(await exited).toBe(130);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
+  });
+
   it('mms listen > file: a file has no reader to lose, the listener keeps running', async () => {
     const r = await sh('"$0" "$@" > "$MMS_CONFIG_DIR/out.ndjson"; echo "mms exited $?" >&2', ['listen', '--json', '--count', '1', '--timeout', '0.3']);
     // --timeout before --count: exit 8, so the listener ran to its timeout and was not stopped early.
