@@ -26,7 +26,8 @@ const s = sanitizeForTerminal;
 export function eventRow(e: StoredEvent): string[] {
   const what = e.events.map((ev) => (ev.type === 'message' ? `${ev.id} ${ev.from} → ${ev.to} (${ev.media.length} media)` : `${ev.id} ${ev.status}`)).join('; ');
   const last = e.forwards.at(-1);
-  return [e.id, e.receivedAt, e.provider, e.kind, what || '-', last ? String(last.answered) : '-'].map((x) => s(x));
+  const shown = `${what || '-'}${e.recovered ? ' (recovered)' : ''}`;
+  return [e.id, e.receivedAt, e.provider, e.kind, shown, last ? String(last.answered) : '-'].map((x) => s(x));
 }
 
 /** The JSON shape of a stored event (the file's content, with `type` first). */
@@ -63,6 +64,27 @@ async function list(opts: EventsOptions, ctx: AppContext): Promise<void> {
   for (const r of rows) ctx.io.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
 }
 
+/** The stored webhook request: request line, headers, body. */
+function showRequestOf(e: StoredEvent, ctx: AppContext): void {
+  ctx.io.out(`${s(e.request.method)} ${s(e.request.url)}`);
+  for (const [k, v] of Object.entries(e.request.headers)) ctx.io.out(`${s(k)}: ${s(Array.isArray(v) ? v.join(', ') : v)}`);
+  ctx.io.out('');
+  if (e.request.bodyEncoding === 'base64') ctx.io.out(`(binary body, ${Buffer.from(e.request.body, 'base64').length} bytes)`);
+  else for (const line of e.request.body.split('\n')) ctx.io.out(s(line));
+}
+
+/** A recovered message has no request: the provider's log record as catch-up read it. */
+function showRecordOf(e: StoredEvent, ctx: AppContext): void {
+  ctx.io.out(`Recovered from the ${s(e.provider)} message log (no webhook reached the listener). The log record:`);
+  let text = e.request.body;
+  try {
+    text = JSON.stringify(JSON.parse(e.request.body), null, 2);
+  } catch {
+    // Not JSON after all: shown as stored.
+  }
+  for (const line of text.split('\n')) ctx.io.out(s(line));
+}
+
 async function show(id: string, ctx: AppContext): Promise<void> {
   const { events, log } = await openLog(ctx);
   const e = await events.getEvent(log, id);
@@ -72,11 +94,8 @@ async function show(id: string, ctx: AppContext): Promise<void> {
   }
   ctx.io.out(`${s(e.id)}  ${e.receivedAt}  ${s(e.provider)} ${e.kind}${e.verified ? '' : '  (NOT verified: --insecure-skip-verify)'}`);
   ctx.io.out('');
-  ctx.io.out(`${s(e.request.method)} ${s(e.request.url)}`);
-  for (const [k, v] of Object.entries(e.request.headers)) ctx.io.out(`${s(k)}: ${s(Array.isArray(v) ? v.join(', ') : v)}`);
-  ctx.io.out('');
-  if (e.request.bodyEncoding === 'base64') ctx.io.out(`(binary body, ${Buffer.from(e.request.body, 'base64').length} bytes)`);
-  else for (const line of e.request.body.split('\n')) ctx.io.out(s(line));
+  if (e.recovered) showRecordOf(e, ctx);
+  else showRequestOf(e, ctx);
   if (e.forwards.length > 0) ctx.io.out('');
   for (const f of e.forwards) {
     const { out, warn } = formatForwardLines({ kind: e.kind, events: [], attempt: f }, !f.replay);
@@ -97,6 +116,8 @@ async function replay(id: string, opts: EventsOptions, ctx: AppContext): Promise
     forward: { signal: ctx.signal, ...(timeoutS !== undefined ? { timeoutMs: Math.round(timeoutS * 1000) } : {}) },
   });
   if (out.signing === 'verbatim') ctx.io.warn(`Note: no ${stored.provider} signing secret in this profile: sent with the stored signature headers`);
+  if (out.signing === 'rebuilt')
+    ctx.io.info(`Note: ${stored.id} was recovered from the provider's log: sent as the webhook ${stored.provider} would have sent, signed for the target`);
   const a = out.attempt;
   if (ctx.io.json) writeJson(ctx.io, { type: 'replay', id: stored.id, signing: out.signing, ...a, body: out.body });
   else {

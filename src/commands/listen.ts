@@ -292,8 +292,10 @@ export function createListenCommand(ctx: AppContext): Command {
     .addHelpText(
       'after',
       `
-Events go to stdout (NDJSON with --json, starting with {"event":"listening",…});
-status lines and rejected requests go to stderr.
+Events go to stdout (NDJSON with --json, starting with {"type":"listening",…});
+status lines and rejected requests go to stderr. A lost tunnel is opened again
+(8 attempts over about 2 minutes), the number re-pointed, and the messages of the
+gap recovered from the provider's log; a closed stdout stops the listener.
 
 Examples:
   $ mms listen --number +15551234567 --tunnel              # print inbound MMS until Ctrl+C

@@ -1,4 +1,6 @@
 // Streams and terminal facts, computed once per run (tests pass their own).
+import { spawn } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import type { Writable, Readable } from 'node:stream';
 import { createRedactor } from '../config/redact.js';
 
@@ -38,6 +40,12 @@ export interface IO {
    * after that is dropped quietly; cli.ts stops the run as it would for Ctrl+C.
    */
   onOutputClosed(fn: (stream: 'stdout' | 'stderr') => void): void;
+  /**
+   * For commands that can stay silent for hours (`mms listen`, `mms sandbox`): from now on, notice
+   * that stdout's reader went away even when nothing is written, and tell the onOutputClosed
+   * listeners at once. Nothing happens for a terminal or a file. Returns a function that stops watching.
+   */
+  watchOutputClosed(): () => void;
   /**
    * Shows a status line (output/status-line.ts) on stderr: from then on every line written through
    * info/warn/debugLog (and out, when stdout is a terminal too) is printed above it. `undefined`
@@ -90,14 +98,15 @@ export function createIO(
   let redact: ((text: string) => string) | undefined;
   const closedListeners: Array<(stream: 'stdout' | 'stderr') => void> = [];
   const closed = { stdout: false, stderr: false };
+  const markClosed = (name: 'stdout' | 'stderr'): void => {
+    if (closed[name]) return;
+    closed[name] = true;
+    for (const fn of closedListeners) fn(name);
+  };
   for (const name of ['stdout', 'stderr'] as const) {
     // A reader that went away (EPIPE) or a stream already destroyed: never a crash with a stack
     // trace. Every error on an output stream means nobody can read what follows.
-    streams[name].on('error', () => {
-      if (closed[name]) return;
-      closed[name] = true;
-      for (const fn of closedListeners) fn(name);
-    });
+    streams[name].on('error', () => markClosed(name));
   }
   const stdout = scrubbing(
     streams.stdout,
@@ -150,6 +159,9 @@ export function createIO(
     onOutputClosed(fn) {
       closedListeners.push(fn);
     },
+    watchOutputClosed() {
+      return stdoutIsTTY ? () => undefined : watchReaderGone(streams.stdout, () => markClosed('stdout'));
+    },
     addSecrets(values) {
       const before = secrets.size;
       for (const v of values) if (v) secrets.add(v);
@@ -189,4 +201,78 @@ function scrubbing<T extends Writable>(stream: T, current: () => ((text: string)
       return true;
     },
   });
+}
+
+/** The parts of a Node stdio stream the reader watch uses (absent on test streams: nothing is watched). */
+type StdioStream = Writable & { fd?: unknown; _handle?: { readStart?(): number; readStop?(): number; onread?: unknown } };
+
+/**
+ * Calls `onGone` once the reader of `stream` (fd 1 of a pipe) goes away, without writing to it;
+ * returns a stop function. Node offers no way to wait for the EPOLLERR a pipe's write end gets:
+ * - a socket (Node and most supervisors spawn us with socketpairs) is opened by libuv for reading
+ *   too, so reading from it reports the reader's end as EOF at once (data is never expected; dropped);
+ * - a pipe (`mms listen | head -1`) is write-only for libuv (its read start fails with ENOTCONN), so
+ *   on Linux GNU `tail -f --pid` holds the same fd and, polling it every 0.2 s, dies of SIGPIPE when
+ *   the reader is gone (elsewhere, or without GNU tail, the next write notices, as before);
+ * - a terminal or a file has no reader to lose.
+ */
+function watchReaderGone(stream: StdioStream, onGone: () => void): () => void {
+  const fd = stream.fd;
+  if (typeof fd !== 'number') return () => undefined;
+  let kind: 'socket' | 'fifo' | undefined;
+  try {
+    const st = fstatSync(fd);
+    kind = st.isSocket() ? 'socket' : st.isFIFO() ? 'fifo' : undefined;
+  } catch {
+    kind = undefined;
+  }
+  if (kind === 'socket') return watchSocketPeer(stream, onGone);
+  if (kind === 'fifo' && process.platform === 'linux') return watchPipeReader(fd, onGone);
+  return () => undefined;
+}
+
+/** Reads from a socket stdout only to see its end (see watchReaderGone). */
+function watchSocketPeer(stream: StdioStream, onGone: () => void): () => void {
+  const handle = stream._handle;
+  if (!handle || typeof handle.readStart !== 'function') return () => undefined;
+  const previous = handle.onread;
+  // libuv calls onread with the chunk's ArrayBuffer, or with nothing at EOF or on an error.
+  handle.onread = (chunk?: unknown) => {
+    if (chunk !== undefined) return;
+    stop();
+    onGone();
+  };
+  let active = handle.readStart() === 0;
+  const stop = (): void => {
+    if (!active) return;
+    active = false;
+    handle.readStop?.();
+    handle.onread = previous;
+  };
+  if (!active) handle.onread = previous;
+  return stop;
+}
+
+/** Lets GNU tail watch a pipe's reader for us (see watchReaderGone); killed by stop() and at exit. */
+function watchPipeReader(fd: number, onGone: () => void): () => void {
+  // --pid: should we be killed with -9, tail ends within a second and stops holding the pipe open.
+  const child = spawn('tail', ['-f', '-s', '0.2', `--pid=${process.pid}`, '/dev/null'], {
+    stdio: ['ignore', fd, 'ignore'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+  });
+  let stopped = false;
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  };
+  child.on('error', () => undefined); // no tail (busybox, macOS): the next write notices instead
+  child.once('exit', (_code, signal) => {
+    process.off('exit', kill);
+    if (!stopped && signal === 'SIGPIPE') onGone();
+  });
+  child.unref();
+  process.once('exit', kill);
+  return () => {
+    stopped = true;
+    kill();
+  };
 }

@@ -7,7 +7,7 @@ import { createLineWriter, writeJson, writeNdjson } from './json.js';
 import { sanitizeForTerminal as s } from './sanitize.js';
 import type { Theme } from './theme.js';
 import { formatBytes } from '../media/size.js';
-import type { ListenEvent, ListenEvents, ListeningInfo, ListenNotice, ListenOutcome, RestoreOutcome } from '../services/listen/types.js';
+import type { ListenEvent, ListenEvents, ListeningInfo, ListenNotice, ListenOutcome, RestoreOutcome, TunnelReport } from '../services/listen/types.js';
 
 /** The kind key of an NDJSON line: `type`, as in every streaming command (README: JSON output). */
 export function kindKeys<K extends string>(kind: K): { type: K } {
@@ -120,7 +120,37 @@ export function formatNotice(n: ListenNotice, t: Theme): { level: 'info' | 'warn
       return info(`Recovered ${n.recovered} message${n.recovered === 1 ? '' : 's'} received since ${n.since} (${n.skipped} already seen)${more}.`);
     }
     case 'catch-up-failed':
-      return warn(t.warn(`Could not read the provider's message log for --since: ${s(n.message)}`));
+      return warn(t.warn(`Could not read the provider's message log to recover missed messages: ${s(n.message)}`));
+  }
+}
+
+const seconds = (ms: number | undefined): string => `${Math.max(0, Math.round((ms ?? 0) / 1000))} s`;
+
+/** What a reconnect line says about the messages of the gap. */
+function recoveryText(r: TunnelReport): string {
+  if (r.recovery === 'catch-up') return "; reading the messages of the gap from the provider's log";
+  if (r.recovery === 'unavailable') return `; messages received in the gap cannot be recovered (${s(r.recoveryNote ?? 'no readable log')})`;
+  return '; messages received in the gap are not recovered (that needs --number)';
+}
+
+/** The stderr line for a tunnel drop or return (one per report; always shown, --quiet too). */
+export function formatTunnelReport(r: TunnelReport, t: Theme): string {
+  switch (r.state) {
+    case 'lost':
+      return t.warn(`Tunnel lost (${s(r.via)}): ${s(r.message ?? 'closed')}. Re-opening it…`);
+    case 'gave-up':
+      return t.error(`Gave up re-opening the tunnel after ${r.attempts ?? 0} attempt${r.attempts === 1 ? '' : 's'}: ${s(r.message ?? '')}`);
+    case 'resumed':
+      return t.warn(`Tunnel interrupted for ${seconds(r.durationMs)} (${s(r.via)} reconnected by itself)${recoveryText(r)}.`);
+    case 'reconnected': {
+      const where = !r.urlChanged
+        ? ` at the same URL`
+        : r.numberRepointed
+          ? ` at ${s(r.url ?? '')}; the number now points there`
+          : ` at a new URL: point your webhook at ${s(r.inboundUrl ?? '')}`;
+      const tries = `${r.attempts ?? 1} attempt${r.attempts === 1 ? '' : 's'}`;
+      return t.warn(`Tunnel back after ${seconds(r.durationMs)} (${tries})${where}${recoveryText(r)}.`);
+    }
   }
 }
 
@@ -153,6 +183,12 @@ export function createListenRenderer(io: IO, themes: { out: Theme; err: Theme })
       const { level, line } = formatNotice(n, themes.err);
       if (level === 'info') io.info(line);
       else io.warn(line);
+    },
+    tunnel: (r) => {
+      // NDJSON readers see it in order with the events; people see it on stderr.
+      if (io.json) lines.write(JSON.stringify(r));
+      lines.flush();
+      io.warn(formatTunnelReport(r, themes.err));
     },
     flush: () => lines.flush(),
   };

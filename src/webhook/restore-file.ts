@@ -4,7 +4,7 @@
 // with O_EXCL so two listeners can never both claim the same number. The file records the
 // listener's process identity (pid, start time, boot: ../core/process-identity.ts), so a file whose
 // pid now belongs to another program (pid reuse) is recognised as left by a listener that is gone.
-import { mkdir, open, readdir, readFile, rm, chmod } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configDir } from '../config/store.js';
 import { ConfigError, ErrorCode } from '../errors/errors.js';
@@ -193,4 +193,29 @@ export async function createRestoreFile(env: NodeJS.ProcessEnv, record: RestoreR
 /** Deletes a restore file (missing is fine). */
 export async function removeRestoreFile(path: string): Promise<void> {
   await rm(path, { force: true });
+}
+
+/**
+ * Replaces this run's own restore file with a new record (a re-pointed number: the temporary
+ * resources changed), atomically: a crash leaves the old record or the new one, never half of one.
+ */
+export async function replaceRestoreFile(path: string, record: RestoreRecord, reader: ProcessIdentityReader = systemProcessReader): Promise<void> {
+  if (record.pid === process.pid && record.startTime === undefined) {
+    const { startTime, bootId } = currentProcessIdentity(reader);
+    record = { ...record, ...(startTime !== undefined ? { startTime } : {}), ...(bootId !== undefined ? { bootId } : {}) };
+  }
+  const tmp = `${path}.${process.pid}.tmp`;
+  const handle = await open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(record, null, 2) + '\n', 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }

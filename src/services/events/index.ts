@@ -1,7 +1,7 @@
 // `mms events list|show|replay`: read the listener's event log, and send a stored webhook to an app
 // again, re-signed for the target (a fresh signature where the profile holds the secret) so the
 // app's check passes. Returns data; the command renders it.
-import { ErrorCode, UsageError } from '../../errors/errors.js';
+import { AuthError, ErrorCode, UsageError } from '../../errors/errors.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import type { Credentials, ProviderName } from '../../providers/types.js';
 import { forwardWebhook, type ForwardAttempt, type ForwardOptions } from '../forward/forward.js';
@@ -67,8 +67,55 @@ export interface ReplayOutcome {
   event: StoredEvent;
   attempt: ForwardAttempt;
   body: string;
-  /** How the request was signed for the target. */
-  signing: 'resigned' | 'verbatim';
+  /** How the request was signed for the target ('rebuilt': a recovered message, built as the provider's webhook and signed). */
+  signing: 'resigned' | 'verbatim' | 'rebuilt';
+}
+
+/** An inbound message as catch-up recovered it (the event a webhook would have carried). */
+type RecoveredMessageEvent = Extract<StoredEvent['events'][number], { type: 'message' }>;
+
+/**
+ * The webhook the provider would have sent for a message catch-up recovered from its log (its
+ * fields and content type, as `mms trigger` builds them), signed for `target`; undefined when
+ * `credentials` lack the provider's signing secret.
+ */
+export function buildRecoveredWebhook(
+  provider: string,
+  message: RecoveredMessageEvent,
+  target: string,
+  credentials: Credentials,
+  now: Date,
+): { headers: Record<string, string>; body: Buffer } | undefined {
+  const kit = webhookKit(provider as ProviderName);
+  if (!credentials[kit.secretField]) return undefined;
+  const media = message.media.map((m) => ({
+    url: m.url,
+    contentType: m.contentType ?? 'application/octet-stream',
+    ...(m.size !== undefined ? { size: m.size } : {}),
+  }));
+  const receivedAt = new Date(message.receivedAt);
+  const built = kit.inbound(
+    { id: message.id, from: message.from, to: message.to, body: message.body, media, now: Number.isNaN(receivedAt.getTime()) ? now : receivedAt },
+    credentials,
+    target,
+  );
+  const headers = { 'content-type': built.contentType, 'user-agent': 'mms-listen', ...kit.sign(built, target, credentials, now) };
+  return { headers, body: Buffer.from(built.body, 'utf8') };
+}
+
+/** A recovered event's webhook for `replay`; refuses without the signing secret (nothing unsigned is sent). */
+function rebuildRecovered(event: StoredEvent, target: string, credentials: Credentials, now: Date): { headers: Record<string, string>; body: Buffer } {
+  const message = event.events.find((e): e is RecoveredMessageEvent => e.type === 'message');
+  if (!message) throw new UsageError(`Event ${event.id} holds no message to rebuild a webhook from`, { code: ErrorCode.INVALID_ARGUMENT });
+  const built = buildRecoveredWebhook(event.provider, message, target, credentials, now);
+  if (!built) {
+    throw new AuthError(
+      ErrorCode.AUTH_MISSING,
+      `Event ${event.id} was recovered from the ${event.provider} message log: no webhook was stored, and this profile has no ${webhookKit(event.provider as ProviderName).secretField} to sign a rebuilt one`,
+      { suggestion: `Use the profile the listener used (--profile), or set the ${event.provider} signing secret` },
+    );
+  }
+  return built;
 }
 
 /** Sends a stored webhook to `target` (default: where it was last forwarded), signed anew when `creds` hold the secret. */
@@ -84,6 +131,16 @@ export async function replayEvent(
       code: ErrorCode.MISSING_ARGUMENT,
       suggestion: `mms events replay ${event.id} --forward-to <url>`,
     });
+  }
+  if (event.recovered) {
+    const rebuilt = rebuildRecovered(event, target, opts.credentials, (opts.now ?? (() => new Date()))());
+    const { reply, attempt } = await forwardWebhook({ method: 'POST', publicUrl: target, headers: rebuilt.headers, rawBody: rebuilt.body }, target, {
+      credentials: opts.credentials,
+      ...(opts.forward ?? {}),
+    });
+    const replayed: ForwardAttempt = { ...attempt, resigned: true, replay: true };
+    await log.addForward(event.id, replayed);
+    return { event, attempt: replayed, body: attempt.error ? '' : Buffer.from(reply.body ?? '').toString('utf8'), signing: 'rebuilt' };
   }
   const kit = webhookKit(event.provider as ProviderName);
   const body = decodeBody(event);

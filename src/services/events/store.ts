@@ -25,6 +25,12 @@ export interface StoredEvent {
   request: { method: string; url: string; headers: Record<string, string | string[]>; body: string; bodyEncoding: 'utf8' | 'base64' };
   events: WebhookEvent[];
   forwards: ForwardAttempt[];
+  /**
+   * True for a message catch-up read back from the provider's message log (no webhook reached the
+   * listener): `request` is then no webhook but the log record as read (method GET, url '', the
+   * record's JSON as body, secrets masked), and `verified` means it came from the provider's API.
+   */
+  recovered?: true;
 }
 
 /** Headers whose values are credentials (Vonage's JWT, Bandwidth's Basic password, cookies). */

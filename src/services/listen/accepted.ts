@@ -2,9 +2,11 @@
 // event log and, with --forward-to, forward it to the app and answer the provider with the app's
 // answer. Nothing here throws into intake: a failed write is a notice, a failed forward a 502/504.
 import type { WebhookEvent } from '../../core/types.js';
-import type { Credentials, ProviderAdapter, WebhookRequest } from '../../providers/types.js';
+import { createRedactor, scrubKnownSecrets } from '../../config/redact.js';
+import type { Credentials, LoggedInboundMessage, ProviderAdapter, WebhookRequest } from '../../providers/types.js';
 import type { WebhookKind } from '../../webhook/intake.js';
 import type { WebhookHttpResponse } from '../../webhook/server.js';
+import { buildRecoveredWebhook } from '../events/index.js';
 import { type EventLog, encodeBody, newEventId, redactHeaders, type StoredEvent } from '../events/store.js';
 import { forwardWebhook } from '../forward/forward.js';
 import { webhookKit } from '../forward/signers.js';
@@ -12,7 +14,7 @@ import type { ForwardReport, ListenEvents, ListenPorts, ListenRequest } from './
 
 /** Options of {@link createAcceptedHandler}. */
 export interface AcceptedOptions {
-  adapter: Pick<ProviderAdapter, 'name'>;
+  adapter: Pick<ProviderAdapter, 'name'> & Partial<Pick<ProviderAdapter, 'credentialFields'>>;
   request: Pick<ListenRequest, 'forward' | 'skipVerify'>;
   ports: Pick<ListenPorts, 'forwardTimer' | 'signal'>;
   events: ListenEvents;
@@ -30,6 +32,11 @@ function summary(ev: WebhookEvent): ForwardReport['events'][number] {
 /** What the run does with accepted webhooks, and a way to wait for the forwards and log writes still in flight. */
 export interface AcceptedHandler {
   handle(kind: WebhookKind, req: WebhookRequest, events: WebhookEvent[]): Promise<WebhookHttpResponse> | undefined;
+  /**
+   * Stores a message catch-up read from the provider's log (no webhook reached us: nothing is
+   * forwarded). Its `request` holds the log record as read, secrets masked, flagged `recovered`.
+   */
+  recovered(record: LoggedInboundMessage): void;
   /** Resolves when every forward started so far was answered (or failed) and logged. */
   settled(): Promise<void>;
 }
@@ -80,8 +87,59 @@ export function createAcceptedHandler(opts: AcceptedOptions): AcceptedHandler {
       }),
     );
   };
+  const recovered = (record: LoggedInboundMessage): void => {
+    const at = now();
+    const { unavailable: _u, mediaCount: _c, ...message } = record;
+    // The log record carries no credentials as far as we know; mask the account's secrets anyway, in every form.
+    const creds = opts.credentials();
+    const secrets = (opts.adapter.credentialFields ?? []).filter((f) => f.secret).flatMap((f) => (creds[f.key] ? [creds[f.key]!] : []));
+    const body = scrubKnownSecrets(createRedactor(secrets)(JSON.stringify(record)));
+    const stored: StoredEvent = {
+      id: newEventId(at),
+      receivedAt: at.toISOString(),
+      provider: opts.adapter.name,
+      kind: 'inbound',
+      verified: true,
+      recovered: true,
+      request: { method: 'GET', url: '', headers: {}, body, bodyEncoding: 'utf8' },
+      events: [message],
+      forwards: [],
+    };
+    if (opts.log) void track(opts.log.append(stored).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+    forwardRecovered(message, stored.id);
+  };
+  /** --forward-to: the app gets the webhook the provider would have sent, built and signed for it (its answer goes nowhere). */
+  const forwardRecovered = (message: Extract<WebhookEvent, { type: 'message' }>, id: string): void => {
+    const target = opts.request.forward?.inbound;
+    if (target === undefined) return;
+    const creds = opts.credentials();
+    const built = buildRecoveredWebhook(opts.adapter.name, message, target, creds, now());
+    // No secret (--insecure-skip-verify): sent unsigned, as the listener itself accepted it.
+    const headers = built?.headers ?? { 'content-type': 'application/json', 'user-agent': 'mms-listen' };
+    const body = built?.body ?? Buffer.from(JSON.stringify(message), 'utf8');
+    void track(
+      forwardWebhook({ method: 'POST', publicUrl: target, headers, rawBody: body }, target, {
+        credentials: creds,
+        signal: opts.ports.signal,
+        ...(opts.request.forward?.timeoutMs !== undefined ? { timeoutMs: opts.request.forward.timeoutMs } : {}),
+        ...(opts.ports.forwardTimer ? { setTimer: opts.ports.forwardTimer } : {}),
+      }).then(({ attempt }) => {
+        const a = { ...attempt, resigned: built !== undefined };
+        opts.events.forwarded?.({
+          type: 'forward',
+          kind: 'inbound',
+          provider: opts.adapter.name,
+          logId: opts.log ? id : null,
+          events: [summary(message)],
+          attempt: a,
+        });
+        if (opts.log) void track(opts.log.addForward(id, a).catch((err: unknown) => opts.events.eventLogFailed?.((err as Error).message)));
+      }),
+    );
+  };
   return {
     handle,
+    recovered,
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },

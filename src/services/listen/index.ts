@@ -8,10 +8,11 @@ import { ExitCode } from '../../errors/exit-codes.js';
 import type { Credentials } from '../../providers/types.js';
 import type { PublicEndpoint } from '../../webhook/endpoint.js';
 import { openEventLog, type EventLog } from '../events/store.js';
-import { createAcceptedHandler } from './accepted.js';
+import { createAcceptedHandler, type AcceptedHandler } from './accepted.js';
 import { catchUp, inboundLogSupport, messageIdsOf } from './catch-up.js';
 import { assertNumberFree, createInboundLease } from './lease.js';
 import { createMessagePipeline, type MessagePipeline } from './pipeline.js';
+import { keepTunnel, type RouteUrls, type TunnelKeeper, type TunnelKeeperOptions } from './reconnect.js';
 import type { ListenAccount, ListenEvents, ListeningInfo, ListenOutcome, ListenPorts, ListenRequest, StopReason } from './types.js';
 
 export { restoreLeftovers, webhookCredentialsOf } from './lease.js';
@@ -104,24 +105,40 @@ async function openListenerEndpoint(request: ListenRequest, ports: ListenPorts, 
   });
 }
 
-/** Mounts the signature-checked inbound and status routes; returns their public URLs. */
-function mountRoutes(endpoint: PublicEndpoint, provider: string, pipeline: MessagePipeline): { url: string; inboundUrl: string; statusUrl: string } {
-  const base = endpoint.publicUrl;
-  const inboundPath = endpoint.server.addWebhookRoute(`${provider}/inbound`, pipeline.handler('inbound', base));
-  const statusPath = endpoint.server.addWebhookRoute(`${provider}/status`, pipeline.handler('status', base));
-  return { url: base, inboundUrl: `${base}${inboundPath}`, statusUrl: `${base}${statusPath}` };
+/**
+ * Mounts the signature-checked inbound and status routes; returns their public URLs, and `remount`,
+ * which verifies webhooks against another public URL from then on (the tunnel came back elsewhere).
+ */
+function mountRoutes(endpoint: PublicEndpoint, provider: string, pipeline: MessagePipeline): { urls: RouteUrls; remount(base: string): RouteUrls } {
+  const intakes = { inbound: pipeline.handler('inbound', endpoint.publicUrl), status: pipeline.handler('status', endpoint.publicUrl) };
+  const inboundPath = endpoint.server.addWebhookRoute(`${provider}/inbound`, (req) => intakes.inbound(req));
+  const statusPath = endpoint.server.addWebhookRoute(`${provider}/status`, (req) => intakes.status(req));
+  const urlsAt = (base: string): RouteUrls => ({ url: base, inboundUrl: `${base}${inboundPath}`, statusUrl: `${base}${statusPath}` });
+  return {
+    urls: urlsAt(endpoint.publicUrl),
+    remount(base) {
+      intakes.inbound = pipeline.handler('inbound', base);
+      intakes.status = pipeline.handler('status', base);
+      return urlsAt(base);
+    },
+  };
 }
 
-/** The error that ends a run whose tunnel closed. */
-function tunnelLostError(messages: number): CliError {
+/** The error that ends a run whose tunnel closed (`detail`: why it was not brought back). */
+function tunnelLostError(messages: number, detail?: string): CliError {
   return new CliError(
     ErrorCode.NETWORK_ERROR,
     ExitCode.UNAVAILABLE,
-    `The tunnel was lost after ${messages} message${messages === 1 ? '' : 's'}; the listener stopped`,
+    `The tunnel was lost${detail !== undefined ? ` and ${detail}` : ''}; the listener stopped after ${messages} message${messages === 1 ? '' : 's'}`,
     {
-      suggestion: 'Check your network and the tunnel service, then run mms listen again',
+      suggestion: 'Check your network and the tunnel service, then run mms listen again (--since recovers what arrived meanwhile)',
     },
   );
+}
+
+/** True when a lost tunnel can be opened again: a backend named by the flags (not --public-url), or an injected opener. */
+function canReopen(request: ListenRequest, ports: ListenPorts): boolean {
+  return ports.reconnect?.open !== undefined || (request.tunnel !== undefined && request.tunnel !== 'public-url' && request.publicUrl === undefined);
 }
 
 /** The run's event log: the injected one, else `<config dir>/events` unless --keep-events 0. */
@@ -145,6 +162,10 @@ interface RunCatchUpOptions {
   pipeline: MessagePipeline;
   events: ListenEvents;
   log?: EventLog;
+  /** Stores each recovered message in the event log. */
+  accepted: AcceptedHandler;
+  /** A second look (the log's delay has passed): no line unless it found something. */
+  quietWhenNone?: boolean;
 }
 
 /** Recovers, once, what the number received since `since` and nobody saw (event log, this run); failures are notices. */
@@ -157,11 +178,14 @@ async function runCatchUp(o: RunCatchUpOptions): Promise<void> {
         to: o.number,
         since: o.since,
         seen: (id) => logged.has(id) || o.pipeline.hasSeen(id),
-        emit: ({ unavailable: _u, mediaCount: _c, ...m }) => o.pipeline.admitRecovered({ ...m, media: m.media.map((x) => ({ ...x })), recovered: true }),
+        emit: (record) => {
+          const { unavailable: _u, mediaCount: _c, ...m } = record;
+          if (o.pipeline.admitRecovered({ ...m, media: m.media.map((x) => ({ ...x })), recovered: true })) o.accepted.recovered(record);
+        },
       },
       o.callContext,
     );
-    if (!result.supported) return;
+    if (!result.supported || (o.quietWhenNone && result.recovered === 0 && !result.error)) return;
     o.events.notice({ type: 'catch-up', recovered: result.recovered, skipped: result.skipped, since: result.since, truncated: result.truncated });
     if (result.error) o.events.notice({ type: 'catch-up-failed', message: result.error.message });
   } catch (err) {
@@ -169,6 +193,69 @@ async function runCatchUp(o: RunCatchUpOptions): Promise<void> {
     if (o.callContext.signal?.aborted) return;
     o.events.notice({ type: 'catch-up-failed', message: err instanceof Error ? err.message : String(err) });
   }
+}
+
+/** Whether a tunnel gap's messages can be read back: only with --number, from a provider that keeps a log. */
+function recoveryOf(request: ListenRequest, adapter: ListenAccount['adapter']): { state: 'catch-up' | 'unavailable' | 'none'; note?: string } {
+  if (request.number === undefined) return { state: 'none' };
+  const support = inboundLogSupport(adapter);
+  return support.supported ? { state: 'catch-up' } : { state: 'unavailable', note: support.reason };
+}
+
+/**
+ * Catch-ups after tunnel gaps, one at a time: each runs at once and again once the provider's log
+ * delay has passed (a message received just before the tunnel came back may not be listed yet).
+ */
+function createCatchUps(ports: ListenPorts, catchUp: (since: Date, quietWhenNone: boolean) => Promise<void>) {
+  const setTimer =
+    ports.reconnect?.setTimer ??
+    ((ms: number, fn: () => void) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    });
+  const delay = ports.account.adapter.messageLogDelayMs ?? 0;
+  const timers = new Set<() => void>();
+  let chain: Promise<void> = Promise.resolve();
+  let cancelled = false;
+  const queue = (since: Date, quiet: boolean): Promise<void> => (chain = chain.then(() => (cancelled ? undefined : catchUp(since, quiet))));
+  return {
+    async run(since: Date): Promise<void> {
+      await queue(since, false);
+      if (delay <= 0 || cancelled) return;
+      const cancel = setTimer(delay, () => {
+        timers.delete(cancel);
+        void queue(since, true);
+      });
+      timers.add(cancel);
+    },
+    cancel(): void {
+      cancelled = true;
+      for (const c of timers) c();
+      timers.clear();
+    },
+    settled: (): Promise<void> => chain,
+  };
+}
+
+/**
+ * Keeps the run's tunnel (reconnect.ts), or, when it cannot be opened again (--public-url, an
+ * injected endpoint), ends the run at its loss as before: `giveUp` then gets no detail.
+ */
+function watchTunnel(
+  request: ListenRequest,
+  ports: ListenPorts,
+  events: ListenEvents,
+  o: Pick<TunnelKeeperOptions, 'endpoint' | 'remount' | 'lease' | 'onWebhookCredentials' | 'catchUp'> & { giveUp(detail?: string): void },
+): TunnelKeeper | undefined {
+  if (!canReopen(request, ports)) {
+    o.endpoint.tunnel?.onClose((reason) => {
+      events.notice({ type: 'tunnel-lost', message: reason.message });
+      o.giveUp();
+    });
+    return undefined;
+  }
+  const now = ports.now ?? (() => new Date());
+  return keepTunnel({ ...o, request, ports, events, recovery: recoveryOf(request, ports.account.adapter), now });
 }
 
 /** One listener run: its message pipeline, its lease on the number, and the ways it ends. */
@@ -217,11 +304,21 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
         })
       : undefined;
   let endpoint: PublicEndpoint | undefined;
+  let keeper: TunnelKeeper | undefined;
+  let lostDetail: string | undefined;
   let closed: Promise<CliError | undefined> | undefined;
   let restoreReported = false;
+  const catchUps = createCatchUps(ports, (since, quietWhenNone) =>
+    request.number === undefined
+      ? Promise.resolve()
+      : runCatchUp({ adapter, callContext, since, number: request.number, pipeline, events, accepted, quietWhenNone, ...logOpt }),
+  );
   const shutdown = (): Promise<CliError | undefined> =>
     (closed ??= (async () => {
       pipeline.stopAccepting();
+      catchUps.cancel();
+      await keeper?.close().catch(() => undefined);
+      await catchUps.settled();
       await endpoint?.close().catch(() => undefined);
       return lease?.release();
     })());
@@ -232,16 +329,24 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     /** Server → public URL → routes → the number pointed here (restore file first) → armed. */
     async start(): Promise<ListeningInfo> {
       endpoint = await openListenerEndpoint(request, ports, events, pipeline);
-      const urls = mountRoutes(endpoint, adapter.name, pipeline);
+      const routes = mountRoutes(endpoint, adapter.name, pipeline);
+      const urls = routes.urls;
       let numberConfigured = false;
       if (lease) {
         const pointed = await lease.point(urls.inboundUrl);
         verifyWith = { ...verifyWith, ...pointed.webhookCredentials };
         numberConfigured = pointed.configured;
       }
-      endpoint.tunnel?.onClose((reason) => {
-        events.notice({ type: 'tunnel-lost', message: reason.message });
-        stopper.stop('tunnel-lost');
+      keeper = watchTunnel(request, ports, events, {
+        endpoint,
+        remount: (base) => routes.remount(base),
+        ...(lease ? { lease } : {}),
+        onWebhookCredentials: (c) => (verifyWith = { ...verifyWith, ...c }),
+        catchUp: (since) => catchUps.run(since),
+        giveUp: (detail?: string) => {
+          lostDetail = detail;
+          stopper.stop('tunnel-lost');
+        },
       });
       stopper.arm(request.timeoutS);
       return { provider: adapter.name, ...urls, via: endpoint.via, number: request.number ?? null, numberConfigured, verify: !request.skipVerify };
@@ -249,7 +354,7 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
     /** --since: the messages the provider's log holds that nobody saw, through the normal message path. */
     async catchUp(): Promise<void> {
       if (request.since === undefined || request.number === undefined) return;
-      await runCatchUp({ adapter, callContext, since: request.since, number: request.number, pipeline, events, ...logOpt });
+      await runCatchUp({ adapter, callContext, since: request.since, number: request.number, pipeline, events, accepted, ...logOpt });
     },
     /** Resolves with why the run stopped (rejects with an unexpected error); no message is admitted after it. */
     async untilStopped(): Promise<StopReason> {
@@ -271,7 +376,7 @@ function createListenRun(request: ListenRequest, ports: ListenPorts, events: Lis
         throw restoreError;
       }
       const counts = pipeline.counts();
-      if (reason === 'tunnel-lost') throw tunnelLostError(counts.messages);
+      if (reason === 'tunnel-lost') throw tunnelLostError(counts.messages, lostDetail);
       return { reason, ...counts, ...(request.count !== undefined ? { count: request.count } : {}) };
     },
     /** Every way out: closes and restores (once); a restore failure that would hide the run's own error becomes a notice. */

@@ -10,6 +10,7 @@ import {
   listRestoreFiles,
   readRestoreFile,
   removeRestoreFile,
+  replaceRestoreFile,
   restoreConflictError,
   restoreFilePath,
   type RestoreRecord,
@@ -48,6 +49,12 @@ export interface LeaseOptions {
 export interface InboundLease {
   /** Points the number at `url`; the restore file exists before the provider changes anything. */
   point(url: string): Promise<{ configured: boolean; webhookCredentials: Record<string, string> }>;
+  /**
+   * Points the number at a new URL (the tunnel came back elsewhere): the number is put back first
+   * (temporary resources removed), then pointed again; the restore file is replaced, never removed,
+   * so every moment in between has a way back. Rejects when the provider refuses (the caller stops).
+   */
+  repoint(url: string): Promise<{ configured: boolean; webhookCredentials: Record<string, string> }>;
   /** Puts the number back (idempotent; safe after a failed point()). Resolves with the error if that failed. */
   release(): Promise<CliError | undefined>;
 }
@@ -60,18 +67,24 @@ export function createInboundLease(opts: LeaseOptions): InboundLease {
   let manualState: InboundRestoreState | undefined;
   let released: Promise<CliError | undefined> | undefined;
 
+  const recordOf = (state: InboundRestoreState): RestoreRecord => ({
+    version: 1,
+    provider: adapter.name,
+    number: state.number,
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    baseUrl: callContext.baseUrl,
+    pid: process.pid,
+    createdAt: new Date().toISOString(),
+    state,
+  });
   const persist = async (state: InboundRestoreState): Promise<void> => {
-    const record: RestoreRecord = {
-      version: 1,
-      provider: adapter.name,
-      number: state.number,
-      ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
-      baseUrl: callContext.baseUrl,
-      pid: process.pid,
-      createdAt: new Date().toISOString(),
-      state,
-    };
-    restorePath = await createRestoreFile(opts.env, record);
+    if (restorePath !== undefined) {
+      // A re-point: this run's own file gets the new state.
+      await replaceRestoreFile(restorePath, recordOf(state));
+      restoreState = state;
+      return;
+    }
+    restorePath = await createRestoreFile(opts.env, recordOf(state));
     // From here on every exit path puts the number back.
     restoreState = state;
   };
@@ -92,28 +105,38 @@ export function createInboundLease(opts: LeaseOptions): InboundLease {
     }
   };
 
+  const point = async (url: string): Promise<{ configured: boolean; webhookCredentials: Record<string, string> }> => {
+    let persisted = false;
+    const state = await adapter.configureInbound!(number, url, callContext, {
+      beforeChange: async (s) => {
+        await persist(s);
+        persisted = true;
+      },
+    });
+    const webhookCredentials = webhookCredentialsOf(state);
+    if (state.data.manual === true) {
+      // Nothing was changed through the API: no restore file, nothing to undo on exit; the user
+      // makes (and later undoes) the change by hand, as the description says.
+      manualState = state;
+      opts.notice({ type: 'manual-action', description: state.description });
+      return { configured: false, webhookCredentials };
+    }
+    // Adapters that do not call beforeChange: record the change right after it.
+    if (!persisted) await persist(state);
+    else restoreState = state;
+    opts.notice({ type: 'number-pointed', number, description: state.description });
+    return { configured: true, webhookCredentials };
+  };
+
   return {
-    async point(url) {
-      let persisted = false;
-      const state = await adapter.configureInbound!(number, url, callContext, {
-        beforeChange: async (s) => {
-          await persist(s);
-          persisted = true;
-        },
-      });
-      const webhookCredentials = webhookCredentialsOf(state);
-      if (state.data.manual === true) {
-        // Nothing was changed through the API: no restore file, nothing to undo on exit; the user
-        // makes (and later undoes) the change by hand, as the description says.
-        manualState = state;
-        opts.notice({ type: 'manual-action', description: state.description });
-        return { configured: false, webhookCredentials };
-      }
-      // Adapters that do not call beforeChange: record the change right after it.
-      if (!persisted) await persist(state);
-      else restoreState = state;
-      opts.notice({ type: 'number-pointed', number, description: state.description });
-      return { configured: true, webhookCredentials };
+    point,
+    async repoint(url) {
+      if (released) throw new Error('the number was already put back');
+      // Undo with the run's own context (tied to Ctrl+C): a stop now ends the re-point, and
+      // release() restores from the file's state, which is right whatever step was reached.
+      if (restoreState && adapter.restoreInbound) await adapter.restoreInbound(restoreState, callContext);
+      manualState = undefined;
+      return point(url);
     },
     release() {
       released ??= (async () => {

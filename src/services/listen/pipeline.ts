@@ -42,8 +42,8 @@ export interface MessagePipeline {
   abortWork(): void;
   /** Resolves when every admitted message was processed. */
   drain(): Promise<void>;
-  /** Admits a message recovered from the provider's log (catch-up): a later webhook with its id is skipped. */
-  admitRecovered(ev: ListenMessageEvent): void;
+  /** Admits a message recovered from the provider's log (catch-up): a later webhook with its id is skipped. False when not admitted (seen, or stopping). */
+  admitRecovered(ev: ListenMessageEvent): boolean;
   /** True for a message id this run already admitted (from a webhook or catch-up). */
   hasSeen(id: string): boolean;
   counts(): { messages: number; statuses: number; rejected: number };
@@ -169,7 +169,9 @@ export function createMessagePipeline(opts: PipelineOptions): MessagePipeline {
     abortWork: () => work.abort(),
     drain: () => queue,
     admitRecovered: (ev) => {
-      if (accepting && !admittedIds.has(ev.id)) admitMessage(ev);
+      if (!accepting || admittedIds.has(ev.id)) return false;
+      admitMessage(ev);
+      return true;
     },
     hasSeen: (id) => admittedIds.has(id),
     counts: () => ({ messages, statuses, rejected }),

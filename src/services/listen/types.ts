@@ -10,6 +10,7 @@ import type { EventLog } from '../events/store.js';
 import type { ForwardAttempt } from '../forward/forward.js';
 import type { RestoreRecord } from '../../webhook/restore-file.js';
 import type { TunnelChoice } from '../../webhook/tunnel/select.js';
+import type { Tunnel } from '../../webhook/tunnel/types.js';
 
 /** A media item of an inbound message, after --save-media. */
 export interface ListenMedia extends InboundMedia {
@@ -22,7 +23,7 @@ export interface ListenMedia extends InboundMedia {
 /** An inbound message as `mms listen` reports it. */
 export type ListenMessageEvent = Omit<Extract<WebhookEvent, { type: 'message' }>, 'media'> & {
   media: ListenMedia[];
-  /** True when catch-up (--since) read it from the provider's log: its webhook never reached a listener. */
+  /** True when catch-up (--since, or after a tunnel gap) read it from the provider's log: its webhook never reached a listener. */
   recovered?: boolean;
 };
 /** A delivery receipt as `mms listen` reports it. */
@@ -79,6 +80,38 @@ export interface ForwardReport {
   attempt: ForwardAttempt;
 }
 
+/**
+ * The tunnel dropped, came back, or could not be brought back (`mms listen --json`: a `type: "tunnel"`
+ * line). `lost`: the listener re-opens it; `reconnected`: re-opened (maybe at a new URL, the number
+ * re-pointed); `resumed`: the backend reconnected by itself after a gap (same URL); `gave-up`: the
+ * attempts ran out (the run ends with exit 7).
+ */
+export interface TunnelReport {
+  type: 'tunnel';
+  state: 'lost' | 'reconnected' | 'resumed' | 'gave-up';
+  /** The backend (`ngrok`, `cloudflared`, `localtunnel`). */
+  via: string;
+  /** When this happened, ISO 8601 UTC. */
+  at: string;
+  /** lost, gave-up: why (the backend's words, or the last attempt's error). */
+  message?: string;
+  /** reconnected, resumed: the public base URL now, and whether it changed. */
+  url?: string;
+  urlChanged?: boolean;
+  inboundUrl?: string;
+  statusUrl?: string;
+  /** reconnected: true when --number's webhook was pointed at the new URL. */
+  numberRepointed?: boolean;
+  /** reconnected, gave-up: attempts made. */
+  attempts?: number;
+  /** reconnected, resumed: how long nobody could reach the listener. */
+  durationMs?: number;
+  /** reconnected, resumed: whether the messages of the gap are read back from the provider's log ('none' without --number). */
+  recovery?: 'catch-up' | 'unavailable' | 'none';
+  /** recovery 'unavailable': why (e.g. the provider keeps no readable log). */
+  recoveryNote?: string;
+}
+
 /** Where the listener reports as it goes (the command renders; tests collect). */
 export interface ListenEvents {
   listening(info: ListeningInfo): void;
@@ -88,6 +121,8 @@ export interface ListenEvents {
   forwarded?(r: ForwardReport): void;
   /** The event log could not be written (the webhook itself was handled). */
   eventLogFailed?(message: string): void;
+  /** The tunnel dropped, came back, or was given up on. */
+  tunnel?(r: TunnelReport): void;
 }
 
 export type StopReason = 'count' | 'timeout' | 'signal' | 'tunnel-lost';
@@ -159,6 +194,30 @@ export interface ListenPorts {
   forwardTimer?: (ms: number, fn: () => void) => () => void;
   /** The event log (default: `<config dir>/events`, bounded by request.keepEvents). */
   eventLog?: EventLog;
+  /** How a lost tunnel is re-opened (defaults: see ReconnectPorts). */
+  reconnect?: ReconnectPorts;
+  /** The clock (default: new Date()): gap times, catch-up windows. */
+  now?: () => Date;
+}
+
+/** A tunnel re-opened to the listener's port. */
+export interface ReopenedTunnel {
+  tunnel: Tunnel;
+  /** Public base URL, no trailing slash. */
+  publicUrl: string;
+  warnings: string[];
+}
+
+/** How a lost tunnel is re-opened: tests inject a fake tunnel and a clock. */
+export interface ReconnectPorts {
+  /** Opens a new tunnel to the local port (default: the backend the flags chose, started again). */
+  open?(localPort: number, signal: AbortSignal): Promise<ReopenedTunnel>;
+  /** Waits between attempts; returns a cancel function (default: setTimeout). */
+  setTimer?(ms: number, fn: () => void): () => void;
+  /** Waits before each attempt (default RECONNECT_DELAYS_MS: 8 attempts over about 2 minutes). */
+  delaysMs?: readonly number[];
+  /** Gives up once this long has passed since the drop, whatever attempts remain (default 5 minutes). */
+  giveUpAfterMs?: number;
 }
 
 /** What `mms listen --restore` did. */

@@ -21,7 +21,16 @@ export interface CloudflaredTunnelOptions extends TunnelCommonOptions {
   pollIntervalMs?: number;
   /** Grace period between SIGTERM and SIGKILL on stop() (default 5 s). */
   killTimeoutMs?: number;
+  /** The clock of the start() deadline (default Date.now). */
+  now?: () => number;
+  /** Waits `ms` (the metrics poll, the SIGKILL grace period); returns a cancel function (default setTimeout). */
+  setTimer?: (ms: number, fn: () => void) => () => void;
 }
+
+const realTimer = (ms: number, fn: () => void): (() => void) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
 
 const INSTALL_HINT =
   'Install cloudflared (https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/downloads/) or set CLOUDFLARED_BIN; alternatives: NGROK_AUTHTOKEN with --tunnel ngrok, or --public-url <url>';
@@ -127,6 +136,8 @@ export function createCloudflaredTunnel(opts: CloudflaredTunnelOptions = {}): Tu
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TUNNEL_TIMEOUT_MS;
   const pollMs = opts.pollIntervalMs ?? 200;
   const killTimeoutMs = opts.killTimeoutMs ?? 5000;
+  const now = opts.now ?? Date.now;
+  const setTimer = opts.setTimer ?? realTimer;
   const listeners = new CloseListeners();
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -173,15 +184,15 @@ export function createCloudflaredTunnel(opts: CloudflaredTunnelOptions = {}): Tu
       });
       let gaveUp = false;
       const poll = (async (): Promise<string> => {
-        const deadline = Date.now() + timeoutMs;
-        while (!gaveUp && Date.now() < deadline) {
+        const deadline = now() + timeoutMs;
+        while (!gaveUp && now() < deadline) {
           const hostname = await readQuickTunnel(metricsPort).catch(() => undefined);
           if (hostname) return `https://${hostname}`;
           if (hostname === '') {
             const fromLog = parseQuickTunnelUrl(log);
             if (fromLog) return fromLog;
           }
-          await new Promise((r) => setTimeout(r, pollMs));
+          await new Promise<void>((r) => setTimer(pollMs, r));
         }
         throw new CliError(
           ErrorCode.TIMEOUT,
@@ -213,9 +224,9 @@ export function createCloudflaredTunnel(opts: CloudflaredTunnelOptions = {}): Tu
       const proc = child;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), killTimeoutMs);
+      const cancel = setTimer(killTimeoutMs, () => proc.kill('SIGKILL'));
       await exited;
-      clearTimeout(timer);
+      cancel();
     },
     onClose: (cb) => listeners.add(cb),
   };

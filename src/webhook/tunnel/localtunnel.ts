@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { CliError, ErrorCode, UsageError } from '../../errors/errors.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { isLoopbackAddress, isLoopbackUrl, isOfflineMode } from '../loopback.js';
-import { CloseListeners, DEFAULT_TUNNEL_TIMEOUT_MS, type Tunnel, type TunnelCommonOptions } from './types.js';
+import { CloseListeners, DEFAULT_TUNNEL_TIMEOUT_MS, type Tunnel, type TunnelCommonOptions, type TunnelGap } from './types.js';
 
 /** Options of {@link createLocalTunnel}. */
 export interface LocalTunnelOptions extends TunnelCommonOptions {
@@ -24,6 +24,10 @@ export interface LocalTunnelOptions extends TunnelCommonOptions {
   maxReconnectFailures?: number;
   /** Delay between reconnect attempts (default 500 ms). */
   reconnectDelayMs?: number;
+  /** The clock (default Date.now): when a gap began and ended. */
+  now?: () => number;
+  /** Waits `ms` (reconnect delays, the start() deadline); returns a cancel function (default setTimeout). */
+  setTimer?: (ms: number, fn: () => void) => () => void;
 }
 
 /** The server's answer to GET /?new. */
@@ -78,15 +82,44 @@ function checkHost(host: string, env: NodeJS.ProcessEnv): URL {
 /** Mutable state shared by a tunnel's sockets. */
 interface SlotState {
   sockets: Set<Socket>;
-  timers: Set<NodeJS.Timeout>;
+  /** Cancel functions of the pending reconnects. */
+  timers: Set<() => void>;
+  setTimer: (ms: number, fn: () => void) => () => void;
   stopped: boolean;
   lost: boolean;
   maxFailures: number;
   reconnectDelayMs: number;
+  /** Sockets connected to the server now; none after having had one is a gap. */
+  connected: number;
+  /** When the last connected socket closed (while none is connected). */
+  downSince?: number;
+  now: () => number;
+  gaps: Set<(gap: TunnelGap) => void>;
+}
+
+/** A socket connected: if none was before, the gap since the last one closed is over. */
+function socketUp(state: SlotState): void {
+  state.connected++;
+  if (state.connected !== 1 || state.downSince === undefined) return;
+  const gap = { since: new Date(state.downSince), until: new Date(state.now()) };
+  state.downSince = undefined;
+  for (const cb of [...state.gaps]) {
+    try {
+      cb(gap);
+    } catch {
+      // One listener's failure must not keep the others from hearing about the gap.
+    }
+  }
+}
+
+/** A connected socket closed: when it was the last one, nobody can reach the local server from now on. */
+function socketDown(state: SlotState): void {
+  state.connected--;
+  if (state.connected === 0 && !state.stopped) state.downSince = state.now();
 }
 
 function shutdownSlots(state: SlotState): void {
-  for (const t of state.timers) clearTimeout(t);
+  for (const cancel of state.timers) cancel();
   state.timers.clear();
   for (const s of state.sockets) s.destroy();
   state.sockets.clear();
@@ -142,7 +175,7 @@ function openSlot(
   remote.setNoDelay(true);
   remote.setKeepAlive(true, 30_000);
   let local: Socket | null = null;
-  let connectedAt = 0;
+  let connectedAt: number | undefined;
   let gotData = false;
   let lastError: Error | undefined;
 
@@ -174,7 +207,8 @@ function openSlot(
   };
 
   remote.once('connect', () => {
-    connectedAt = Date.now();
+    connectedAt = state.now();
+    socketUp(state);
     onConnect();
   });
   remote.on('data', (chunk: Buffer) => {
@@ -189,9 +223,10 @@ function openSlot(
   remote.once('close', () => {
     state.sockets.delete(remote);
     local?.destroy();
+    if (connectedAt !== undefined) socketDown(state);
     if (state.stopped || state.lost) return;
     // A socket that never connected, or was dropped at once without traffic, is a failure.
-    const failed = connectedAt === 0 || (!gotData && Date.now() - connectedAt < 1000);
+    const failed = connectedAt === undefined || (!gotData && state.now() - connectedAt < 1000);
     const nextFailures = failed ? failures + 1 : 0;
     if (nextFailures >= state.maxFailures) {
       onGiveUp(
@@ -201,14 +236,11 @@ function openSlot(
       );
       return;
     }
-    const t = setTimeout(
-      () => {
-        state.timers.delete(t);
-        openSlot(state, remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
-      },
-      failed ? state.reconnectDelayMs : 0,
-    );
-    state.timers.add(t);
+    const cancel = state.setTimer(failed ? state.reconnectDelayMs : 0, () => {
+      state.timers.delete(cancel);
+      openSlot(state, remoteHost, remotePort, localPort, onConnect, onGiveUp, nextFailures);
+    });
+    state.timers.add(cancel);
   });
 }
 
@@ -278,11 +310,20 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
   const listeners = new CloseListeners();
   const state: SlotState = {
     sockets: new Set<Socket>(),
-    timers: new Set<NodeJS.Timeout>(),
+    timers: new Set<() => void>(),
+    setTimer:
+      opts.setTimer ??
+      ((ms, fn) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      }),
     stopped: false,
     lost: false,
     maxFailures: opts.maxReconnectFailures ?? 5,
     reconnectDelayMs: opts.reconnectDelayMs ?? 500,
+    connected: 0,
+    now: opts.now ?? Date.now,
+    gaps: new Set(),
   };
   let abortStart: (() => void) | undefined;
 
@@ -291,7 +332,7 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
     async start(localPort) {
       const ac = new AbortController();
       abortStart = () => ac.abort();
-      const timer = setTimeout(() => ac.abort(), timeoutMs);
+      const cancelTimeout = state.setTimer(timeoutMs, () => ac.abort());
       try {
         const info = await registerTunnel(hostUrl, opts.subdomain, ac.signal);
         const remoteHost = info.ip ?? hostUrl.hostname.replace(/^\[|\]$/g, '');
@@ -317,7 +358,7 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
         }
         throw err;
       } finally {
-        clearTimeout(timer);
+        cancelTimeout();
         abortStart = undefined;
       }
     },
@@ -328,5 +369,9 @@ export function createLocalTunnel(opts: LocalTunnelOptions): Tunnel {
       return Promise.resolve();
     },
     onClose: (cb) => listeners.add(cb),
+    onGap: (cb) => {
+      state.gaps.add(cb);
+      return () => state.gaps.delete(cb);
+    },
   };
 }

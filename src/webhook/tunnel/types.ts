@@ -24,6 +24,18 @@ export interface Tunnel {
    * server gone, session closed). Not called for stop(). Returns an unsubscribe function.
    */
   onClose(cb: (reason: Error) => void): () => void;
+  /**
+   * Registers a callback for a gap the backend healed by itself (localtunnel: every socket to the
+   * server dropped, then one reconnected): the public URL still works, but requests sent to it
+   * between `since` and `until` were lost. Absent for backends that do not reconnect on their own.
+   */
+  onGap?(cb: (gap: TunnelGap) => void): () => void;
+}
+
+/** A time during which the public URL did not reach the local server. */
+export interface TunnelGap {
+  since: Date;
+  until: Date;
 }
 
 /** Options every backend accepts. */

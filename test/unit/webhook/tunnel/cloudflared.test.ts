@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError, ConfigError } from '../../../../src/errors/errors.js';
 import { isLoopbackUrl } from '../../../../src/webhook/loopback.js';
 import { startWebhookServer, type WebhookServer } from '../../../../src/webhook/server.js';
@@ -100,7 +100,7 @@ describe('createCloudflaredTunnel with the fake binary', () => {
     await tunnel.stop();
     await tunnel.stop();
     await expect(fetch(`${publicUrl.replace(/^https:/, 'http:')}/`)).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 100));
+    // A loss would have been reported before stop() resolved (its exit handler runs first): no wait needed.
     expect(lost).toBe(0);
   });
 
@@ -117,8 +117,16 @@ describe('createCloudflaredTunnel with the fake binary', () => {
   });
 
   it('times out when the tunnel never becomes ready, and kills the child', async () => {
-    tunnel = createCloudflaredTunnel({ env: { ...env, FAKE_CF_MODE: 'never-ready' }, pollIntervalMs: 50, timeoutMs: 600 });
+    // An injected clock: each poll's wait moves it on by the interval, so the 10 s deadline passes at once.
+    let clock = 0;
+    const setTimer = (ms: number, fn: () => void): (() => void) => {
+      clock += ms;
+      const t = setImmediate(fn);
+      return () => clearImmediate(t);
+    };
+    tunnel = createCloudflaredTunnel({ env: { ...env, FAKE_CF_MODE: 'never-ready' }, pollIntervalMs: 50, timeoutMs: 10_000, now: () => clock, setTimer });
     const err = await tunnel.start(1).catch((e: unknown) => e);
+    expect(clock).toBeGreaterThanOrEqual(10_000);
     expect(err).toBeInstanceOf(CliError);
     expect(err).toMatchObject({ code: 'TIMEOUT' });
   });
@@ -130,11 +138,22 @@ describe('createCloudflaredTunnel with the fake binary', () => {
   });
 
   it('escalates to SIGKILL when cloudflared ignores SIGTERM', async () => {
-    tunnel = createCloudflaredTunnel({ env: { ...env, FAKE_CF_MODE: 'ignore-sigterm' }, pollIntervalMs: 50, killTimeoutMs: 300 });
+    // The grace period is a timer the test fires: stop() must still be waiting when it does.
+    const graces: Array<() => void> = [];
+    const setTimer = (ms: number, fn: () => void): (() => void) => {
+      if (ms === 300) graces.push(fn);
+      else setImmediate(fn);
+      return () => undefined;
+    };
+    tunnel = createCloudflaredTunnel({ env: { ...env, FAKE_CF_MODE: 'ignore-sigterm' }, pollIntervalMs: 50, killTimeoutMs: 300, setTimer });
     await tunnel.start(1);
-    const t0 = Date.now();
-    await tunnel.stop();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    let stopped = false;
+    const stopping = tunnel.stop().then(() => (stopped = true));
+    await vi.waitFor(() => expect(graces).toHaveLength(1));
+    expect(stopped).toBe(false);
+    graces[0]!();
+    await stopping;
+    expect(stopped).toBe(true);
   });
 
   it('is a ConfigError with an install hint when cloudflared is missing', async () => {

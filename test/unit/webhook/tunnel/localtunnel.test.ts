@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CliError, UsageError } from '../../../../src/errors/errors.js';
 import { isLoopbackUrl } from '../../../../src/webhook/loopback.js';
 import { startWebhookServer, type WebhookServer } from '../../../../src/webhook/server.js';
@@ -133,13 +133,34 @@ describe('localtunnel client against the loopback protocol server', () => {
   });
 
   it('reports the loss of the tunnel when the server goes away, once', async () => {
-    const { lt, tunnel } = await setup();
+    // Reconnect delays pass at once (the next turn of the loop), counted while pending.
+    let pending = 0;
+    const pendingReconnects = (): number => pending;
+    const setTimer = (ms: number, fn: () => void): (() => void) => {
+      // The start() deadline (30 s) never fires here.
+      if (ms >= 30_000) return () => undefined;
+      pending++;
+      let done = false;
+      const t = setImmediate(() => {
+        done = true;
+        pending--;
+        fn();
+      });
+      return () => {
+        if (!done) pending--;
+        done = true;
+        clearImmediate(t);
+      };
+    };
+    const { lt, tunnel } = await setup({ setTimer });
     const reasons: Error[] = [];
     tunnel.onClose((e) => reasons.push(e));
     lt.dropTunnels();
     await expect.poll(() => reasons.length, { timeout: 5000 }).toBe(1);
     expect(reasons[0]?.message).toMatch(/Lost the connection to the localtunnel server/);
-    await new Promise((r) => setTimeout(r, 200));
+    // Lost for good: every socket closed and no reconnect pending, so nothing can report it again.
+    await expect.poll(() => lt.clients[0]?.connectedSockets()).toBe(0);
+    expect(pendingReconnects()).toBe(0);
     expect(reasons).toHaveLength(1);
   });
 
@@ -151,7 +172,7 @@ describe('localtunnel client against the loopback protocol server', () => {
     await tunnel.stop();
     await tunnel.stop();
     await expect.poll(() => lt.clients[0]?.connectedSockets()).toBe(0);
-    await new Promise((r) => setTimeout(r, 150));
+    // The sockets' close handlers ran (the server saw them go) and saw stop(): nothing is reported later.
     expect(lost).toBe(0);
   });
 
@@ -202,8 +223,20 @@ describe('localtunnel failures and guards', () => {
 
   it('times out when the control server never answers', async () => {
     const s = await listenLoopback(() => undefined);
-    const tunnel = createLocalTunnel({ host: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, env: OFFLINE, timeoutMs: 300 });
-    await expect(tunnel.start(1)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    // The deadline is a timer the test fires once the request is out: no real-time wait.
+    const deadlines: Array<{ ms: number; fn: () => void }> = [];
+    let asked = false;
+    s.on('request', () => (asked = true));
+    const setTimer = (ms: number, fn: () => void): (() => void) => {
+      deadlines.push({ ms, fn });
+      return () => undefined;
+    };
+    const tunnel = createLocalTunnel({ host: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, env: OFFLINE, timeoutMs: 30_000, setTimer });
+    const started = tunnel.start(1);
+    await vi.waitFor(() => expect(asked).toBe(true));
+    expect(deadlines.map((d) => d.ms)).toEqual([30_000]);
+    deadlines[0]!.fn();
+    await expect(started).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('within 30 s') });
   });
 
   it('reports a refusal from the server with its message', async () => {
