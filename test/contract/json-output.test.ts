@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createIO } from '../../src/output/io.js';
-import { eventToJson, renderListening } from '../../src/output/render-listen.js';
+import { createListenRenderer, eventToJson, renderListening } from '../../src/output/render-listen.js';
 import { PLAIN_THEME } from '../../src/output/theme.js';
 import { dialectEnv, useSendHarness } from '../services/send/harness.js';
 
@@ -148,6 +148,34 @@ describe('the README "JSON output" table matches real output', () => {
       '`mms listen --json`, delivery receipt',
       eventToJson({ type: 'status', provider: 'twilio', id: 'MM1', status: 'delivered', providerStatus: 'delivered', receivedAt }),
     );
+  });
+
+  it('mms listen --json: the tunnel line', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const io = createIO({ json: true }, {}, { stdout: out, stderr: new PassThrough(), stdin: Readable.from([]) });
+    const r = createListenRenderer(io, { out: PLAIN_THEME, err: PLAIN_THEME });
+    r.tunnel!({
+      type: 'tunnel',
+      state: 'reconnected',
+      via: 'cloudflared',
+      at: '2026-12-01T12:00:00.000Z',
+      url: 'https://x',
+      urlChanged: true,
+      inboundUrl: 'https://x/in',
+      statusUrl: 'https://x/st',
+      numberRepointed: true,
+      attempts: 2,
+      durationMs: 4000,
+      recovery: 'catch-up',
+    });
+    r.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    const line = JSON.parse(text.trim()) as Record<string, unknown>;
+    expectShape('`mms listen --json`, tunnel dropped or back', line);
+    expect(line.at).toMatch(ISO_UTC);
+    expect(Number.isInteger(line.durationMs)).toBe(true);
   });
 
   it('every row of the table was checked above (runs last)', () => {
