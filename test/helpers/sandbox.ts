@@ -100,7 +100,7 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
 }
 
 /** Env vars that point `mms` at the sandbox's Twilio dialect with its credentials. */
-export function sandboxEnv(sb: SandboxHandle): Record<string, string> {
+export function sandboxEnv(sb: Pick<SandboxHandle, 'twilio'>): Record<string, string> {
   return {
     TWILIO_ACCOUNT_SID: sb.twilio.accountSid,
     TWILIO_AUTH_TOKEN: sb.twilio.authToken,
