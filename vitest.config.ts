@@ -1,29 +1,34 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tuned for two cores. Most of the suite's cost used to be per-file start-up (a fresh worker and
 // module graph per file) and spawned binaries; the e2e files now run `mms` in-process.
 //
-// `isolate: false` reuses one module graph per worker across files. That is safe here because the
-// unit and e2e files use no module mocks, fake timers or process.chdir, and the one piece of
-// module state that outlives a run, the shared HTTP dispatcher in src/providers/http-client.ts,
-// is closed after every file by test/helpers/close-http.setup.ts and is created again on demand.
-// The conformance, property, mock, trust and contract files qualify too (checked the same way:
-// they start in-process servers and child processes and close them; the trust tests' send clock,
-// module state in src/services/send/ports.ts, is reset after each test); sharing the graph loads
-// the provider SDKs once per worker. The services harness changes the working directory only
-// around each run and puts it back. Folders not listed (tty) keep the default per-file isolation:
-// tty spies on streams.
-const SHARED = [
-  'test/conformance/**/*.test.ts',
-  'test/property/**/*.test.ts',
-  'test/mocks/**/*.test.ts',
-  'test/trust/**/*.test.ts',
-  'test/contract/**/*.test.ts',
-  'test/services/**/*.test.ts',
-];
-
-// These mock a module (vi.mock of sharp), so each needs a module graph of its own.
+// `isolate: false` reuses one module graph per worker across files. That is safe here because no
+// test file but the two below uses module mocks or fake timers, none calls process.chdir (the
+// services harness changes the working directory only around each run and puts it back), and the
+// module state that outlives a test is reset: the shared HTTP dispatcher in
+// src/providers/http-client.ts is closed after every file by test/helpers/close-http.setup.ts (and
+// is created again on demand), the send clock in src/services/send/ports.ts and the sandbox's fault
+// clock in src/sandbox/faults.ts are put back by the tests that set them.
+//
+// One project for all of them, not one per folder: a worker is reused only for the next file of
+// the same project, and each project transforms and imports the module graph (the provider SDKs
+// included) again, so per-folder projects paid for it several times over.
 const MOCKED = ['test/unit/media/fit/sharp-missing.test.ts', 'test/services/send/fit-no-sharp.test.ts'];
+
+// Transformed modules are kept on disk between runs (keyed by content, per checkout), so a run
+// after the first skips most of the TypeScript transform.
+const moduleCache = join(
+  tmpdir(),
+  `mms-vitest-modules-${createHash('sha256')
+    .update(fileURLToPath(import.meta.url))
+    .digest('hex')
+    .slice(0, 12)}`,
+);
 
 export default defineConfig({
   test: {
@@ -33,15 +38,14 @@ export default defineConfig({
     // Child processes, not threads: listen installs process-wide handlers while it runs, and the
     // smoke tests send signals; forks give each worker its own process object.
     pool: 'forks',
-    maxWorkers: 2,
+    // Three workers on two cores: measured at baseline, the cores sat idle about a third of the time
+    // while workers waited on timers (sandbox latency, tmux sampling, deadlines), disk syncs and
+    // child processes; a third worker fills those gaps. Its extra cost is one more module graph.
+    maxWorkers: 3,
+    experimental: { fsModuleCache: true, fsModuleCachePath: moduleCache },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: MOCKED, isolate: false } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false } },
-      { extends: true, test: { name: 'shared', include: SHARED, exclude: MOCKED, isolate: false } },
-      {
-        extends: true,
-        test: { name: 'other', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/e2e/**', ...SHARED] },
-      },
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: MOCKED, isolate: false } },
+      // These mock a module (vi.mock of sharp), so each needs a module graph of its own.
       { extends: true, test: { name: 'mocked', include: MOCKED } },
     ],
   },

@@ -41,15 +41,30 @@ export type FaultVerdict =
   | { kind: 'reset' }
   | { kind: 'hang' };
 
+/** Milliseconds on the wall clock, as Date.now(): what the rate windows are measured in. */
+export type FaultClock = () => number;
+
+let clockForTests: FaultClock | undefined;
+
+/**
+ * Makes the rate windows of every sandbox in this process read `clock` (undefined: real time again), so
+ * a test can move time forward instead of waiting for a window to refill. Read at each request.
+ */
+export function setFaultClockForTests(clock: FaultClock | undefined): void {
+  clockForTests = clock;
+}
+
+const nowMs: FaultClock = () => (clockForTests ?? Date.now)();
+
 class TokenBucket {
   private tokens: number;
-  private last = Date.now();
+  private last = nowMs();
   constructor(private readonly rate: number) {
     this.tokens = rate;
   }
   /** 0 when a token was taken, else the milliseconds until one is available. */
   take(): number {
-    const now = Date.now();
+    const now = nowMs();
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
     if (this.tokens >= 1) {

@@ -16,6 +16,7 @@ import { runInProcess, startInProcess, type RunningCli } from './run-in-process.
 import type { SandboxProviderInfo } from './sandbox.js';
 import { startLocalSandbox, type LocalSandbox } from './sandbox-in-process.js';
 import { startMediaServer, PNG_1X1, type MediaServer } from './media-server.js';
+import { skipSendWaits } from './skip-waits.js';
 
 /** The local image every provider sends (a real JPEG, distinct from the URL image's PNG). */
 export const LOCAL_IMAGE = fileURLToPath(new URL('../fixtures/media/pixel.jpg', import.meta.url));
@@ -288,9 +289,11 @@ export function defineProviderSuite(spec: ProviderSuiteSpec): void {
 
     it("retries the provider's 429s with backoff and sends each recipient once", async () => {
       // Two requests per second and three recipients at once: the third is answered 429 (Retry-After 1 s).
+      // The wait for the window to refill moves mms's clock and the sandbox's instead of passing in real time.
       await sb.setFaults({ rateLimit: 2 });
       const to = ['+15551230001', '+15551230002', '+15551230003'];
-      const r = await run(['send', '--provider', p, '--to', to.join(','), '--body', 'paced', '--rate', 'unlimited', '--json', '--debug']);
+      const realTime = skipSendWaits();
+      const r = await run(['send', '--provider', p, '--to', to.join(','), '--body', 'paced', '--rate', 'unlimited', '--json', '--debug']).finally(realTime);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).summary).toMatchObject({ total: 3, accepted: 3, failed: 0 });
       // At least one recipient was answered 429 and retried.

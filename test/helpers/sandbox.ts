@@ -1,6 +1,7 @@
 // Starts `mms sandbox --port 0 --json` as a child process and reads its ready line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { vi } from 'vitest';
 import { BIN, baseEnv } from './run-cli.js';
 
 export interface SandboxProviderInfo {
@@ -73,15 +74,15 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
     webhooks: async () =>
       ((await get('/_sandbox/webhooks')) as { webhooks: Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }> }).webhooks,
     message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
-    async waitFor(id, pred, timeoutMs = 5000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const m = await handle.message(id);
-        if (pred(m)) return m;
-        if (Date.now() > until) throw new Error(`message ${id} never reached the expected state: ${JSON.stringify(m)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
+    waitFor: (id, pred, timeoutMs = 5000) =>
+      vi.waitFor(
+        async () => {
+          const m = await handle.message(id);
+          if (!pred(m)) throw new Error(`message ${id} never reached the expected state: ${JSON.stringify(m)}`);
+          return m;
+        },
+        { timeout: timeoutMs, interval: 20 },
+      ),
     async setFaults(f) {
       await fetch(`${ready.origin}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(f) });
     },
@@ -99,7 +100,7 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
 }
 
 /** Env vars that point `mms` at the sandbox's Twilio dialect with its credentials. */
-export function sandboxEnv(sb: SandboxHandle): Record<string, string> {
+export function sandboxEnv(sb: Pick<SandboxHandle, 'twilio'>): Record<string, string> {
   return {
     TWILIO_ACCOUNT_SID: sb.twilio.accountSid,
     TWILIO_AUTH_TOKEN: sb.twilio.authToken,

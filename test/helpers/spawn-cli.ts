@@ -20,9 +20,10 @@ export interface SpawnedCli {
 }
 
 /** Starts `mms <args>` with a hermetic environment. */
-export function spawnCli(args: string[], opts: { configDir: string; env?: Record<string, string>; cwd?: string }): SpawnedCli {
+export function spawnCli(args: string[], opts: { configDir: string; env?: Record<string, string>; cwd?: string; stdin?: 'ignore' | 'pipe' }): SpawnedCli {
   const env = { ...baseEnv(opts.configDir), ...(opts.env ?? {}) };
-  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin 'pipe': a pipe the test holds open (and may write to); 'ignore' (the default): /dev/null.
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? process.cwd(), stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const lines: string[] = [];

@@ -210,13 +210,15 @@ describe('row 6: a stale journal lock (dead pid)', () => {
   }, 45_000);
 
   // A race: it showed in a few trials out of 20, so it cannot be a reliable red test; it is the
-  // end-to-end acceptance test for the atomic takeover (test/unit/core/lock-race.test.ts is the
-  // focused one). 10 trials of 3 processes each keep it affordable on two cores.
+  // end-to-end check that `mms send` takes the journal lock before it sends. The race itself is
+  // tested where it is cheap: test/unit/core/lock-race.test.ts (4 real processes on the lock module,
+  // 60 rounds) and the deterministic interleavings of every takeover step in lock.test.ts. Each trial
+  // here starts three full CLIs (about a second on two cores), so it keeps 3 trials (it had 10).
   // Before the fix: 1 trial in 20 had 120 duplicates, all three runs sending to all 60; another run of 20: 60 in 1 trial.
-  it('row 6: 3 resumers at once, 10 trials: 0 duplicates (before the fix: 120 in 1 of 20 trials)', async () => {
+  it('row 6: 3 resumers at once, 3 trials: 0 duplicates (before the fix: 120 in 1 of 20 trials)', async () => {
     const { mock: m, ws: w } = await setup(60);
     const perTrial: number[] = [];
-    for (let trial = 0; trial < 10; trial++) {
+    for (let trial = 0; trial < 3; trial++) {
       await staleLock(w);
       await Promise.all([0, 1, 2].map(() => runCli(sendArgs(w, { concurrency: 4 }), { configDir: w.configDir, env: mockEnv(m) })));
       perTrial.push(m.duplicates().reduce((n, d) => n + d.count - 1, 0));

@@ -4,15 +4,18 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, baseEnv, tempConfigDir } from '../helpers/run-cli.js';
-import { startSandboxProcess, type SandboxHandle } from '../helpers/sandbox.js';
+import { startLocalSandbox, type LocalSandbox } from '../helpers/sandbox-in-process.js';
 import { hasTmux, shellQuote, startPane, type TmuxPane } from './tmux.js';
 
 const conf = tempConfigDir();
-let sandbox: SandboxHandle;
+let sandbox: LocalSandbox;
 let pane: TmuxPane | undefined;
 
 beforeAll(async () => {
-  if (hasTmux()) sandbox = await startSandboxProcess(conf.dir, ['--latency', '300-400']);
+  if (!hasTmux()) return;
+  // In this process: the terminal is about `mms login`; a sandbox process would only cost a start-up.
+  sandbox = await startLocalSandbox();
+  await sandbox.setFaults({ latencyMs: [300, 400] });
 });
 
 afterAll(async () => {

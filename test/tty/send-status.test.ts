@@ -1,22 +1,26 @@
-// `mms send` in a real 40-column terminal (tmux) against `mms sandbox` with added latency: the live
+// `mms send` in a real 40-column terminal (tmux) against the sandbox with added latency: the live
 // status line is on screen while the run goes on, stays on one line (no wrapping, no flood), and is
-// gone at the end. Needs the built binary (`npm run build`) and tmux (skipped without it).
+// gone at the end. Needs the built binary (`npm run build`) and tmux (skipped without it). The
+// sandbox runs in this process: the terminal is about `mms send`, and a second process would only
+// cost a start-up.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, baseEnv, tempConfigDir } from '../helpers/run-cli.js';
-import { sandboxEnv, startSandboxProcess, type SandboxHandle } from '../helpers/sandbox.js';
+import { sandboxEnv } from '../helpers/sandbox.js';
+import { startLocalSandbox, type LocalSandbox } from '../helpers/sandbox-in-process.js';
 import { hasTmux, shellQuote, startPane, type TmuxPane } from './tmux.js';
 
 const WIDTH = 40;
 const STATUS = /ETA/;
 const conf = tempConfigDir();
-let sandbox: SandboxHandle;
+let sandbox: LocalSandbox;
 const panes: TmuxPane[] = [];
 
 beforeAll(async () => {
   if (!hasTmux()) return;
-  sandbox = await startSandboxProcess(conf.dir, ['--latency', '120-180']);
+  sandbox = await startLocalSandbox();
+  await sandbox.setFaults({ latencyMs: [120, 180] });
   const numbers = Array.from({ length: 24 }, (_, i) => `+1555300${String(i).padStart(4, '0')}`);
   writeFileSync(join(conf.dir, '..', 'list.txt'), numbers.join('\n'));
 });

@@ -167,7 +167,7 @@ describe('--strip-metadata on video (the fit step alone)', () => {
     async () => {
       const clipDir = join(h.dir, 'clip');
       mkdirSync(clipDir, { recursive: true });
-      const clip = makeVideo(clipDir, 1);
+      const clip = await makeVideo(clipDir, 1);
       const tools = findFfmpeg()!;
       expect((await probeVideo(tools, clip)).hasLocation).toBe(true);
       const item = { input: 'clip.mp4', kind: 'file' as const, path: clip, fileName: 'clip.mp4', contentType: 'video/mp4', size: statSync(clip).size };

@@ -33,8 +33,8 @@ function probe(data: Uint8Array): {
 }
 
 describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
-  it('fits a 720p clip into 600 KB as H.264 baseline + AAC MP4 without its location tag', async () => {
-    const clip = makeVideo(dir);
+  it('fits a 6 s clip of about 1 MB into 600 KB as H.264 baseline + AAC MP4 without its location tag', async () => {
+    const clip = await makeVideo(dir);
     const budget = computeFitBudget({ provider: sinchAdapter.capabilities, overrideBytes: 600_000 });
     const f = (await fitMedia([{ path: clip }], { budget, cache: false })).files[0]!;
     expect(f.before.bytes).toBeGreaterThan(600_000);
@@ -50,7 +50,7 @@ describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
   }, 120_000);
 
   it('reuses a clip fitted before from the cache even where ffmpeg is gone now (a cron job after an upgrade)', async () => {
-    const clip = makeVideo(dir, 1);
+    const clip = await makeVideo(dir, 1);
     const budget = computeFitBudget({ provider: sinchAdapter.capabilities, overrideBytes: 60_000 });
     const cache = { dir: join(dir, 'cache-noff') };
     const first = (await fitMedia([{ path: clip }], { budget, cache })).files[0]!;
@@ -71,7 +71,7 @@ describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
   }, 120_000);
 
   it('strips the location from a clip already within budget without re-encoding it', async () => {
-    const clip = makeVideo(dir, 2);
+    const clip = await makeVideo(dir, 2);
     const input = readFileSync(clip);
     expect(JSON.stringify(probe(input).format.tags)).toMatch(/location/);
     const budget = computeFitBudget({ provider: { maxFileBytes: 10e6, maxTotalBytes: 10e6, mediaTypes: ['video/mp4'] }, overrideBytes: 8_000_000 });

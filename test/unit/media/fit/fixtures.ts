@@ -1,10 +1,33 @@
 // Media fixtures generated at test time (nothing large is committed). Photo-like content: a small noise
 // field scaled up, which compresses like a soft photo rather than like pure noise or a flat colour.
+// Making them costs seconds of CPU (a 12 MP JPEG, GIF frames, H.264 encodes), so each is made once per
+// machine and kept in a cache under the temporary directory, keyed by its recipe (the generator's source
+// and its arguments): a changed recipe makes a new file, and every test file reads the same bytes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+
+const CACHE_DIR = join(tmpdir(), 'mms-test-fixtures');
+
+/**
+ * Copies the cached output of `make(args…)` to `path`, making it first when the cache lacks it. The cache
+ * entry is written under a temporary name and renamed, so parallel test files never read half a file.
+ */
+async function fromCache<A extends unknown[]>(path: string, make: (out: string, ...args: A) => Promise<void> | void, ...args: A): Promise<string> {
+  const key = createHash('sha256').update(make.toString()).update(JSON.stringify(args)).digest('hex').slice(0, 24);
+  const entry = join(CACHE_DIR, key);
+  if (!existsSync(entry)) {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const partial = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    await make(partial, ...args);
+    renameSync(partial, entry);
+  }
+  copyFileSync(entry, path);
+  return path;
+}
 
 /** EXIF GPS for the photo fixture (Paris), in libvips' "rational rational rational" string form. */
 export const GPS_EXIF = {
@@ -17,7 +40,11 @@ export function tempDir(): string {
 }
 
 /** A 4000×3000 (12 MP) JPEG stored landscape with EXIF orientation 6 (display portrait) and GPS coordinates. */
-export async function makePhoto(dir: string, name = 'photo.jpg', seedColour = 128): Promise<string> {
+export function makePhoto(dir: string, name = 'photo.jpg', seedColour = 128): Promise<string> {
+  return fromCache(join(dir, name), writePhoto, seedColour);
+}
+
+async function writePhoto(path: string, seedColour: number): Promise<void> {
   const field = await sharp({
     create: { width: 500, height: 375, channels: 3, background: { r: seedColour, g: 120, b: 110 }, noise: { type: 'gaussian', mean: seedColour, sigma: 60 } },
   })
@@ -29,13 +56,15 @@ export async function makePhoto(dir: string, name = 'photo.jpg', seedColour = 12
     .withMetadata({ orientation: 6 })
     .withExif({ IFD0: { Make: 'FixtureCam' }, ...GPS_EXIF })
     .toBuffer();
-  const path = join(dir, name);
   writeFileSync(path, jpg);
-  return path;
 }
 
 /** A 1600×1600 RGBA PNG: noisy opaque disc on a fully transparent background (several MB). */
-export async function makeAlphaPng(dir: string): Promise<string> {
+export function makeAlphaPng(dir: string): Promise<string> {
+  return fromCache(join(dir, 'alpha.png'), writeAlphaPng);
+}
+
+async function writeAlphaPng(path: string): Promise<void> {
   const size = 1600;
   const noise = await sharp({ create: { width: size, height: size, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
     .raw()
@@ -50,24 +79,32 @@ export async function makeAlphaPng(dir: string): Promise<string> {
     rgba[i * 4 + 2] = noise[i * 3 + 2]!;
     rgba[i * 4 + 3] = inside ? 255 : 0;
   }
-  const path = join(dir, 'alpha.png');
   writeFileSync(
     path,
     await sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
       .png({ compressionLevel: 1 })
       .toBuffer(),
   );
-  return path;
 }
 
 /**
  * An animated GIF of distinct frames, `delayMs` per frame: grainy noise (hard for GIF and video alike), or
  * `smooth` blurry colour fields like a clip of film (hard for a 256-colour palette, easy for H.264).
  */
-export async function makeGif(
-  dir: string,
-  opts: { width: number; height: number; frames: number; delayMs: number; name?: string; smooth?: boolean },
-): Promise<string> {
+export function makeGif(dir: string, opts: GifRecipe & { name?: string }): Promise<string> {
+  const { name, ...recipe } = opts;
+  return fromCache(join(dir, name ?? 'anim.gif'), writeGif, recipe);
+}
+
+interface GifRecipe {
+  width: number;
+  height: number;
+  frames: number;
+  delayMs: number;
+  smooth?: boolean;
+}
+
+async function writeGif(path: string, opts: GifRecipe): Promise<void> {
   const frames: Buffer[] = [];
   for (let i = 0; i < opts.frames; i++) {
     const bg = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256, alpha: 1 };
@@ -79,9 +116,7 @@ export async function makeGif(
   const gif = await sharp(Buffer.concat(frames), { raw: { width: opts.width, height: opts.height * opts.frames, channels: 4, pageHeight: opts.height } })
     .gif({ delay: Array.from({ length: opts.frames }, () => opts.delayMs), loop: 0, effort: 1 })
     .toBuffer();
-  const path = join(dir, opts.name ?? 'anim.gif');
   writeFileSync(path, gif);
-  return path;
 }
 
 /** True when ffmpeg and ffprobe are on PATH. */
@@ -89,9 +124,12 @@ export function hasFfmpeg(): boolean {
   return ['ffmpeg', 'ffprobe'].every((t) => spawnSync(t, ['-version'], { stdio: 'ignore' }).status === 0);
 }
 
-/** An H.264 MP4 from lavfi testsrc + a sine tone, with a location tag, at a high bitrate (a few MB). */
-export function makeVideo(dir: string, seconds = 6): string {
-  const path = join(dir, 'clip.mp4');
+/** An H.264 MP4 from lavfi testsrc + a sine tone, with a location tag, at a high bitrate (about 160 KB a second at 640×360). */
+export function makeVideo(dir: string, seconds = 6, size = '640x360'): Promise<string> {
+  return fromCache(join(dir, 'clip.mp4'), writeVideo, seconds, size);
+}
+
+function writeVideo(path: string, seconds: number, size: string): void {
   const r = spawnSync('ffmpeg', [
     '-hide_banner',
     '-loglevel',
@@ -100,7 +138,7 @@ export function makeVideo(dir: string, seconds = 6): string {
     '-f',
     'lavfi',
     '-i',
-    `testsrc=duration=${seconds}:size=1280x720:rate=30`,
+    `testsrc=duration=${seconds}:size=${size}:rate=30`,
     '-f',
     'lavfi',
     '-i',
@@ -118,8 +156,9 @@ export function makeVideo(dir: string, seconds = 6): string {
     '-metadata',
     'location=+48.8566+002.3522/',
     '-shortest',
+    '-f',
+    'mp4',
     path,
   ]);
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
-  return path;
 }
