@@ -70,6 +70,12 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long past its deadline a request may stay unsettled before the dispatcher is destroyed. */
 const HARD_GRACE_MS = 1_000;
+let hardGraceMs = HARD_GRACE_MS;
+
+/** Tests only: shortens the grace after a deadline (`undefined` puts back the default), so a test of a deaf HTTP library does not wait a second. */
+export function setHardGraceForTests(ms: number | undefined): void {
+  hardGraceMs = ms ?? HARD_GRACE_MS;
+}
 /** undici's timeout for one connection attempt. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -106,7 +112,7 @@ export async function closeHttp(): Promise<void> {
     () => true,
   );
   const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), HARD_GRACE_MS);
+    timer = setTimeout(() => resolve(false), hardGraceMs);
   });
   const isClosed = await Promise.race([closed, late]);
   clearTimeout(timer);
@@ -217,7 +223,7 @@ async function withDeadline(req: HttpRequest, dispatcher: Dispatcher, state: Req
       state.hardTimeout = true;
       discardDispatcher(dispatcher);
       hardReject?.(new Error('the HTTP library did not give up at the deadline'));
-    }, HARD_GRACE_MS);
+    }, hardGraceMs);
   };
   const onTimeout = (): void => {
     state.timedOut = true;

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeHttp, createHttpClient, skewFromDateHeader } from '../../../src/providers/http-client.js';
+import { closeHttp, createHttpClient, setHardGraceForTests, skewFromDateHeader } from '../../../src/providers/http-client.js';
 import { classifySendError } from '../../../src/core/retry.js';
 import { ErrorCode, ProviderError } from '../../../src/errors/errors.js';
 
@@ -15,6 +15,7 @@ const sockets = new Set<Socket>();
 
 afterEach(async () => {
   await closeHttp();
+  setHardGraceForTests(undefined);
   for (const s of sockets) s.destroy();
   sockets.clear();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
@@ -110,6 +111,7 @@ describe('through a proxy', () => {
   });
 
   it('a proxy that closes every CONNECT: the deadline holds although undici ignores its abort signal', async () => {
+    setHardGraceForTests(50);
     const proxy = await fakeProxy('close');
     const target = await closedPort();
     const err = await failure(
@@ -131,6 +133,7 @@ describe('through a proxy', () => {
   });
 
   it('Ctrl+C works against that proxy too: cancelled, not sent', async () => {
+    setHardGraceForTests(50);
     const proxy = await fakeProxy('close');
     const target = await closedPort();
     const ctl = new AbortController();
