@@ -237,8 +237,12 @@ class DispatchRun<R extends { to: string }> {
 
   /** The journal's earlier result for this recipient when it is done already (skipped or unknown), else undefined. */
   private priorResult(to: string): RecipientResult | undefined {
-    if (!this.opts.journal) return undefined;
-    const resume = resumeAction(this.opts.journal.prior(to), this.policy.retryAmbiguous);
+    const journal = this.opts.journal;
+    if (!journal) return undefined;
+    // The status alone says "send" for most recipients; the record is read back only for those it skips.
+    const status = journal.priorStatus ? journal.priorStatus(to) : journal.prior(to)?.status;
+    if (status === undefined || status === 'failed' || (status !== 'accepted' && this.policy.retryAmbiguous)) return undefined;
+    const resume = resumeAction(journal.prior(to), this.policy.retryAmbiguous);
     return resume.action === 'skip' ? resume.result : undefined;
   }
 
