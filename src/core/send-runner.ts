@@ -217,8 +217,15 @@ class DispatchRun<R extends { to: string }> {
   private nextRecipient(): { index: number; recipient: R } | undefined | Promise<{ index: number; recipient: R } | undefined> {
     if (this.hasStopped || this.stopSignal.aborted) return undefined;
     if (this.iterator) return this.numbered(this.iterator.next());
-    // Concurrent next() calls on an async iterator are answered in order: indexes follow the list.
-    return this.asyncIterator!.next().then((n) => this.numbered(n));
+    // Concurrent next() calls on an async iterator are answered in order: indexes follow the list. A list that
+    // cannot be read further (an I/O error on its spill file) stops the run like a journal failure: nothing more starts.
+    return this.asyncIterator!.next().then(
+      (n) => this.numbered(n),
+      (err: unknown) => {
+        this.stop(err);
+        return undefined;
+      },
+    );
   }
 
   private numbered(n: IteratorResult<R>): { index: number; recipient: R } | undefined {
@@ -365,7 +372,15 @@ class DispatchRun<R extends { to: string }> {
 
   /** Gives every recipient not started its result: done in an earlier run (the journal says so), else not attempted. */
   async finishUnread(): Promise<void> {
-    const rest = (): IteratorResult<R> | Promise<IteratorResult<R>> => (this.iterator ? this.iterator.next() : this.asyncIterator!.next());
+    const rest = async (): Promise<IteratorResult<R>> => {
+      try {
+        return this.iterator ? this.iterator.next() : await this.asyncIterator!.next();
+      } catch (err) {
+        // The rest of the list cannot be read: the run reports why it stopped (stopError) instead of those recipients.
+        this.stop(err);
+        return { done: true, value: undefined };
+      }
+    };
     for (let n = await rest(); !n.done; n = await rest()) {
       const index = this.read++;
       const prior = this.priorResult(n.value.to);

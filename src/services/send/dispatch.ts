@@ -96,7 +96,7 @@ async function runPass(
     // Unknown outcomes are held back until the provider's log has been asked (settleUnknowns).
     onResult: (r: RecipientResult, recipient: Recipient) => {
       if (r.status !== 'unknown' || !hasProviderLog(run)) return events.onResult?.(r);
-      const prior = journal?.prior(r.to)?.status;
+      const prior = journal?.priorStatus ? journal.priorStatus(r.to) : journal?.prior(r.to)?.status;
       const fromJournal = !request.retryAmbiguous && (prior === 'started' || prior === 'unknown');
       unknowns.push({ result: r, recipient, atMs: ports.time.wallNow(), ...(fromJournal ? { fromJournal } : {}) });
     },

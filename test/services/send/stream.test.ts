@@ -64,6 +64,24 @@ describe('a list of 100,000 recipients streams through the runner', () => {
     }
   });
 
+  it('a list that cannot be read further (an I/O error on its spill) stops the run with the reason, after what was sent', async () => {
+    async function* failing(): AsyncGenerator<Recipient> {
+      for (let i = 0; i < 5; i++) yield { to: `+1555200000${i}`, fields: {} };
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    }
+    const outcome = await runDispatch({
+      recipients: failing(),
+      buildRequest: (r) => ({ to: r.to, from: '+15550009999', mediaUrls: [] }),
+      send: async (req) => ({ id: `SM${req.to}`, status: 'queued', providerStatus: 'queued' }),
+      concurrency: 2,
+    });
+    // Every recipient read has its result: sent, or (a worker that had not sent yet when the run stopped) not attempted.
+    expect(outcome.summary.total).toBe(5);
+    expect(outcome.summary.accepted + outcome.summary.notAttempted).toBe(5);
+    expect(outcome.summary.accepted).toBeGreaterThanOrEqual(4);
+    expect((outcome.stopError as Error).message).toMatch(/EIO/);
+  });
+
   it('keeps every result only for --json (one document) and --wait (delivery lines)', () => {
     const base = { to: ['+15551234567'], media: [], dryRun: false, concurrency: '4', mediaTimeout: '120' } as unknown as SendOptions;
     expect(toSendRequest(base).collectResults).toBe(false);
