@@ -927,7 +927,7 @@ interface ScannedFile {
 function scanFile(fd: number): ScannedFile {
   const size = fs.fstatSync(fd).size;
   // Records are read back one line at a time: small reads.
-  const { tailBytes, ...loaded } = scanLoaded(readFd(fd), readFd(fd, 4096));
+  const { tailBytes, ...loaded } = scanLoaded(readFd(fd), readFd(fd, 1024));
   const last = Buffer.alloc(1);
   const endsWithNewline = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
   return { loaded, size, endsWithNewline, ...(tailBytes ? { tailBytes } : {}) };

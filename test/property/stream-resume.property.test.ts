@@ -27,11 +27,15 @@ function fakeProvider() {
     created,
     send(req: MessageRequest, fault: Fault, hang: boolean): Promise<ProviderAcceptance> {
       calls++;
+      // kill -9 while the request is out: the message exists unless the provider was about to refuse it, and the run
+      // never learns which (the process is gone: nothing after this point runs).
+      if (hang) {
+        if (fault !== 'rejected') created.push(req.to);
+        return new Promise(() => undefined);
+      }
       if (fault === 'rejected')
         return Promise.reject(new ProviderError(ErrorCode.RECIPIENT_REJECTED, ExitCode.PROVIDER_REJECTED, 'rejected', { provider: 'fake', httpStatus: 400 }));
       created.push(req.to);
-      // kill -9 while the answer is on its way: the message exists, the run never learns it.
-      if (hang) return new Promise(() => undefined);
       if (fault === 'lost-answer') return Promise.reject(new Error('socket hang up'));
       return Promise.resolve({ id: `SM${calls}`, status: 'queued', providerStatus: 'queued' });
     },
