@@ -3,11 +3,13 @@
 // `mms sandbox`): each runs the built `mms send` with a journal, kills or resumes it as the row
 // says, and prints what the provider actually got — duplicates (messages beyond the first per
 // recipient) and lost (recipients with no message whom mms did not report as failed or unknown) —
-// plus the recipients honestly left unknown. Then the peak memory of a 1,000,000-recipient
-// `--dry-run`. Prints figures, never fails a build.
+// plus the recipients honestly left unknown. Then the peak memory of `--dry-run` over 10,000, 100,000 and
+// 1,000,000 recipients (flat: the list streams through a spill file; what grows is the compact de-duplication
+// set, 16–32 bytes per number), and of a real send against the mock. Prints figures, never fails a build.
 //   node scripts/bench-faults.mjs [faults] [memory]        (default: both; needs `npm run build`)
 // scripts/bench.mjs can import { benchFaults, benchMemory } from here for its `faults` section.
-//   BENCH_FAULT_N=500 (recipients per scenario)  BENCH_DRY_RUN_N=1000000
+//   BENCH_FAULT_N=500 (recipients per scenario)  BENCH_DRY_RUN_N=1000000 (largest dry run)
+//   BENCH_SEND_N=50000 (largest real send, after one of 10,000; 0 skips it)
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ const sections = process.argv.slice(2);
 const want = (name) => sections.length === 0 || sections.includes(name);
 const N = Number(process.env.BENCH_FAULT_N ?? 500);
 const DRY_RUN_N = Number(process.env.BENCH_DRY_RUN_N ?? 1_000_000);
+const SEND_N = Number(process.env.BENCH_SEND_N ?? 50_000);
 const FROM = '+15550009999';
 const SERVICE = `MG${'5'.repeat(32)}`;
 const BODY = 'Nightly chart';
@@ -239,8 +242,8 @@ export async function benchFaults() {
   }
 }
 
-/** Peak RSS (MB) of `mms send --dry-run` over `n` recipients read from a file. */
-async function dryRunPeakMb(dir, n) {
+/** A list of `n` distinct numbers, one per line, written in pieces. */
+function writeList(dir, n) {
   const list = join(dir, `to-${n}.txt`);
   const fd = openSync(list, 'w');
   const chunk = 10_000;
@@ -250,6 +253,11 @@ async function dryRunPeakMb(dir, n) {
     writeSync(fd, `${lines.join('\n')}\n`);
   }
   closeSync(fd);
+  return list;
+}
+
+/** Runs `mms` with `args` and returns its peak RSS (MB, from the process's own resource usage) and exit code. */
+async function peakMb(dir, args, extraEnv = {}) {
   const preload = join(dir, 'peak.cjs');
   writeFileSync(preload, "process.on('exit', () => require('fs').writeSync(2, `\\nPEAK_RSS_KB ${process.resourceUsage().maxRSS}\\n`));\n");
   const env = {
@@ -260,9 +268,9 @@ async function dryRunPeakMb(dir, n) {
     MMS_CONFIG_DIR: join(dir, 'cfg'),
     TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
     TWILIO_AUTH_TOKEN: 'x'.repeat(32),
+    ...extraEnv,
   };
-  const args = ['-r', preload, bin, 'send', '--dry-run', '--provider', 'twilio', '--to-file', list, '--from', FROM, '--body', BODY, '--skip-invalid'];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', preload, bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise((r) => child.on('close', r));
@@ -270,14 +278,55 @@ async function dryRunPeakMb(dir, n) {
   return { mb: kb / 1024, code, stderr };
 }
 
+/** Peak RSS (MB) of `mms send --dry-run` over `n` recipients read from a file. */
+function dryRunPeakMb(dir, n) {
+  const list = writeList(dir, n);
+  return peakMb(dir, ['send', '--dry-run', '--provider', 'twilio', '--to-file', list, '--from', FROM, '--body', BODY, '--skip-invalid']);
+}
+
+/** Peak RSS (MB) of a real `mms send` (human output, a journal) of `n` recipients to the independent Twilio mock. */
+async function sendPeakMb(dir, mock, n) {
+  const list = writeList(dir, n);
+  const args = ['send', '--provider', 'twilio', '--to-file', list, '--from', FROM, '--body', BODY, '--rate', 'unlimited', '--concurrency', '16'];
+  args.push('--journal', join(dir, `run-${n}.jsonl`));
+  const r = await peakMb(dir, args, { TWILIO_ACCOUNT_SID: mock.accountSid, TWILIO_AUTH_TOKEN: mock.authToken, MMS_TWILIO_BASE_URL: mock.url });
+  mock.clear();
+  return r;
+}
+
+function printSeries(rows) {
+  for (const { n, r } of rows) {
+    const note = r.code === 0 ? '' : `  (exit ${r.code}: ${r.stderr.trim().split('\n')[0]})`;
+    console.log(`  ${n.toLocaleString('en-US').padStart(9)} recipients: ${r.mb.toFixed(0).padStart(5)} MB${note}`);
+  }
+  const [a, b] = [rows[0], rows.at(-1)];
+  if (rows.length > 1 && b.n > a.n) {
+    const perRecipient = ((b.r.mb - a.r.mb) * 1024 * 1024) / (b.n - a.n);
+    console.log(`  growth ${a.n.toLocaleString('en-US')} → ${b.n.toLocaleString('en-US')}: ${perRecipient.toFixed(0)} bytes per recipient`);
+  }
+}
+
 export async function benchMemory() {
   const dir = mkdtempSync(join(tmpdir(), 'mms-bench-dry-'));
   try {
     console.log(`\nMemory of \`mms send --dry-run\` (peak RSS; flat means it does not grow with the list)`);
-    for (const n of [10_000, DRY_RUN_N]) {
-      const r = await dryRunPeakMb(dir, n);
-      const note = r.code === 0 ? '' : `  (exit ${r.code}: ${r.stderr.trim().split('\n')[0]})`;
-      console.log(`  ${n.toLocaleString('en-US').padStart(9)} recipients: ${r.mb.toFixed(0).padStart(5)} MB${note}`);
+    const sizes = [10_000, 100_000, DRY_RUN_N].filter((n, i, all) => n > 0 && all.indexOf(n) === i).sort((a, b) => a - b);
+    const rows = [];
+    for (const n of sizes) rows.push({ n, r: await dryRunPeakMb(dir, n) });
+    printSeries(rows);
+    if (SEND_N > 0) {
+      const { startTwilioMock } = await loadMock(dir);
+      const mock = await startTwilioMock({});
+      try {
+        console.log(`\nMemory of a real \`mms send\` with a journal to the independent Twilio mock (peak RSS)`);
+        const sendRows = [];
+        // From 10,000 up: below that the heap is still growing to its working size (GC headroom, not recipients).
+        const sendSizes = [Math.min(10_000, SEND_N), SEND_N].filter((n, i, all) => all.indexOf(n) === i);
+        for (const n of sendSizes) sendRows.push({ n, r: await sendPeakMb(dir, mock, n) });
+        printSeries(sendRows);
+      } finally {
+        await mock.close();
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -78,7 +78,8 @@ export function toSendRequest(opts: SendOptions, config: { fit?: unknown } = {})
       ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
       ...(opts.tunnelHost !== undefined ? { tunnelHost: opts.tunnelHost } : {}),
     },
-    collectResults: !opts.ndjson,
+    // Only --json's one document and --wait's delivery lines need every result; otherwise a run keeps counts.
+    collectResults: (Boolean(opts.json) && !opts.ndjson) || wait !== undefined,
     ...fitRequest(opts, config),
     ...(opts.journalRepair ? { journalRepair: true } : {}),
   };
@@ -226,7 +227,11 @@ Examples:
         ]);
         const renderer = createSendRenderer(ctx, { ndjson: Boolean(opts.ndjson), progress: Boolean(opts.progress), journal: opts.journal ?? null });
         const outcome = await sendMessages(request, await sendPorts(ctx, opts), renderer.events);
-        renderer.finish(outcome);
+        try {
+          await renderer.finish(outcome);
+        } finally {
+          outcome.plan.recipients.close();
+        }
         return sendExitCode(outcome);
       }),
     );

@@ -72,6 +72,8 @@ export interface LoadedJournal {
   tailLine?: number;
   /** Set when the file holds no journal line yet (empty, blank, or a header cut short): a new journal. */
   isFresh?: true;
+  /** Recipients whose last record is "started" or "unknown" (an earlier run left them in doubt). */
+  inDoubt?: number;
 }
 
 const STATUSES: ReadonlySet<string> = new Set<JournalStatus>(['started', 'accepted', 'failed', 'unknown']);
@@ -102,7 +104,7 @@ function toHeader(v: Record<string, unknown>): JournalHeader | undefined {
 
 /** One line as the scanner classified it. */
 type ScanEntry =
-  | { kind: 'record'; line: number; record: JournalRecord }
+  | { kind: 'record'; line: number; record: JournalRecord; offset: number }
   | { kind: 'header'; line: number; header: JournalHeader }
   | { kind: 'run'; line: number; run: Record<string, unknown>; hasSum: boolean }
   | { kind: 'repair'; line: number; repair: Record<string, unknown> }
@@ -112,7 +114,7 @@ type ScanEntry =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Classifies one line (no newline). `requireSum`: format 2, where every line carries one. */
-function classifyLine(bytes: Buffer, line: number, requireSum: boolean): ScanEntry {
+function classifyLine(bytes: Buffer, line: number, requireSum: boolean, offset = 0): ScanEntry {
   const bad = (reason: string): ScanEntry => ({ kind: 'bad', line, bytes, reason });
   let text: string;
   try {
@@ -137,7 +139,7 @@ function classifyLine(bytes: Buffer, line: number, requireSum: boolean): ScanEnt
   if (rest.run && typeof rest.run === 'object' && !('to' in rest)) return { kind: 'run', line, run: rest.run as Record<string, unknown>, hasSum };
   if (rest.repair && typeof rest.repair === 'object' && !('to' in rest)) return { kind: 'repair', line, repair: rest.repair as Record<string, unknown> };
   const record = toRecord(rest);
-  return record ? { kind: 'record', line, record } : bad('not a journal record');
+  return record ? { kind: 'record', line, record, offset } : bad('not a journal record');
 }
 
 /**
@@ -252,36 +254,242 @@ function scanLiteral(text: string, i: number): number | 'incomplete' | 'invalid'
   return end === text.length ? 'incomplete' : end;
 }
 
+/** Reads the journal's bytes from a position: an empty buffer at the end (a whole buffer, or a file read in chunks). */
+type ReadAt = (position: number) => Buffer;
+
+/** Calls `onLine` for each line of `read`'s bytes (without its newline) with where it starts; the last may lack its newline. */
+function forEachLine(read: ReadAt, onLine: (bytes: Buffer, offset: number, hasNewline: boolean) => void): void {
+  let carry: Buffer = Buffer.alloc(0);
+  let carryAt = 0;
+  for (let pos = 0; ;) {
+    const chunk = read(pos);
+    if (chunk.length === 0) break;
+    pos += chunk.length;
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, start)) {
+      onLine(buf.subarray(start, nl), carryAt + start, true);
+      start = nl + 1;
+    }
+    carry = buf.subarray(start);
+    carryAt += start;
+  }
+  if (carry.length > 0) onLine(carry, carryAt, false);
+}
+
 /**
  * Splits journal bytes into classified lines. The format is decided by the first non-blank line:
  * a header means format 2 (every line must carry a valid sum); otherwise v0.1's format, where
  * lines without sums are accepted. A last line without its newline is the cut-short tail.
  */
-function scanJournal(buf: Buffer, onEntry: (entry: ScanEntry) => void): void {
+function scanJournal(read: ReadAt, onEntry: (entry: ScanEntry) => void): void {
   let requireSum: boolean | undefined;
-  let start = 0;
-  for (let line = 1; start < buf.length; line++) {
-    const nl = buf.indexOf(0x0a, start);
-    const end = nl < 0 ? buf.length : nl;
-    let bytes = buf.subarray(start, end);
-    start = end + 1;
-    if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
-    if (/^[ \t]*$/.test(bytes.toString('latin1'))) continue;
-    if (nl < 0) {
-      const entry = classifyLine(bytes, line, requireSum ?? false);
+  let line = 0;
+  forEachLine(read, (raw, offset, hasNewline) => {
+    line++;
+    const bytes = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    if (/^[ \t]*$/.test(bytes.toString('latin1'))) return;
+    if (!hasNewline) {
+      const entry = classifyLine(bytes, line, requireSum ?? false, offset);
       // A complete line that merely lacks its newline is still a valid line; a bad one is only the
       // tolerated cut-short line when it could be the beginning of a line we wrote.
       onEntry(entry.kind === 'bad' && isCutShortLine(bytes) ? { kind: 'tail', line, bytes } : entry);
       return;
     }
     if (requireSum === undefined) {
-      const first = classifyLine(bytes, line, false);
+      const first = classifyLine(bytes, line, false, offset);
       requireSum = first.kind === 'header';
       onEntry(first);
-      continue;
+      return;
     }
-    onEntry(classifyLine(bytes, line, requireSum));
+    onEntry(classifyLine(bytes, line, requireSum, offset));
+  });
+}
+
+/** The whole of `buf` as a ReadAt. */
+function readBuffer(buf: Buffer): ReadAt {
+  return (position) => buf.subarray(position);
+}
+
+/** A file descriptor as a ReadAt, in chunks of 1 MiB (positioned reads: the descriptor's offset is not used). */
+function readFd(fd: number, chunk = 1024 * 1024): ReadAt {
+  return (position) => {
+    const buf = Buffer.allocUnsafe(chunk);
+    const n = fs.readSync(fd, buf, 0, chunk, position);
+    return buf.subarray(0, n);
+  };
+}
+
+const STATUS_CODES: readonly JournalStatus[] = ['started', 'accepted', 'failed', 'unknown'];
+const E164_KEY = /^\+[1-9]\d{0,14}$/;
+
+/**
+ * The last record of each recipient, compact enough for journals of millions of recipients: per recipient, its number
+ * as an 8-byte key and where its last line starts plus its status as an 8-byte value, in an open-addressing table
+ * (16–32 bytes each); the record itself is read back from the journal when asked for (a resume asks once per
+ * recipient). A Map to its callers: records set after loading (reconciled ones) and keys that are not E.164 numbers are
+ * kept whole in the Map itself. Iteration follows the order of each recipient's last line.
+ */
+class JournalRecords extends Map<string, JournalRecord> {
+  private keys64 = new Float64Array(1024);
+  private values64 = new Float64Array(1024);
+  private count = 0;
+
+  constructor(private readonly readLine: (offset: number) => JournalRecord) {
+    super();
   }
+
+  /** Notes the last line of `to` seen so far (scanning in file order). */
+  note(to: string, status: JournalStatus, offset: number): void {
+    if (!E164_KEY.test(to)) {
+      // Re-inserted so the order is that of each recipient's last line.
+      super.delete(to);
+      super.set(to, this.readLine(offset));
+      return;
+    }
+    const key = Number(to.slice(1));
+    const slot = this.slotOf(this.keys64, key);
+    if (this.keys64[slot] !== key) {
+      this.keys64[slot] = key;
+      this.count++;
+    }
+    this.values64[slot] = offset * 4 + STATUS_CODES.indexOf(status);
+    if (this.count * 2 > this.keys64.length) this.grow();
+  }
+
+  /** Recipients whose last record has `status` (read from the table, not from the journal). */
+  countStatus(status: JournalStatus): number {
+    const code = STATUS_CODES.indexOf(status);
+    let n = 0;
+    for (let i = 0; i < this.keys64.length; i++) if (this.keys64[i] !== 0 && this.values64[i]! % 4 === code) n++;
+    for (const [to, rec] of super.entries()) if (this.packedOf(to) === undefined && rec.status === status) n++;
+    return n;
+  }
+
+  /** The status of `to`'s last record without reading it (undefined: none). */
+  statusOf(to: string): JournalStatus | undefined {
+    const whole = super.get(to);
+    if (whole) return whole.status;
+    const v = this.packedOf(to);
+    return v === undefined ? undefined : STATUS_CODES[v % 4];
+  }
+
+  override get(to: string): JournalRecord | undefined {
+    const whole = super.get(to);
+    if (whole) return whole;
+    const v = this.packedOf(to);
+    return v === undefined ? undefined : this.readLine(Math.floor(v / 4));
+  }
+
+  override has(to: string): boolean {
+    return super.has(to) || this.packedOf(to) !== undefined;
+  }
+
+  override get size(): number {
+    let n = this.count;
+    for (const k of super.keys()) if (this.packedOf(k) === undefined) n++;
+    return n;
+  }
+
+  override delete(to: string): boolean {
+    const had = this.has(to);
+    super.delete(to);
+    if (E164_KEY.test(to)) this.remove(Number(to.slice(1)));
+    return had;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.keys64 = new Float64Array(1024);
+    this.values64 = new Float64Array(1024);
+    this.count = 0;
+  }
+
+  override *entries(): MapIterator<[string, JournalRecord]> {
+    const order: Array<[number, string]> = [];
+    for (let i = 0; i < this.keys64.length; i++) if (this.keys64[i] !== 0) order.push([Math.floor(this.values64[i]! / 4), `+${this.keys64[i]}`]);
+    order.sort((a, b) => a[0] - b[0]);
+    for (const [, to] of order) yield [to, this.get(to)!];
+    for (const [to, rec] of super.entries()) if (this.packedOf(to) === undefined) yield [to, rec];
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, JournalRecord]> {
+    return this.entries();
+  }
+
+  override *keys(): MapIterator<string> {
+    for (const [to] of this.entries()) yield to;
+  }
+
+  override *values(): MapIterator<JournalRecord> {
+    for (const [, rec] of this.entries()) yield rec;
+  }
+
+  override forEach(fn: (value: JournalRecord, key: string, map: Map<string, JournalRecord>) => void, thisArg?: unknown): void {
+    for (const [to, rec] of this.entries()) fn.call(thisArg, rec, to, this);
+  }
+
+  private packedOf(to: string): number | undefined {
+    if (!E164_KEY.test(to)) return undefined;
+    const key = Number(to.slice(1));
+    const slot = this.slotOf(this.keys64, key);
+    return this.keys64[slot] === key ? this.values64[slot] : undefined;
+  }
+
+  private slotOf(keys: Float64Array, key: number): number {
+    const mask = keys.length - 1;
+    const hi = Math.floor(key / 4294967296);
+    let h = Math.imul((key >>> 0) ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 13;
+    for (let i = h & mask; ; i = (i + 1) & mask) if (keys[i] === key || keys[i] === 0) return i;
+  }
+
+  /** Backward-shift deletion keeps every probe chain whole. */
+  private remove(key: number): void {
+    const keys = this.keys64;
+    const mask = keys.length - 1;
+    let i = this.slotOf(keys, key);
+    if (keys[i] !== key) return;
+    this.count--;
+    keys[i] = 0;
+    for (let j = (i + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
+      const k = keys[j]!;
+      const v = this.values64[j]!;
+      keys[j] = 0;
+      const to = this.slotOf(keys, k);
+      keys[to] = k;
+      this.values64[to] = v;
+      i = to;
+    }
+  }
+
+  private grow(): void {
+    const [oldKeys, oldValues] = [this.keys64, this.values64];
+    this.keys64 = new Float64Array(oldKeys.length * 2);
+    this.values64 = new Float64Array(oldKeys.length * 2);
+    for (let i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] === 0) continue;
+      const slot = this.slotOf(this.keys64, oldKeys[i]!);
+      this.keys64[slot] = oldKeys[i]!;
+      this.values64[slot] = oldValues[i]!;
+    }
+  }
+}
+
+/** Reads back the record whose line starts at `offset` (it was checked when the journal was scanned). */
+function recordAt(read: ReadAt): (offset: number) => JournalRecord {
+  return (offset) => {
+    let bytes = Buffer.alloc(0);
+    for (let pos = offset; ;) {
+      const chunk = read(pos);
+      const nl = chunk.indexOf(0x0a);
+      bytes = Buffer.concat([bytes, nl >= 0 ? chunk.subarray(0, nl) : chunk]);
+      if (nl >= 0 || chunk.length === 0) break;
+      pos += chunk.length;
+    }
+    const { sum: _sum, ...record } = JSON.parse(bytes.toString('utf8')) as JournalRecord & { sum?: string };
+    return record;
+  };
 }
 
 /** A short fingerprint of a line's bytes, so a sealed cut-short line is recognised by content, not just by number. */
@@ -318,28 +526,31 @@ class SealedLines {
 /** Parses journal content (pure; see `loadJournal`). */
 export function parseJournal(input: string | Uint8Array): LoadedJournal {
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const records = new Map<string, JournalRecord>();
+  const { tailBytes: _tail, ...loaded } = scanLoaded(readBuffer(buf));
+  return loaded;
+}
+
+/** Scans a journal into what a run needs from it: the compact last records (read back through `read`), bad lines, the tail. */
+function scanLoaded(read: ReadAt, readRecord = read): LoadedJournal & { tailBytes?: Buffer } {
+  const records = new JournalRecords(recordAt(readRecord));
   const badLines: number[] = [];
   const sealed = new SealedLines();
-  const out: LoadedJournal = { records, badLines, truncatedTail: false };
+  const out: LoadedJournal & { tailBytes?: Buffer } = { records, badLines, truncatedTail: false };
   let journalLines = 0;
   let tailText: string | undefined;
   let previous: ScanEntry | undefined;
-  scanJournal(buf, (entry) => {
+  scanJournal(read, (entry) => {
     sealed.note(entry, previous, !out.header);
     if (entry.kind === 'bad') badLines.push(entry.line);
     else if (entry.kind === 'tail') {
       out.truncatedTail = true;
       out.tailLine = entry.line;
+      out.tailBytes = Buffer.from(entry.bytes);
       tailText = entry.bytes.toString('latin1');
     } else {
       journalLines++;
       if (entry.kind === 'header' && journalLines === 1) out.header = entry.header;
-      if (entry.kind === 'record') {
-        // Re-insert so the Map's order is the order of each recipient's latest line.
-        records.delete(entry.record.to);
-        records.set(entry.record.to, entry.record);
-      }
+      if (entry.kind === 'record') records.note(entry.record.to, entry.record.status, entry.offset);
     }
     previous = entry;
   });
@@ -349,6 +560,8 @@ export function parseJournal(input: string | Uint8Array): LoadedJournal {
   const isTornHeader = tailText !== undefined && (tailText.startsWith(HEADER_PREFIX) || HEADER_PREFIX.startsWith(tailText));
   if (journalLines === 0 && (badLines.length > 0 || (tailText !== undefined && !isTornHeader))) out.isNotJournal = true;
   else if (journalLines === 0) out.isFresh = true;
+  const inDoubt = records.countStatus('started') + records.countStatus('unknown');
+  if (inDoubt > 0) out.inDoubt = inDoubt;
   return out;
 }
 
@@ -550,13 +763,14 @@ interface RepairPlan {
  */
 export function planJournalRepair(input: Uint8Array, now: Date): RepairPlan {
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const read = readBuffer(buf);
   const kept: string[] = [];
   const last = new Map<string, { line: number; status: JournalStatus }>();
   const bad: Array<{ line: number; bytes: Buffer }> = [];
   const sealed = new SealedLines();
   let createdAt: string | undefined;
   let previous: ScanEntry | undefined;
-  scanJournal(buf, (entry) => {
+  scanJournal(read, (entry) => {
     sealed.note(entry, previous, createdAt === undefined);
     if (entry.kind === 'header') createdAt ??= entry.header.createdAt;
     else if (entry.kind === 'record') {
@@ -698,6 +912,27 @@ export function repairJournal(file: string, opts: { now?: () => Date } & Journal
   }
 }
 
+/** An open journal file as scanned: its records (read back through the descriptor), its size and how it ends. */
+interface ScannedFile {
+  loaded: LoadedJournal;
+  size: number;
+  endsWithNewline: boolean;
+  tailBytes?: Buffer;
+}
+
+/**
+ * Scans an open journal in chunks: memory holds one chunk and the compact records, never the file (a journal of a
+ * million recipients is a few hundred megabytes). The descriptor must stay open while the records are used.
+ */
+function scanFile(fd: number): ScannedFile {
+  const size = fs.fstatSync(fd).size;
+  // Records are read back one line at a time: small reads.
+  const { tailBytes, ...loaded } = scanLoaded(readFd(fd), readFd(fd, 1024));
+  const last = Buffer.alloc(1);
+  const endsWithNewline = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
+  return { loaded, size, endsWithNewline, ...(tailBytes ? { tailBytes } : {}) };
+}
+
 /** The file operations the journal writes with (injected in tests: ENOSPC, EIO). */
 export interface JournalFileOps {
   write(fd: number, buffer: Buffer, offset: number, length: number): number;
@@ -755,6 +990,8 @@ function scrubStrings(value: unknown, scrub: (text: string) => string): unknown 
 export interface DispatchJournal {
   /** The recipient's last record from earlier runs. */
   prior(to: string): JournalRecord | undefined;
+  /** Its status alone (cheaper: the record is not read back); absent: `prior(to)?.status` is used. */
+  priorStatus?(to: string): JournalStatus | undefined;
   /** Records that a request to `to` is about to be sent; it must be durable before sending. */
   started(to: string): void | Promise<void>;
   /** Records a recipient's final outcome. */
@@ -804,23 +1041,21 @@ export class Journal implements DispatchJournal {
     let fd: number | undefined;
     try {
       fd = openJournalFd(file);
-      let content = fs.readFileSync(fd);
-      let loaded = parseJournal(content);
-      checkUsable(file, loaded);
+      let scanned = scanFile(fd);
+      checkUsable(file, scanned.loaded);
       let repaired: JournalRepairResult | undefined;
-      if (loaded.damagedLines) {
-        if (!opts.repair) throw journalDamagedError(file, loaded.damagedLines);
-        repaired = rewriteRepaired(file, content, (opts.now ?? (() => new Date()))());
+      if (scanned.loaded.damagedLines) {
+        if (!opts.repair) throw journalDamagedError(file, scanned.loaded.damagedLines);
+        repaired = rewriteRepaired(file, fs.readFileSync(fd), (opts.now ?? (() => new Date()))());
         fs.closeSync(fd);
         fd = undefined;
         fd = openJournalFd(file);
-        content = fs.readFileSync(fd);
-        loaded = parseJournal(content);
-        if (loaded.damagedLines) throw journalDamagedError(file, loaded.damagedLines);
+        scanned = scanFile(fd);
+        if (scanned.loaded.damagedLines) throw journalDamagedError(file, scanned.loaded.damagedLines);
       }
-      const journal = new Journal(file, fd, loaded, release, opts, content.length);
+      const journal = new Journal(file, fd, scanned.loaded, release, opts, scanned.size);
       if (repaired) journal.repaired = repaired;
-      journal.begin(content);
+      journal.begin(scanned);
       return journal;
     } catch (err) {
       if (fd !== undefined) fs.closeSync(fd);
@@ -830,7 +1065,7 @@ export class Journal implements DispatchJournal {
   }
 
   /** Writes the header (new journal) or this run's line (sealing a line cut short by kill -9). */
-  private begin(content: Buffer): void {
+  private begin(scanned: ScannedFile): void {
     const at = this.now().toISOString();
     if (this.loaded.isFresh) {
       // Empty, blank, or the start of a header cut short: nothing to keep, the header goes first.
@@ -841,12 +1076,12 @@ export class Journal implements DispatchJournal {
       this.writeLine({ mms: 'journal', version: JOURNAL_FORMAT_VERSION, createdAt: at } satisfies JournalHeader);
     }
     const run: Record<string, unknown> = { pid: process.pid, at };
-    if (this.size > 0 && content.length > 0 && content[content.length - 1] !== 0x0a) {
+    if (this.size > 0 && scanned.size > 0 && !scanned.endsWithNewline) {
       // Seal the torn line so our first line does not glue onto it, and name it as tolerated.
       this.append('\n');
-      if (this.loaded.truncatedTail && this.loaded.tailLine !== undefined) {
+      if (this.loaded.truncatedTail && this.loaded.tailLine !== undefined && scanned.tailBytes) {
         run.sealed = this.loaded.tailLine;
-        run.sealedSum = bytesFingerprint(content.subarray(content.lastIndexOf(0x0a) + 1));
+        run.sealedSum = bytesFingerprint(scanned.tailBytes);
       }
     }
     this.writeLine({ run });
@@ -855,6 +1090,12 @@ export class Journal implements DispatchJournal {
   /** The last record of `to` from earlier runs. */
   prior(to: string): JournalRecord | undefined {
     return this.loaded.records.get(to);
+  }
+
+  /** The status of `to`'s last record from earlier runs, without reading the record back. */
+  priorStatus(to: string): JournalStatus | undefined {
+    const records = this.loaded.records;
+    return records instanceof JournalRecords ? records.statusOf(to) : records.get(to)?.status;
   }
 
   /** Writes the "started" line (call before every recipient's first request); refused once a write failed. */

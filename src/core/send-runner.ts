@@ -1,5 +1,6 @@
 // Sends one message per recipient with a fixed pool of workers pulling from the recipient
-// iterator (memory stays flat for 10,000+ recipients: no promise per recipient up front), a shared
+// iterator, sync or async (memory stays flat for millions of recipients: no promise per recipient up
+// front, and with `collectResults: false` nothing per recipient is kept, only counts), a shared
 // token bucket, safe retries (./retry.ts) and the journal (./journal.ts). Every recipient ends with
 // exactly one result: accepted, failed, unknown, or skipped (already done in an earlier run, or
 // never attempted because the run was interrupted).
@@ -41,8 +42,8 @@ export interface RetryNotice {
 }
 
 export interface DispatchOptions<R extends { to: string }> {
-  /** Read lazily, once: an array or any iterable (e.g. a generator over a large file). */
-  recipients: Iterable<R>;
+  /** Read lazily, once: an array or any iterable, sync or async (e.g. a list read back from a spill file). */
+  recipients: Iterable<R> | AsyncIterable<R>;
   /** Number of recipients, for progress, when `recipients` is not an array. */
   total?: number;
   /** Builds the request for one recipient (templates already checked); a throw fails that recipient. */
@@ -118,7 +119,7 @@ export async function runDispatch<R extends { to: string }>(opts: DispatchOption
     state.unlink();
   }
   // Whatever was not started gets its own result: nobody is skipped silently.
-  state.finishUnread();
+  await state.finishUnread();
   return state.outcome();
 }
 
@@ -144,7 +145,9 @@ class DispatchRun<R extends { to: string }> {
   private readonly startedAt: number;
   private readonly collected: Array<{ index: number; result: RecipientResult }> = [];
   private readonly counts: Counts = { accepted: 0, failed: 0, unknown: 0, skipped: 0, notAttempted: 0 };
-  private readonly iterator: Iterator<R>;
+  /** One of the two: a sync iterator is read without a microtask per recipient. */
+  private readonly iterator: Iterator<R> | undefined;
+  private readonly asyncIterator: AsyncIterator<R> | undefined;
   private read = 0;
   private inFlight = 0;
   private stopError: unknown;
@@ -159,7 +162,9 @@ class DispatchRun<R extends { to: string }> {
     this.isCollecting = opts.collectResults ?? true;
     this.total = opts.total ?? (Array.isArray(opts.recipients) ? opts.recipients.length : undefined);
     this.startedAt = this.now();
-    this.iterator = opts.recipients[Symbol.iterator]();
+    const r = opts.recipients;
+    if (Symbol.asyncIterator in r) this.asyncIterator = r[Symbol.asyncIterator]();
+    else this.iterator = r[Symbol.iterator]();
   }
 
   private get stopSignal(): AbortSignal {
@@ -208,11 +213,23 @@ class DispatchRun<R extends { to: string }> {
     this.emit(index, recipient, { to: recipient.to, status: 'skipped', error }, 'notAttempted');
   }
 
-  private nextRecipient(): { index: number; recipient: R } | undefined {
+  /** The next recipient to start, or undefined when there is none or the run stopped (a promise for an async list). */
+  private nextRecipient(): { index: number; recipient: R } | undefined | Promise<{ index: number; recipient: R } | undefined> {
     if (this.hasStopped || this.stopSignal.aborted) return undefined;
-    const n = this.iterator.next();
-    if (n.done) return undefined;
-    return { index: this.read++, recipient: n.value };
+    if (this.iterator) return this.numbered(this.iterator.next());
+    // Concurrent next() calls on an async iterator are answered in order: indexes follow the list. A list that
+    // cannot be read further (an I/O error on its spill file) stops the run like a journal failure: nothing more starts.
+    return this.asyncIterator!.next().then(
+      (n) => this.numbered(n),
+      (err: unknown) => {
+        this.stop(err);
+        return undefined;
+      },
+    );
+  }
+
+  private numbered(n: IteratorResult<R>): { index: number; recipient: R } | undefined {
+    return n.done ? undefined : { index: this.read++, recipient: n.value };
   }
 
   /** Records a final outcome in the journal; a failure stops the run (the result still counts). */
@@ -227,8 +244,12 @@ class DispatchRun<R extends { to: string }> {
 
   /** The journal's earlier result for this recipient when it is done already (skipped or unknown), else undefined. */
   private priorResult(to: string): RecipientResult | undefined {
-    if (!this.opts.journal) return undefined;
-    const resume = resumeAction(this.opts.journal.prior(to), this.policy.retryAmbiguous);
+    const journal = this.opts.journal;
+    if (!journal) return undefined;
+    // The status alone says "send" for most recipients; the record is read back only for those it skips.
+    const status = journal.priorStatus ? journal.priorStatus(to) : journal.prior(to)?.status;
+    if (status === undefined || status === 'failed' || (status !== 'accepted' && this.policy.retryAmbiguous)) return undefined;
+    const resume = resumeAction(journal.prior(to), this.policy.retryAmbiguous);
     return resume.action === 'skip' ? resume.result : undefined;
   }
 
@@ -331,7 +352,11 @@ class DispatchRun<R extends { to: string }> {
   }
 
   async worker(): Promise<void> {
-    for (let next = this.nextRecipient(); next; next = this.nextRecipient()) {
+    for (;;) {
+      const pending = this.nextRecipient();
+      // A sync list is read without a microtask per recipient (the order of events stays what it was).
+      const next = pending instanceof Promise ? await pending : pending;
+      if (!next) return;
       try {
         await this.processOne(next.index, next.recipient);
       } catch (err) {
@@ -346,8 +371,17 @@ class DispatchRun<R extends { to: string }> {
   }
 
   /** Gives every recipient not started its result: done in an earlier run (the journal says so), else not attempted. */
-  finishUnread(): void {
-    for (let n = this.iterator.next(); !n.done; n = this.iterator.next()) {
+  async finishUnread(): Promise<void> {
+    const rest = async (): Promise<IteratorResult<R>> => {
+      try {
+        return this.iterator ? this.iterator.next() : await this.asyncIterator!.next();
+      } catch (err) {
+        // The rest of the list cannot be read: the run reports why it stopped (stopError) instead of those recipients.
+        this.stop(err);
+        return { done: true, value: undefined };
+      }
+    };
+    for (let n = await rest(); !n.done; n = await rest()) {
       const index = this.read++;
       const prior = this.priorResult(n.value.to);
       if (prior) this.emit(index, n.value, prior, prior.status === 'unknown' ? 'unknown' : 'skipped');

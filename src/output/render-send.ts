@@ -5,7 +5,7 @@ import type { RecipientResult } from '../core/types.js';
 import { formatBytes } from '../media/size.js';
 import type { DeliveryInfo, SendEvents, SendOutcome, SendPlan } from '../services/send/index.js';
 import type { IO } from './io.js';
-import { writeJson, writeNdjson } from './json.js';
+import { toJsonText, writeJson, writeNdjson } from './json.js';
 import { sanitizeForTerminal } from './sanitize.js';
 import { createStatusLine, REAL_TIMERS, type StatusTimers } from './status-line.js';
 import type { Theme } from './theme.js';
@@ -20,7 +20,8 @@ export interface SendView {
 /** Renders a run as it happens (`events`) and when it ends (`finish`). */
 export interface SendRenderer {
   events: SendEvents;
-  finish(outcome: SendOutcome): void;
+  /** Prints the end of a run; a dry run's --json document is written as its list is read back (a promise then). */
+  finish(outcome: SendOutcome): void | Promise<void>;
 }
 
 /** 42s, 3m05s, 2h10m; "?" when unknown. */
@@ -63,24 +64,30 @@ export function fitProgressLine(p: DispatchProgress, width: number): string {
   return candidates.find((c) => [...c].length <= width) ?? candidates.at(-1)!;
 }
 
-/** The dry-run plan: a JSON document, or aligned lines. */
-export function renderPlan(view: SendView, plan: SendPlan): void {
+/** Stands for the recipients in the dry run's JSON text, which is written around it as the list is read. */
+const RECIPIENTS_MARK = '@@mms-recipients@@';
+
+/**
+ * The dry-run plan: a JSON document, or aligned lines. The JSON lists every recipient: it is written as the list is
+ * read back (from its spill file for --to-file), byte for byte what one JSON.stringify of the whole list would write.
+ */
+export function renderPlan(view: SendView, plan: SendPlan): void | Promise<void> {
   const { io } = view;
   const isLimited = Number.isFinite(plan.ratePerSecond);
-  const n = plan.recipients.length;
+  const n = plan.recipients.count;
   if (io.json) {
-    writeJson(io, {
+    const doc = {
       summary: {
         dryRun: true,
         provider: plan.provider,
         profile: plan.profile,
         from: plan.from ?? null,
         recipients: n,
-        invalid: plan.invalid.length,
+        invalid: plan.invalidCount,
         duplicates: plan.duplicates,
       },
       plan: {
-        recipients: plan.recipients.map((r) => r.to),
+        recipients: n > 0 ? [RECIPIENTS_MARK] : [],
         invalid: plan.invalid,
         body: plan.body ?? null,
         media: plan.media.map((m) => ({ input: m.input, kind: m.kind, contentType: m.contentType ?? null, size: m.size ?? null })),
@@ -89,26 +96,40 @@ export function renderPlan(view: SendView, plan: SendPlan): void {
         estimatedSeconds: isLimited ? Math.ceil(n / plan.ratePerSecond) : null,
       },
       results: [],
-    });
-    return;
+    };
+    if (n === 0) return writeJson(io, doc);
+    return writeRecipientsJson(io, toJsonText(doc, 2) + '\n', plan.recipients);
   }
+  const shown = n ? `: ${plan.recipients.first.join(', ')}${n > plan.recipients.first.length ? ', …' : ''}` : '';
   const estimate = isLimited ? formatDuration((n / plan.ratePerSecond) * 1000) : 'as fast as the provider answers';
-  const shown = n
-    ? `: ${plan.recipients
-        .slice(0, 5)
-        .map((r) => r.to)
-        .join(', ')}${n > 5 ? ', …' : ''}`
-    : '';
   io.out('Dry run: nothing was sent.');
   io.out(`Provider  ${plan.provider} (profile ${plan.profile})`);
   io.out(`From      ${plan.from ?? '(none: pass --from or set a default)'}`);
   io.out(`To        ${n} recipient${n === 1 ? '' : 's'}${shown}`);
-  if (plan.invalid.length) io.out(`Invalid   ${plan.invalid.length} (skipped)`);
+  if (plan.invalidCount) io.out(`Invalid   ${plan.invalidCount} (skipped)`);
   if (plan.duplicates) io.out(`Repeated  ${plan.duplicates} (sent once)`);
   io.out(`Body      ${plan.body !== undefined ? `${[...plan.body].length} characters` : '(none)'}`);
   for (const m of plan.media)
     io.out(`Media     ${sanitizeForTerminal(m.input)}  ${m.contentType ?? 'type unknown'}${m.size !== undefined ? `  ${formatBytes(m.size)}` : ''}`);
   io.out(`Rate      ${isLimited ? `${plan.ratePerSecond}/s` : 'unlimited'}, ${plan.concurrency} at a time; about ${estimate}`);
+}
+
+/** Writes `text` with the recipients in place of RECIPIENTS_MARK, in pieces of about 64 KiB. */
+async function writeRecipientsJson(io: IO, text: string, recipients: SendPlan['recipients']): Promise<void> {
+  const mark = JSON.stringify(RECIPIENTS_MARK);
+  const at = text.indexOf(mark);
+  const indent = text.slice(text.lastIndexOf('\n', at) + 1, at);
+  let piece = text.slice(0, at);
+  let isFirst = true;
+  for await (const r of recipients) {
+    piece += `${isFirst ? '' : `,\n${indent}`}${toJsonText(r.to)}`;
+    isFirst = false;
+    if (piece.length >= 64 * 1024) {
+      io.stdout.write(piece);
+      piece = '';
+    }
+  }
+  io.stdout.write(piece + text.slice(at + mark.length));
 }
 
 /** Column widths of the result table on a terminal; they only grow, so lines stay aligned as results arrive. */
@@ -248,8 +269,8 @@ export function createSendRenderer(view: SendView, opts: SendRendererOptions): S
     finish(outcome) {
       stopStatus();
       for (const w of outcome.plan.warnings) io.warn(view.errTheme.warn(`Warning: ${w}`));
-      if (outcome.dryRun) renderPlan(view, outcome.plan);
-      else renderOutcome(view, outcome, opts.ndjson, cols, opts.journal);
+      if (outcome.dryRun) return renderPlan(view, outcome.plan);
+      renderOutcome(view, outcome, opts.ndjson, cols, opts.journal);
     },
   };
 }

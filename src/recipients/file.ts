@@ -3,7 +3,8 @@
 // line (capped at 64 KiB), and every problem is reported with its line — nothing throws per line.
 import { CsvRecordReader, MAX_RECORD_CHARS, readCsvRecords, type CsvRecord } from './csv.js';
 import { normalisePhone } from './e164.js';
-import type { ParsedRecipients } from './parse.js';
+import { NumberSet } from './number-set.js';
+import type { InvalidRecipient, ParsedRecipients, Recipient } from './parse.js';
 
 /** Header names (lower-cased, spaces/underscores/dashes removed) that hold the number, best first. */
 const PHONE_HEADERS = ['phone', 'to', 'number', 'phonenumber', 'mobile', 'mobilenumber', 'msisdn', 'cell', 'tel'];
@@ -43,13 +44,22 @@ interface Sink {
   end(): void;
 }
 
+/** Where a streaming parse sends what it finds instead of keeping it (huge lists: see ./list.ts). */
+export interface ParserHooks {
+  /** The numbers already taken (e.g. by --to): a number in it is a duplicate. */
+  seen?: NumberSet;
+  onValid?(recipient: Recipient): void;
+  onInvalid?(invalid: InvalidRecipient): void;
+}
+
 /**
  * Parses a recipient file pushed in chunks of text. The format (plain lines, or CSV with `,`, `;`
- * or tab) is decided on the first non-blank line, as soon as it is complete.
+ * or tab) is decided on the first non-blank line, as soon as it is complete. Without hooks it keeps
+ * every recipient and problem in the result; with them it keeps only the counts and the columns.
  */
 export class RecipientFileParser {
   private readonly out: ParsedRecipients = { valid: [], invalid: [], duplicates: 0 };
-  private readonly seen = new Set<string>();
+  private readonly seen: NumberSet;
   private prefix = '';
   private sink: Sink | undefined;
   private stopped = false;
@@ -58,7 +68,10 @@ export class RecipientFileParser {
   constructor(
     private readonly source: string,
     private readonly defaultCountry?: string,
-  ) {}
+    private readonly hooks: ParserHooks = {},
+  ) {
+    this.seen = hooks.seen ?? new NumberSet();
+  }
 
   /** True once the input proved not to be a text list (a NUL byte): read no further. */
   get done(): boolean {
@@ -93,7 +106,7 @@ export class RecipientFileParser {
   private binary(before: string): void {
     // The line is known while the first line is still being read (binary files show it at once).
     const line = this.sink ? undefined : (this.prefix + before).split(/\r\n|\n|\r/).length;
-    this.out.invalid.push({
+    this.report({
       input: '',
       source: this.source,
       ...(line !== undefined ? { line } : {}),
@@ -125,16 +138,21 @@ export class RecipientFileParser {
   }
 
   private accept(to: string, fields: Record<string, string>, line: number): void {
-    if (this.seen.has(to)) {
+    if (!this.seen.add(to)) {
       this.out.duplicates++;
       return;
     }
-    this.seen.add(to);
-    this.out.valid.push({ to, fields, line });
+    if (this.hooks.onValid) this.hooks.onValid({ to, fields, line });
+    else this.out.valid.push({ to, fields, line });
   }
 
   private problem(input: string, line: number, reason: string): void {
-    this.out.invalid.push({ input, source: this.source, line, reason });
+    this.report({ input, source: this.source, line, reason });
+  }
+
+  private report(invalid: InvalidRecipient): void {
+    if (this.hooks.onInvalid) this.hooks.onInvalid(invalid);
+    else this.out.invalid.push(invalid);
   }
 
   private lineSink(): Sink {

@@ -22,11 +22,14 @@ import { listPlaceholders, renderTemplate } from '../../recipients/parse.js';
 import type { HostedMedia } from './host-media.js';
 import type { SendJournal } from './ports.js';
 import { hasProviderLog } from './provider-log.js';
-import type { SendPlan, SendRun } from './types.js';
+import type { Recipient } from '../../recipients/parse.js';
+import type { SendRun } from './types.js';
 
 /** An unknown outcome held back for settling, and when (epoch ms, our clock) its answer was lost. */
 export interface HeldUnknown {
   result: RecipientResult;
+  /** The planned recipient (its CSV fields render the text a resend sends and the log is matched on). */
+  recipient: Recipient;
   atMs: number;
   /** Left unknown by an earlier run (the journal) and not sent now: the log may settle it, a resend never. */
   fromJournal?: true;
@@ -38,26 +41,14 @@ export interface Dispatched {
   /** Unknown outcomes the provider's log can settle (reported after settleUnknowns). */
   unknowns: HeldUnknown[];
   /** Sends again to these recipients (the log proved their messages were never created). */
-  resend(to: readonly string[]): Promise<Dispatched>;
+  resend(recipients: readonly Recipient[]): Promise<Dispatched>;
 }
 
-type Recipient = SendPlan['recipients'][number];
-
-/** Sends to every planned recipient. */
+/** Sends to every planned recipient, reading the list as it goes (nothing per recipient is kept but the held unknowns). */
 export async function dispatch(run: SendRun, media: HostedMedia, statusUrl: string | undefined, journal: SendJournal | undefined): Promise<Dispatched> {
-  const byTo = new Map<string, Recipient>();
-  const pass = async (recipients: readonly Recipient[], isFirst: boolean): Promise<Dispatched> => {
+  const pass = async (recipients: Iterable<Recipient> | AsyncIterable<Recipient>, isFirst: boolean): Promise<Dispatched> => {
     const done = await runPass(run, recipients, { media, statusUrl, journal, isFirst });
-    return {
-      ...done,
-      resend: (to) => {
-        if (byTo.size === 0) for (const r of run.plan.recipients) byTo.set(r.to, r);
-        return pass(
-          to.map((t) => byTo.get(t)).filter((r): r is Recipient => r !== undefined),
-          false,
-        );
-      },
-    };
+    return { ...done, resend: (again) => pass(again, false) };
   };
   return pass(run.plan.recipients, true);
 }
@@ -73,7 +64,7 @@ interface PassOptions {
 /** One runner pass over `recipients`. */
 async function runPass(
   run: SendRun,
-  recipients: readonly Recipient[],
+  recipients: Iterable<Recipient> | AsyncIterable<Recipient>,
   { media, statusUrl, journal, isFirst }: PassOptions,
 ): Promise<Omit<Dispatched, 'resend'>> {
   const { request, plan, adapter, call, from, ports, events } = run;
@@ -103,12 +94,13 @@ async function runPass(
     ...(journal ? { journal } : {}),
     signal: ports.signal,
     // Unknown outcomes are held back until the provider's log has been asked (settleUnknowns).
-    onResult: (r: RecipientResult) => {
+    onResult: (r: RecipientResult, recipient: Recipient) => {
       if (r.status !== 'unknown' || !hasProviderLog(run)) return events.onResult?.(r);
-      const prior = journal?.prior(r.to)?.status;
+      const prior = journal?.priorStatus ? journal.priorStatus(r.to) : journal?.prior(r.to)?.status;
       const fromJournal = !request.retryAmbiguous && (prior === 'started' || prior === 'unknown');
-      unknowns.push({ result: r, atMs: ports.time.wallNow(), ...(fromJournal ? { fromJournal } : {}) });
+      unknowns.push({ result: r, recipient, atMs: ports.time.wallNow(), ...(fromJournal ? { fromJournal } : {}) });
     },
+    ...(isFirst ? { total: plan.recipients.count } : {}),
     ...(events.onProgress && isFirst ? { onProgress: (p) => events.onProgress?.(p) } : {}),
     ...(events.onRetry ? { onRetry: (n) => events.onRetry?.(n) } : {}),
     collectResults: request.collectResults || !isFirst,

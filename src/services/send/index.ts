@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { requireCredentials } from '../../config/credentials.js';
 import type { JournalRepairResult } from '../../core/journal.js';
-import { CliError, ErrorCode, UsageError } from '../../errors/errors.js';
+import { CliError, ErrorCode, exitCodeForErrorCode, UsageError } from '../../errors/errors.js';
 import { resolveMedia } from '../../media/resolve.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import { checkMediaUrls } from './check-media.js';
@@ -25,27 +25,49 @@ import { openJournal, reconcileJournal } from './reconcile.js';
 import { checkStopped, settleUnknowns } from './settle.js';
 import type { SendEvents, SendInputPorts, SendOutcome, SendPlan, SendRequest, SendRun } from './types.js';
 import { openReceiptRoute } from './wait.js';
+import type { LoadedAccount } from '../account.js';
 
 export { createSendPorts, type SendPorts, type SendPortsBase, type SendClock, type SendJournal } from './ports.js';
 export { sendExitCode, summarise } from './outcome.js';
 export type { DeliveryInfo, FitFileSummary, Problem, SendEvents, SendInputPorts, SendOutcome, SendPlan, SendRequest } from './types.js';
 
-/** Validates everything, then (unless a dry run) sends; returns data and reports through `events`. */
+/**
+ * Validates everything, then (unless a dry run) sends; returns data and reports through `events`. A dry run's
+ * `plan.recipients` stays readable for rendering: the caller closes it (`outcome.plan.recipients.close()`).
+ */
 export async function sendMessages(request: SendRequest, ports: SendPorts & SendInputPorts, events: SendEvents = {}): Promise<SendOutcome> {
   checkStdinUse(request);
   const rawTo = await recipientArgs(request, ports);
   const loaded = await ports.loadAccount();
   const { adapter, account } = loaded;
-  const inputs = await readInputs(request, rawTo, ports);
-  const media = await resolveMedia(request.media, adapter.capabilities, adapter.displayName, process.cwd(), { fitting: Boolean(request.fit) });
-  const { plan, problems } = planSend(request, inputs, media, {
-    adapter,
-    profile: account.profile.name,
-    ...(account.from ? { from: account.from.value } : {}),
-  });
-  if (request.checkMedia) problems.push(...(await checkMediaUrls(plan.media, adapter, ports)));
-  if (problems.length > 0) throw problemsError(problems);
+  const inputs = await readInputs(request, rawTo, ports, adapter.capabilities.maxBodyChars);
+  let keepList = false;
+  try {
+    const media = await resolveMedia(request.media, adapter.capabilities, adapter.displayName, process.cwd(), { fitting: Boolean(request.fit) });
+    const { plan, problems } = planSend(request, inputs, media, {
+      adapter,
+      profile: account.profile.name,
+      ...(account.from ? { from: account.from.value } : {}),
+    });
+    if (request.checkMedia) problems.push(...(await checkMediaUrls(plan.media, adapter, ports)));
+    if (problems.length > 0) throw problemsError(problems);
+    const outcome = await sendPlanned(request, ports, events, plan, loaded);
+    keepList = outcome.dryRun;
+    return outcome;
+  } finally {
+    if (!keepList) inputs.scanned?.list.close();
+  }
+}
 
+/** After validation: fitting, then (unless a dry run) the steps of a real send. */
+async function sendPlanned(
+  request: SendRequest,
+  ports: SendPorts & SendInputPorts,
+  events: SendEvents,
+  plan: SendPlan,
+  loaded: LoadedAccount,
+): Promise<SendOutcome> {
+  const { adapter, account } = loaded;
   const cleanups: Array<() => unknown> = [];
   try {
     // A real send needs credentials, then a sender: the root cause first (#11), and both before any encoding.
@@ -53,13 +75,36 @@ export async function sendMessages(request: SendRequest, ports: SendPorts & Send
     const from = request.dryRun ? undefined : requireSender(plan);
     cleanups.push(await fitPlanMedia(request, plan, { adapter, env: ports.env ?? process.env, signal: ports.signal, events }));
     if (from === undefined) return { plan, dryRun: true, results: [], summary: undefined, interrupted: false, waited: false };
-    const run: SendRun = { request, plan, adapter, call: loaded.callContext(), from, ports, events };
-    return await deliver(run, account.baseUrl.value, cleanups);
+    const tally = new ResultTally(events);
+    const run: SendRun = { request, plan, adapter, call: loaded.callContext(), from, ports, events: tally.events };
+    return { ...(await deliver(run, account.baseUrl.value, cleanups)), failureExitCodes: tally.failureExitCodes };
   } finally {
     for (const c of cleanups.reverse())
       await Promise.resolve()
         .then(c)
         .catch(() => undefined);
+  }
+}
+
+/**
+ * Counts each recipient's final result as it is reported (every recipient is reported exactly once, after settling),
+ * so the exit code needs no list of results: for each exit code, how many recipients failed with an error mapping to it.
+ */
+class ResultTally {
+  readonly failureExitCodes = new Map<number, number>();
+  readonly events: SendEvents;
+
+  constructor(events: SendEvents) {
+    this.events = {
+      ...events,
+      onResult: (r) => {
+        if (r.error && r.status !== 'accepted' && r.status !== 'skipped') {
+          const c = exitCodeForErrorCode(r.error.code);
+          this.failureExitCodes.set(c, (this.failureExitCodes.get(c) ?? 0) + 1);
+        }
+        events.onResult?.(r);
+      },
+    };
   }
 }
 

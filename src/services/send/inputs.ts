@@ -6,8 +6,7 @@ import { constants as fsc, createReadStream, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { toCountryCode } from '../../recipients/e164.js';
-import { parseRecipientStream } from '../../recipients/file.js';
-import type { ParsedRecipients } from '../../recipients/parse.js';
+import { scanRecipients, SpillError, type RecipientScan } from '../../recipients/list.js';
 import type { SendPorts } from './ports.js';
 import type { SendInputPorts, SendRequest } from './types.js';
 
@@ -16,11 +15,13 @@ export interface SendInputs {
   /** --to values (or the one typed at the prompt). */
   rawTo: string[];
   body?: string;
+  /** Callers that already hold a recipient file's whole text (tests): it is parsed with the --to values. */
+  file?: { source: string; text: string };
   /**
-   * The --to-file recipients and where they came from ("stdin" or the path): parsed as the file streamed in,
-   * or (callers that already hold it) the whole text.
+   * --to-file (with the --to values first), scanned as it streamed in: counts, the first problems, and the list
+   * spilled to a temp file for sending (src/recipients/list.ts). The caller closes `scanned.list`.
    */
-  file?: { source: string } & ({ parsed: ParsedRecipients } | { text: string });
+  scanned?: RecipientScan;
   defaultCountry?: string;
 }
 
@@ -42,8 +43,8 @@ export async function recipientArgs(request: Pick<SendRequest, 'to' | 'toFile'>,
   return [await ports.askRecipient()];
 }
 
-/** Reads the body and the recipient file, and checks the default country. */
-export async function readInputs(request: SendRequest, rawTo: string[], ports: SendPorts & SendInputPorts): Promise<SendInputs> {
+/** Reads the body and the recipient file, and checks the default country; `maxBodyChars` measures templated texts. */
+export async function readInputs(request: SendRequest, rawTo: string[], ports: SendPorts & SendInputPorts, maxBodyChars = Infinity): Promise<SendInputs> {
   const body = await readBody(request, ports);
   const defaultCountry = request.defaultCountry ?? ports.configuredCountry();
   if (defaultCountry !== undefined && !toCountryCode(defaultCountry)) {
@@ -52,8 +53,9 @@ export async function readInputs(request: SendRequest, rawTo: string[], ports: S
       suggestion: 'Use an ISO 3166 code such as US, GB or DE',
     });
   }
-  const file = await readRecipientFile(request, ports, defaultCountry);
-  return { rawTo, ...(body !== undefined ? { body } : {}), ...(file ? { file } : {}), ...(defaultCountry !== undefined ? { defaultCountry } : {}) };
+  const template = body !== undefined ? { body, maxChars: maxBodyChars } : undefined;
+  const scanned = await readRecipientFile(request, rawTo, ports, { country: defaultCountry, template });
+  return { rawTo, ...(body !== undefined ? { body } : {}), ...(scanned ? { scanned } : {}), ...(defaultCountry !== undefined ? { defaultCountry } : {}) };
 }
 
 // Far above any MMS text (1,600 characters): what is longer is not a message body (/dev/zero, a video piped in by mistake).
@@ -70,20 +72,30 @@ async function readBody(request: SendRequest, ports: SendPorts & SendInputPorts)
 }
 
 /**
- * Parses --to-file as it streams in (a file, or stdin): memory stays bounded by the longest line, a line
- * over 64 KiB is a problem naming file:line, and a binary file stops at its first NUL byte.
+ * Scans --to-file (and the --to values) as it streams in (a file, or stdin): memory stays bounded by the longest
+ * line (a line over 64 KiB is a problem naming file:line; a binary file stops at its first NUL byte) plus a compact
+ * de-duplication set; the valid recipients go to a spill file that the send reads again (src/recipients/list.ts).
  */
-async function readRecipientFile(request: SendRequest, ports: SendPorts & SendInputPorts, country: string | undefined): Promise<SendInputs['file']> {
+async function readRecipientFile(
+  request: SendRequest,
+  rawTo: string[],
+  ports: SendPorts & SendInputPorts,
+  opts: { country: string | undefined; template: { body: string; maxChars: number } | undefined },
+): Promise<RecipientScan | undefined> {
   if (request.toFile === undefined) return undefined;
-  if (request.toFile === '-') {
-    const chunks = ports.stdinChunks ? ports.stdinChunks() : oneChunk(ports.readStdin());
-    return { parsed: await parseRecipientStream(chunks, 'stdin', country), source: 'stdin' };
-  }
+  const common = { to: rawTo, ...(opts.country !== undefined ? { defaultCountry: opts.country } : {}), ...(opts.template ? { template: opts.template } : {}) };
   const path = request.toFile;
   try {
-    return { parsed: await parseRecipientStream(await openInput(path, ports.signal), path, country), source: path };
+    const chunks = path !== '-' ? await openInput(path, ports.signal) : ports.stdinChunks ? ports.stdinChunks() : oneChunk(ports.readStdin());
+    return await scanRecipients({ ...common, file: { chunks, source: path === '-' ? 'stdin' : path } });
   } catch (err) {
     if (ports.signal.aborted) throw ports.signal.reason;
+    if (err instanceof SpillError) {
+      throw new InputError(ErrorCode.RECIPIENT_INVALID, `--to-file ${sanitizeForTerminal(path)}: ${sanitizeForTerminal(err.message)}; nothing was sent`, {
+        suggestion: 'Free some space there, or point TMPDIR at a disk with room for a copy of the list',
+      });
+    }
+    if (path === '-') throw err;
     const suggestion = 'Pass a readable file with one number per line, or a CSV with a phone/to/number column ("-" reads stdin)';
     throw unreadable(err, path, ErrorCode.RECIPIENT_INVALID, '--to-file', suggestion);
   }

@@ -19,7 +19,7 @@ export function summarise(results: RecipientResult[]): { total: number; accepted
  * not be written (even if some recipients were accepted).
  */
 export function sendExitCode(
-  outcome: Pick<SendOutcome, 'dryRun' | 'interrupted' | 'results' | 'delivery' | 'stopped'> & { summary?: DispatchSummary | undefined },
+  outcome: Pick<SendOutcome, 'dryRun' | 'interrupted' | 'results' | 'delivery' | 'stopped' | 'failureExitCodes'> & { summary?: DispatchSummary | undefined },
 ): number {
   if (outcome.dryRun) return ExitCode.OK;
   if (outcome.interrupted) return ExitCode.INTERRUPTED;
@@ -39,10 +39,15 @@ export function sendExitCode(
   // Nobody got the message: the most common failure decides (a failed delivery counts as a rejection).
   const counts = new Map<number, number>();
   if (deliveryFailed > 0) counts.set(ExitCode.PROVIDER_REJECTED, deliveryFailed);
-  for (const r of outcome.results) {
-    if (!r.error || r.status === 'accepted' || r.status === 'skipped') continue;
-    const c = exitCodeForErrorCode(r.error.code);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+  if (outcome.failureExitCodes) {
+    // Counted as results were reported (the flow keeps no list of them unless --json asks for one).
+    for (const [c, k] of outcome.failureExitCodes) counts.set(c, (counts.get(c) ?? 0) + k);
+  } else {
+    for (const r of outcome.results) {
+      if (!r.error || r.status === 'accepted' || r.status === 'skipped') continue;
+      const c = exitCodeForErrorCode(r.error.code);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
   }
   let best: number = ExitCode.PROVIDER_REJECTED;
   let n = -1;

@@ -9,7 +9,7 @@
 // - the lag: a "not found" proves nothing until the provider's log delay (its descriptor's
 //   `messageLogDelayMs`, shown by `mms providers --json`) has passed since the request could last
 //   have reached the provider. For a request a killed run left "started", that is its deadline.
-import { listPlaceholders, renderTemplate } from '../../recipients/parse.js';
+import { listPlaceholders, renderTemplate, type Recipient } from '../../recipients/parse.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../providers/http-client.js';
 import type { SendRun } from './types.js';
 
@@ -32,34 +32,28 @@ function skewOf(run: Pick<SendRun, 'call'>): number | undefined {
   return run.call.http.clockSkewMs?.();
 }
 
-const bodies = new WeakMap<SendRun['plan'], Map<string, string | undefined>>();
-
-/** The text this run sends to `to` (templates rendered), for matching a Messaging Service's records. */
-export function bodyFor(run: Pick<SendRun, 'plan'>, to: string): string | undefined {
+/** The text this run sends to `recipient` (templates rendered from its fields), for matching a Messaging Service's records. */
+export function bodyFor(run: Pick<SendRun, 'plan'>, recipient: Pick<Recipient, 'fields'>): string | undefined {
   const { plan } = run;
   if (plan.body === undefined || plan.body === '') return undefined;
   if (listPlaceholders(plan.body).length === 0) return plan.body;
-  let byTo = bodies.get(plan);
-  if (!byTo) {
-    byTo = new Map(plan.recipients.map((r) => [r.to, renderTemplate(plan.body!, r.fields)]));
-    bodies.set(plan, byTo);
-  }
-  return byTo.get(to);
+  return renderTemplate(plan.body, recipient.fields);
 }
 
 /**
- * Looks for a message from this run's sender to `to` created at or after `sinceMs` (epoch ms, our
+ * Looks for a message from this run's sender to `recipient` created at or after `sinceMs` (epoch ms, our
  * clock; the window is moved by the provider's skew). When the skew was unknown before the first
  * search, a miss is asked again with the skew that search's answer revealed.
  */
 export async function findInProviderLog(
   run: Pick<SendRun, 'adapter' | 'call' | 'from' | 'plan'>,
-  to: string,
+  recipient: Pick<Recipient, 'to' | 'fields'>,
   sinceMs: number,
 ): Promise<LoggedMessage | undefined> {
   const find = run.adapter.findSent;
   if (!find) return undefined;
-  const body = bodyFor(run, to);
+  const { to } = recipient;
+  const body = bodyFor(run, recipient);
   const ask = (skew: number | undefined): Promise<LoggedMessage | undefined> => {
     // A query object, not a literal: `body` is read by adapters that match on it (Twilio MG senders).
     const query = { to, from: run.from, since: new Date(sinceMs + Math.min(0, skew ?? 0) - SKEW_ALLOWANCE_MS), body };

@@ -2,7 +2,9 @@
 // "unknown" (the answer was lost) is looked up in the provider's message log instead of guessed:
 // found → not sent again; not found → sent now; too recent for the log to be sure → stays unknown
 // (./provider-log.ts decides the window, the match and the lag).
+import type { JournalRecord } from '../../core/journal.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
+import type { Recipient } from '../../recipients/parse.js';
 import type { SendJournal, SendPorts } from './ports.js';
 import { findInProviderLog, hasProviderLog, isTooRecentForLog } from './provider-log.js';
 import type { SendEvents, SendRun } from './types.js';
@@ -11,6 +13,13 @@ import type { SendEvents, SendRun } from './types.js';
 const SEARCH_BEFORE_STARTED_MS = 2_000;
 const SEARCH_BEFORE_UNKNOWN_MS = 120_000;
 const NOT_IN_LOG = 'has no such message, so it is sent now';
+
+function hasUnsettled(journal: SendJournal): boolean {
+  // The Journal class counts them as it loads; a journal without priorStatus (a test's fake) is asked record by record.
+  if (journal.priorStatus) return (journal.loaded.inDoubt ?? 0) > 0;
+  for (const r of journal.loaded.records.values()) if (r.status === 'started' || r.status === 'unknown') return true;
+  return false;
+}
 
 /** Opens (locks) the journal and says when an earlier run was killed mid-line. */
 export async function openJournal(path: string, ports: Pick<SendPorts, 'openJournal'>, events: SendEvents): Promise<SendJournal> {
@@ -23,13 +32,20 @@ export async function openJournal(path: string, ports: Pick<SendPorts, 'openJour
 export async function reconcileJournal(journal: SendJournal, run: SendRun): Promise<void> {
   const { adapter, events } = run;
   if (!hasProviderLog(run) || run.request.retryAmbiguous) return;
-  const wanted = new Set(run.plan.recipients.map((r) => r.to));
-  const unsettled = [...journal.loaded.records.values()].filter((r) => (r.status === 'started' || r.status === 'unknown') && wanted.has(r.to));
-  for (const rec of unsettled) {
+  if (!hasUnsettled(journal)) return;
+  // In list order, one pass over the plan (read back from its spill): only the records in doubt are held.
+  const unsettled: Array<{ rec: JournalRecord; recipient: Recipient }> = [];
+  for await (const recipient of run.plan.recipients) {
+    const status = journal.priorStatus ? journal.priorStatus(recipient.to) : journal.prior(recipient.to)?.status;
+    if (status !== 'started' && status !== 'unknown') continue;
+    const rec = journal.prior(recipient.to);
+    if (rec) unsettled.push({ rec, recipient });
+  }
+  for (const { rec, recipient } of unsettled) {
     const at = Date.parse(rec.at);
     const inFlight = rec.status === 'started';
     try {
-      const found = await findInProviderLog(run, rec.to, at - (inFlight ? SEARCH_BEFORE_STARTED_MS : SEARCH_BEFORE_UNKNOWN_MS));
+      const found = await findInProviderLog(run, recipient, at - (inFlight ? SEARCH_BEFORE_STARTED_MS : SEARCH_BEFORE_UNKNOWN_MS));
       // A killed run's request may have lived until its deadline, and the provider may have
       // finished it after the client died (a late commit): "not found" waits for both.
       if (!found && isTooRecentForLog(run, at, inFlight)) {

@@ -65,7 +65,7 @@ export async function settleUnknowns(dispatched: Dispatched, run: SendRun, journ
         );
     }
     tally.resent += absent.length;
-    current = await current.resend(absent.map((h) => h.result.to));
+    current = await current.resend(absent.map((h) => h.recipient));
     held = merge(current, absent, outcome.summary);
   }
   if (!verbose) summaryNote(run, tally);
@@ -78,7 +78,7 @@ async function lookUp(held: HeldUnknown[], run: SendRun, outcome: DispatchOutcom
     const r = h.result;
     let found: LoggedMessage | undefined;
     try {
-      found = await findInProviderLog(run, r.to, run.ports.time.wallNow() - outcome.summary.durationMs - SETTLE_MARGIN_MS);
+      found = await findInProviderLog(run, h.recipient, run.ports.time.wallNow() - outcome.summary.durationMs - SETTLE_MARGIN_MS);
     } catch {
       // Stays unknown: the summary says so and nothing is resent.
       tally.left++;
@@ -138,7 +138,7 @@ function merge(pass: Dispatched, resent: HeldUnknown[], summary: DispatchSummary
   return pass.unknowns.map((h) => {
     const original = originals.get(h.result.to);
     if (original) replaceResult(original, h.result);
-    return { result: original ?? h.result, atMs: h.atMs };
+    return { result: original ?? h.result, recipient: h.recipient, atMs: h.atMs };
   });
 }
 

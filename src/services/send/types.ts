@@ -5,6 +5,7 @@ import type { DispatchProgress, DispatchSummary, RetryNotice } from '../../core/
 import type { ErrorCodeValue } from '../../errors/errors.js';
 import type { MediaFacts } from '../../media/fit/types.js';
 import type { ProviderAdapter, ProviderCallContext } from '../../providers/types.js';
+import type { RecipientList } from '../../recipients/list.js';
 import type { TunnelChoice } from '../../webhook/tunnel/select.js';
 import type { SendPorts } from './ports.js';
 
@@ -38,7 +39,10 @@ export interface SendRequest {
   /** How the provider reaches this machine (local files, receipts). */
   reach: { tunnel?: TunnelChoice; publicUrl?: string; tunnelHost?: string };
   statusCallback?: string;
-  /** Keep every result for the outcome (false for --ndjson, where huge lists stream). */
+  /**
+   * Keep every result for the outcome: only --json's one document (and --wait's delivery lines) need them; without it a
+   * run keeps counts, not results, and its memory stays flat however long the list.
+   */
   collectResults: boolean;
   /** --fit (or `fit auto` in the config): make local media fit the carrier-safe budget, metadata stripped. */
   fit?: boolean;
@@ -72,6 +76,8 @@ export interface FitFileSummary {
 export interface Problem {
   code: ErrorCodeValue;
   message: string;
+  /** Stands for this many problems that are counted but not listed one by one (huge lists keep the first 100). */
+  unlisted?: number;
 }
 
 /** What a run will do, once every input has been checked. */
@@ -79,8 +85,11 @@ export interface SendPlan {
   provider: string;
   profile: string;
   from?: string;
-  recipients: Array<{ to: string; fields: Record<string, string> }>;
+  /** Valid, de-duplicated recipients: counted, and read again (from a spill file for --to-file) each time it is iterated. */
+  recipients: RecipientList;
+  /** The first 100 invalid entries (`invalidCount` counts all of them). */
   invalid: Array<{ input: string; source: string; line?: number; reason: string }>;
+  invalidCount: number;
   duplicates: number;
   body?: string;
   media: MediaItem[];
@@ -107,6 +116,8 @@ export interface SendOutcome {
   interrupted: boolean;
   /** id → delivery status, with --wait. */
   delivery?: Map<string, DeliveryInfo>;
+  /** Recipients not accepted, by the exit code their error maps to (counted as results were reported; `results` may be empty). */
+  failureExitCodes?: Map<number, number>;
   waited: boolean;
   /**
    * Why the run stopped before every recipient was tried although some were accepted (e.g. the journal

@@ -1,7 +1,7 @@
 // `mms send` against `mms sandbox` (Twilio dialect), both in this process: what used to spawn the
 // binary per case (test/e2e/send.test.ts) now runs the CLI in-process with exact output and exit
 // codes, or calls sendMessages where time has to be controlled.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -292,9 +292,30 @@ describe('mms send --wait (delivery receipts through a verified status route)', 
     try {
       const sleeps: number[] = [];
       const ports = sendPortsFor(h, { env: dialectEnv(slow, 'twilio') });
+      // The deadline passes on the send clock, after the sandbox's first receipt ("queued") was answered: the run's
+      // server then has no request in flight and closes at once (one in flight would get a real second of grace).
+      let answered = 0;
+      const openEndpoint: typeof ports.openEndpoint = async (o) => {
+        const ep = await ports.openEndpoint(o);
+        const add = ep.server.addWebhookRoute.bind(ep.server);
+        ep.server.addWebhookRoute = (name, handler) =>
+          add(name, async (...args) => {
+            try {
+              return await handler(...args);
+            } finally {
+              answered++;
+            }
+          });
+        return ep;
+      };
+      const deadline: typeof ports.time.sleep = async (ms, signal) => {
+        await vi.waitFor(() => expect(answered).toBeGreaterThan(0));
+        return instantSleep(sleeps)(ms, signal);
+      };
       const outcome = await sendMessages(sendRequest({ to: ['+15551234567'], body: 'x', waitSeconds: 1 }), {
         ...ports,
-        time: { ...ports.time, sleep: instantSleep(sleeps) },
+        openEndpoint,
+        time: { ...ports.time, sleep: deadline },
       });
       expect(sendExitCode(outcome)).toBe(8);
       expect(outcome.delivery!.get(outcome.results[0]!.id!)!.status).toMatch(/pending|queued|sending/);

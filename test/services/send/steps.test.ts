@@ -41,7 +41,7 @@ describe('planSend (pure)', () => {
     expect(problems.map((p) => p.code)).toEqual(['RECIPIENT_INVALID', 'SENDER_INVALID', 'MESSAGE_EMPTY']);
   });
 
-  it('checks the length of each recipient’s text when the body has placeholders', () => {
+  it('checks the length of each recipient’s text when the body has placeholders', async () => {
     const text = { text: `phone,name\n+15551234567,${'x'.repeat(1600)}\n+15557654321,Bo\n`, source: 'list.csv' };
     const { problems, plan: p } = plan({ rawTo: [], file: text, body: 'Hi {{name}}' });
     expect(problems).toEqual([
@@ -50,7 +50,9 @@ describe('planSend (pure)', () => {
         message: expect.stringMatching(/^--body: the text for 1 recipient is longer than Twilio's 1600 characters, e\.g\. \+15551234567 \(1603 characters\)$/),
       },
     ]);
-    expect(p.recipients.map((r) => r.to)).toEqual(['+15551234567', '+15557654321']);
+    const listed: string[] = [];
+    for await (const r of p.recipients) listed.push(r.to);
+    expect(listed).toEqual(['+15551234567', '+15557654321']);
   });
 
   it('--skip-invalid turns invalid recipients into a warning, and "nobody left" into a problem', () => {
