@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sendExitCode, sendMessages } from '../../../src/services/send/index.js';
 import { instantSleep, sendPortsFor, sendRequest, useSendHarness } from './harness.js';
+import { skipSendWaits } from '../../helpers/skip-waits.js';
 
 const h = useSendHarness();
 
@@ -77,8 +78,9 @@ describe('faults: retries without duplicates', () => {
   it('retries 429s and 500s and sends each recipient at most once', async () => {
     await h.setFaults({ rateLimit: 20, failRate: 0.1 });
     writeFileSync(join(h.dir, 'fault.txt'), numbers(40).join('\n'));
-    // Real backoff: the sandbox's rate window is real time, and a 429's Retry-After is honoured.
-    const r = await h.run(['send', '--to-file', 'fault.txt', '--body', 'x', '--rate', 'unlimited', '--concurrency', '8', '--json']);
+    // Backoff and Retry-After are honoured on mms's clock, which moves the sandbox's rate window with it (no real waits).
+    const restore = skipSendWaits();
+    const r = await h.run(['send', '--to-file', 'fault.txt', '--body', 'x', '--rate', 'unlimited', '--concurrency', '8', '--json']).finally(restore);
     const doc = JSON.parse(r.stdout);
     const counts = countByTo(h.messages());
     // Never a duplicate; every accepted result is exactly the sandbox's one message for that number.
