@@ -4,8 +4,9 @@ import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
 import { bwError, springNotFound, validation, type BandwidthContext } from './context.js';
+import { keptFileByKey } from '../kept.js';
 
-function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: string): SandboxResponse {
+async function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: string): Promise<SandboxResponse> {
   const id = decodeURIComponent(rawId);
   if (req.method === 'PUT') {
     if (!id) return validation('mediaId', 'mediaId is required');
@@ -17,7 +18,8 @@ function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: string
     if (ctx.media.size > 2000) ctx.media.delete(ctx.media.keys().next().value!);
     return { status: 204 };
   }
-  const s = ctx.media.get(id);
+  // After a restart an upload or a re-hosted file is found again through a kept message that carries its URL.
+  const s = ctx.media.get(id) ?? (req.method === 'GET' ? await keptFileByKey(ctx.svc.store, 'bandwidth', id) : undefined);
   if (!s) return springNotFound(`/api/v2/users/${ctx.accountId}/media/${rawId}`);
   if (req.method === 'GET') return { status: 200, headers: { 'content-type': s.contentType, 'content-length': String(s.bytes.length) }, body: s.bytes };
   if (req.method === 'DELETE') {
