@@ -3,7 +3,7 @@
 // the round trip also makes an inbound message), reads the message, its media, delivery report and
 // inbound back, the sandbox restarts, and the same SDK reads them again (only the origin in re-hosted
 // media URLs may change: the port is a new one).
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -290,5 +290,51 @@ describe('vonage: a kept inbound message after a restart', () => {
     expect(await bytesAt(url)).toEqual(PNG);
     sb = await restart(sb, p);
     expect(await bytesAt(onOrigin(sb, url))).toEqual(PNG);
+  });
+});
+
+describe('the dialect details in messages.json', () => {
+  const sinch = (sb: Sandbox) => {
+    const c = cred(sb, 'sinch');
+    return new SinchClient({ servicePlanId: c.servicePlanId!, apiToken: c.apiToken!, smsHostname: sb.baseUrl('sinch') });
+  };
+  const send = async (sb: Sandbox, text: string) =>
+    (await sinch(sb).sms.batches.sendTextMessage({ sendSMSRequestBody: { to: ['+15551230052'], from: '+15557770051', body: text } })).id!;
+  const saved = (p: Place) => JSON.parse(readFileSync(join(p.dataDir, 'messages.json'), 'utf8')) as { details: Record<string, Record<string, unknown>> };
+
+  it('are bounded by retention (dropped with their message) and written 0600', async () => {
+    const p = await place();
+    const sb = await startSandbox({ port: 0, stepDelayMs: 1, dataDir: p.dataDir, credentialsFile: p.credentialsFile, maxMessages: 2 });
+    running.push(sb);
+    const ids: string[] = [];
+    for (const text of ['a', 'b', 'c']) ids.push(await send(sb, text));
+    await vi.waitFor(() => expect(sb.store.get(ids[2]!)?.status).toBe('Delivered'), { timeout: 5000, interval: 20 });
+    running.splice(running.indexOf(sb), 1);
+    await sb.close();
+    expect(Object.keys(saved(p).details).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(statSync(join(p.dataDir, 'messages.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a damaged detail reads as absent (the provider answers its 404, not a 500) and a damaged details object is ignored', async () => {
+    const p = await place();
+    let sb = await start(p);
+    const good = await send(sb, 'good');
+    const bad = await send(sb, 'bad');
+    await vi.waitFor(() => expect(sb.store.get(bad)?.status).toBe('Delivered'), { timeout: 5000, interval: 20 });
+    running.splice(running.indexOf(sb), 1);
+    await sb.close();
+    const file = join(p.dataDir, 'messages.json');
+    const value = saved(p);
+    value.details[bad]!['sinch.batch'] = { id: bad, to: 'not a list', statuses: null };
+    writeFileSync(file, JSON.stringify(value));
+    sb = await start(p);
+    await expect(sinch(sb).sms.batches.get({ batch_id: good })).resolves.toMatchObject({ id: good, body: 'good' });
+    await expect(sinch(sb).sms.batches.get({ batch_id: bad })).rejects.toMatchObject({ statusCode: 404 });
+    running.splice(running.indexOf(sb), 1);
+    await sb.close();
+    writeFileSync(file, JSON.stringify({ ...saved(p), details: 'garbage' }));
+    sb = await start(p);
+    expect(sb.store.get(good)?.body).toBe('good');
+    await expect(sinch(sb).sms.batches.get({ batch_id: good })).rejects.toMatchObject({ statusCode: 404 });
   });
 });
