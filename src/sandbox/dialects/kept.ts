@@ -56,10 +56,7 @@ export class KeptDetails<T> {
   }
 }
 
-/** True for a plain object. */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject as isRecord } from '../persist-json.js';
 
 /** True when every listed key of `v` holds a string (absent allowed for `optional`). */
 export function hasStrings(v: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
