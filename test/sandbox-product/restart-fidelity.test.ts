@@ -5,6 +5,8 @@
 // media URLs may change: the port is a new one).
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import twilio from 'twilio';
@@ -336,5 +338,28 @@ describe('the dialect details in messages.json', () => {
     sb = await start(p);
     expect(sb.store.get(good)?.body).toBe('good');
     await expect(sinch(sb).sms.batches.get({ batch_id: good })).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe('re-hosted media after a restart', () => {
+  it('is only what the sandbox re-hosted: an outbound media URL with the same path is not served at the sandbox', async () => {
+    // A client's own server whose file path mimics the sandbox's re-hosting path, with an HTML type.
+    const evil = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(req.method === 'HEAD' ? '' : '<script>1</script>'));
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    try {
+      const p = await place();
+      let sb = await start(p);
+      const c = cred(sb, 'sinch');
+      const key = '01abcdefghjkmnpqrstvwxyz01';
+      const url = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/sinch/mms-media/${key}`;
+      const client = new SinchClient({ servicePlanId: c.servicePlanId!, apiToken: c.apiToken!, smsHostname: sb.baseUrl('sinch') });
+      const batch = await client.sms.batches.sendMediaMessage({ sendSMSRequestBody: { to: ['+15551230052'], from: '+15557770051', body: { url } } });
+      await vi.waitFor(() => expect(sb.store.get(batch.id!)?.media[0]?.sha256).toEqual(expect.any(String)), { timeout: 5000, interval: 20 });
+      sb = await restart(sb, p);
+      expect((await fetch(`${sb.origin}/sinch/mms-media/${key}`)).status).toBe(404);
+    } finally {
+      evil.closeAllConnections();
+      await new Promise<void>((r) => evil.close(() => r()));
+    }
   });
 });

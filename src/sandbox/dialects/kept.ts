@@ -82,15 +82,32 @@ export function keepFile(store: MessageStore, file: { bytes: Buffer; contentType
   return { bytes: file.bytes, contentType: file.contentType, sha256: sha256Hex(file.bytes) };
 }
 
+/** The path of a URL, or undefined when it is not one. */
+function pathOf(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The kept file behind a URL a dialect served (`…/<key>` as stored in a message's media), for a key
- * it no longer holds in memory: the newest message of `provider` whose media URL ends with it.
+ * The kept file behind a path a dialect served on its own origin (`/<provider>/…/<key>`, as stored in
+ * a message's media), for a key it no longer holds in memory: found through the newest message of
+ * `provider` whose media URL has exactly that path (the origin's port changes across restarts).
+ * `direction` narrows the search to the messages the dialect re-hosts files for (a client-chosen
+ * outbound media URL with the same path must not make the sandbox serve it there).
  */
-export async function keptFileByKey(store: MessageStore, provider: string, key: string): Promise<{ bytes: Buffer; contentType: string } | undefined> {
-  const suffix = `/${key}`;
+export async function keptFileAt(
+  store: MessageStore,
+  provider: string,
+  path: string,
+  direction?: 'inbound' | 'outbound',
+): Promise<{ bytes: Buffer; contentType: string } | undefined> {
   const messages = store.list({ provider });
   for (let i = messages.length - 1; i >= 0; i--) {
-    const item = messages[i]!.media.find((x) => x.sha256 && x.url.endsWith(suffix));
+    if (direction && messages[i]!.direction !== direction) continue;
+    const item = messages[i]!.media.find((x) => x.sha256 && pathOf(x.url) === path);
     if (item) return keptBytes(store, item.sha256);
   }
   return undefined;

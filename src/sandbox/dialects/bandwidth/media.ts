@@ -4,7 +4,7 @@ import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
 import { bwError, springNotFound, validation, type BandwidthContext } from './context.js';
-import { keptFileByKey } from '../kept.js';
+import { keptFileAt } from '../kept.js';
 
 async function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: string): Promise<SandboxResponse> {
   const id = decodeURIComponent(rawId);
@@ -19,7 +19,7 @@ async function mediaEndpoint(ctx: BandwidthContext, req: SandboxRequest, rawId: 
     return { status: 204 };
   }
   // After a restart an upload or a re-hosted file is found again through a kept message that carries its URL.
-  const s = ctx.media.get(id) ?? (req.method === 'GET' ? await keptFileByKey(ctx.svc.store, 'bandwidth', id) : undefined);
+  const s = ctx.media.get(id) ?? (req.method === 'GET' ? await keptFileAt(ctx.svc.store, 'bandwidth', `/bandwidth${ctx.mediaPrefix}${rawId}`) : undefined);
   if (!s) return springNotFound(`/api/v2/users/${ctx.accountId}/media/${rawId}`);
   if (req.method === 'GET') return { status: 200, headers: { 'content-type': s.contentType, 'content-length': String(s.bytes.length) }, body: s.bytes };
   if (req.method === 'DELETE') {

@@ -2,7 +2,7 @@
 // and their media, re-hosted at <base>/mms-media/<id> (unauthenticated; Sinch's is [UNCONFIRMED]).
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
-import { currentOrigin, isRecord, keptFileByKey } from '../kept.js';
+import { currentOrigin, isRecord, keptFileAt } from '../kept.js';
 import { sinchError, type SinchContext } from './context.js';
 
 /** A kept inbound of this service plan, its media URLs on the sandbox's current origin (the port changes across restarts). */
@@ -39,7 +39,7 @@ export function mediaRoutes(ctx: SinchContext): Route[] {
   return [
     route('GET', '/mms-media/:id([0-9a-z]{26})', async (_req, p) => {
       // After a restart the bytes are found again through the inbound message that carries the URL.
-      const h = ctx.hosted.get(p.id!) ?? (await keptFileByKey(ctx.svc.store, 'sinch', p.id!));
+      const h = ctx.hosted.get(p.id!) ?? (await keptFileAt(ctx.svc.store, 'sinch', `/sinch/mms-media/${p.id!}`, 'inbound'));
       return h
         ? { status: 200, headers: { 'content-type': h.contentType, 'content-length': String(h.bytes.length) }, body: h.bytes }
         : sinchError(404, 'not_found', 'No such media');
