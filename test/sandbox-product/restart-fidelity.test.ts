@@ -14,7 +14,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import Telnyx from 'telnyx';
 import plivo from 'plivo';
 import { SinchClient } from '@sinch/sdk-core';
-import { Configuration, MessagesApi } from 'bandwidth-sdk';
+import { Configuration, MediaApi, MessagesApi } from 'bandwidth-sdk';
 import type { AxiosStatic, InternalAxiosRequestConfig } from 'axios';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { PNG, startReceiver, type Receiver } from '../conformance/helpers.js';
@@ -273,6 +273,35 @@ describe('bandwidth: a kept message after a restart', () => {
     });
     const { access_token } = (await tok.json()) as { access_token: string };
     expect(await bytesAt(onOrigin(sb, inbound.media[0]!.url), { authorization: `Bearer ${access_token}` })).toEqual(PNG);
+  });
+  it("lists, gets and deletes the account's media as before (an upload sent in a message, the re-hosted inbound file)", async () => {
+    const p = await place();
+    let sb = await start(p);
+    const { accountId, applicationId } = cred(sb, 'bandwidth') as { accountId: string; applicationId: string };
+    const mediaApi = (s: Sandbox) => {
+      current = s;
+      const c = cred(s, 'bandwidth');
+      return new MediaApi(new Configuration({ clientId: c.clientId!, clientSecret: c.clientSecret!, basePath: `${s.baseUrl('bandwidth')}/api/v2` }));
+    };
+    await mediaApi(sb).uploadMedia(accountId, 'pic.png', PNG as unknown as File, 'image/png');
+    await mediaApi(sb).uploadMedia(accountId, 'unused.png', PNG as unknown as File, 'image/png');
+    const own = `${sb.baseUrl('bandwidth')}/api/v2/users/${accountId}/media/pic.png`;
+    const to = ['+15557770042'] as unknown as Set<string>;
+    await api(sb).createMessage(accountId, { applicationId, to, from: '+15557770041', text: 'hi', media: [own] });
+    await vi.waitFor(() => expect(inboundOf(sb, 'bandwidth')).toBeDefined(), { timeout: 5000, interval: 20 });
+    const names = async (s: Sandbox) =>
+      ((await mediaApi(s).listMedia(accountId)).data as Array<{ mediaName: string; contentLength: number }>).map((m) => [m.mediaName, m.contentLength]).sort();
+    const before = await names(sb);
+    expect(before).toHaveLength(3);
+    sb = await restart(sb, p);
+    // The upload no message used is not kept; the others are listed and served as before.
+    expect(await names(sb)).toEqual(before.filter(([n]) => n !== 'unused.png'));
+    const got = await mediaApi(sb).getMedia(accountId, 'pic.png', { responseType: 'arraybuffer' });
+    expect(Buffer.from(got.data as unknown as ArrayBuffer)).toEqual(PNG);
+    await mediaApi(sb).deleteMedia(accountId, 'pic.png');
+    sb = await restart(sb, p);
+    expect((await names(sb)).map(([n]) => n)).not.toContain('pic.png');
+    await expect(mediaApi(sb).getMedia(accountId, 'pic.png')).rejects.toMatchObject({ response: { status: 404 } });
   });
 });
 

@@ -83,7 +83,7 @@ export function keepFile(store: MessageStore, file: { bytes: Buffer; contentType
 }
 
 /** The path of a URL, or undefined when it is not one. */
-function pathOf(url: string): string | undefined {
+export function pathOf(url: string): string | undefined {
   try {
     return new URL(url).pathname;
   } catch {
