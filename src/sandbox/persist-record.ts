@@ -1,5 +1,5 @@
 // Persistence of the sandbox's record in a data directory: messages.json (the messages, oldest
-// first) and webhooks.json (the delivery log plus what a resend needs), plain JSON written
+// first, and the dialects' details of them, see MessageStore.detail) and webhooks.json (the delivery log plus what a resend needs), plain JSON written
 // atomically (0600 files, 0700 folder) a moment after each change and once more on close. Retention
 // is the store's (--max-messages); media no kept message refers to is removed from <data>/media.
 // A lock file keeps two sandboxes from writing the same directory.
@@ -103,7 +103,9 @@ export async function persistRecord(
   const webhooksFile = join(dir, 'webhooks.json');
   const savedMessages = await readSavedList<SandboxMessage>(messagesFile, 'messages', warn);
   const savedHooks = await readSavedList<WebhookAttempt>(webhooksFile, 'webhooks', warn);
-  store.load(savedMessages.list.filter(isMessage), savedHooks.list.filter(isObject));
+  const savedDetails = isObject(savedMessages.value?.details) ? (savedMessages.value.details as Record<string, Record<string, unknown>>) : {};
+  store.load(savedMessages.list.filter(isMessage), savedHooks.list.filter(isObject), savedDetails);
+  store.mediaFiles = media;
   const savedReplays = Array.isArray(savedHooks.value?.replays) ? (savedHooks.value.replays as SavedWebhooks['replays']) : [];
   for (const r of savedReplays.filter(isReplay)) replays.set(r.id, { url: r.url, headers: r.headers, body: r.base64 ? Buffer.from(r.body, 'base64') : r.body });
   let dirty = false;
@@ -121,7 +123,7 @@ export async function persistRecord(
         ? { id, url: h.url, headers: h.headers, body: h.body }
         : { id, url: h.url, headers: h.headers, body: h.body.toString('base64'), base64: true },
     );
-    await writeJsonAtomic(messagesFile, { version: 1, messages });
+    await writeJsonAtomic(messagesFile, { version: 1, messages, details: store.details() });
     await writeJsonAtomic(webhooksFile, { version: 1, webhooks, replays: replayList });
     if (store.pruned !== prunedAtLastWrite) {
       // Retention dropped messages (or this is the first write): their media can go too.
@@ -138,6 +140,7 @@ export async function persistRecord(
     timer.unref();
   };
   const unsubscribe = store.subscribe(schedule);
+  const unsubscribeDetails = store.onDetail(schedule);
   const flush = async () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -155,6 +158,7 @@ export async function persistRecord(
     },
     async close() {
       unsubscribe();
+      unsubscribeDetails();
       await flush();
       await rm(lockFile, { force: true });
     },

@@ -2,6 +2,7 @@
 // JSON for tests and scripts. Changes are published as events (subscribe()), so the terminal
 // output, and later a web UI or a persistence layer, can follow the record without polling.
 import { randomBytes } from 'node:crypto';
+import type { MediaStore } from './persist-media.js';
 
 export interface SandboxMedia {
   url: string;
@@ -99,6 +100,15 @@ export class MessageStore {
   private readonly messageLimit: number;
   private readonly webhookLimit: number;
   private prunedCount = 0;
+  /**
+   * Dialect details of kept messages the record itself does not show (a Sinch batch's recipients and
+   * delivery report kind, Telnyx's messaging profile, Twilio's ME… SIDs): by message id, then by a
+   * key the dialect chooses. Saved with the messages so the provider API serves them after a restart.
+   */
+  private readonly detailsById = new Map<string, Record<string, unknown>>();
+  private readonly detailListeners = new Set<() => void>();
+  /** The media files kept with the record (set by the persistence: a dialect finds its hosted files there after a restart). */
+  mediaFiles: MediaStore | undefined;
 
   constructor(limits: StoreLimits = {}) {
     this.messageLimit = limits.messages ?? 200_000;
@@ -147,6 +157,7 @@ export class MessageStore {
       const oldest = this.byId.keys().next().value;
       if (oldest === undefined) break;
       this.byId.delete(oldest);
+      this.detailsById.delete(oldest);
       this.prunedCount++;
     }
   }
@@ -157,8 +168,12 @@ export class MessageStore {
   }
 
   /** Restores a saved record (oldest first) without publishing it; retention applies. */
-  load(messages: readonly SandboxMessage[], attempts: readonly WebhookAttempt[] = []): void {
-    for (const m of messages) this.byId.set(m.id, m);
+  load(messages: readonly SandboxMessage[], attempts: readonly WebhookAttempt[] = [], details: Record<string, Record<string, unknown>> = {}): void {
+    for (const m of messages) {
+      this.byId.set(m.id, m);
+      const d = Object.hasOwn(details, m.id) ? details[m.id] : undefined;
+      if (d && typeof d === 'object' && !Array.isArray(d)) this.detailsById.set(m.id, d);
+    }
     this.prune();
     this.attempts.push(...attempts);
     if (this.attempts.length > this.webhookLimit) this.attempts.splice(0, this.attempts.length - this.webhookLimit);
@@ -190,6 +205,36 @@ export class MessageStore {
   /** Forgets every message (the webhook log is cleared separately, with clearWebhooks). */
   clear(): void {
     this.byId.clear();
+    this.detailsById.clear();
+  }
+
+  /** A dialect's detail `key` of message `id` (the live object: changes to it are saved at the next write). */
+  detail(id: string, key: string): unknown {
+    return this.detailsById.get(id)?.[key];
+  }
+
+  /** Sets (or, with undefined, removes) a dialect's detail of a message and asks the persistence to save it. */
+  setDetail(id: string, key: string, value: unknown): void {
+    const d = this.detailsById.get(id) ?? {};
+    if (value === undefined) delete d[key];
+    else d[key] = value;
+    if (Object.keys(d).length > 0) this.detailsById.set(id, d);
+    else this.detailsById.delete(id);
+    for (const l of [...this.detailListeners]) l();
+  }
+
+  /** The details of the kept messages, by message id (what the persistence saves). */
+  details(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [id, d] of this.detailsById) if (this.byId.has(id)) out[id] = d;
+    return out;
+  }
+
+  /** Calls `listener` when a detail changes (details publish no store event); returns the unsubscribe. */
+  onDetail(listener: () => void): () => void {
+    const entry = () => listener();
+    this.detailListeners.add(entry);
+    return () => this.detailListeners.delete(entry);
   }
 
   get size(): number {

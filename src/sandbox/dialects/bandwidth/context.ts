@@ -2,6 +2,7 @@
 // API), shared by its resource modules.
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
+import { hasStrings, isRecord, type KeptDetails } from '../kept.js';
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -35,6 +36,12 @@ export interface MessageMeta {
   tag?: string;
   media: string[];
   to: string[];
+}
+
+/** A MessageMeta read back from the data directory (a malformed one reads as absent). */
+export function isMessageMeta(v: unknown): v is MessageMeta {
+  const strings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  return isRecord(v) && hasStrings(v, ['applicationId'], ['tag']) && strings(v.media) && strings(v.to);
 }
 
 /** A Messaging v2 error body: {type, description, fieldErrors?}. */
@@ -108,7 +115,8 @@ export interface BandwidthContext {
   tns: Map<string, string>;
   /** Media by name (uploads and re-hosted inbound media). */
   media: Map<string, Stored>;
-  meta: Map<string, MessageMeta>;
+  /** Per-message data, kept with the messages (a restart keeps it). */
+  meta: KeptDetails<MessageMeta>;
   /** `/api/v2/users/<accountId>`. */
   v2: string;
   /** `/api/accounts/<accountId>`. */

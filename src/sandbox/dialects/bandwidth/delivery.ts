@@ -6,6 +6,7 @@ import type { SandboxMessage } from '../../store.js';
 import { inboundRecord, type InboundFile } from '../../types.js';
 import { peerOfNumber, type BandwidthContext, type MessageMeta, type Stored } from './context.js';
 import { callback, messageObject } from './webhooks.js';
+import { keepFile } from '../kept.js';
 import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
 
 /** "3.5 MB per file" (support article 12823216; the spec's mmsMessageContentFile). */
@@ -79,7 +80,7 @@ export async function lifecycle(ctx: BandwidthContext, m: SandboxMessage, mm: Me
     if (error !== undefined) event.errorCode = error;
     await callback(ctx, app, 'status', event, m.id);
   };
-  const copies: Stored[] = [];
+  const copies: InboundFile[] = [];
   for (const item of m.media) {
     const r = await loadMedia(ctx, item.url);
     if (!r.ok) {
@@ -92,7 +93,8 @@ export async function lifecycle(ctx: BandwidthContext, m: SandboxMessage, mm: Me
     }
     Object.assign(item, { status: 'fetched', contentType: r.stored.contentType, size: r.stored.bytes.length });
     item.sha256 = createHash('sha256').update(r.stored.bytes).digest('hex');
-    copies.push(r.stored);
+    // Kept with its key, so the re-hosted copy (and an uploaded file it came from) is found again after a restart.
+    copies.push(keepFile(ctx.svc.store, r.stored));
   }
   await wait();
   await status('message-sending', 'SENDING', 'Message is sending to carrier');

@@ -29,7 +29,8 @@ import type { SandboxDialect, SandboxRequest, SandboxResponse, SandboxServices }
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
 import { injectInbound } from './inject.js';
-import { bwError, springNotFound, xmlError, type BandwidthContext, type BwApp, type SipPeer } from './context.js';
+import { bwError, isMessageMeta, springNotFound, xmlError, type BandwidthContext, type BwApp, type SipPeer } from './context.js';
+import { KeptDetails } from '../kept.js';
 import { bearerOk, token } from './oauth.js';
 import { messageRoutes } from './messages.js';
 import { mediaRoutes } from './media.js';
@@ -80,7 +81,7 @@ function createContext(svc: SandboxServices, creds: BandwidthCredentials): { ctx
     peers: new Map([[defaultPeer.id, defaultPeer]]),
     tns: new Map(ownNumbers.map((n) => [n.slice(2), defaultPeer.id])),
     media: new Map(),
-    meta: new Map(),
+    meta: new KeptDetails(svc.store, 'bandwidth.meta', isMessageMeta),
     v2: `/api/v2/users/${accountId}`,
     dash: `/api/accounts/${accountId}`,
     mediaPrefix: `/api/v2/users/${accountId}/media/`,

@@ -71,7 +71,6 @@ function createMessage(ctx: BandwidthContext, req: SandboxRequest): SandboxRespo
   const now = new Date().toISOString();
   const mm: MessageMeta = { applicationId: p.applicationId as string, media: mediaUrls, to, ...(tagValue !== undefined ? { tag: tagValue } : {}) };
   ctx.meta.set(id, mm);
-  if (ctx.meta.size > 200_000) ctx.meta.delete(ctx.meta.keys().next().value!);
   // The sandbox keeps one record per message: a group message is recorded for its first recipient.
   const m = ctx.svc.store.add({
     id,

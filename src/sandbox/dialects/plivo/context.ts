@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
 import type { ReplyDepth } from '../xml-reply.js';
+import { hasStrings, isRecord, type KeptDetails } from '../kept.js';
 
 export const OWN_NUMBERS = ['15557770021', '15557770022'];
 // plivo-python's validation list (reference §3.2).
@@ -25,8 +26,35 @@ export interface Upload {
   content_type: string;
   size: number;
   sha256: string;
-  data: Buffer;
+  /** Absent for an upload restored after a restart: its bytes are the file kept with the record (by sha256). */
+  data?: Buffer;
   upload_time: string;
+}
+
+/** The detail key under which a message keeps the uploads it carried (without their bytes). */
+export const UPLOADS_DETAIL = 'plivo.uploads';
+
+/** An Extra read back from the data directory (a malformed one reads as absent). */
+export function isExtra(v: unknown): v is Extra {
+  if (!isRecord(v) || (v.type !== 'sms' && v.type !== 'mms') || typeof v.sequence !== 'number') return false;
+  return hasStrings(v, ['method', 'queuedAt'], ['sentAt', 'deliveredAt']);
+}
+
+/** An upload's description read back from the data directory. */
+export function isUploadMeta(v: unknown): v is Omit<Upload, 'data'> {
+  return isRecord(v) && hasStrings(v, ['media_id', 'file_name', 'content_type', 'sha256', 'upload_time']) && typeof v.size === 'number';
+}
+
+/**
+ * Puts back the uploads that kept messages carried (a restart loses the in-memory ones): their
+ * media_ids resolve again, for a new send and at their media_url. Uploads no message used are not kept.
+ */
+export function restoreUploads(ctx: PlivoContext): void {
+  for (const m of ctx.svc.store.list({ provider: 'plivo' })) {
+    const list = m.account === ctx.authId ? ctx.svc.store.detail(m.id, UPLOADS_DETAIL) : undefined;
+    if (!Array.isArray(list)) continue;
+    for (const u of list) if (isUploadMeta(u) && !ctx.uploads.has(u.media_id)) ctx.uploads.set(u.media_id, { ...u });
+  }
 }
 
 /** Per-message data the store does not keep. */
@@ -45,7 +73,8 @@ export interface PlivoContext {
   authToken: string;
   /** `/v1/Account/<auth_id>`. */
   accountPath: string;
-  extras: Map<string, Extra>;
+  /** Per-message data, kept with the messages (a restart keeps it). */
+  extras: KeptDetails<Extra>;
   uploads: Map<string, Upload>;
   apps: Map<string, Application>;
   /** Number (digits) → linked app_id, or null. */

@@ -29,7 +29,8 @@ import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter, route } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
 import { injectInbound } from './inject.js';
-import { OWN_NUMBERS, apiId, methodNotAllowed, plivoError, type PlivoContext } from './context.js';
+import { OWN_NUMBERS, apiId, isExtra, methodNotAllowed, plivoError, restoreUploads, type PlivoContext } from './context.js';
+import { KeptDetails } from '../kept.js';
 import { messageRoutes } from './messages.js';
 import { mediaRoutes, publicMediaRoutes } from './media.js';
 import { applicationRoutes, defaultApplication } from './applications.js';
@@ -68,13 +69,14 @@ export function createPlivoDialect(svc: SandboxServices): SandboxDialect {
     authId,
     authToken,
     accountPath: `/v1/Account/${authId}`,
-    extras: new Map(),
+    extras: new KeptDetails(svc.store, 'plivo.extra', isExtra),
     uploads: new Map(),
     apps: new Map([[app.app_id, app]]),
     links: new Map(OWN_NUMBERS.map((n) => [n, app.app_id])),
     started: new Date().toISOString(),
     replyDepth: new ReplyDepth(),
   };
+  restoreUploads(ctx);
   const publicRouter = createRouter(publicMediaRoutes(ctx));
   const router = createRouter([
     route(['GET'], ctx.accountPath, () => json(200, accountJson(ctx))),

@@ -5,6 +5,7 @@ import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
 import { ACCEPTED_TYPES, apiId, list, mediaUrl, methodNotAllowed, plivoError, plivoTime, type PlivoContext, type Upload } from './context.js';
+import { keptBytes } from '../kept.js';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
 
@@ -89,10 +90,11 @@ function upload(ctx: PlivoContext, req: SandboxRequest): SandboxResponse {
 /** The uploaded files themselves, outside the authenticated API (like media.plivo.com). */
 export function publicMediaRoutes(ctx: PlivoContext): Route[] {
   return [
-    route(['GET', 'HEAD'], '/media/:account/:id', (req, p) => {
+    route(['GET', 'HEAD'], '/media/:account/:id', async (req, p) => {
       const u = p.account === ctx.authId ? ctx.uploads.get(p.id!) : undefined;
-      if (!u) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
-      return { status: 200, headers: { 'content-type': u.content_type }, body: req.method === 'HEAD' ? '' : u.data };
+      const data = u?.data ?? (await keptBytes(ctx.svc.store, u?.sha256))?.bytes;
+      if (!u || !data) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
+      return { status: 200, headers: { 'content-type': u.content_type }, body: req.method === 'HEAD' ? '' : data };
     }),
   ];
 }

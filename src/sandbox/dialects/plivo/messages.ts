@@ -5,7 +5,20 @@ import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import type { SandboxMessage } from '../../store.js';
 import { route, type Route } from '../../router.js';
-import { OWN_NUMBERS, apiId, digits, list, mediaUrl, methodNotAllowed, plivoError, plivoTime, readBody, type PlivoContext, type Upload } from './context.js';
+import {
+  OWN_NUMBERS,
+  apiId,
+  digits,
+  list,
+  mediaUrl,
+  methodNotAllowed,
+  plivoError,
+  plivoTime,
+  readBody,
+  type PlivoContext,
+  type Upload,
+  UPLOADS_DETAIL,
+} from './context.js';
 import { lifecycle } from './delivery.js';
 import { isUnregisteredSender, optOutsFor } from '../../carrier.js';
 
@@ -146,6 +159,17 @@ function validate(ctx: PlivoContext, b: Record<string, unknown>): SendRequest | 
   return { src: srcDigits, dstRaw, type, text, urls, uploads, ...(callback ? { callback } : {}), method };
 }
 
+/** Keeps the uploads a message carries with it (their bytes with the record's media), so a restart resolves their media_ids. */
+function keepUploads(ctx: PlivoContext, id: string, uploads: readonly Upload[]): void {
+  ctx.svc.store.setDetail(
+    id,
+    UPLOADS_DETAIL,
+    uploads.map(({ data: _data, ...meta }) => meta),
+  );
+  const files = ctx.svc.store.mediaFiles;
+  for (const u of uploads) if (files && u.data) void files.put(u.data, u.content_type).catch(() => undefined);
+}
+
 /** Stores one accepted message to `dst` and starts its lifecycle. */
 function accept(ctx: PlivoContext, s: SendRequest, dst: string): string {
   const now = new Date().toISOString();
@@ -169,6 +193,7 @@ function accept(ctx: PlivoContext, s: SendRequest, dst: string): string {
     updatedAt: now,
     history: [{ status: 'queued', at: now }],
   });
+  if (s.uploads.length > 0) keepUploads(ctx, id, s.uploads);
   ctx.svc.log(`plivo ${id} ${s.src} → ${dst}${msg.media.length ? ` (${msg.media.length} media)` : ''}`);
   void lifecycle(ctx, msg).catch((e: unknown) => ctx.svc.log(`plivo ${id}: lifecycle error ${(e as Error).message}`));
   return id;

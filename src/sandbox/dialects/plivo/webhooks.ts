@@ -47,6 +47,7 @@ export async function callback(ctx: PlivoContext, m: SandboxMessage, status: str
   const x = ctx.extras.get(m.id);
   if (!m.statusCallback || !x) return;
   x.sequence += 1;
+  ctx.extras.touch(m.id);
   const params: Array<[string, string]> = [
     ['MessageUUID', m.id],
     ['To', m.to],

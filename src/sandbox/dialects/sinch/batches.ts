@@ -131,12 +131,11 @@ function createBatch(ctx: SinchContext, req: SandboxRequest): SandboxResponse {
     body: p.body,
     createdAt: now,
     deliveryReport: typeof p.delivery_report === 'string' ? p.delivery_report : 'none',
-    statuses: new Map(to.map((r) => [digits(r), { status: 'Queued', code: 400, at: now }])),
+    statuses: Object.fromEntries(to.map((r) => [digits(r), { status: 'Queued', code: 400, at: now }])),
     ...(callbackUrl ? { callbackUrl } : {}),
     ...(clientReference ? { clientReference } : {}),
   };
   ctx.batches.set(b.id, b);
-  if (ctx.batches.size > 200_000) ctx.batches.delete(ctx.batches.keys().next().value!);
   const first = to[0]!;
   const m = ctx.svc.store.add({
     id: b.id,
@@ -178,7 +177,9 @@ function listBatches(ctx: SinchContext, req: SandboxRequest): SandboxResponse {
   const end = date('end_date', undefined);
   if (start === null || end === null) return sinchError(400, 'syntax_invalid_parameter_format', 'start_date and end_date must be ISO-8601 dates');
   const ref = q.get('client_reference');
-  const all = [...ctx.batches.values()]
+  const all = ctx.svc.store
+    .list({ provider: 'sinch' })
+    .flatMap((m) => (m.account === ctx.servicePlanId && m.direction === 'outbound' ? [ctx.batches.get(m.id)].filter((b) => b !== undefined) : []))
     .filter((b) => senders.length === 0 || senders.includes(digits(b.from)))
     .filter((b) => start === undefined || Date.parse(b.createdAt) >= start)
     .filter((b) => end === undefined || Date.parse(b.createdAt) < end)
@@ -189,7 +190,8 @@ function listBatches(ctx: SinchContext, req: SandboxRequest): SandboxResponse {
 
 /** One recipient's delivery report. */
 function recipientReport(b: Batch, raw: string): SandboxResponse {
-  const r = b.statuses.get(digits(decodeURIComponent(raw)));
+  const key = digits(decodeURIComponent(raw));
+  const r = Object.hasOwn(b.statuses, key) ? b.statuses[key] : undefined;
   if (!r) return sinchError(404, 'not_found', `No delivery report for ${raw} in batch ${b.id}`);
   return json(200, {
     type: b.type === 'mt_media' ? 'recipient_delivery_report_mms' : 'recipient_delivery_report_sms',
@@ -208,7 +210,7 @@ export function batchRoutes(ctx: SinchContext): Route[] {
   const path = `${ctx.base}/batches`;
   const one = `${path}/:id([0-9A-Z]{26})`;
   const withBatch = (f: (b: Batch, req: SandboxRequest, p: Record<string, string>) => SandboxResponse) => (req: SandboxRequest, p: Record<string, string>) => {
-    const b = ctx.batches.get(p.id!);
+    const b = ctx.svc.store.get(p.id!)?.account === ctx.servicePlanId ? ctx.batches.get(p.id!) : undefined;
     return b ? f(b, req, p) : sinchError(404, 'not_found', `Batch ${p.id} not found`);
   };
   return [

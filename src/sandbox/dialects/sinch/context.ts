@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
+import { hasStrings, isRecord, KeptDetails } from '../kept.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -32,7 +33,23 @@ export interface Batch {
   callbackUrl?: string;
   clientReference?: string;
   /** Status per recipient (digits), with its code and time. */
-  statuses: Map<string, { status: string; code: number; at: string }>;
+  statuses: Record<string, { status: string; code: number; at: string }>;
+}
+
+/** A batch read back from the data directory (a malformed one reads as absent). */
+export function isBatch(v: unknown): v is Batch {
+  if (!isRecord(v) || !hasStrings(v, ['id', 'from', 'createdAt', 'deliveryReport'], ['callbackUrl', 'clientReference'])) return false;
+  if ((v.type !== 'mt_media' && v.type !== 'mt_text') || !Array.isArray(v.to) || !v.to.every((r) => typeof r === 'string')) return false;
+  const statuses = v.statuses;
+  return (
+    isRecord(statuses) &&
+    Object.values(statuses).every((s) => isRecord(s) && typeof s.status === 'string' && typeof s.code === 'number' && typeof s.at === 'string')
+  );
+}
+
+/** An inbound's wire object (mo_media) as kept. */
+export function isInbound(v: unknown): v is Record<string, unknown> {
+  return isRecord(v) && typeof v.id === 'string' && typeof v.type === 'string';
 }
 
 /** Media bytes re-hosted for inbound messages. */
@@ -50,8 +67,11 @@ export interface SinchContext {
   ownNumbers: string[];
   /** The service plan's callback URL (set through the dashboard stand-in). */
   planCallbackUrl: string | undefined;
-  batches: Map<string, Batch>;
-  inbounds: Map<string, Record<string, unknown>>;
+  /** Batches by id, kept with their messages (a restart keeps them). */
+  batches: KeptDetails<Batch>;
+  /** Inbound mo_media objects by id, kept with their messages. */
+  inbounds: KeptDetails<Record<string, unknown>>;
+  /** Re-hosted media by key (after a restart, found again through the kept inbound messages). */
   hosted: Map<string, Hosted>;
   /** `/xms/v1/<servicePlanId>`. */
   base: string;

@@ -3,9 +3,10 @@
 // and the inbound mo_media to the service plan's callback URL.
 import type { SandboxMessage } from '../../store.js';
 import { inboundRecord, type InboundFile } from '../../types.js';
-import { digits, ulid, type Batch, type Hosted, type SinchContext } from './context.js';
+import { digits, ulid, type Batch, type SinchContext } from './context.js';
 import { callback } from './webhooks.js';
 import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
+import { keepFile } from '../kept.js';
 
 /** Sinch recommends < 1 MB for MMS (carrier limits); the adapter uses the same guard. */
 const MAX_MEDIA_BYTES = 1024 * 1024;
@@ -17,7 +18,7 @@ const FAIL_NUMBERS: Record<string, [string, number]> = {
 /** A delivery report summary (`full` lists the recipients). */
 export function summary(b: Batch, full: boolean): Record<string, unknown> {
   const buckets = new Map<string, { code: number; count: number; status: string; recipients: string[] }>();
-  for (const [r, s] of b.statuses) {
+  for (const [r, s] of Object.entries(b.statuses)) {
     const key = `${s.status}/${s.code}`;
     const bucket = buckets.get(key) ?? { code: s.code, count: 0, status: s.status, recipients: [] };
     bucket.count++;
@@ -36,7 +37,7 @@ export function summary(b: Batch, full: boolean): Record<string, unknown> {
 /** Records a status for every recipient and sends the delivery reports the batch asked for. */
 async function setStatus(ctx: SinchContext, b: Batch, m: SandboxMessage, status: string, code: number, detail?: string): Promise<void> {
   const at = new Date().toISOString();
-  for (const r of b.to) b.statuses.set(digits(r), { status, code, at });
+  for (const r of b.to) b.statuses[digits(r)] = { status, code, at };
   ctx.svc.store.setStatus(m.id, status, detail !== undefined ? { errorCode: code, errorMessage: detail } : {});
   const url = b.callbackUrl ?? ctx.planCallbackUrl;
   const final = !['Queued', 'Dispatched'].includes(status);
@@ -80,7 +81,7 @@ function carrierFailure(ctx: SinchContext, m: SandboxMessage): [string, number, 
 /** Runs a new batch to its final status. */
 export async function lifecycle(ctx: SinchContext, b: Batch, m: SandboxMessage): Promise<void> {
   const wait = () => ctx.svc.step();
-  const copies: Hosted[] = [];
+  const copies: InboundFile[] = [];
   const item = m.media[0];
   if (item) {
     const r = await ctx.svc.fetcher.fetch(item.url, { maxBytes: MAX_MEDIA_BYTES });
@@ -96,7 +97,7 @@ export async function lifecycle(ctx: SinchContext, b: Batch, m: SandboxMessage):
     if (ctx.ownNumbers.includes(m.to)) {
       try {
         const res = await fetch(item.url, { signal: AbortSignal.timeout(10_000) });
-        copies.push({ bytes: Buffer.from(await res.arrayBuffer()), contentType: r.contentType });
+        copies.push(keepFile(ctx.svc.store, { bytes: Buffer.from(await res.arrayBuffer()), contentType: r.contentType }));
       } catch {
         // The copy is only for the inbound side; the outbound message is unaffected.
       }

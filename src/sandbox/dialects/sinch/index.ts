@@ -24,7 +24,8 @@ import { bearerToken, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
 import { injectInbound } from './inject.js';
-import { sinchError, type SinchContext } from './context.js';
+import { isBatch, isInbound, sinchError, type SinchContext } from './context.js';
+import { KeptDetails } from '../kept.js';
 import { batchRoutes } from './batches.js';
 import { inboundRoutes, mediaRoutes } from './inbounds.js';
 import { callbackUrl, callbackUrlPlan } from './callbacks.js';
@@ -44,8 +45,8 @@ export function createSinchDialect(svc: SandboxServices): SandboxDialect {
     webhookSecret,
     ownNumbers: ['+15557770051', '+15557770052'],
     planCallbackUrl: undefined,
-    batches: new Map(),
-    inbounds: new Map(),
+    batches: new KeptDetails(svc.store, 'sinch.batch', isBatch),
+    inbounds: new KeptDetails(svc.store, 'sinch.inbound', isInbound),
     hosted: new Map(),
     base: `/xms/v1/${servicePlanId}`,
   };

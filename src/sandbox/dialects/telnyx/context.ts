@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
+import { hasStrings, isRecord, type KeptDetails } from '../kept.js';
 
 export const OWN_NUMBERS = ['+15557770011', '+15557770012'];
 export const E164 = /^\+[1-9]\d{6,14}$/;
@@ -49,13 +50,21 @@ export interface Extra {
   completedAt?: string;
 }
 
+/** An Extra read back from the data directory (a malformed one reads as absent). */
+export function isExtra(v: unknown): v is Extra {
+  if (!isRecord(v) || (v.type !== 'SMS' && v.type !== 'MMS') || typeof v.useProfileWebhooks !== 'boolean' || !Array.isArray(v.errors)) return false;
+  const nullable = ['profileId', 'webhookUrl', 'webhookFailoverUrl'].every((k) => v[k] === null || typeof v[k] === 'string');
+  return nullable && hasStrings(v, [], ['sentAt', 'completedAt']) && v.errors.every((e) => isRecord(e) && hasStrings(e, ['code', 'title']));
+}
+
 export interface TelnyxContext {
   svc: SandboxServices;
   apiKey: string;
   /** Signs webhooks (Ed25519); its public half is printed as `publicKey`. */
   privateKey: KeyObject;
   organizationId: string;
-  extras: Map<string, Extra>;
+  /** Per-message data, kept with the messages (a restart keeps it). */
+  extras: KeptDetails<Extra>;
   profiles: Map<string, Profile>;
   /** Phone numbers' messaging settings by Telnyx number id. */
   numbers: Map<string, NumberSettings>;

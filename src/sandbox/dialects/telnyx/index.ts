@@ -24,7 +24,8 @@ import type { SandboxDialect, SandboxRequest, SandboxServices } from '../../type
 import { json } from '../../types.js';
 import { bearerToken, safeEqual } from '../../auth.js';
 import { createRouter, route } from '../../router.js';
-import { OWN_NUMBERS, err, errorsBody, type TelnyxContext } from './context.js';
+import { OWN_NUMBERS, err, errorsBody, isExtra, type TelnyxContext } from './context.js';
+import { KeptDetails } from '../kept.js';
 import { messageRoutes } from './messages.js';
 import { defaultProfile, profileRoutes } from './profiles.js';
 import { createNumbers, numberRoutes } from './numbers.js';
@@ -50,7 +51,7 @@ export function createTelnyxDialect(svc: SandboxServices): SandboxDialect {
     apiKey,
     privateKey,
     organizationId: randomUUID(),
-    extras: new Map(),
+    extras: new KeptDetails(svc.store, 'telnyx.extra', isExtra),
     profiles: new Map([[profile.id, profile]]),
     numbers: createNumbers(OWN_NUMBERS, profile.id, started),
   };

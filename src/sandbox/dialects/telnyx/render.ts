@@ -13,7 +13,8 @@ export function messageJson(ctx: TelnyxContext, m: SandboxMessage): Record<strin
     direction: m.direction,
     type: x?.type ?? (m.media.length ? 'MMS' : 'SMS'),
     messaging_profile_id: x?.profileId ?? null,
-    organization_id: ctx.organizationId,
+    // The organization the message was sent in (the sandbox makes a new one each start).
+    organization_id: m.account || ctx.organizationId,
     from: { phone_number: m.from, carrier: 'Telnyx', line_type: 'Wireless' },
     to: [{ phone_number: m.to, status: m.status, carrier: 'Telnyx', line_type: 'Wireless' }],
     cc: [],

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SandboxRequest, SandboxResponse, SandboxServices } from '../../types.js';
 import { json } from '../../types.js';
 import type { ReplyDepth } from '../xml-reply.js';
+import { hasStrings, isRecord, type KeptDetails } from '../kept.js';
 
 export const API = '/2010-04-01';
 export const MAGIC_FROM_OK = '+15005550006';
@@ -26,9 +27,27 @@ export interface NumberConfig {
 export interface KeptMedia {
   messageSid: string;
   contentType: string;
-  bytes: Buffer;
+  /** Absent for a Media resource restored after a restart: its bytes are the file kept with the record (by sha256). */
+  bytes?: Buffer;
+  sha256: string;
   /** RFC 2822, as Twilio renders it. */
   dateCreated: string;
+}
+
+/** What a message keeps of each of its Media resources (the bytes are kept with the record's media files). */
+export interface MediaMeta {
+  sid: string;
+  contentType: string;
+  sha256: string;
+  dateCreated: string;
+}
+
+/** A message's list of Media resources read back from the data directory. */
+export function isMediaMetaList(v: unknown): v is MediaMeta[] {
+  return (
+    Array.isArray(v) &&
+    v.every((x) => isRecord(x) && hasStrings(x, ['sid', 'contentType', 'sha256', 'dateCreated']) && /^ME[0-9a-f]{32}$/.test(x.sid as string))
+  );
 }
 
 export interface TwilioContext {
@@ -44,6 +63,8 @@ export interface TwilioContext {
   /** Media resources by ME… SID, in creation order (bounded by bytes, oldest first out). */
   media: Map<string, KeptMedia>;
   mediaKeptBytes: number;
+  /** Each message's Media resources, kept with the message (a restart rebuilds `media` from them). */
+  mediaMeta: KeptDetails<MediaMeta[]>;
   /** How many TwiML replies led to a message, to stop two numbers answering each other forever. */
   replyDepth: ReplyDepth;
 }

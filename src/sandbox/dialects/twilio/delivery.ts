@@ -62,7 +62,7 @@ async function fetchMedia(ctx: TwilioContext, m: SandboxMessage, kept: KeptBytes
     budget -= r.size;
     const bytes = r.bytes ?? Buffer.alloc(0);
     // Twilio keeps what it fetched as the message's Media resources (listable, deletable).
-    keepMedia(ctx, `ME${hex(16)}`, { messageSid: m.id, contentType: r.contentType, bytes, dateCreated: rfc2822(new Date()) });
+    keepMedia(ctx, `ME${hex(16)}`, { messageSid: m.id, contentType: r.contentType, bytes, sha256: r.sha256, dateCreated: rfc2822(new Date()) });
     kept.push({ contentType: r.contentType, bytes, sha256: r.sha256 });
   }
   return true;

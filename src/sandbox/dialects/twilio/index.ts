@@ -12,10 +12,11 @@ import { basicCredentials, safeEqual } from '../../auth.js';
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
 import { injectInbound } from './inject.js';
-import { API, MAGIC_FROM_OK, TWILIO_SANDBOX_SERVICE_NUMBER, hex, notFound, twilioError, unmatched, type TwilioContext } from './context.js';
+import { API, MAGIC_FROM_OK, TWILIO_SANDBOX_SERVICE_NUMBER, hex, isMediaMetaList, notFound, twilioError, unmatched, type TwilioContext } from './context.js';
+import { KeptDetails } from '../kept.js';
 import { messageRoutes } from './messages.js';
 import { ReplyDepth } from '../xml-reply.js';
-import { mediaRoutes } from './media.js';
+import { mediaRoutes, restoreMedia } from './media.js';
 import { createNumbers, numberRoutes } from './numbers.js';
 import { twilioSettings } from './settings.js';
 
@@ -32,8 +33,10 @@ export function createTwilioDialect(svc: SandboxServices, creds?: { accountSid: 
     numbers: createNumbers([...ownNumbers, TWILIO_SANDBOX_SERVICE_NUMBER]),
     media: new Map(),
     mediaKeptBytes: 0,
+    mediaMeta: new KeptDetails(svc.store, 'twilio.media', isMediaMetaList),
     replyDepth: new ReplyDepth(),
   };
+  restoreMedia(ctx);
   const router = createRouter([...messageRoutes(ctx), ...mediaRoutes(ctx), ...numberRoutes(ctx)]);
 
   function authorised(req: SandboxRequest): boolean {

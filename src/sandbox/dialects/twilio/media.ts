@@ -5,6 +5,7 @@
 import type { SandboxRequest, SandboxResponse } from '../../types.js';
 import { json } from '../../types.js';
 import { route, type Route } from '../../router.js';
+import { keptBytes } from '../kept.js';
 import { API, notFound, twilioPage, type KeptMedia, type TwilioContext } from './context.js';
 
 /** Bytes of media kept (oldest dropped beyond this). */
@@ -13,14 +14,27 @@ const MEDIA_KEEP_BYTES = 64 * 1024 * 1024;
 const MESSAGE = ':message((?:SM|MM)[0-9a-f]{32})';
 const MEDIA = ':sid(ME[0-9a-f]{32})';
 
-/** Keeps one media file under its ME… SID, dropping the oldest beyond the byte budget. */
+/** Keeps one media file under its ME… SID, dropping the oldest bytes beyond the budget (the kept file still serves them). */
 export function keepMedia(ctx: TwilioContext, sid: string, entry: KeptMedia): void {
   ctx.media.set(sid, entry);
-  ctx.mediaKeptBytes += entry.bytes.length;
+  ctx.mediaKeptBytes += entry.bytes?.length ?? 0;
+  const list = ctx.mediaMeta.get(entry.messageSid) ?? [];
+  list.push({ sid, contentType: entry.contentType, sha256: entry.sha256, dateCreated: entry.dateCreated });
+  ctx.mediaMeta.set(entry.messageSid, list);
+  const files = ctx.svc.store.mediaFiles;
+  if (files && entry.bytes) void files.put(entry.bytes, entry.contentType).catch(() => undefined);
   for (const [k, v] of ctx.media) {
     if (ctx.mediaKeptBytes <= MEDIA_KEEP_BYTES) break;
     ctx.media.delete(k);
-    ctx.mediaKeptBytes -= v.bytes.length;
+    ctx.mediaKeptBytes -= v.bytes?.length ?? 0;
+  }
+}
+
+/** Puts back the Media resources of the kept messages (a restart loses the in-memory ones); their bytes load on demand. */
+export function restoreMedia(ctx: TwilioContext): void {
+  for (const m of ctx.svc.store.list({ provider: 'twilio' })) {
+    const list = m.account === ctx.accountSid ? ctx.mediaMeta.get(m.id) : undefined;
+    for (const x of list ?? []) ctx.media.set(x.sid, { messageSid: m.id, contentType: x.contentType, sha256: x.sha256, dateCreated: x.dateCreated });
   }
 }
 
@@ -54,7 +68,13 @@ function deleteMedia(ctx: TwilioContext, req: SandboxRequest, p: Record<string, 
   const e = entryOf(ctx, p);
   if (!e) return notFound(req.path);
   ctx.media.delete(p.sid!);
-  ctx.mediaKeptBytes -= e.bytes.length;
+  ctx.mediaKeptBytes -= e.bytes?.length ?? 0;
+  const list = ctx.mediaMeta.get(e.messageSid);
+  if (list)
+    ctx.mediaMeta.set(
+      e.messageSid,
+      list.filter((x) => x.sid !== p.sid),
+    );
   return { status: 204 };
 }
 
@@ -69,13 +89,14 @@ export function mediaRoutes(ctx: TwilioContext): Route[] {
     }),
     route('DELETE', `${base}/${MEDIA}.json`, (req, p) => deleteMedia(ctx, req, p)),
     route('DELETE', `${base}/${MEDIA}`, (req, p) => deleteMedia(ctx, req, p)),
-    route(['GET', 'HEAD'], `${base}/${MEDIA}`, (req, p) => {
+    route(['GET', 'HEAD'], `${base}/${MEDIA}`, async (req, p) => {
       const e = entryOf(ctx, p);
-      if (!e) return notFound(req.path);
+      const bytes = e?.bytes ?? (await keptBytes(ctx.svc.store, e?.sha256))?.bytes;
+      if (!e || !bytes) return notFound(req.path);
       return {
         status: 200,
         headers: { 'content-type': e.contentType, 'cache-control': 'no-store' },
-        body: req.method === 'HEAD' ? Buffer.alloc(0) : e.bytes,
+        body: req.method === 'HEAD' ? Buffer.alloc(0) : bytes,
       };
     }),
   ];

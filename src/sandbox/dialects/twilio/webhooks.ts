@@ -82,7 +82,7 @@ function storeInbound(ctx: TwilioContext, out: SandboxMessage, kept: KeptBytes[]
   const id = `${kept.length > 0 ? 'MM' : 'SM'}${hex(16)}`;
   const media = kept.map((k) => {
     const sid = `ME${hex(16)}`;
-    keepMedia(ctx, sid, { messageSid: id, contentType: k.contentType, bytes: k.bytes, dateCreated: rfc2822(new Date(now)) });
+    keepMedia(ctx, sid, { messageSid: id, contentType: k.contentType, bytes: k.bytes, sha256: k.sha256, dateCreated: rfc2822(new Date(now)) });
     return {
       url: `${ctx.svc.origin()}/twilio${API}/Accounts/${ctx.accountSid}/Messages/${id}/Media/${sid}`,
       status: 'fetched' as const,

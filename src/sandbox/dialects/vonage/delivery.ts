@@ -6,6 +6,7 @@ import type { SandboxMessage } from '../../store.js';
 import { inboundRecord, type InboundFile } from '../../types.js';
 import { ERR, digits, type HostedMedia, type VonageContext } from './context.js';
 import { post } from './webhooks.js';
+import { keepFile } from '../kept.js';
 import { checkCarrierSize, isUnregisteredSender, mediaBytes, optOutsFor } from '../../carrier.js';
 
 /** Vonage publishes no MMS size limit; the adapter's 5 MB guard is used here too. */
@@ -75,7 +76,7 @@ export async function lifecycle(ctx: VonageContext, o: Outbound): Promise<void> 
     await post(ctx, statusUrl, payload, o.appId, 'status', msg.id);
   };
   let budget = MAX_TOTAL;
-  const hostedHere: HostedMedia[] = [];
+  const hostedHere: InboundFile[] = [];
   const inboundWanted = ctx.ownNumbers.includes(msg.to);
   for (const media of msg.media) {
     const r = await ctx.svc.fetcher.fetch(media.url, { maxBytes: budget });
@@ -91,7 +92,8 @@ export async function lifecycle(ctx: VonageContext, o: Outbound): Promise<void> 
     budget -= r.size;
     if (inboundWanted) {
       const copy = await grab(media.url, r.size);
-      if (copy) hostedHere.push(copy);
+      // Kept with its key, so the re-hosted file is found again after a restart.
+      if (copy) hostedHere.push(keepFile(ctx.svc.store, copy));
     }
   }
   await wait();
