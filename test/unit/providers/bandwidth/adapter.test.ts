@@ -1,12 +1,24 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode } from '../../../../src/errors/errors.js';
 import { bandwidthAdapter, createBandwidthAdapter } from '../../../../src/providers/bandwidth/adapter.js';
 import { BandwidthTokenCache } from '../../../../src/providers/bandwidth/oauth.js';
 import type { ProviderCallContext } from '../../../../src/providers/types.js';
 import { fakeHttp, fixture, res } from './helpers.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed after the test. */
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mms-bw-'));
+  dirs.push(d);
+  return d;
+}
 
 const credentials = {
   accountId: '9900000',
@@ -89,7 +101,7 @@ describe('bandwidthAdapter', () => {
   });
 
   it('uploads a file with PUT and returns a media id the payload turns into a URL', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mms-bw-'));
+    const dir = tempDir();
     const path = join(dir, 'cat.png');
     writeFileSync(path, Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     const adapter = createBandwidthAdapter(new BandwidthTokenCache(() => 0));
@@ -106,7 +118,7 @@ describe('bandwidthAdapter', () => {
   });
 
   it('reports a failed upload with the file name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mms-bw-'));
+    const dir = tempDir();
     const path = join(dir, 'big.mp4');
     writeFileSync(path, 'x');
     const adapter = createBandwidthAdapter(new BandwidthTokenCache(() => 0));
