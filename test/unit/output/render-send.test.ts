@@ -69,7 +69,7 @@ describe('the live status line', () => {
     for (const l of screen(err())) expect([...l].length).toBeLessThan(40);
   });
 
-  it('on a shared terminal, result lines go above the status line', () => {
+  it('on a shared terminal, result lines go above the status line', async () => {
     const out = stream(true, 40);
     const err = { s: out.s, text: out.text };
     const io = createIO({}, { NO_COLOR: '1' }, { stdout: out.s, stderr: err.s, stdin: Readable.from([]) });
@@ -82,7 +82,7 @@ describe('the live status line', () => {
     expect(lines.at(-1)).toMatch(/ETA/);
     expect(lines.slice(0, 3).map((l) => l.trim().split(/ {2,}/)[0])).toEqual(['TO', '✓ +15551230001', '✗ +15551230002']);
     const summary = { total: 2, accepted: 1, failed: 1, unknown: 0, skipped: 0, notAttempted: 0, durationMs: 1234.56 };
-    r.finish({
+    await r.finish({
       plan: { warnings: [], provider: 'twilio', profile: 'default' },
       dryRun: false,
       results: [],
