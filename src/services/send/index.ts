@@ -129,7 +129,7 @@ async function deliver(run: SendRun, providerBaseUrl: string, cleanups: Array<()
   const receipts = request.waitSeconds !== undefined && endpoint ? openReceiptRoute(endpoint, adapter, run.call.credentials, events) : undefined;
 
   // --json without --wait keeps its results in a file; --wait keeps them in memory (it asks for each accepted id).
-  const stored = request.collectResults && request.waitSeconds === undefined ? openResultFile(plan) : undefined;
+  const stored = request.collectResults && request.waitSeconds === undefined ? openResultFile(plan, ports) : undefined;
   try {
     const dispatched = await dispatch(run, hosted, receipts?.statusUrl ?? request.statusCallback, journal, stored);
     await settleUnknowns(dispatched, run, journal);
@@ -174,9 +174,9 @@ async function afterDispatch(
 const RESULT_FILE_HINT = 'Free some space there, or point TMPDIR at a disk with room for the results (about 150 bytes per recipient)';
 
 /** --json's results file (./result-file.ts), opened before anything is sent: without room for it, nothing is. */
-function openResultFile(plan: SendPlan): ResultFile {
+function openResultFile(plan: SendPlan, ports: SendPorts): ResultFile {
   try {
-    return new ResultFile(undefined, plan.recipients.count);
+    return ports.openResultFile ? ports.openResultFile(plan.recipients.count) : new ResultFile({ expected: plan.recipients.count });
   } catch (err) {
     if (!(err instanceof ResultFileError)) throw err;
     throw new InputError(ErrorCode.INPUT_INVALID, `--json: ${sanitizeForTerminal(err.message)}; nothing was sent`, { suggestion: RESULT_FILE_HINT });

@@ -36,6 +36,17 @@ export interface StoredResults {
   close(): void;
 }
 
+/** Where and how the file is kept (tests inject a failing write to play a full disk). */
+export interface ResultFileOptions {
+  /** Where the private directory is made (default: the OS temp dir). */
+  dir?: string;
+  /** Recipients expected (the offsets grow past it when needed). */
+  expected?: number;
+  /** Bytes gathered before a write (default 256 KiB). */
+  flushBytes?: number;
+  write?: typeof writeSync;
+}
+
 /** The results of one run on disk (see the module comment). */
 export class ResultFile implements StoredResults {
   private fd: number | undefined;
@@ -47,13 +58,16 @@ export class ResultFile implements StoredResults {
   /** Bytes of the file, pending ones included: where the next line starts. */
   private size = 0;
   private failure: ResultFileError | undefined;
+  private readonly dir: string;
+  private readonly flushBytes: number;
+  private readonly write: typeof writeSync;
   count = 0;
 
-  /** Opens the file in a fresh private directory under `dir`; a ResultFileError when it cannot. */
-  constructor(
-    private readonly dir: string = tmpdir(),
-    expected = 0,
-  ) {
+  /** Opens the file in a fresh private directory under the temp dir; a ResultFileError when it cannot. */
+  constructor({ dir = tmpdir(), expected = 0, flushBytes = FLUSH_BYTES, write = writeSync }: ResultFileOptions = {}) {
+    this.dir = dir;
+    this.flushBytes = flushBytes;
+    this.write = write;
     this.offsets = new Float64Array(Math.max(16, expected)).fill(Number.NaN);
     let made: string | undefined;
     try {
@@ -96,7 +110,7 @@ export class ResultFile implements StoredResults {
     this.size += bytes;
     this.pending.push(line);
     this.pendingBytes += bytes;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    if (this.pendingBytes >= this.flushBytes) this.flush();
   }
 
   /** Writes what is pending; throws a ResultFileError when it cannot. */
@@ -107,7 +121,7 @@ export class ResultFile implements StoredResults {
     this.pending = [];
     this.pendingBytes = 0;
     try {
-      for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off, buf.length - off);
+      for (let off = 0; off < buf.length;) off += this.write(this.fd, buf, off, buf.length - off);
     } catch (err) {
       this.failure = new ResultFileError(this.dir, err);
       throw this.failure;
