@@ -173,10 +173,18 @@ async function afterDispatch(
 
 const RESULT_FILE_HINT = 'Free some space there, or point TMPDIR at a disk with room for the results (about 150 bytes per recipient)';
 
-/** --json's results file (./result-file.ts), opened before anything is sent: without room for it, nothing is. */
-function openResultFile(plan: SendPlan, ports: SendPorts): ResultFile {
+/** Up to this many recipients, a run keeps its results in memory (`outcome.results`, a few KB): no file for them. */
+const RESULTS_IN_MEMORY = 50;
+
+/**
+ * --json's results file (./result-file.ts) for a longer list, opened before anything is sent: without room for it,
+ * nothing is. Undefined for a short list (unless a port provides the file).
+ */
+function openResultFile(plan: SendPlan, ports: SendPorts): ResultFile | undefined {
+  const n = plan.recipients.count;
+  if (!ports.openResultFile && n <= RESULTS_IN_MEMORY) return undefined;
   try {
-    return ports.openResultFile ? ports.openResultFile(plan.recipients.count) : new ResultFile({ expected: plan.recipients.count });
+    return ports.openResultFile ? ports.openResultFile(n) : new ResultFile({ expected: n });
   } catch (err) {
     if (!(err instanceof ResultFileError)) throw err;
     throw new InputError(ErrorCode.INPUT_INVALID, `--json: ${sanitizeForTerminal(err.message)}; nothing was sent`, { suggestion: RESULT_FILE_HINT });

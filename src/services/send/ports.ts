@@ -49,7 +49,7 @@ export interface SendPorts {
   /** Ctrl+C: stop starting new work. */
   signal: AbortSignal;
   time: SendClock;
-  /** --json's results file for `expected` recipients (default: a ResultFile in the OS temp dir; tests play a full disk). */
+  /** --json's results file for `expected` recipients, however few (default: a ResultFile in the OS temp dir over 50; tests play a full disk). */
   openResultFile?(expected: number): ResultFile;
 }
 

@@ -43,7 +43,8 @@ export interface SendRequest {
   /**
    * Keep every result for the outcome: only --json's one document (and --wait's delivery lines) need them; without it a
    * run keeps counts, not results, and its memory stays flat however long the list. Without --wait they are kept in a
-   * temporary file (`SendOutcome.stored`), so --json stays flat too; with --wait, in memory (`results`).
+   * temporary file (`SendOutcome.stored`) when there are more than 50, so --json stays flat too; with --wait, in
+   * memory (`results`).
    */
   collectResults: boolean;
   /** --fit (or `fit auto` in the config): make local media fit the carrier-safe budget, metadata stripped. */
@@ -113,9 +114,9 @@ export interface DeliveryInfo {
 export interface SendOutcome {
   plan: SendPlan;
   dryRun: boolean;
-  /** In list order, when kept in memory (--wait with --json); empty otherwise. */
+  /** In list order, when kept in memory (--wait, or up to 50 recipients); empty otherwise. */
   results: RecipientResult[];
-  /** Every result in list order, kept in a temporary file (--json without --wait): whoever renders it closes it. */
+  /** Every result in list order, kept in a temporary file (--json without --wait, over 50 recipients): whoever renders it closes it. */
   stored?: StoredResults;
   summary: DispatchSummary | undefined;
   interrupted: boolean;

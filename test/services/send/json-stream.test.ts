@@ -41,6 +41,8 @@ function portsFor(m: TwilioMock, w: Workspace, extra: Partial<SendPorts> = {}): 
     loadAccount: () => loadAccount({ store: () => openStore(env), env, signal }, { provider: 'twilio' }),
     configuredCountry: () => undefined,
     readStdin: async () => '',
+    // However short the list (a default run keeps up to 50 results in memory).
+    openResultFile: (expected) => new ResultFile({ expected }),
     ...extra,
   });
 }
