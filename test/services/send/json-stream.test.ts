@@ -159,6 +159,23 @@ describe('--json keeps its results in a temporary file', () => {
   });
 });
 
+describe('which runs use the file', () => {
+  it('a default run keeps up to 50 results in memory, and puts a longer list in the file', async () => {
+    mock = await startTwilioMock({});
+    ws = workspace(numbers(51));
+    const ports = { ...portsFor(mock, ws) };
+    delete ports.openResultFile;
+    const short = await sendMessages(sendRequest({ to: ws.recipients.slice(0, 50), body: 'x', ratePerSecond: Infinity }), ports);
+    expect([short.results.length, short.stored]).toEqual([50, undefined]);
+    const long = await sendMessages(sendRequest({ to: numbers(51, 3_000_000), body: 'x', ratePerSecond: Infinity }), ports);
+    try {
+      expect([long.results.length, long.stored?.count]).toEqual([0, 51]);
+    } finally {
+      long.stored?.close();
+    }
+  });
+});
+
 describe('ResultFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mms-result-file-test-'));
   afterEach(() => rmSync(join(dir, 'x'), { force: true }));
