@@ -5,7 +5,8 @@
 // recipient) and lost (recipients with no message whom mms did not report as failed or unknown) —
 // plus the recipients honestly left unknown. Then the peak memory of `--dry-run` over 10,000, 100,000 and
 // 1,000,000 recipients (flat: the list streams through a spill file; what grows is the compact de-duplication
-// set, 16–32 bytes per number), and of a real send against the mock. Prints figures, never fails a build.
+// set, 16–32 bytes per number), and of a real send against the mock, with human output and with --json (its results
+// wait in a temporary file for the one document). Prints figures, never fails a build.
 //   node scripts/bench-faults.mjs [faults] [memory]        (default: both; needs `npm run build`)
 // scripts/bench.mjs can import { benchFaults, benchMemory } from here for its `faults` section.
 //   BENCH_FAULT_N=500 (recipients per scenario)  BENCH_DRY_RUN_N=1000000 (largest dry run)
@@ -284,11 +285,12 @@ function dryRunPeakMb(dir, n) {
   return peakMb(dir, ['send', '--dry-run', '--provider', 'twilio', '--to-file', list, '--from', FROM, '--body', BODY, '--skip-invalid']);
 }
 
-/** Peak RSS (MB) of a real `mms send` (human output, a journal) of `n` recipients to the independent Twilio mock. */
-async function sendPeakMb(dir, mock, n) {
+/** Peak RSS (MB) of a real `mms send` (human output, or `extra` such as --json; a journal) of `n` recipients to the independent Twilio mock. */
+async function sendPeakMb(dir, mock, n, extra = []) {
   const list = writeList(dir, n);
   const args = ['send', '--provider', 'twilio', '--to-file', list, '--from', FROM, '--body', BODY, '--rate', 'unlimited', '--concurrency', '16'];
-  args.push('--journal', join(dir, `run-${n}.jsonl`));
+  // A fresh journal per run: a second run on the same one would skip everyone.
+  args.push('--journal', join(dir, `run-${n}-${extra.join('') || 'human'}.jsonl`), ...extra);
   const r = await peakMb(dir, args, { TWILIO_ACCOUNT_SID: mock.accountSid, TWILIO_AUTH_TOKEN: mock.authToken, MMS_TWILIO_BASE_URL: mock.url });
   mock.clear();
   return r;
@@ -324,6 +326,11 @@ export async function benchMemory() {
         const sendSizes = [Math.min(10_000, SEND_N), SEND_N].filter((n, i, all) => all.indexOf(n) === i);
         for (const n of sendSizes) sendRows.push({ n, r: await sendPeakMb(dir, mock, n) });
         printSeries(sendRows);
+        // --json prints one document with every result at the end: they are kept in a temporary file, not in memory.
+        console.log(`\nMemory of a real \`mms send --json\` with a journal to the independent Twilio mock (peak RSS)`);
+        const jsonRows = [];
+        for (const n of sendSizes) jsonRows.push({ n, r: await sendPeakMb(dir, mock, n, ['--json']) });
+        printSeries(jsonRows);
       } finally {
         await mock.close();
       }

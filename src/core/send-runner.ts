@@ -60,11 +60,11 @@ export interface DispatchOptions<R extends { to: string }> {
   signal?: AbortSignal;
   /** A second Ctrl+C: abort requests in flight too (their outcome becomes unknown). */
   forceSignal?: AbortSignal;
-  /** Each final result as it happens (NDJSON, journal-independent logging). */
-  onResult?(result: RecipientResult, recipient: R): void;
+  /** Each final result as it happens (NDJSON, journal-independent logging), with the recipient's place in the list (0-based). */
+  onResult?(result: RecipientResult, recipient: R, index: number): void;
   onProgress?(progress: DispatchProgress): void;
   onRetry?(notice: RetryNotice): void;
-  /** Keep every result for the return value (default true; false for huge NDJSON runs). */
+  /** Keep every result for the return value (default true; false for huge runs, which may keep them by `index` in `onResult`). */
   collectResults?: boolean;
   now?: Clock;
   sleep?: Sleep;
@@ -186,7 +186,7 @@ class DispatchRun<R extends { to: string }> {
     c[countAs]++;
     if (this.isCollecting) this.collected.push({ index, result });
     try {
-      this.opts.onResult?.(result, recipient);
+      this.opts.onResult?.(result, recipient, index);
       this.opts.onProgress?.({
         done: c.accepted + c.failed + c.unknown + c.skipped + c.notAttempted,
         ...(this.total !== undefined ? { total: this.total } : {}),

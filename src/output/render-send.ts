@@ -3,7 +3,7 @@
 import type { DispatchProgress } from '../core/send-runner.js';
 import type { RecipientResult } from '../core/types.js';
 import { formatBytes } from '../media/size.js';
-import type { DeliveryInfo, SendEvents, SendOutcome, SendPlan } from '../services/send/index.js';
+import type { DeliveryInfo, SendEvents, SendOutcome, SendPlan, StoredResults } from '../services/send/index.js';
 import type { IO } from './io.js';
 import { toJsonText, writeJson, writeNdjson } from './json.js';
 import { sanitizeForTerminal } from './sanitize.js';
@@ -115,21 +115,31 @@ export function renderPlan(view: SendView, plan: SendPlan): void | Promise<void>
 }
 
 /** Writes `text` with the recipients in place of RECIPIENTS_MARK, in pieces of about 64 KiB. */
-async function writeRecipientsJson(io: IO, text: string, recipients: SendPlan['recipients']): Promise<void> {
-  const mark = JSON.stringify(RECIPIENTS_MARK);
-  const at = text.indexOf(mark);
+function writeRecipientsJson(io: IO, text: string, recipients: SendPlan['recipients']): Promise<void> {
+  return writeListJson(io, text, RECIPIENTS_MARK, recipients, (r) => toJsonText(r.to));
+}
+
+/**
+ * Writes `text` (a JSON document with 2-space indent) with the array element `mark` replaced by `items`, in pieces of
+ * about 64 KiB: byte for byte what one toJsonText of the document holding them all would write, without that string.
+ * `render` gives an item's JSON text with 2-space indent; its lines after the first are indented like the mark.
+ */
+async function writeListJson<T>(io: IO, text: string, mark: string, items: AsyncIterable<T>, render: (item: T) => string): Promise<void> {
+  const quoted = JSON.stringify(mark);
+  const at = text.indexOf(quoted);
   const indent = text.slice(text.lastIndexOf('\n', at) + 1, at);
   let piece = text.slice(0, at);
   let isFirst = true;
-  for await (const r of recipients) {
-    piece += `${isFirst ? '' : `,\n${indent}`}${toJsonText(r.to)}`;
+  for await (const item of items) {
+    // JSON text has no raw newline inside strings: every newline starts a line to indent.
+    piece += `${isFirst ? '' : `,\n${indent}`}${render(item).replaceAll('\n', `\n${indent}`)}`;
     isFirst = false;
     if (piece.length >= 64 * 1024) {
       io.stdout.write(piece);
       piece = '';
     }
   }
-  io.stdout.write(piece + text.slice(at + mark.length));
+  io.stdout.write(piece + text.slice(at + quoted.length));
 }
 
 /** Column widths of the result table on a terminal; they only grow, so lines stay aligned as results arrive. */
@@ -189,27 +199,44 @@ function resultJson(r: RecipientResult, delivery: Map<string, DeliveryInfo> | un
   return { ...r, ...(d ? { delivery: d } : {}) };
 }
 
-/** The final output of a run that was not a dry run. */
-function renderOutcome(view: SendView, outcome: SendOutcome, isNdjson: boolean, cols: ResultColumns, journal: string | null | undefined): void {
+/** Stands for the results in --json's document when they are read back from their temporary file. */
+const RESULTS_MARK = '@@mms-results@@';
+
+/** --json's document, with its results read back in list order from their temporary file as they are written. */
+async function writeStoredJson(io: IO, stored: StoredResults, summary: Record<string, unknown>): Promise<void> {
+  if (stored.count === 0) return writeJson(io, { summary, results: [] });
+  const text = toJsonText({ summary, results: [RESULTS_MARK] }, 2) + '\n';
+  // No --wait here, so no delivery to add: each result is written as it is.
+  await writeListJson(io, text, RESULTS_MARK, stored.inOrder(), (r) => toJsonText(r, 2));
+}
+
+/**
+ * The final output of a run that was not a dry run. --json's results kept in a temporary file (`outcome.stored`) are
+ * streamed (a promise then): byte for byte the document one toJsonText of all of them gives, without holding them.
+ */
+function renderOutcome(view: SendView, outcome: SendOutcome, isNdjson: boolean, cols: ResultColumns, journal: string | null | undefined): void | Promise<void> {
   const { io, errTheme } = view;
   const { plan } = outcome;
   // Durations are whole milliseconds in every JSON document (the runner measures fractions).
   const summary = outcome.summary && { ...outcome.summary, durationMs: Math.round(outcome.summary.durationMs) };
+  const tail = (): void => {
+    if (!io.quiet) io.warn((summary!.accepted + summary!.skipped === summary!.total ? errTheme.success : errTheme.warn)(summaryLine(outcome)));
+    if (outcome.interrupted) io.warn(interruptedLine(journal));
+  };
+  const head = () => ({ dryRun: false, provider: plan.provider, profile: plan.profile, from: plan.from ?? null, ...summary, interrupted: outcome.interrupted });
   if (isNdjson) {
     writeNdjson(io, { type: 'summary', provider: plan.provider, profile: plan.profile, ...summary, interrupted: outcome.interrupted });
+  } else if (io.json && outcome.stored) {
+    return writeStoredJson(io, outcome.stored, head()).then(tail);
   } else if (io.json) {
-    writeJson(io, {
-      summary: { dryRun: false, provider: plan.provider, profile: plan.profile, from: plan.from ?? null, ...summary, interrupted: outcome.interrupted },
-      results: outcome.results.map((r) => resultJson(r, outcome.delivery)),
-    });
+    writeJson(io, { summary: head(), results: outcome.results.map((r) => resultJson(r, outcome.delivery)) });
   } else if (outcome.delivery) {
     // With --wait, the lines printed while sending showed "queued": print the final states.
     io.info('Delivery:');
     cols.hasHeader = false;
     for (const r of outcome.results) if (r.status === 'accepted') renderResultLine(view, r, cols, outcome.delivery);
   }
-  if (!io.quiet) io.warn((summary!.accepted + summary!.skipped === summary!.total ? errTheme.success : errTheme.warn)(summaryLine(outcome)));
-  if (outcome.interrupted) io.warn(interruptedLine(journal));
+  tail();
 }
 
 /** What to do after Ctrl+C: re-run with the journal this run kept, or keep one next time. */
@@ -270,7 +297,12 @@ export function createSendRenderer(view: SendView, opts: SendRendererOptions): S
       stopStatus();
       for (const w of outcome.plan.warnings) io.warn(view.errTheme.warn(`Warning: ${w}`));
       if (outcome.dryRun) return renderPlan(view, outcome.plan);
-      renderOutcome(view, outcome, opts.ndjson, cols, opts.journal);
+      const stored = outcome.stored;
+      if (!stored) return renderOutcome(view, outcome, opts.ndjson, cols, opts.journal);
+      // The results file is freed once written (or when writing fails).
+      return Promise.resolve()
+        .then(() => renderOutcome(view, outcome, opts.ndjson, cols, opts.journal))
+        .finally(() => stored.close());
     },
   };
 }

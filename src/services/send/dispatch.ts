@@ -20,6 +20,7 @@ import { TokenBucket } from '../../core/token-bucket.js';
 import { createRetryPolicy } from '../../core/retry.js';
 import { listPlaceholders, renderTemplate } from '../../recipients/parse.js';
 import type { HostedMedia } from './host-media.js';
+import type { ResultFile } from './result-file.js';
 import type { SendJournal } from './ports.js';
 import { hasProviderLog } from './provider-log.js';
 import type { Recipient } from '../../recipients/parse.js';
@@ -44,10 +45,19 @@ export interface Dispatched {
   resend(recipients: readonly Recipient[]): Promise<Dispatched>;
 }
 
-/** Sends to every planned recipient, reading the list as it goes (nothing per recipient is kept but the held unknowns). */
-export async function dispatch(run: SendRun, media: HostedMedia, statusUrl: string | undefined, journal: SendJournal | undefined): Promise<Dispatched> {
+/**
+ * Sends to every planned recipient, reading the list as it goes (nothing per recipient is kept in memory but the held
+ * unknowns; with `results`, the first pass's results go to that file, by their place in the list).
+ */
+export async function dispatch(
+  run: SendRun,
+  media: HostedMedia,
+  statusUrl: string | undefined,
+  journal: SendJournal | undefined,
+  results?: ResultFile,
+): Promise<Dispatched> {
   const pass = async (recipients: Iterable<Recipient> | AsyncIterable<Recipient>, isFirst: boolean): Promise<Dispatched> => {
-    const done = await runPass(run, recipients, { media, statusUrl, journal, isFirst });
+    const done = await runPass(run, recipients, { media, statusUrl, journal, isFirst, ...(isFirst && results ? { results } : {}) });
     return { ...done, resend: (again) => pass(again, false) };
   };
   return pass(run.plan.recipients, true);
@@ -59,13 +69,15 @@ interface PassOptions {
   journal: SendJournal | undefined;
   /** The first pass reports progress; a resend pass only its results. */
   isFirst: boolean;
+  /** Where the first pass keeps its results (--json without --wait) instead of in memory. */
+  results?: ResultFile;
 }
 
 /** One runner pass over `recipients`. */
 async function runPass(
   run: SendRun,
   recipients: Iterable<Recipient> | AsyncIterable<Recipient>,
-  { media, statusUrl, journal, isFirst }: PassOptions,
+  { media, statusUrl, journal, isFirst, results }: PassOptions,
 ): Promise<Omit<Dispatched, 'resend'>> {
   const { request, plan, adapter, call, from, ports, events } = run;
   const { body, concurrency, ratePerSecond } = plan;
@@ -94,16 +106,20 @@ async function runPass(
     ...(journal ? { journal } : {}),
     signal: ports.signal,
     // Unknown outcomes are held back until the provider's log has been asked (settleUnknowns).
-    onResult: (r: RecipientResult, recipient: Recipient) => {
-      if (r.status !== 'unknown' || !hasProviderLog(run)) return events.onResult?.(r);
-      const prior = journal?.priorStatus ? journal.priorStatus(r.to) : journal?.prior(r.to)?.status;
-      const fromJournal = !request.retryAmbiguous && (prior === 'started' || prior === 'unknown');
-      unknowns.push({ result: r, recipient, atMs: ports.time.wallNow(), ...(fromJournal ? { fromJournal } : {}) });
+    onResult: (r: RecipientResult, recipient: Recipient, index: number) => {
+      if (r.status !== 'unknown' || !hasProviderLog(run)) events.onResult?.(r);
+      else {
+        const prior = journal?.priorStatus ? journal.priorStatus(r.to) : journal?.prior(r.to)?.status;
+        const fromJournal = !request.retryAmbiguous && (prior === 'started' || prior === 'unknown');
+        unknowns.push({ result: r, recipient, atMs: ports.time.wallNow(), ...(fromJournal ? { fromJournal } : {}) });
+      }
+      // Last: a full temp disk throws here, which stops the run (nothing more is sent); this result is counted and journaled.
+      results?.put(index, r);
     },
     ...(isFirst ? { total: plan.recipients.count } : {}),
     ...(events.onProgress && isFirst ? { onProgress: (p) => events.onProgress?.(p) } : {}),
     ...(events.onRetry ? { onRetry: (n) => events.onRetry?.(n) } : {}),
-    collectResults: request.collectResults || !isFirst,
+    collectResults: (request.collectResults && !results) || !isFirst,
     now,
     sleep,
   });

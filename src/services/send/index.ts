@@ -9,7 +9,9 @@
 import { existsSync } from 'node:fs';
 import { requireCredentials } from '../../config/credentials.js';
 import type { JournalRepairResult } from '../../core/journal.js';
-import { CliError, ErrorCode, exitCodeForErrorCode, UsageError } from '../../errors/errors.js';
+import type { DispatchOutcome } from '../../core/send-runner.js';
+import { CliError, ErrorCode, exitCodeForErrorCode, InputError, UsageError } from '../../errors/errors.js';
+import { ExitCode } from '../../errors/exit-codes.js';
 import { resolveMedia } from '../../media/resolve.js';
 import { sanitizeForTerminal } from '../../output/sanitize.js';
 import { checkMediaUrls } from './check-media.js';
@@ -22,6 +24,7 @@ import { planSend } from './plan.js';
 import type { SendJournal, SendPorts } from './ports.js';
 import { problemsError } from './problems.js';
 import { openJournal, reconcileJournal } from './reconcile.js';
+import { ResultFile, ResultFileError } from './result-file.js';
 import { checkStopped, settleUnknowns } from './settle.js';
 import type { SendEvents, SendInputPorts, SendOutcome, SendPlan, SendRequest, SendRun } from './types.js';
 import { openReceiptRoute } from './wait.js';
@@ -29,6 +32,7 @@ import type { LoadedAccount } from '../account.js';
 
 export { createSendPorts, type SendPorts, type SendPortsBase, type SendClock, type SendJournal } from './ports.js';
 export { sendExitCode, summarise } from './outcome.js';
+export type { StoredResults } from './result-file.js';
 export type { DeliveryInfo, FitFileSummary, Problem, SendEvents, SendInputPorts, SendOutcome, SendPlan, SendRequest } from './types.js';
 
 /**
@@ -124,10 +128,31 @@ async function deliver(run: SendRun, providerBaseUrl: string, cleanups: Array<()
   const hosted = await hostMedia(run, endpoint);
   const receipts = request.waitSeconds !== undefined && endpoint ? openReceiptRoute(endpoint, adapter, run.call.credentials, events) : undefined;
 
-  const dispatched = await dispatch(run, hosted, receipts?.statusUrl ?? request.statusCallback, journal);
-  await settleUnknowns(dispatched, run, journal);
-  const { outcome } = dispatched;
-  checkStopped(outcome, run);
+  // --json without --wait keeps its results in a file; --wait keeps them in memory (it asks for each accepted id).
+  const stored = request.collectResults && request.waitSeconds === undefined ? openResultFile(plan, ports) : undefined;
+  try {
+    const dispatched = await dispatch(run, hosted, receipts?.statusUrl ?? request.statusCallback, journal, stored);
+    await settleUnknowns(dispatched, run, journal);
+    const outcome = dispatched.outcome;
+    if (stored) finishResultFile(stored, outcome, request.journal);
+    checkStopped(outcome, run);
+    return { ...(await afterDispatch(run, endpoint, hosted, fetches, outcome, receipts)), ...(stored ? { stored } : {}) };
+  } catch (err) {
+    stored?.close();
+    throw err;
+  }
+}
+
+/** Steps 8–9: serve local files until fetched, wait for receipts, and the outcome. */
+async function afterDispatch(
+  run: SendRun,
+  endpoint: Awaited<ReturnType<typeof openReach>>,
+  hosted: Awaited<ReturnType<typeof hostMedia>>,
+  fetches: MediaFetchWatch,
+  outcome: DispatchOutcome,
+  receipts: ReturnType<typeof openReceiptRoute> | undefined,
+): Promise<SendOutcome> {
+  const { request, plan, ports } = run;
   const stopped = outcome.stopError instanceof CliError ? { code: outcome.stopError.code, message: outcome.stopError.message } : undefined;
 
   // Keep serving local files until every accepted message has fetched them (or the timeout).
@@ -144,6 +169,46 @@ async function deliver(run: SendRun, providerBaseUrl: string, cleanups: Array<()
     waited: delivery !== undefined,
     ...(stopped ? { stopped } : {}),
   };
+}
+
+const RESULT_FILE_HINT = 'Free some space there, or point TMPDIR at a disk with room for the results (about 150 bytes per recipient)';
+
+/** Up to this many recipients, a run keeps its results in memory (`outcome.results`, a few KB): no file for them. */
+const RESULTS_IN_MEMORY = 50;
+
+/**
+ * --json's results file (./result-file.ts) for a longer list, opened before anything is sent: without room for it,
+ * nothing is. Undefined for a short list (unless a port provides the file).
+ */
+function openResultFile(plan: SendPlan, ports: SendPorts): ResultFile | undefined {
+  const n = plan.recipients.count;
+  if (!ports.openResultFile && n <= RESULTS_IN_MEMORY) return undefined;
+  try {
+    return ports.openResultFile ? ports.openResultFile(n) : new ResultFile({ expected: n });
+  } catch (err) {
+    if (!(err instanceof ResultFileError)) throw err;
+    throw new InputError(ErrorCode.INPUT_INVALID, `--json: ${sanitizeForTerminal(err.message)}; nothing was sent`, { suggestion: RESULT_FILE_HINT });
+  }
+}
+
+/**
+ * The results file could not be written during the run (a full temp disk): the run stopped starting recipients then
+ * (the runner's stopError); every result is in the journal, but --json's document cannot be written: exit 9.
+ */
+function finishResultFile(stored: ResultFile, outcome: DispatchOutcome, journal: string | undefined): void {
+  try {
+    stored.flush();
+  } catch {
+    // Reported below, with what happened to the run.
+  }
+  const err = stored.error;
+  if (!err) return;
+  const kept = journal !== undefined ? `every result is in the journal ${sanitizeForTerminal(journal)}` : 'the results were not kept (no --journal)';
+  const message = `--json: ${sanitizeForTerminal(err.message)}: the run stopped sending there (${outcome.summary.accepted} accepted); ${kept}`;
+  throw new CliError(ErrorCode.JOURNAL_WRITE_FAILED, ExitCode.JOURNAL_FAILED, message, {
+    cause: err,
+    suggestion: `${RESULT_FILE_HINT}; then re-run with the same --journal to finish`,
+  });
 }
 
 /** --journal-repair: repairs a damaged journal (keeping a backup) before it is opened and locked for this run. */

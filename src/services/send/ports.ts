@@ -5,6 +5,7 @@ import type { DispatchJournal, LoadedJournal } from '../../core/journal.js';
 import { realSleep, type Clock, type Sleep } from '../../core/token-bucket.js';
 import type { EndpointOptions, PublicEndpoint } from '../../webhook/endpoint.js';
 import type { LoadedAccount } from '../account.js';
+import type { ResultFile } from './result-file.js';
 
 /** The journal calls the flow makes (the `Journal` class). */
 export interface SendJournal extends DispatchJournal {
@@ -48,6 +49,8 @@ export interface SendPorts {
   /** Ctrl+C: stop starting new work. */
   signal: AbortSignal;
   time: SendClock;
+  /** --json's results file for `expected` recipients, however few (default: a ResultFile in the OS temp dir over 50; tests play a full disk). */
+  openResultFile?(expected: number): ResultFile;
 }
 
 /** What only the caller knows; everything else has a real default. */

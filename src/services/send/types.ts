@@ -8,6 +8,7 @@ import type { ProviderAdapter, ProviderCallContext } from '../../providers/types
 import type { RecipientList } from '../../recipients/list.js';
 import type { TunnelChoice } from '../../webhook/tunnel/select.js';
 import type { SendPorts } from './ports.js';
+import type { StoredResults } from './result-file.js';
 
 /** `mms send`, with every flag parsed and checked. */
 export interface SendRequest {
@@ -41,7 +42,9 @@ export interface SendRequest {
   statusCallback?: string;
   /**
    * Keep every result for the outcome: only --json's one document (and --wait's delivery lines) need them; without it a
-   * run keeps counts, not results, and its memory stays flat however long the list.
+   * run keeps counts, not results, and its memory stays flat however long the list. Without --wait they are kept in a
+   * temporary file (`SendOutcome.stored`) when there are more than 50, so --json stays flat too; with --wait, in
+   * memory (`results`).
    */
   collectResults: boolean;
   /** --fit (or `fit auto` in the config): make local media fit the carrier-safe budget, metadata stripped. */
@@ -111,7 +114,10 @@ export interface DeliveryInfo {
 export interface SendOutcome {
   plan: SendPlan;
   dryRun: boolean;
+  /** In list order, when kept in memory (--wait, or up to 50 recipients); empty otherwise. */
   results: RecipientResult[];
+  /** Every result in list order, kept in a temporary file (--json without --wait, over 50 recipients): whoever renders it closes it. */
+  stored?: StoredResults;
   summary: DispatchSummary | undefined;
   interrupted: boolean;
   /** id → delivery status, with --wait. */
