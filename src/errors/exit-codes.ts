@@ -27,6 +27,9 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.PROVIDER_REJECTED, 'the provider rejected the request (4xx other than auth and rate limits)'],
   [ExitCode.UNAVAILABLE, 'network or provider unavailable, or still rate-limited after retries'],
   [ExitCode.PENDING, 'pending: --wait ended before a final delivery status'],
-  [ExitCode.JOURNAL_FAILED, 'the journal could not be written (disk full, quota): the run stopped; what it recorded is kept, re-run to resume'],
+  [
+    ExitCode.JOURNAL_FAILED,
+    "the journal (or `--json`'s temporary copy of the results) could not be written (disk full, quota): the run stopped; what it recorded is kept, re-run to resume",
+  ],
   [ExitCode.INTERRUPTED, 'interrupted (Ctrl+C)'],
 ];
