@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startInProcess, type RunningCli } from '../helpers/run-in-process.js';
+import { inject } from '../sandbox-product/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -136,6 +137,26 @@ describe.skipIf(!HAS_CHROMIUM)(
       await bubble.waitFor();
       expect(await bubble.locator('.status').textContent()).toBe('undelivered · 30003 Unreachable destination handset');
       await page.click(`#handset-list li[data-number="${HANDSET}"]`);
+    });
+
+    it('a click on a handset counts even when a message arrives between the press and the release', async () => {
+      // Seen in CI: the lists were rebuilt at every live event, so an event landing between
+      // mousedown and mouseup replaced the element under the pointer and the click was lost.
+      const PEER = '+15551239999';
+      expect((await inject(sb, { to: OWN, from: PEER, body: 'ping' })).status).toBe(201);
+      await page.click(`#handset-list li[data-number="${PEER}"]`);
+      const bubbles = page.locator('#bubbles li');
+      await bubbles.filter({ hasText: 'ping' }).first().waitFor();
+      const before = await bubbles.count();
+      const target = page.locator(`#handset-list li[data-number="${HANDSET}"]`);
+      const box = (await target.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      // The same text again in the open thread: a new bubble, nothing else on screen changes.
+      expect((await inject(sb, { to: OWN, from: PEER, body: 'ping' })).status).toBe(201);
+      await expect.poll(() => bubbles.count()).toBe(before + 1);
+      await page.mouse.up();
+      await page.locator(`#handset-list li.active[data-number="${HANDSET}"]`).waitFor({ timeout: 5_000 });
     });
 
     it('the webhook log lists the deliveries with their answers', async () => {

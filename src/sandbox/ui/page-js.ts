@@ -112,10 +112,24 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     return out;
   }
 
+  // The lists are rebuilt only when what they show changed: a status update arriving between a
+  // mouse press and its release would otherwise replace the element under the pointer, and the
+  // browser then fires no click (a lost click during a busy send).
+  var shown = { handsets: null, threads: null };
+  function unchanged(key, data) {
+    var sig = JSON.stringify(data);
+    if (shown[key] === sig) return true;
+    shown[key] = sig;
+    return false;
+  }
+
   function renderHandsets() {
     var list = $('handset-list');
+    var hs = handsets();
+    var optOuts = state.optOuts.map(function (o) { return [o.handset, o.sender, o.provider]; });
+    if (unchanged('handsets', [state.handset, optOuts, hs])) return;
     list.replaceChildren();
-    handsets().forEach(function (h) {
+    hs.forEach(function (h) {
       var li = el('li', { 'data-number': h.number, className: h.number === state.handset ? 'active' : '', onclick: function () { selectHandset(h.number); } }, [
         el('span', { text: h.number }),
         h.provider ? el('span', { className: 'tag', text: h.provider }) : null,
@@ -128,6 +142,9 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
 
   function renderThreads() {
     var list = $('thread-list');
+    var stops = state.optOuts.map(function (o) { return [o.handset, o.sender]; });
+    var ps = state.handset ? Array.from(peers(state.handset).entries()).map(function (e) { return [e[0], e[1].body, e[1].media.length]; }) : [];
+    if (unchanged('threads', [state.handset, state.peer, stops, ps, Array.from(sandboxNumbers().entries())])) return;
     list.replaceChildren();
     var form = $('new-thread');
     if (!state.handset) { $('threads-title').textContent = 'Conversations'; form.hidden = true; return; }
@@ -407,11 +424,22 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     }, function (e) { faultsStatus(e.message, true); });
   }
 
+  // Which of two copies of one message is later: a snapshot fetched on (re)connect can be older than
+  // a live event that overtook it, and must not put a bubble back to an earlier status.
+  function isOlder(a, b) {
+    if (a.updatedAt !== b.updatedAt) return a.updatedAt < b.updatedAt;
+    return (a.history || []).length < (b.history || []).length;
+  }
+
   function resync() {
     var calls = [api('GET', '/info'), api('GET', '/messages'), api('GET', '/webhooks'), api('GET', '/opt-outs')];
     return Promise.all(calls).then(function (r) {
       state.info = r[0];
-      state.messages = new Map(r[1].messages.map(function (m) { return [m.id, m]; }));
+      var live = state.messages;
+      state.messages = new Map(r[1].messages.map(function (m) {
+        var mine = live.get(m.id);
+        return [m.id, mine && isOlder(m, mine) ? mine : m];
+      }));
       state.webhooks = new Map(r[2].webhooks.map(function (a, i) { return [a.id || String(i), a]; }));
       state.optOuts = r[3].optOuts;
       changed();
@@ -430,6 +458,8 @@ export const APP_JS = String.raw`// The mms sandbox web phone. Plain JS, no buil
     es.addEventListener('error', function () { $('live').textContent = 'reconnecting…'; $('live').className = 'live'; });
     es.addEventListener('message', function (e) {
       var m = JSON.parse(e.data);
+      var known = state.messages.get(m.id);
+      if (known && isOlder(m, known)) return;
       state.messages.set(m.id, m);
       changed();
       patchBubble(m);
