@@ -7,11 +7,9 @@
 // a list nobody validated, and duplicates are already gone. The spill is a 0600 file in a fresh 0700
 // directory under the OS temp dir, unlinked as soon as it is open (POSIX), so even kill -9 leaves
 // nothing behind; it costs disk about the size of the list (numbers and CSV fields as JSON).
-import { closeSync, mkdtempSync, openSync, read, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { promisify } from 'node:util';
+import { ScratchFile } from '../core/scratch-file.js';
 import { normalisePhone } from './e164.js';
 import { RecipientFileParser } from './file.js';
 import { NumberSet } from './number-set.js';
@@ -177,26 +175,13 @@ export class SpillError extends Error {
 
 /** The validated recipients on disk, one JSON array per line: [to, line, fields?]. */
 class SpillFile {
-  private fd: number | undefined;
+  private readonly file: ScratchFile;
   private pending = '';
-  private leftover: string | undefined;
 
   constructor(private readonly dir: string) {
-    let made: string | undefined;
     try {
-      made = mkdtempSync(join(dir, 'mms-recipients-'));
-      const path = join(made, 'list.jsonl');
-      this.fd = openSync(path, 'wx+', 0o600);
-      try {
-        // Gone from the directory at once: only this process's descriptor keeps it (nothing to clean after kill -9).
-        unlinkSync(path);
-        rmdirSync(made);
-      } catch {
-        // Systems that cannot unlink an open file: removed on close instead.
-        this.leftover = made;
-      }
+      this.file = new ScratchFile(dir, 'mms-recipients-', 'list.jsonl');
     } catch (err) {
-      if (made !== undefined && this.fd === undefined) rmSync(made, { recursive: true, force: true });
       throw new SpillError(dir, err);
     }
   }
@@ -212,11 +197,11 @@ class SpillFile {
   }
 
   private flush(): void {
-    if (this.pending === '' || this.fd === undefined) return;
+    if (this.pending === '') return;
     const buf = Buffer.from(this.pending, 'utf8');
     this.pending = '';
     try {
-      for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off, buf.length - off);
+      this.file.append(buf);
     } catch (err) {
       throw new SpillError(this.dir, err);
     }
@@ -227,8 +212,8 @@ class SpillFile {
     const buf = Buffer.alloc(64 * 1024);
     const decoder = new StringDecoder('utf8');
     let partial = '';
-    for (let pos = 0; this.fd !== undefined;) {
-      const { bytesRead } = await readAt(this.fd, buf, pos);
+    for (let pos = 0; ;) {
+      const bytesRead = await this.file.readAt(buf, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
       const lines = (partial + decoder.write(buf.subarray(0, bytesRead))).split('\n');
@@ -239,18 +224,8 @@ class SpillFile {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    if (this.leftover !== undefined) rmSync(this.leftover, { recursive: true, force: true });
-    this.leftover = undefined;
+    this.file.close();
   }
-}
-
-const readAsync = promisify(read);
-
-/** A positioned read (pread): passes over the spill do not share a file position. */
-function readAt(fd: number, buf: Buffer, position: number): Promise<{ bytesRead: number }> {
-  return readAsync(fd, buf, 0, buf.length, position);
 }
 
 function parseSpillLine(line: string): Recipient {

@@ -3,12 +3,11 @@
 // line to a private temporary file as it happens, with its byte offset in a Float64Array indexed by the recipient's
 // place in the list, and read back in list order when the document is written. Unknown outcomes stay in memory
 // instead (settling may still rewrite them: ./settle.ts changes the very objects). The file is a 0600 file in a fresh
-// 0700 directory under the OS temp dir, unlinked as soon as it is open (as ../../recipients/list.ts does for the list),
+// 0700 directory under the OS temp dir, unlinked as soon as it is open (../../core/scratch-file.ts, as for the list),
 // so even kill -9 leaves nothing behind.
-import { closeSync, mkdtempSync, openSync, read, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import type { writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { ScratchFile } from '../../core/scratch-file.js';
 import type { RecipientResult } from '../../core/types.js';
 
 const FLUSH_BYTES = 256 * 1024;
@@ -49,8 +48,7 @@ export interface ResultFileOptions {
 
 /** The results of one run on disk (see the module comment). */
 export class ResultFile implements StoredResults {
-  private fd: number | undefined;
-  private leftover: string | undefined;
+  private readonly file: ScratchFile;
   private offsets: Float64Array;
   private readonly held = new Map<number, RecipientResult>();
   private pending: string[] = [];
@@ -60,30 +58,18 @@ export class ResultFile implements StoredResults {
   private failure: ResultFileError | undefined;
   private readonly dir: string;
   private readonly flushBytes: number;
-  private readonly write: typeof writeSync;
+  private readonly write: typeof writeSync | undefined;
   count = 0;
 
   /** Opens the file in a fresh private directory under the temp dir; a ResultFileError when it cannot. */
-  constructor({ dir = tmpdir(), expected = 0, flushBytes = FLUSH_BYTES, write = writeSync }: ResultFileOptions = {}) {
+  constructor({ dir = tmpdir(), expected = 0, flushBytes = FLUSH_BYTES, write }: ResultFileOptions = {}) {
     this.dir = dir;
     this.flushBytes = flushBytes;
     this.write = write;
     this.offsets = new Float64Array(Math.max(16, expected)).fill(Number.NaN);
-    let made: string | undefined;
     try {
-      made = mkdtempSync(join(dir, 'mms-results-'));
-      const path = join(made, 'results.jsonl');
-      this.fd = openSync(path, 'wx+', 0o600);
-      try {
-        // Gone from the directory at once: only this process's descriptor keeps it (nothing to clean after kill -9).
-        unlinkSync(path);
-        rmdirSync(made);
-      } catch {
-        // Systems that cannot unlink an open file: removed on close instead.
-        this.leftover = made;
-      }
+      this.file = new ScratchFile(dir, 'mms-results-', 'results.jsonl');
     } catch (err) {
-      if (made !== undefined && this.fd === undefined) rmSync(made, { recursive: true, force: true });
       throw new ResultFileError(dir, err);
     }
   }
@@ -116,12 +102,12 @@ export class ResultFile implements StoredResults {
   /** Writes what is pending; throws a ResultFileError when it cannot. */
   flush(): void {
     if (this.failure) throw this.failure;
-    if (this.pending.length === 0 || this.fd === undefined) return;
+    if (this.pending.length === 0 || !this.file.isOpen) return;
     const buf = Buffer.from(this.pending.join(''), 'utf8');
     this.pending = [];
     this.pendingBytes = 0;
     try {
-      for (let off = 0; off < buf.length;) off += this.write(this.fd, buf, off, buf.length - off);
+      this.file.append(buf, this.write);
     } catch (err) {
       this.failure = new ResultFileError(this.dir, err);
       throw this.failure;
@@ -130,7 +116,7 @@ export class ResultFile implements StoredResults {
 
   async *inOrder(): AsyncGenerator<RecipientResult> {
     this.flush();
-    const reader = new LineReader(this.fd!);
+    const reader = new LineReader(this.file);
     for (let i = 0; i < this.count; i++) {
       const at = this.offsets[i]!;
       if (at === HELD) yield this.held.get(i)!;
@@ -140,10 +126,7 @@ export class ResultFile implements StoredResults {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    if (this.leftover !== undefined) rmSync(this.leftover, { recursive: true, force: true });
-    this.leftover = undefined;
+    this.file.close();
   }
 
   private grow(min: number): void {
@@ -153,15 +136,13 @@ export class ResultFile implements StoredResults {
   }
 }
 
-const readAsync = promisify(read);
-
 /** Lines of the file by offset, through a window: results mostly end in list order, so most lines come from one read. */
 class LineReader {
   private window = Buffer.alloc(READ_BYTES);
   private start = 0;
   private length = 0;
 
-  constructor(private readonly fd: number) {}
+  constructor(private readonly file: ScratchFile) {}
 
   async lineAt(at: number): Promise<string> {
     for (;;) {
@@ -173,7 +154,7 @@ class LineReader {
         // The line is longer than the window: a bigger one.
         if (from === 0) this.window = Buffer.alloc(this.window.length * 2);
       }
-      const { bytesRead } = await readAsync(this.fd, this.window, 0, this.window.length, at);
+      const bytesRead = await this.file.readAt(this.window, at);
       if (bytesRead === 0) throw new Error(`the results file ends before offset ${at}`);
       this.start = at;
       this.length = bytesRead;
