@@ -1,26 +1,16 @@
-// Time that never waits, for `mms send` run in-process against a sandbox in the same process: a
-// send-flow sleep (backoff, Retry-After) returns at once and moves mms's clock and the sandbox's
-// rate windows forward together, so the run meets the world it would meet after waiting.
+// skipSendWaits: send-clock.ts for a sandbox in the same process, whose rate windows (src/sandbox/faults.ts) move with mms's clock.
 import { setFaultClockForTests } from '../../src/sandbox/faults.js';
-import { setSendClockForTests } from '../../src/services/send/ports.js';
+import { skipSendWaitsWith } from './send-clock.js';
 
-/** Skips send-flow waits until the returned function is called (call it in a finally or afterEach). */
+/** skipSendWaitsWith for a sandbox in this process: its rate windows move with mms's clock. */
 export function skipSendWaits(): () => void {
   let offset = 0;
   setFaultClockForTests(() => Date.now() + offset);
-  setSendClockForTests({
-    now: () => performance.now() + offset,
-    wallNow: () => Date.now() + offset,
-    random: Math.random,
-    async sleep(ms, signal) {
-      if (signal?.aborted) throw signal.reason;
-      offset += ms;
-      // Still asynchronous, like a real timer: the other requests in flight get their turn.
-      await new Promise((r) => setImmediate(r));
-    },
+  const restore = skipSendWaitsWith((ms) => {
+    offset += ms;
   });
   return () => {
-    setSendClockForTests(undefined);
+    restore();
     setFaultClockForTests(undefined);
   };
 }

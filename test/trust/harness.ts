@@ -4,8 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setSendClockForTests } from '../../src/services/send/ports.js';
 import { runInProcess } from '../helpers/run-in-process.js';
+import { skipSendWaitsWith } from '../helpers/send-clock.js';
 import { spawnCli, type SpawnedCli } from '../helpers/spawn-cli.js';
 import type { TwilioMock } from '../mocks/twilio/server.js';
 
@@ -97,20 +97,7 @@ function parseRun(r: { code: number | null; stdout: string; stderr: string }): S
  * together and returns at once, so the run sees the same world it would after waiting.
  */
 export function skipWaits(mock: TwilioMock): () => void {
-  let offset = 0;
-  setSendClockForTests({
-    now: () => performance.now() + offset,
-    wallNow: () => Date.now() + offset,
-    random: Math.random,
-    async sleep(ms, signal) {
-      if (signal?.aborted) throw signal.reason;
-      offset += ms;
-      mock.clock.advance(ms);
-      // Still asynchronous, like a real timer: other requests get their turn.
-      await new Promise((r) => setImmediate(r));
-    },
-  });
-  return () => setSendClockForTests(undefined);
+  return skipSendWaitsWith((ms) => mock.clock.advance(ms));
 }
 
 /** `mms send` in this process (abort `signal` = Ctrl+C). */
