@@ -60,35 +60,9 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
     child.once('exit', (code) => reject(new Error(`sandbox exited ${code}: ${stderr}`)));
   });
   rl.on('line', () => undefined);
-  const tw = ready.providers.twilio!;
-  const get = async (path: string) => {
-    const res = await fetch(`${ready.origin}${path}`);
-    return res.json() as Promise<unknown>;
-  };
   const handle: SandboxHandle = {
-    origin: ready.origin,
-    providers: ready.providers,
-    twilio: { baseUrl: tw.baseUrl, accountSid: tw.credentials.accountSid!, authToken: tw.credentials.authToken!, defaultFrom: tw.defaultFrom },
+    ...sandboxApi(ready.origin, ready.providers),
     child,
-    messages: async (query = '') => ((await get(`/_sandbox/messages${query}`)) as { messages: SandboxMessage[] }).messages,
-    webhooks: async () =>
-      ((await get('/_sandbox/webhooks')) as { webhooks: Array<{ kind: string; messageId: string; url: string; status?: number; error?: string }> }).webhooks,
-    message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
-    waitFor: (id, pred, timeoutMs = 5000) =>
-      vi.waitFor(
-        async () => {
-          const m = await handle.message(id);
-          if (!pred(m)) throw new Error(`message ${id} never reached the expected state: ${JSON.stringify(m)}`);
-          return m;
-        },
-        { timeout: timeoutMs, interval: 20 },
-      ),
-    async setFaults(f) {
-      await fetch(`${ready.origin}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(f) });
-    },
-    async clear() {
-      await fetch(`${ready.origin}/_sandbox/messages`, { method: 'DELETE' });
-    },
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -97,6 +71,37 @@ export async function startSandboxProcess(configDir: string, extraArgs: string[]
       }),
   };
   return handle;
+}
+
+/** What a test reads and sets through a running sandbox's HTTP API (spawned or in this process). */
+export function sandboxApi(origin: string, providers: Record<string, SandboxProviderInfo>): Omit<SandboxHandle, 'child' | 'stop'> {
+  const tw = providers.twilio!;
+  const get = async (path: string): Promise<unknown> => (await fetch(`${origin}${path}`)).json();
+  const api: Omit<SandboxHandle, 'child' | 'stop'> = {
+    origin,
+    providers,
+    twilio: { baseUrl: tw.baseUrl, accountSid: tw.credentials.accountSid!, authToken: tw.credentials.authToken!, defaultFrom: tw.defaultFrom },
+    messages: async (query = '') => ((await get(`/_sandbox/messages${query}`)) as { messages: SandboxMessage[] }).messages,
+    webhooks: async () => ((await get('/_sandbox/webhooks')) as { webhooks: Awaited<ReturnType<SandboxHandle['webhooks']>> }).webhooks,
+    message: async (id) => (await get(`/_sandbox/messages/${id}`)) as SandboxMessage,
+    waitFor: (id, pred, timeoutMs = 5000) =>
+      vi.waitFor(
+        async () => {
+          const m = await api.message(id);
+          if (!pred(m)) throw new Error(`message ${id} never reached the expected state: ${JSON.stringify(m)}`);
+          return m;
+        },
+        { timeout: timeoutMs, interval: 20 },
+      ),
+    async setFaults(f) {
+      // Through the admin API: it also resets the rate-limit buckets, which are private to the server.
+      await fetch(`${origin}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(f) });
+    },
+    async clear() {
+      await fetch(`${origin}/_sandbox/messages`, { method: 'DELETE' });
+    },
+  };
+  return api;
 }
 
 /** Env vars that point `mms` at the sandbox's Twilio dialect with its credentials. */
