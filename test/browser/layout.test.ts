@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxMessage } from '../../src/sandbox/store.js';
+import { inboundRecord } from '../../src/sandbox/types.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -19,20 +20,7 @@ const HANDSETS = 200;
 function inbound(i: number, from: string, body: string): SandboxMessage {
   const at = new Date(Date.UTC(2026, 11, 1, 9, 0, 0, i)).toISOString();
   const id = `SM${String(i).padStart(32, '0')}`;
-  return {
-    id,
-    provider: 'twilio',
-    account: 'AC0',
-    direction: 'inbound',
-    to: OWN,
-    from,
-    body,
-    media: [],
-    status: 'received',
-    createdAt: at,
-    updatedAt: at,
-    history: [],
-  };
+  return inboundRecord({ id, provider: 'twilio', account: 'AC0', to: OWN, from, body, status: 'received', now: at }, [], []);
 }
 
 describe.skipIf(!HAS_CHROMIUM)(

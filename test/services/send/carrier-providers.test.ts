@@ -5,6 +5,7 @@
 // limit; each with that provider's own code. (Twilio: carrier-fit.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useSendHarness } from './harness.js';
+import { inboundRecord } from '../../../src/sandbox/types.js';
 import { startMediaServer, type MediaServer } from '../../helpers/media-server.js';
 
 const h = useSendHarness();
@@ -23,20 +24,9 @@ afterAll(async () => {
 function texts(provider: string, handset: string, body: string): void {
   const to = h.sb.info().providers[provider]!.defaultFrom;
   const at = new Date().toISOString();
-  h.sb.store.add({
-    id: `IN-${provider}-${body}-${at}`,
-    provider,
-    account: 'sandbox',
-    direction: 'inbound',
-    to,
-    from: handset,
-    body,
-    media: [],
-    status: 'received',
-    createdAt: at,
-    updatedAt: at,
-    history: [],
-  });
+  h.sb.store.add(
+    inboundRecord({ id: `IN-${provider}-${body}-${at}`, provider, account: 'sandbox', to, from: handset, body, status: 'received', now: at }, [], []),
+  );
 }
 
 /** `mms send --provider p … --json`; the sandbox's final record of the message (undefined when refused at create). */

@@ -14,23 +14,11 @@ import {
   senderType,
 } from '../../../src/sandbox/carrier.js';
 import { MessageStore, type SandboxMessage } from '../../../src/sandbox/store.js';
+import { inboundRecord } from '../../../src/sandbox/types.js';
 
 function inbound(from: string, to: string, body: string, provider = 'twilio'): SandboxMessage {
   const at = new Date(0).toISOString();
-  return {
-    id: `IN${Math.random()}`,
-    provider,
-    account: 'a',
-    direction: 'inbound',
-    from,
-    to,
-    body,
-    media: [],
-    status: 'received',
-    createdAt: at,
-    updatedAt: at,
-    history: [],
-  };
+  return inboundRecord({ id: `IN${Math.random()}`, provider, account: 'a', to, from, body, status: 'received', now: at }, [], []);
 }
 
 describe('carrier rules', () => {
