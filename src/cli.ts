@@ -70,14 +70,6 @@ function isInterruption(reason: unknown): boolean {
   return !(reason instanceof Error) || reason instanceof CancelledError || reason.name === 'AbortError';
 }
 
-/** Commands that can wait for hours without writing: `mms listen` (not --restore), `mms sandbox` and `mms sandbox wait`. */
-function isLongRunning(args: string[]): boolean {
-  const end = args.indexOf('--');
-  const a = end >= 0 ? args.slice(0, end) : args;
-  const command = a.find((x) => !x.startsWith('-'));
-  return (command === 'listen' && !a.includes('--restore')) || command === 'sandbox';
-}
-
 /** Runs the CLI with process.argv and sets process.exitCode (the only place that does). */
 export async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
@@ -155,10 +147,6 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
   io.onOutputClosed((stream) => {
     if (stream === 'stdout' && !stop.signal.aborted) stop.abort(new CancelledError('Output closed'));
   });
-  // `mms listen --json | head -1`: a listener may write nothing for hours, and until it writes it
-  // would not learn that its reader left, keeping the number pointed at it. Commands that wait
-  // watch for that without writing, and stop as on Ctrl+C as soon as it happens.
-  const stopWatching = isLongRunning(args) ? io.watchOutputClosed() : undefined;
   const signal = stop.signal;
   const cleanups: Array<() => Promise<void> | void> = [];
   const ctx = createContext({ io, env, version: pkg.version, errTheme, outTheme, signal, cleanups });
@@ -204,7 +192,6 @@ export async function run(args: string[], runEnv: RunEnvironment): Promise<numbe
       code = handleError(signal.reason, { io, theme: errTheme, version: pkg.version });
     }
   } finally {
-    stopWatching?.();
     io.setStatusLine(undefined);
     for (const fn of cleanups.reverse()) {
       try {

@@ -230,6 +230,9 @@ async function restore(opts: ListenOptions, ctx: AppContext): Promise<number> {
 
 /** `mms listen` until --count, --timeout, Ctrl+C or the loss of the tunnel. */
 async function listen(opts: ListenOptions, ctx: AppContext): Promise<number> {
+  // `mms listen --json | head -1`: a listener may write nothing for hours; without this it would
+  // learn only at its next write that its reader left, keeping the number pointed at it.
+  ctx.onExit(ctx.io.watchOutputClosed());
   const request = listenRequestFrom(opts);
   // The same parser as `mms events list --since`, loaded only when the flag is given.
   if (opts.since !== undefined) request.since = (await import('../services/events/index.js')).parseSince(opts.since, new Date());

@@ -283,6 +283,8 @@ async function start(
 
 /** The action of `mms sandbox`: start, announce, follow the record until Ctrl+C, stop once. */
 async function runSandbox(ctx: AppContext, o: SandboxCommandOptions): Promise<void> {
+  // Silent for hours once started: notice a reader that went away without writing (as `mms listen`).
+  ctx.onExit(ctx.io.watchOutputClosed());
   const port = parsePort(o.port);
   const stepDelay = Number(o.stepDelay);
   if (!Number.isFinite(stepDelay) || stepDelay < 0)
@@ -409,6 +411,7 @@ interface WaitOptions extends ClientOptions {
 async function runWait(ctx: AppContext, o: WaitOptions): Promise<void> {
   if (!o.to && !o.from) throw new UsageError('Pass --to or --from (or both)', { code: ErrorCode.MISSING_ARGUMENT });
   const timeoutMs = parseSeconds(o.timeout, '--timeout') * 1000;
+  ctx.onExit(ctx.io.watchOutputClosed());
   const origin = await findSandbox(ctx, o.url);
   const query = new URLSearchParams();
   for (const [k, v] of [
