@@ -22,10 +22,12 @@ export interface CredentialVault {
   readonly sets: CredentialSets;
   /** True when a set was generated (the file needs writing). */
   readonly changed: boolean;
+  /** True when the saved sets are being replaced (--reset-credentials): nothing from before may be reused. */
+  readonly renewing: boolean;
 }
 
-/** Creates a vault over previously saved sets (empty: every dialect gets fresh credentials). */
-export function createCredentialVault(saved: CredentialSets = {}): CredentialVault {
+/** Creates a vault over previously saved sets (empty: every dialect gets fresh credentials; `renewing` for a reset). */
+export function createCredentialVault(saved: CredentialSets = {}, renewing = false): CredentialVault {
   const sets: CredentialSets = {};
   let changed = false;
   return {
@@ -40,6 +42,7 @@ export function createCredentialVault(saved: CredentialSets = {}): CredentialVau
       return chosen;
     },
     sets,
+    renewing,
     get changed() {
       return changed;
     },

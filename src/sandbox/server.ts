@@ -167,7 +167,7 @@ async function listen(server: Server, port: number, host: string): Promise<Addre
 /** Saved credentials (unless reset or not kept) in a vault the dialects draw from. */
 async function openVault(opts: SandboxOptions, warn: (line: string) => void): Promise<CredentialVault | undefined> {
   if (!opts.credentialsFile) return undefined;
-  return createCredentialVault(opts.resetCredentials ? {} : await readCredentialSets(opts.credentialsFile, warn));
+  return opts.resetCredentials ? createCredentialVault({}, true) : createCredentialVault(await readCredentialSets(opts.credentialsFile, warn));
 }
 
 /** The record, the media kept and, with a data directory, the persistence that fills and follows them. */

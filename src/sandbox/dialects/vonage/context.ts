@@ -52,6 +52,20 @@ export function unauthorized(): SandboxResponse {
   return problem(401, 'https://developer.nexmo.com/api-errors/#unathorized', 'Unauthorized', 'You did not provide correct credentials.');
 }
 
+let defaultPair: { publicKey: string; privateKey: string } | undefined;
+
+/**
+ * The key pair of a new sandbox's default application: made once per process and reused by any
+ * later sandbox the same process starts (a 2048-bit RSA pair costs 0.2–1 s of CPU; a test run
+ * starts dozens of sandboxes in a few processes, `mms sandbox` one). A restarted sandbox keeps its
+ * saved pair (persist-credentials.ts); `renew` (--reset-credentials) makes a new one, as do
+ * applications created through the API.
+ */
+export function defaultKeyPair(renew = false): { publicKey: string; privateKey: string } {
+  if (renew || !defaultPair) defaultPair = newKeyPair();
+  return defaultPair;
+}
+
 /** A fresh RSA key pair for an application (PEM). */
 export function newKeyPair(): { publicKey: string; privateKey: string } {
   return generateKeyPairSync('rsa', {

@@ -21,7 +21,7 @@ import type { SandboxDialect, SandboxServices } from '../../types.js';
 import { createRouter } from '../../router.js';
 import { stableCredentials } from '../../persist-credentials.js';
 import { injectInbound } from './inject.js';
-import { ERR, newKeyPair, problem, type VonageApp, type VonageContext } from './context.js';
+import { ERR, defaultKeyPair, problem, type VonageApp, type VonageContext } from './context.js';
 import { messageRoutes } from './messages.js';
 import { mediaRoutes } from './media.js';
 import { applicationRoutes } from './applications.js';
@@ -40,7 +40,7 @@ export function createVonageDialect(svc: SandboxServices): SandboxDialect {
       apiSecret: randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16),
       signatureSecret: randomBytes(24).toString('base64url'),
       applicationId: randomUUID(),
-      ...newKeyPair(),
+      ...defaultKeyPair(svc.credentials?.renewing),
     }),
     ['apiKey', 'apiSecret', 'signatureSecret', 'applicationId', 'publicKey', 'privateKey'],
   );
