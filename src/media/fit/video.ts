@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, extname, join } from 'node:path';
 import { ErrorCode, MediaError } from '../../errors/errors.js';
-import { formatBytes } from '../size.js';
+import { formatBytes, formatBytesExact } from '../size.js';
 import { FIT_MARGIN } from './image.js';
 import type { FitAction, MediaFacts } from './types.js';
 
@@ -243,7 +243,8 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
       if (attempt >= MAX_ATTEMPTS) {
         throw new MediaError(
           ErrorCode.MEDIA_TOO_LARGE,
-          `--media ${req.name}: still ${formatBytes(data.length)} after ${attempt} encodes, over ${formatBytes(req.targetBytes)}`,
+          `--media ${req.name}: still ${formatBytesExact(data.length)} after ${attempt} encodes, over the ${formatBytesExact(cap)} ` +
+            `that fits ${formatBytes(req.targetBytes)} with its safety margin`,
           {
             suggestion: 'Trim the clip, or raise --fit-budget',
           },
@@ -251,10 +252,16 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
       }
       // An overshoot at a low rate is mostly keyframes, which shrink with the frame area, not the bitrate.
       const shrink = (cap / data.length) * 0.92;
+      const wantedBps = bps.videoBps * shrink;
+      const videoBps = Math.max(MIN_VIDEO_BPS, wantedBps);
+      // What the bitrate floor keeps from the shrink has to come out of the frame area as well: without
+      // this, a short busy clip at the floor barely shrank between attempts and could miss by a few
+      // hundred bytes (x264's threaded rate control varies the size by a few percent from run to run).
+      const floorKept = probe.hasVideo ? videoBps / wantedBps : 1;
       bps = {
         audioBps: probe.hasVideo ? bps.audioBps : Math.max(16_000, bps.audioBps * shrink),
-        videoBps: Math.max(MIN_VIDEO_BPS, bps.videoBps * shrink),
-        longSide: Math.max(160, Math.round(bps.longSide * Math.sqrt(shrink))),
+        videoBps,
+        longSide: Math.max(160, Math.round(bps.longSide * Math.sqrt(shrink / floorKept))),
       };
     }
   } finally {
