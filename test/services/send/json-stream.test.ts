@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/config/store.js';
 import type { RecipientResult } from '../../../src/core/types.js';
 import { createIO } from '../../../src/output/io.js';
@@ -179,6 +179,7 @@ describe('which runs use the file', () => {
 describe('ResultFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mms-result-file-test-'));
   afterEach(() => rmSync(join(dir, 'x'), { force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('leaves nothing in the directory, reads back in list order, and shows later changes to unknown results', async () => {
     const f = new ResultFile({ dir, expected: 2 });

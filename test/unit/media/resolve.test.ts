@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sniffMime, sameMime } from '../../../src/media/sniff.js';
@@ -56,6 +56,7 @@ describe('sniffMime', () => {
 
 describe('resolveMedia with --fit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mms-media-fit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const bigJpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(6 * 1024 * 1024)]);
   writeFileSync(join(dir, 'big.jpg'), bigJpeg);
   writeFileSync(join(dir, 'big.pdf'), Buffer.concat([Buffer.from('%PDF-1.7'), Buffer.alloc(6 * 1024 * 1024)]));
@@ -73,6 +74,7 @@ describe('resolveMedia with --fit', () => {
 
 describe('resolveMedia', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mms-media-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'chart.png'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
   writeFileSync(join(dir, 'lying.jpg'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
   writeFileSync(join(dir, 'empty.png'), '');

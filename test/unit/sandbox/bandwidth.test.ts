@@ -1,10 +1,10 @@
 // The Bandwidth dialect driven by the real Bandwidth adapter over loopback HTTP.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/server.js';
 import { createHttpClient } from '../../../src/providers/http-client.js';
 import { createBandwidthAdapter } from '../../../src/providers/bandwidth/adapter.js';
@@ -141,6 +141,7 @@ describe('sandbox Bandwidth dialect', () => {
 
   it('uploads media (PUT), sends it by URL, and serves it back with auth', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bw-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'pic.png');
     writeFileSync(file, PNG_1X1);
     const c = ctx();

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { AuthError, ErrorCode, ProviderError } from '../../../../src/errors/errors.js';
 import { vonageAdapter } from '../../../../src/providers/vonage/adapter.js';
 import { fakeHttp, fixture, res } from './helpers.js';
@@ -50,6 +50,7 @@ describe('vonageAdapter', () => {
   it('signs with an application JWT when a private key file is configured', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const dir = mkdtempSync(join(tmpdir(), 'mms-vonage-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const keyPath = join(dir, 'private.key');
     writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const http = fakeHttp(res(202, fixture('send-202.json')));
