@@ -1,8 +1,8 @@
 // The web phone's opt-outs and webhook-chaos controls in a real browser (playwright-core driving
 // Debian's Chromium, headless, loopback only): a STOP shows live, `mms send` to the handset fails
 // with the provider's code, clearing from the page or a START lets sends through; the faults panel
-// edits webhook chaos with the server's checks. Skips, saying so, where Chromium is not installed.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// edits webhook chaos with the server's checks. Run by browser.test.ts, which launches the browser.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,36 +10,29 @@ import type { Browser, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runInProcess } from '../helpers/run-in-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-
 const HANDSET = '+15551234560';
 const OWN = '+15557770001';
 const PLIVO_OWN = '+15557770021';
 
-describe.skipIf(!HAS_CHROMIUM)(
-  'opt-outs and webhook chaos in the web phone',
-  () => {
+/** Registers the opt-outs and webhook-chaos suite, driven in the shared browser. */
+export function optOutsAndFaultsSuite(browser: () => Browser): void {
+  describe('opt-outs and webhook chaos in the web phone', () => {
     let root: string;
     let sb: Sandbox;
-    let browser: Browser;
     let page: Page;
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), 'mms-web-phone-optout-'));
       sb = await startSandbox({ port: 0, stepDelayMs: 20 });
-      const { chromium } = await import('playwright-core');
-      // --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start.
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
+      page = await browser().newPage({ viewport: { width: 1200, height: 720 } });
       page.on('pageerror', (e) => pageErrors.push(e.message));
       await page.goto(`${sb.origin}/`);
       await page.locator('#live.on').waitFor();
     }, 60_000);
 
     afterAll(async () => {
-      await browser?.close();
+      await page?.close();
       await sb?.close();
       rmSync(root, { recursive: true, force: true });
     });
@@ -170,6 +163,5 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.click('.tab[data-view="phone"]');
       expect(pageErrors).toEqual([]);
     });
-  },
-  120_000,
-);
+  }, 120_000);
+}

@@ -1,7 +1,7 @@
 // The web phone in a real browser (playwright-core driving Debian's Chromium at /usr/bin/chromium,
 // headless, loopback only): compose an MMS with a picture and see `mms listen` receive it verified,
 // status ticks advance live, outside text stays inert, and a thread survives a restart.
-// Skips, saying so, where Chromium is not installed (.ci/run installs it with apt-get).
+// Run by browser.test.ts, which launches the browser (and skips where Chromium is not installed).
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,6 @@ import type { Browser, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startInProcess, type RunningCli } from '../helpers/run-in-process.js';
 import { inject } from '../sandbox-product/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) console.warn(`test/browser: ${CHROMIUM} is missing; the web phone browser tests are skipped (apt-get install chromium)`);
 
 const HANDSET = '+15551234567';
 const OWN = '+15557770001';
@@ -31,12 +27,11 @@ async function picture(): Promise<Buffer> {
 /** A message's NDJSON line from `mms listen` (its key is `type`, or `event` in older builds). */
 const kind = (o: Record<string, unknown>) => o.type ?? o.event;
 
-describe.skipIf(!HAS_CHROMIUM)(
-  'the web phone in Chromium',
-  () => {
+/** Registers the web phone's suite, driven in the shared browser. */
+export function webPhoneSuite(browser: () => Browser): void {
+  describe('the web phone in Chromium', () => {
     let root: string;
     let sb: Sandbox;
-    let browser: Browser;
     let page: Page;
     let listen: RunningCli;
     const pageErrors: string[] = [];
@@ -48,10 +43,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       const env = { TWILIO_ACCOUNT_SID: tw.credentials.accountSid!, TWILIO_AUTH_TOKEN: tw.credentials.authToken!, MMS_TWILIO_BASE_URL: tw.baseUrl };
       listen = startInProcess(['listen', '--json', '--number', OWN], { configDir: join(root, 'config'), env });
       await listen.waitForJson((o) => kind(o) === 'listening', 15_000);
-      const { chromium } = await import('playwright-core');
-      // --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start.
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
+      page = await browser().newPage({ viewport: { width: 1200, height: 720 } });
       page.on('pageerror', (e) => pageErrors.push(e.message));
       page.on('console', (m) => {
         if (m.type() === 'error') pageErrors.push(m.text());
@@ -61,7 +53,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     }, 60_000);
 
     afterAll(async () => {
-      await browser?.close();
+      await page?.close();
       listen?.abort();
       await listen?.exited();
       await sb?.close();
@@ -241,6 +233,5 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect.poll(() => page.locator('.bubble').count()).toBe(0);
       expect(sb.store.size).toBe(0);
     });
-  },
-  120_000,
-);
+  }, 120_000);
+}

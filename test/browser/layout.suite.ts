@@ -1,16 +1,12 @@
 // The web phone with a big record and on a narrow screen, in a real browser (playwright-core
 // driving Debian's Chromium, headless): 200 handsets and a 400-message thread with unbroken text,
 // at 400 px and at 1200 px. Nothing overflows sideways, only the chosen view shows, a thread opens
-// at its newest message with the compose box in sight. Skips where Chromium is not installed.
-import { existsSync } from 'node:fs';
+// at its newest message with the compose box in sight. Run by browser.test.ts, which launches the browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxMessage } from '../../src/sandbox/store.js';
 import { inboundRecord } from '../../src/sandbox/types.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 
 const OWN = '+15557770001';
 const TALKER = '+15552000007';
@@ -23,11 +19,10 @@ function inbound(i: number, from: string, body: string): SandboxMessage {
   return inboundRecord({ id, provider: 'twilio', account: 'AC0', to: OWN, from, body, status: 'received', now: at }, [], []);
 }
 
-describe.skipIf(!HAS_CHROMIUM)(
-  'the web phone with 200 handsets and long threads',
-  () => {
+/** Registers the big-record and narrow-screen suite, driven in the shared browser. */
+export function layoutSuite(browser: () => Browser): void {
+  describe('the web phone with 200 handsets and long threads', () => {
     let sb: Sandbox;
-    let browser: Browser;
 
     beforeAll(async () => {
       sb = await startSandbox({ port: 0, stepDelayMs: 1 });
@@ -37,17 +32,14 @@ describe.skipIf(!HAS_CHROMIUM)(
       sb.store.add(inbound(i++, TALKER, 'the newest message'));
       const hook = sb.store.startWebhook({ kind: 'inbound', messageId: 'SM0', url: `http://127.0.0.1:9/${'very-long-path/'.repeat(30)}` });
       sb.store.finishWebhook(hook, { error: 'connect ECONNREFUSED 127.0.0.1:9' });
-      const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     }, 60_000);
 
     afterAll(async () => {
-      await browser?.close();
       await sb?.close();
     });
 
     async function open(width: number, height: number): Promise<Page> {
-      const page = await browser.newPage({ viewport: { width, height } });
+      const page = await browser().newPage({ viewport: { width, height } });
       await page.goto(`${sb.origin}/`);
       await page.locator('#live.on').waitFor();
       await page.locator(`#handset-list li[data-number="${TALKER}"]`).waitFor();
@@ -98,6 +90,5 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await inView(page, '#webhook-rows tr td.url')).toBe(true);
       await page.close();
     });
-  },
-  120_000,
-);
+  }, 120_000);
+}
