@@ -23,6 +23,10 @@ function inbound(i: number, from: string, body: string): SandboxMessage {
 export function layoutSuite(browser: () => Browser): void {
   describe('the web phone with 200 handsets and long threads', () => {
     let sb: Sandbox;
+    // One tab for the suite, in which each test loads the page afresh at its own size: a new tab
+    // costs a renderer process of its own.
+    let tab: Page;
+    let loads = 0;
 
     beforeAll(async () => {
       sb = await startSandbox({ port: 0, stepDelayMs: 1 });
@@ -32,18 +36,22 @@ export function layoutSuite(browser: () => Browser): void {
       sb.store.add(inbound(i++, TALKER, 'the newest message'));
       const hook = sb.store.startWebhook({ kind: 'inbound', messageId: 'SM0', url: `http://127.0.0.1:9/${'very-long-path/'.repeat(30)}` });
       sb.store.finishWebhook(hook, { error: 'connect ECONNREFUSED 127.0.0.1:9' });
+      tab = await browser().newPage();
     }, 60_000);
 
     afterAll(async () => {
+      await tab?.close();
       await sb?.close();
     });
 
+    /** The page, loaded afresh at this size. */
     async function open(width: number, height: number): Promise<Page> {
-      const page = await browser().newPage({ viewport: { width, height } });
-      await page.goto(`${sb.origin}/`);
-      await page.locator('#live.on').waitFor();
-      await page.locator(`#handset-list li[data-number="${TALKER}"]`).waitFor();
-      return page;
+      await tab.setViewportSize({ width, height });
+      // A URL of its own each time: loading the URL already shown is a reload, which may restore the last test's scroll.
+      await tab.goto(`${sb.origin}/?load=${++loads}`);
+      await tab.locator('#live.on').waitFor();
+      await tab.locator(`#handset-list li[data-number="${TALKER}"]`).waitFor();
+      return tab;
     }
 
     /** True when the element's box lies inside the viewport. */
@@ -74,7 +82,6 @@ export function layoutSuite(browser: () => Browser): void {
       sb.store.add(inbound(10_000 + width, TALKER, `live at ${width}`));
       await page.locator('.bubble:last-child', { hasText: `live at ${width}` }).waitFor();
       await expect.poll(() => inView(page, '.bubble:last-child')).toBe(true);
-      await page.close();
     });
 
     it('at 400 px the webhook log and the faults panel fit, and each tab shows its view alone', async () => {
@@ -88,7 +95,6 @@ export function layoutSuite(browser: () => Browser): void {
       await page.click('.tab[data-view="webhooks"]');
       expect(await page.locator('#webhook-rows tr').count()).toBe(1);
       expect(await inView(page, '#webhook-rows tr td.url')).toBe(true);
-      await page.close();
     });
   }, 120_000);
 }
