@@ -1,6 +1,6 @@
 // Debian's Chromium for the web phone's browser tests (playwright-core, headless, loopback only).
-// One launch serves every suite: browser.test.ts starts it once and hands it to the suites, each of
-// which opens its pages in browser contexts of its own (browser.newPage makes one per page), so no
+// One launch serves every suite: web-phone.test.ts starts it once for its three suites, each of which
+// opens its pages in browser contexts of its own (browser.newPage makes one per page), so no
 // cookie, storage or open event stream crosses from one suite to another.
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
@@ -8,8 +8,9 @@ import type { Browser } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
 
-// Playwright's own --disable-features list (playwright-core's chromiumSwitches.ts). Chromium keeps
-// only the last --disable-features on its command line, so adding to it means repeating these.
+// Playwright's own --disable-features list (playwright-core 1.65, src/server/chromium/chromiumSwitches.ts):
+// Chromium keeps only the last --disable-features on its command line, so adding to it means
+// repeating these (several keep a headless browser from calling Google at start-up).
 const PLAYWRIGHT_DISABLED = [
   'AvoidUnnecessaryBeforeUnloadCheckSync',
   'DestroyProfileOnBrowserClose',
@@ -24,6 +25,9 @@ const PLAYWRIGHT_DISABLED = [
   'NetworkTimeServiceQuerying',
   'AimEnabled',
   'PreconnectToSearch',
+  'TcpPortRandomizationWin',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
 ];
 
 // Headless Chromium 15x preloads the address bar's WebUI popups (chrome://omnibox-popup.top-chrome)
