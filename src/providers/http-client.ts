@@ -1,6 +1,7 @@
 // The only importer of undici. One dispatcher per process, explicit timeouts, abort on Ctrl+C,
 // and a redacted debug log. It never retries on its own: callers decide, because a resent
 // message-creating POST is a duplicate MMS the user pays for.
+import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
 import { ErrorCode, ProviderError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
@@ -79,9 +80,53 @@ export function setHardGraceForTests(ms: number | undefined): void {
 /** undici's timeout for one connection attempt. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-async function getDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
+/** One request through `dispatcher` (undici's `request`, with the options this module passes). */
+type RequestFn = (url: string, opts: Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & { dispatcher: Dispatcher }) => Promise<Dispatcher.ResponseData>;
+
+/** The parts of undici this module uses. */
+interface UndiciParts {
+  Agent: typeof import('undici').Agent;
+  /** A getter: only a run with a proxy configured pays for it. */
+  EnvHttpProxyAgent: typeof import('undici').EnvHttpProxyAgent;
+  request: RequestFn;
+}
+
+let undiciParts: UndiciParts | undefined;
+
+/**
+ * undici's own modules for an agent and `request`, not its index: the index loads all of undici
+ * (fetch, WebSocket, caches, mocks: ~110 files, and node's bundled undici through its cookies
+ * module), about 0.1 s of CPU on every `mms` run that makes a request. `request` does what the
+ * index's wrapper does: parse the URL, then call the request API with the dispatcher as `this`.
+ * An undici whose files have moved falls back to the index.
+ */
+function loadUndici(): UndiciParts {
+  if (undiciParts) return undiciParts;
+  const require = createRequire(import.meta.url);
+  try {
+    const apiRequest = require('undici/lib/api/api-request.js') as (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+    const { parseURL } = require('undici/lib/core/util.js') as { parseURL(url: string): URL };
+    undiciParts = {
+      Agent: require('undici/lib/dispatcher/agent.js') as UndiciParts['Agent'],
+      // The proxy agent opens its tunnel with the CONNECT API, which the index adds to every dispatcher.
+      get EnvHttpProxyAgent() {
+        return (require('undici') as typeof import('undici')).EnvHttpProxyAgent;
+      },
+      request: (url, { dispatcher, ...opts }) => {
+        const u = parseURL(url);
+        return apiRequest.call(dispatcher, { ...opts, origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname });
+      },
+    };
+  } catch {
+    const undici = require('undici') as typeof import('undici');
+    undiciParts = { Agent: undici.Agent, EnvHttpProxyAgent: undici.EnvHttpProxyAgent, request: (url, opts) => undici.request(url, opts) };
+  }
+  return undiciParts;
+}
+
+function getDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
   if (sharedDispatcher) return sharedDispatcher;
-  const undici = await import('undici');
+  const undici = loadUndici();
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
   // The proxy settings come from the run's environment (not undici's own look at process.env).
@@ -171,7 +216,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   return {
     clockSkewMs: () => skewMs,
     async request(req) {
-      const dispatcher = await getDispatcher(env);
+      const dispatcher = getDispatcher(env);
       if (log) logRequest(log, req, secrets);
       const started = Date.now();
       const state: RequestState = { written: false, timedOut: false, hardTimeout: false };
@@ -209,7 +254,7 @@ function logRequest(log: (line: string) => void, req: HttpRequest, secrets: stri
  * process's memory.
  */
 async function withDeadline(req: HttpRequest, dispatcher: Dispatcher, state: RequestState): Promise<HttpResponse> {
-  const { request } = await import('undici');
+  const { request } = loadUndici();
   const timeoutMs = req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const controller = new AbortController();
   let hardReject: ((err: Error) => void) | undefined;

@@ -1,6 +1,6 @@
-// Bulk sending where the process itself is the subject: kill -9 mid-run and resume, Ctrl+C
-// (SIGINT), and recipients piped on stdin. The built binary against a sandbox in this process; the
-// rest of bulk sending runs in-process in test/services/send/bulk.test.ts.
+// Bulk sending where the process itself is the subject: kill -9 mid-run (then an in-process
+// resume), Ctrl+C (SIGINT), and recipients piped on stdin. The built binary against a sandbox in
+// this process; the rest of bulk sending runs in-process in test/services/send/bulk.test.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -57,12 +57,8 @@ describe('the process as the subject', () => {
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(list.length);
     await h.setFaults({});
-    const resume = await runCli(['send', '--to-file', 'kill.txt', '--body', 'x', '--journal', journal, '--rate', 'unlimited', '--json'], {
-      configDir: h.cfg.dir,
-      env: h.env,
-      cwd: h.dir,
-      timeoutMs: 30_000,
-    });
+    // The resume is an ordinary run: in-process (the kill is what needs a real process).
+    const resume = await h.run(['send', '--to-file', 'kill.txt', '--body', 'x', '--journal', journal, '--rate', 'unlimited', '--json']);
     const doc = JSON.parse(resume.stdout);
     // At most the in-flight requests at the kill are "unknown" (never resent); everyone else is sent once.
     expect(doc.summary.unknown).toBeLessThanOrEqual(4);

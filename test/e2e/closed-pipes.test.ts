@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, baseEnv, tempConfigDir } from '../helpers/run-cli.js';
+import { seedSandboxCredentials } from '../helpers/sandbox.js';
 import { closeHttp } from '../../src/providers/http-client.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 
@@ -50,6 +51,8 @@ describe('the reader leaves while mms waits', () => {
 
   beforeAll(async () => {
     cfg = tempConfigDir();
+    // The spawned `mms sandbox` below reads saved credentials: it makes no RSA key pair.
+    await seedSandboxCredentials(cfg.dir);
     sb = await startSandbox({ port: 0, stepDelayMs: 5 });
     twilio = sb.info().providers.twilio!;
     env = {

@@ -76,7 +76,8 @@ describe('mms listen (e2e: signals and kill -9)', () => {
 
   it('stops on SIGINT with a summary and exits 0', async () => {
     const l = listen(['--json']);
-    await l.waitForJson<ListeningEvent>((o) => o.type === 'listening');
+    const ready = await l.waitForJson<ListeningEvent>((o) => o.type === 'listening');
+    expect(ready).toMatchObject({ provider: 'twilio', verify: true });
     l.child.kill('SIGINT');
     expect((await l.exited()).code).toBe(0);
     expect(l.stderr()).toContain('Stopped (interrupted)');

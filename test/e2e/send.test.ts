@@ -1,6 +1,7 @@
 // End to end: the built `mms` binary against a sandbox on 127.0.0.1, for what only a real process
 // shows (a stdin pipe, no TTY, start to exit). Everything else about `mms send` runs in-process in
-// test/services/send/.
+// test/services/send/; so does the first case here (its exit code and output are the same
+// in-process, and smoke.test.ts sends an image URL with the built binary).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { spawnCli } from '../helpers/spawn-cli.js';
@@ -18,12 +19,9 @@ afterAll(async () => {
   await media?.close();
 });
 
-describe('mms send (the built binary)', () => {
+describe('mms send', () => {
   it('sends an MMS with an image URL: JSON on stdout, the summary on stderr, exit 0', async () => {
-    const r = await runCli(['send', '--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'Nightly chart', '--json'], {
-      configDir: h.cfg.dir,
-      env: h.env,
-    });
+    const r = await h.run(['send', '--to', '+15551234567', '--media', media.url('/chart.png'), '--body', 'Nightly chart', '--json']);
     expect(r.stderr).toMatch(/^1 of 1 accepted via twilio in \d+\.\d s\.\n$/);
     expect(r.code).toBe(0);
     const id = JSON.parse(r.stdout).results[0].id as string;

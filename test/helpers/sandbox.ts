@@ -1,7 +1,12 @@
 // Starts `mms sandbox --port 0 --json` as a child process and reads its ready line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { vi } from 'vitest';
+import { writeCredentialSets } from '../../src/sandbox/persist-credentials.js';
+import { sandboxPaths } from '../../src/sandbox/persist-paths.js';
+import { defaultKeyPair } from '../../src/sandbox/dialects/vonage/context.js';
 import { BIN, baseEnv } from './run-cli.js';
 
 export interface SandboxProviderInfo {
@@ -39,11 +44,32 @@ export interface SandboxMessage {
 }
 
 /**
+ * Saves a Vonage credential set under `configDir`, where a spawned `mms sandbox` reads its saved
+ * credentials (even with --memory): with this process's RSA key pair in it, the child skips making
+ * its own 2048-bit pair (0.2–1 s of CPU). In-process sandboxes already share that pair, so a test
+ * worker usually has it at hand. The other dialects make fresh credentials as usual. A config dir
+ * that already has the file keeps it.
+ */
+export async function seedSandboxCredentials(configDir: string): Promise<void> {
+  const file = sandboxPaths(configDir).credentialsFile;
+  if (existsSync(file)) return;
+  const vonage = {
+    apiKey: randomBytes(4).toString('hex'),
+    apiSecret: randomBytes(8).toString('hex'),
+    signatureSecret: randomBytes(24).toString('base64url'),
+    applicationId: randomUUID(),
+    ...defaultKeyPair(),
+  };
+  await writeCredentialSets(file, { vonage });
+}
+
+/**
  * Starts a sandbox on a free loopback port. It keeps its record in memory (as before persistence
  * existed) unless `extraArgs` names a data directory (`--data <dir>`).
  */
 export async function startSandboxProcess(configDir: string, extraArgs: string[] = []): Promise<SandboxHandle> {
   const keep = extraArgs.includes('--data') || extraArgs.includes('--memory') ? [] : ['--memory'];
+  await seedSandboxCredentials(configDir);
   const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', '--step-delay', '5', ...keep, ...extraArgs], {
     env: baseEnv(configDir),
     stdio: ['ignore', 'pipe', 'pipe'],

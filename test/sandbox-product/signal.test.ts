@@ -2,12 +2,15 @@
 // receiver that keeps its connections open): one signal, "Sandbox stopped.", exit 0.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, baseEnv, tempConfigDir } from '../helpers/run-cli.js';
+import { seedSandboxCredentials } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/sandbox-unit.js';
 import { inject } from './helpers.js';
 
 const cfg = tempConfigDir();
+// Both sandboxes read saved credentials from here: neither makes an RSA key pair.
+beforeAll(() => seedSandboxCredentials(cfg.dir));
 afterAll(() => cfg.cleanup());
 
 describe('mms sandbox and SIGINT', () => {

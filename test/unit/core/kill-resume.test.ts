@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { transformWithOxc } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../../src/core/journal.js';
 import { runDispatch } from '../../../src/core/send-runner.js';
@@ -29,14 +29,13 @@ const CONCURRENCY = 8;
 
 let dir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mms-kill-'));
   for (const rel of SOURCES) {
-    const out = ts.transpileModule(fs.readFileSync(path.join(ROOT, 'src', rel), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-    });
+    // vite's oxc transform (what vitest runs on these files itself): the TypeScript compiler cost about a second of CPU here.
+    const out = await transformWithOxc(fs.readFileSync(path.join(ROOT, 'src', rel), 'utf8'), rel);
     fs.mkdirSync(path.join(dir, 'lib', path.dirname(rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'lib', rel.replace(/\.ts$/, '.js')), out.outputText);
+    fs.writeFileSync(path.join(dir, 'lib', rel.replace(/\.ts$/, '.js')), out.code);
   }
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
   // The child: sends to N recipients; the "provider" appends each number it receives to a record

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { transformWithOxc } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,14 +20,13 @@ const ROUNDS = 60;
 
 let dir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mms-lock-race-'));
   for (const rel of SOURCES) {
-    const out = ts.transpileModule(fs.readFileSync(path.join(ROOT, 'src', rel), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-    });
+    // vite's oxc transform (what vitest runs on these files itself): the TypeScript compiler cost about a second of CPU here.
+    const out = await transformWithOxc(fs.readFileSync(path.join(ROOT, 'src', rel), 'utf8'), rel);
     fs.mkdirSync(path.join(dir, 'lib', path.dirname(rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'lib', rel.replace(/\.ts$/, '.js')), out.outputText);
+    fs.writeFileSync(path.join(dir, 'lib', rel.replace(/\.ts$/, '.js')), out.code);
   }
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
   fs.writeFileSync(
