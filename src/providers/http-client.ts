@@ -98,7 +98,8 @@ let undiciParts: UndiciParts | undefined;
  * (fetch, WebSocket, caches, mocks: ~110 files, and node's bundled undici through its cookies
  * module), about 0.1 s of CPU on every `mms` run that makes a request. `request` does what the
  * index's wrapper does: parse the URL, then call the request API with the dispatcher as `this`.
- * An undici whose files have moved falls back to the index.
+ * An undici whose files have moved falls back to the index; package.json pins undici's exact version,
+ * so what ships is the version tested.
  */
 function loadUndici(): UndiciParts {
   if (undiciParts) return undiciParts;
