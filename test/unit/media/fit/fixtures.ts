@@ -112,9 +112,8 @@ interface GifRecipe {
 async function writeGif(path: string, opts: GifRecipe): Promise<void> {
   const frames: Buffer[] = [];
   for (let i = 0; i < opts.frames; i++) {
-    const bg = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256, alpha: 1 };
     const [w, h] = opts.smooth ? [Math.ceil(opts.width / 16), Math.ceil(opts.height / 16)] : [opts.width, opts.height];
-    const field = sharp({ create: { width: w, height: h, channels: 4, background: bg, noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const field = sharp(gaussianNoise(w * h * 4, i + 1), { raw: { width: w, height: h, channels: 4 } });
     const sized = opts.smooth ? sharp(await field.png().toBuffer()).resize(opts.width, opts.height, { kernel: 'cubic' }) : field;
     frames.push(await sized.ensureAlpha().raw().toBuffer());
   }
@@ -122,6 +121,28 @@ async function writeGif(path: string, opts: GifRecipe): Promise<void> {
     .gif({ delay: Array.from({ length: opts.frames }, () => opts.delayMs), loop: 0, effort: 1 })
     .toBuffer();
   writeFileSync(path, gif);
+}
+
+/**
+ * `n` bytes of gaussian noise (mean 128, sigma 40), the same for the same seed: libvips' noise is unseeded, so a
+ * GIF made from it differed from machine to machine, and so did how hard it was to fit.
+ */
+function gaussianNoise(n: number, seed: number): Buffer {
+  let state = seed >>> 0;
+  // mulberry32: a small, well-mixed 32-bit generator.
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) {
+    const g = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()); // Box–Muller
+    out[i] = Math.max(0, Math.min(255, Math.round(128 + 40 * g)));
+  }
+  return out;
 }
 
 let ffmpegFound: boolean | undefined;
