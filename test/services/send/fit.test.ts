@@ -1,4 +1,4 @@
-// `mms send --fit` end to end against the sandbox in this process: a 12 MP phone photo with GPS and EXIF
+// `mms send --fit` end to end against the sandbox in this process: a phone photo with GPS and EXIF
 // orientation 6 is fitted, served, fetched by the (Twilio-dialect) sandbox, and the bytes it fetched are
 // read back with sharp (an independent decoder): under budget, no GPS, portrait. Also the dry run's
 // before → after lines, the cache, the GPS warning without --fit and --strip-metadata.
@@ -42,13 +42,13 @@ function run(args: string[], cacheHome: string) {
 }
 
 describe('mms send --fit', () => {
-  it('sends a 12 MP photo under the carrier-safe budget, without GPS, the right way up', async () => {
+  it('sends a phone photo under the carrier-safe budget, without GPS, the right way up', async () => {
     expect(inspectMetadata(photoBytes)).toMatchObject({ hasGps: true, orientation: 6 });
     const cache = join(h.dir, 'cache-send');
     const r = await run(['--fit', '--body', 'photo', '--json'], cache);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /^Fit IMG_0042\.jpg: image\/jpeg 3000×4000 [\d.]+ MB → image\/jpeg \d+×\d+ \d+ KB \(rotated, stripped, (resized, )?re-encoded\)$/m,
+      /^Fit IMG_0042\.jpg: image\/jpeg 1800×2400 [\d.]+ MB → image\/jpeg \d+×\d+ \d+ KB \(rotated, stripped, (resized, )?re-encoded\)$/m,
     );
     const id = JSON.parse(r.stdout).results[0].id as string;
     const rec = await h.waitFor(id, (m) => m.media[0]?.status === 'fetched');
@@ -71,7 +71,7 @@ describe('mms send --fit', () => {
     const first = await run(['--fit', '--dry-run'], cache);
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('Fit budget 557 KB (570,000 bytes): carrier-safe for long code (all carriers).');
-    const line = /^Fit IMG_0042\.jpg: image\/jpeg 3000×4000 [\d.]+ MB → image\/jpeg (\d+)×(\d+) (\d+) KB \((.*)\)$/m.exec(first.stderr);
+    const line = /^Fit IMG_0042\.jpg: image\/jpeg 1800×2400 [\d.]+ MB → image\/jpeg (\d+)×(\d+) (\d+) KB \((.*)\)$/m.exec(first.stderr);
     expect(line).not.toBeNull();
     expect(line![4]).not.toContain('cached');
     expect(Number(line![2])).toBeGreaterThan(Number(line![1]));
@@ -167,7 +167,7 @@ describe('--strip-metadata on video (the fit step alone)', () => {
     async () => {
       const clipDir = join(h.dir, 'clip');
       mkdirSync(clipDir, { recursive: true });
-      const clip = await makeVideo(clipDir, 1);
+      const clip = await makeVideo(clipDir);
       const tools = findFfmpeg()!;
       expect((await probeVideo(tools, clip)).hasLocation).toBe(true);
       const item = { input: 'clip.mp4', kind: 'file' as const, path: clip, fileName: 'clip.mp4', contentType: 'video/mp4', size: statSync(clip).size };

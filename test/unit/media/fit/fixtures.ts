@@ -1,14 +1,15 @@
 // Media fixtures generated at test time (nothing large is committed). Photo-like content: a small noise
 // field scaled up, which compresses like a soft photo rather than like pure noise or a flat colour.
-// Making them costs seconds of CPU (a 12 MP JPEG, GIF frames, H.264 encodes), so each is made once per
-// machine and kept in a cache under the temporary directory, keyed by its recipe (the generator's source
-// and its arguments): a changed recipe makes a new file, and every test file reads the same bytes.
+// Each is as small as the behaviour it feeds allows (CI starts with an empty cache and pays for making them),
+// and is made once per machine and kept in a cache under the temporary directory, keyed by its recipe (the
+// generator's source and its arguments): a changed recipe makes a new file, and every test file reads the same bytes.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { findFfmpeg } from '../../../../src/media/fit/video.js';
 
 const CACHE_DIR = join(tmpdir(), 'mms-test-fixtures');
 
@@ -39,19 +40,23 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'mms-fit-test-'));
 }
 
-/** A 4000×3000 (12 MP) JPEG stored landscape with EXIF orientation 6 (display portrait) and GPS coordinates. */
+/**
+ * A 2400×1800 (4.3 MP, about 2 MB) JPEG stored landscape with EXIF orientation 6 (display portrait) and GPS
+ * coordinates: over every fit budget, and over the fitter's 2048 px decode cap, so it is rotated, stripped,
+ * resized and re-encoded like a 12 MP phone photo, at a third of the pixels to make and decode.
+ */
 export function makePhoto(dir: string, name = 'photo.jpg', seedColour = 128): Promise<string> {
   return fromCache(join(dir, name), writePhoto, seedColour);
 }
 
 async function writePhoto(path: string, seedColour: number): Promise<void> {
   const field = await sharp({
-    create: { width: 500, height: 375, channels: 3, background: { r: seedColour, g: 120, b: 110 }, noise: { type: 'gaussian', mean: seedColour, sigma: 60 } },
+    create: { width: 600, height: 450, channels: 3, background: { r: seedColour, g: 120, b: 110 }, noise: { type: 'gaussian', mean: seedColour, sigma: 60 } },
   })
     .png()
     .toBuffer();
   const jpg = await sharp(field)
-    .resize(4000, 3000, { kernel: 'cubic' })
+    .resize(2400, 1800, { kernel: 'cubic' })
     .jpeg({ quality: 92 })
     .withMetadata({ orientation: 6 })
     .withExif({ IFD0: { Make: 'FixtureCam' }, ...GPS_EXIF })
@@ -59,13 +64,13 @@ async function writePhoto(path: string, seedColour: number): Promise<void> {
   writeFileSync(path, jpg);
 }
 
-/** A 1600×1600 RGBA PNG: noisy opaque disc on a fully transparent background (several MB). */
+/** A 900×900 RGBA PNG: noisy opaque disc on a fully transparent background (3.4 MB: too big for a lossless re-encode to fit). */
 export function makeAlphaPng(dir: string): Promise<string> {
   return fromCache(join(dir, 'alpha.png'), writeAlphaPng);
 }
 
 async function writeAlphaPng(path: string): Promise<void> {
-  const size = 1600;
+  const size = 900;
   const noise = await sharp({ create: { width: size, height: size, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
     .raw()
     .toBuffer();
@@ -107,9 +112,8 @@ interface GifRecipe {
 async function writeGif(path: string, opts: GifRecipe): Promise<void> {
   const frames: Buffer[] = [];
   for (let i = 0; i < opts.frames; i++) {
-    const bg = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256, alpha: 1 };
     const [w, h] = opts.smooth ? [Math.ceil(opts.width / 16), Math.ceil(opts.height / 16)] : [opts.width, opts.height];
-    const field = sharp({ create: { width: w, height: h, channels: 4, background: bg, noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+    const field = sharp(gaussianNoise(w * h * 4, i + 1), { raw: { width: w, height: h, channels: 4 } });
     const sized = opts.smooth ? sharp(await field.png().toBuffer()).resize(opts.width, opts.height, { kernel: 'cubic' }) : field;
     frames.push(await sized.ensureAlpha().raw().toBuffer());
   }
@@ -119,46 +123,70 @@ async function writeGif(path: string, opts: GifRecipe): Promise<void> {
   writeFileSync(path, gif);
 }
 
-/** True when ffmpeg and ffprobe are on PATH. */
-export function hasFfmpeg(): boolean {
-  return ['ffmpeg', 'ffprobe'].every((t) => spawnSync(t, ['-version'], { stdio: 'ignore' }).status === 0);
+/**
+ * `n` bytes of gaussian noise (mean 128, sigma 40), the same for the same seed: libvips' noise is unseeded, so a
+ * GIF made from it differed from machine to machine, and so did how hard it was to fit.
+ */
+function gaussianNoise(n: number, seed: number): Buffer {
+  let state = seed >>> 0;
+  // mulberry32: a small, well-mixed 32-bit generator.
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) {
+    const g = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()); // Box–Muller
+    out[i] = Math.max(0, Math.min(255, Math.round(128 + 40 * g)));
+  }
+  return out;
 }
 
-/** An H.264 MP4 from lavfi testsrc + a sine tone, with a location tag, at a high bitrate (about 160 KB a second at 640×360). */
-export function makeVideo(dir: string, seconds = 6, size = '640x360'): Promise<string> {
+let ffmpegFound: boolean | undefined;
+
+/** True when ffmpeg and ffprobe are on PATH (looked up once, without running them: each run of ffmpeg costs 0.1 s of CPU). */
+export function hasFfmpeg(): boolean {
+  return (ffmpegFound ??= findFfmpeg() !== undefined);
+}
+
+/**
+ * An H.264 (High 4:4:4, so a fit must re-encode it as baseline) MP4 from lavfi testsrc + a sine tone, with a
+ * location tag. The default, 1 s at 320×240, is about 110 KB: video, audio and a location, in one short encode.
+ */
+export function makeVideo(dir: string, seconds = 1, size = '320x240'): Promise<string> {
   return fromCache(join(dir, 'clip.mp4'), writeVideo, seconds, size);
 }
 
-function writeVideo(path: string, seconds: number, size: string): void {
-  const r = spawnSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=duration=${seconds}:size=${size}:rate=30`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-b:v',
-    '4M',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-metadata',
-    'location=+48.8566+002.3522/',
-    '-shortest',
-    '-f',
-    'mp4',
-    path,
-  ]);
+/** Runs ffmpeg with `args` (quiet, overwriting); throws with its stderr when it fails. */
+function ffmpeg(args: string[]): void {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+}
+
+/** A mono WAV of a sine tone (about 88 KB a second). */
+export function makeWav(dir: string, name: string, seconds: number): Promise<string> {
+  return fromCache(join(dir, name), writeWav, seconds);
+}
+
+function writeWav(path: string, seconds: number): void {
+  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=300:duration=${seconds}`, '-f', 'wav', path]);
+}
+
+/** A one-frame 64×48 H.264 clip in `format`, with or without a location tag (all a location check needs). */
+export function makeTinyClip(dir: string, name: string, format: 'mp4' | 'mov', location: boolean): Promise<string> {
+  return fromCache(join(dir, name), writeTinyClip, format, location);
+}
+
+function writeTinyClip(path: string, format: 'mp4' | 'mov', location: boolean): void {
+  const meta = location ? ['-metadata', 'location=+48.8566+002.3522/'] : [];
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-frames:v', '1', '-c:v', 'libx264', ...meta, '-f', format, path]);
+}
+
+function writeVideo(path: string, seconds: number, size: string): void {
+  const inputs = ['-f', 'lavfi', '-i', `testsrc=duration=${seconds}:size=${size}:rate=30`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`];
+  const codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '4M', '-c:a', 'aac', '-b:a', '128k'];
+  ffmpeg([...inputs, ...codecs, '-metadata', 'location=+48.8566+002.3522/', '-shortest', '-f', 'mp4', path]);
 }

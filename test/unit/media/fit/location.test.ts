@@ -1,6 +1,5 @@
 // The cheap location check for HEIF images and MP4/MOV clips (no sharp, no ffmpeg at run time), judged on files
 // written by independent encoders: sharp/libheif (AVIF, the same HEIF container as HEIC) and ffmpeg.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasIsoBmffLocation } from '../../../../src/media/fit/location.js';
 import { gpsWarnings } from '../../../../src/services/send/fit.js';
-import { GPS_EXIF, hasFfmpeg } from './fixtures.js';
+import { GPS_EXIF, hasFfmpeg, makeTinyClip } from './fixtures.js';
 
 let dir: string;
 beforeAll(() => {
@@ -24,13 +23,9 @@ async function avif(name: string, gps: boolean): Promise<string> {
   return path;
 }
 
-function clip(name: string, format: 'mp4' | 'mov', location: boolean): string {
-  const path = join(dir, name);
-  const meta = location ? ['-metadata', 'location=+48.8566+002.3522/'] : [];
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=160x120:rate=10', '-c:v', 'libx264', ...meta];
-  const r = spawnSync('ffmpeg', [...args, '-f', format, path]);
-  if (r.status !== 0) throw new Error(r.stderr.toString());
-  return path;
+/** A one-frame clip written by ffmpeg (made once per machine: where the location box goes does not depend on the length). */
+function clip(name: string, format: 'mp4' | 'mov', location: boolean): Promise<string> {
+  return makeTinyClip(dir, name, format, location);
 }
 
 describe('hasIsoBmffLocation', () => {
@@ -39,12 +34,10 @@ describe('hasIsoBmffLocation', () => {
     expect(await hasIsoBmffLocation(await avif('plain.avif', false))).toBe(false);
   });
 
-  it.skipIf(!hasFfmpeg())('finds the location of MP4 (3GPP loci) and MOV (©xyz) clips', () => {
-    return Promise.all([
-      expect(hasIsoBmffLocation(clip('loc.mp4', 'mp4', true))).resolves.toBe(true),
-      expect(hasIsoBmffLocation(clip('loc.mov', 'mov', true))).resolves.toBe(true),
-      expect(hasIsoBmffLocation(clip('plain.mp4', 'mp4', false))).resolves.toBe(false),
-    ]);
+  it.skipIf(!hasFfmpeg())('finds the location of MP4 (3GPP loci) and MOV (©xyz) clips', async () => {
+    expect(await hasIsoBmffLocation(await clip('loc.mp4', 'mp4', true))).toBe(true);
+    expect(await hasIsoBmffLocation(await clip('loc.mov', 'mov', true))).toBe(true);
+    expect(await hasIsoBmffLocation(await clip('plain.mp4', 'mp4', false))).toBe(false);
   });
 
   it('never throws on garbage, truncated boxes or missing files', async () => {
@@ -66,7 +59,7 @@ describe('gpsWarnings (no --fit)', () => {
   it('names a HEIF photo and a clip that carry a location, with what removes it', async () => {
     const item = (path: string, contentType: string) => ({ input: path.slice(dir.length + 1), kind: 'file' as const, path, contentType });
     const items = [item(await avif('w.avif', true), 'image/avif'), item(await avif('q.avif', false), 'image/avif')];
-    if (hasFfmpeg()) items.push(item(clip('w.mp4', 'mp4', true), 'video/mp4'));
+    if (hasFfmpeg()) items.push(item(await clip('w.mp4', 'mp4', true), 'video/mp4'));
     const expected = ['--media w.avif carries GPS coordinates (where the photo was taken); --fit removes them'];
     if (hasFfmpeg()) expected.push('--media w.mp4 carries GPS coordinates (where the clip was recorded); --strip-metadata (with ffmpeg) or --fit removes them');
     expect(await gpsWarnings(items)).toEqual(expected);
