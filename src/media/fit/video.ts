@@ -214,6 +214,9 @@ function ffmpegArgs(input: string, output: string, probe: VideoProbe, bps: Encod
     const { width, height } = outputSize(probe, bps.longSide);
     const v = String(Math.round(bps.videoBps));
     args.push('-map', '0:v:0', '-vf', `scale=${width}:${height},format=yuv420p`, '-fpsmax', '30', '-c:v', 'libx264', '-preset', 'veryfast');
+    // Slice threads, not frame threads: frame-threaded rate control varies the size by a few percent from run to
+    // run, so the same clip could fit once and miss its budget the next time. Slices keep the cores busy.
+    args.push('-x264-params', 'sliced-threads=1');
     args.push('-profile:v', 'baseline', '-level', '3.1', '-b:v', v, '-maxrate', v, '-bufsize', String(Math.round(bps.videoBps * 2)));
   }
   if (probe.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', String(Math.round(bps.audioBps)), '-ac', bps.audioBps < 64_000 ? '1' : '2');
