@@ -2,6 +2,7 @@
 // (CI installs Debian's ffmpeg through .ci/run); the "ffmpeg missing" error and the process limits are
 // tested everywhere.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,14 @@ describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
     expect(f.actions).toContain('converted');
     expect(f.data.length).toBeLessThanOrEqual(12_000);
     expect(probe(f.data).streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264' });
+  }, 120_000);
+
+  it('fits the same GIF to the same bytes every time, even three at once (no run-to-run size drift near the budget)', async () => {
+    const gif = await makeGif(dir, { width: 400, height: 300, frames: 20, delayMs: 40, name: 'busy.gif', smooth: true });
+    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 12_000 });
+    const runs = await Promise.all([1, 2, 3].map(() => fitMedia([{ path: gif }], { budget, cache: false })));
+    const digests = runs.map((r) => createHash('sha256').update(r.files[0]!.data).digest('hex'));
+    expect(new Set(digests).size).toBe(1);
   }, 120_000);
 
   it('strips the location from a clip already within budget without re-encoding it', async () => {
