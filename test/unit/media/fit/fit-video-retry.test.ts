@@ -3,16 +3,17 @@
 // percent from run to run (threaded rate control), and a short busy GIF that landed at the bitrate
 // floor once missed its 12 KB budget by a few hundred bytes after three encodes: at the floor the
 // bitrate cannot shrink, so the frame has to shrink more.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { MediaError } from '../../../../src/errors/errors.js';
 import { fitVideo } from '../../../../src/media/fit/video.js';
 import { tempDir } from './fixtures.js';
 
 /**
- * A stand-in ffmpeg: writes `bytesAt(width, height)` bytes to its last argument and logs the frame
- * size it was asked for; a stand-in ffprobe describing a 0.8 s, 400×300 silent clip.
+ * A stand-in ffmpeg: writes `model` bytes (shell arithmetic over the frame's w and h) to its last argument and
+ * logs the frame size and bitrate it was asked for; a stand-in ffprobe describing a 0.8 s, 400×300 silent clip.
+ * POSIX shell rather than node: each encode is then a few milliseconds of CPU, not a tenth of a second.
  */
 function fakeTools(dir: string, model: string): { ffmpeg: string; ffprobe: string; log: string } {
   const log = join(dir, 'encodes.log');
@@ -20,19 +21,24 @@ function fakeTools(dir: string, model: string): { ffmpeg: string; ffprobe: strin
   const ffprobe = join(dir, 'ffprobe');
   writeFileSync(
     ffmpeg,
-    `#!${process.execPath}
-const fs = require('node:fs');
-const args = process.argv.slice(2);
-const [w, h] = args[args.indexOf('-vf') + 1].match(/scale=(\\d+):(\\d+)/).slice(1).map(Number);
-const bytes = Math.round((${model})(w, h));
-fs.appendFileSync(${JSON.stringify(log)}, w + 'x' + h + ' ' + args[args.indexOf('-b:v') + 1] + ' ' + bytes + '\\n');
-fs.writeFileSync(args[args.length - 1], Buffer.alloc(bytes));
+    `#!/bin/sh
+prev=; w=; h=; rate=; out=
+for a in "$@"; do
+  case "$prev" in
+    -vf) size=\${a#scale=}; size=\${size%%,*}; w=\${size%%:*}; h=\${size#*:} ;;
+    -b:v) rate=$a ;;
+  esac
+  prev=$a; out=$a
+done
+bytes=$(( ${model} ))
+echo "\${w}x\${h} $rate $bytes" >> '${log}'
+head -c "$bytes" /dev/zero > "$out"
 `,
   );
   writeFileSync(
     ffprobe,
-    `#!${process.execPath}
-process.stdout.write(JSON.stringify({ format: { duration: '0.800000' }, streams: [{ codec_type: 'video', width: 400, height: 300 }] }));
+    `#!/bin/sh
+echo '{"format":{"duration":"0.800000"},"streams":[{"codec_type":"video","width":400,"height":300}]}'
 `,
   );
   chmodSync(ffmpeg, 0o755);
@@ -52,8 +58,9 @@ const request = (tools: { ffmpeg: string; ffprobe: string }, dir: string) => ({
 describe('fitVideo retries', () => {
   it('at the bitrate floor, shrinks the frame by what the bitrate could not give (fits on the third encode)', async () => {
     const dir = tempDir();
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     // A noisy clip: a fixed 6,000 bytes plus 0.2 a pixel, whatever the bitrate.
-    const tools = fakeTools(dir, '(w, h) => 6000 + 0.2 * w * h');
+    const tools = fakeTools(dir, '6000 + w * h / 5');
     const f = await fitVideo(request(tools, dir));
     expect(f.data.length).toBeLessThanOrEqual(12_000 * 0.97);
     const encodes = readFileSync(tools.log, 'utf8').trim().split('\n');
@@ -71,7 +78,8 @@ describe('fitVideo retries', () => {
 
   it('gives up after three encodes with a message whose numbers agree', async () => {
     const dir = tempDir();
-    const tools = fakeTools(dir, '() => 11_700');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const tools = fakeTools(dir, '11700');
     const err = await fitVideo(request(tools, dir)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaError);
     expect((err as Error).message).toBe(

@@ -68,23 +68,18 @@ describe.skipIf(!ffmpeg)('fitMedia with ffmpeg', () => {
     expect(again).toMatchObject({ fromCache: true, after: first.after });
   });
 
-  it('turns an animated GIF into MP4 only when no GIF can fit and the provider takes video', async () => {
+  it('turns an animated GIF into MP4 only when no GIF can fit and the provider takes video, the same bytes every time', async () => {
     const gif = await makeGif(dir, { width: 400, height: 300, frames: 20, delayMs: 40, name: 'busy.gif', smooth: true });
     const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 12_000 });
-    const f = (await fitMedia([{ path: gif }], { budget, cache: false })).files[0]!;
-    expect(f.after.type).toBe('video/mp4');
-    expect(f.fileName).toBe('busy.mp4');
-    expect(f.actions).toContain('converted');
-    expect(f.data.length).toBeLessThanOrEqual(12_000);
-    expect(probe(f.data).streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264' });
-  }, 120_000);
-
-  it('fits the same GIF to the same bytes every time, even three at once (no run-to-run size drift near the budget)', async () => {
-    const gif = await makeGif(dir, { width: 400, height: 300, frames: 20, delayMs: 40, name: 'busy.gif', smooth: true });
-    const budget = computeFitBudget({ provider: twilioAdapter.capabilities, overrideBytes: 12_000 });
-    const runs = await Promise.all([1, 2, 3].map(() => fitMedia([{ path: gif }], { budget, cache: false })));
-    const digests = runs.map((r) => createHash('sha256').update(r.files[0]!.data).digest('hex'));
-    expect(new Set(digests).size).toBe(1);
+    // Two at once: frame-threaded x264 gave different sizes from run to run (more under load), so a clip near its
+    // budget could fit once and fail the next time.
+    const [f, again] = (await Promise.all([1, 2].map(() => fitMedia([{ path: gif }], { budget, cache: false })))).map((r) => r.files[0]!);
+    expect(createHash('sha256').update(again!.data).digest('hex')).toBe(createHash('sha256').update(f!.data).digest('hex'));
+    expect(f!.after.type).toBe('video/mp4');
+    expect(f!.fileName).toBe('busy.mp4');
+    expect(f!.actions).toContain('converted');
+    expect(f!.data.length).toBeLessThanOrEqual(12_000);
+    expect(probe(f!.data).streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264' });
   }, 120_000);
 
   it('strips the location from a clip already within budget without re-encoding it', async () => {
