@@ -152,11 +152,17 @@ function prefixMasker(forms: readonly string[]): (text: string) => string {
     else heads.set(head, [f]);
   }
   if (heads.size === 0) return (text) => text;
+  // The forms' first two UTF-16 units as numbers: most positions are ruled out without making a string.
+  const pairs = new Set([...heads.keys()].map((h) => h.charCodeAt(0) * 0x10000 + h.charCodeAt(1)));
   return (text) => {
     let out = '';
     let from = 0;
     let i = 0;
     while (i + MIN_PREFIX <= text.length) {
+      if (!pairs.has(text.charCodeAt(i) * 0x10000 + text.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
       const candidates = heads.get(text.slice(i, i + MIN_PREFIX));
       if (!candidates) {
         i++;
