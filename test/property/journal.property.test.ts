@@ -18,7 +18,8 @@ import { Journal, loadJournal, parseJournal, planJournalRepair, resumeAction, ty
 
 const PHONES = Array.from({ length: 6 }, (_, i) => `+1555000000${i + 1}`);
 const NOW = new Date('2024-05-01T00:00:00Z');
-const RUNS = Number(process.env.MMS_PROPERTY_RUNS ?? 150);
+// fast-check's default of 100 cases per property; MMS_PROPERTY_RUNS=2000 for a deep run (README, Contributing).
+const RUNS = Number(process.env.MMS_PROPERTY_RUNS ?? 100);
 
 type Op = { kind: 'send'; who: number; outcome: 'accepted' | 'failed' | 'unknown' | 'none' } | { kind: 'reconcile'; who: number; found: boolean };
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
+import { defaultKeyPair } from '../../../../src/sandbox/dialects/vonage/context.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { AuthError, ErrorCode, ProviderError } from '../../../../src/errors/errors.js';
 import { vonageAdapter } from '../../../../src/providers/vonage/adapter.js';
@@ -48,11 +48,12 @@ describe('vonageAdapter', () => {
   });
 
   it('signs with an application JWT when a private key file is configured', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Any 2048-bit pair will do: the one this process already made for sandboxes (making one costs 0.2–1 s of CPU).
+    const { privateKey } = defaultKeyPair();
     const dir = mkdtempSync(join(tmpdir(), 'mms-vonage-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const keyPath = join(dir, 'private.key');
-    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    writeFileSync(keyPath, privateKey);
     const http = fakeHttp(res(202, fixture('send-202.json')));
     await vonageAdapter.send(
       { to: '+14155550100', from: '+14155550101', mediaUrls: [] },
