@@ -126,22 +126,26 @@ describe('row 2: --from MG… (Messaging Service): records carry a pool number',
   });
 });
 
+// What these rows judge is the 8 requests in flight at the kill (recipients 40–47) and the resume
+// after it: 60 recipients put those 8 behind 40 sent ones and 12 still to send, as 200 did.
+const IN_FLIGHT_ROWS = 60;
+
 describe('kill -9 mid-request, then resume (built binary)', () => {
   const stalled = (w: Workspace): string[] => w.recipients.slice(40, 48);
 
   it('provider clock in step: the requests in flight are settled from the log, 0 duplicates', async () => {
-    const { mock: m, ws: w } = await setup(200);
+    const { mock: m, ws: w } = await setup(IN_FLIGHT_ROWS);
     m.setFaults({ stallAfterRecord: { to: stalled(w) } });
     await killWhileHeld(m, w, 8);
     m.setFaults({});
     const resumed = await sendInProcess(m, w);
     expectTrustworthy(m, w, resumed);
-    expect(resumed.summary).toMatchObject({ total: 200, failed: 0 });
+    expect(resumed.summary).toMatchObject({ total: IN_FLIGHT_ROWS, failed: 0 });
   }, 45_000);
 
   // Before the fix: 8 of 8 in-flight recipients resent: the search window is started − 2 s.
   it('row 3: provider clock 5 s behind ours: 0 duplicates (before the fix: 8, all 8 in flight resent)', async () => {
-    const { mock: m, ws: w } = await setup(200);
+    const { mock: m, ws: w } = await setup(IN_FLIGHT_ROWS);
     m.setFaults({ stallAfterRecord: { to: stalled(w) }, clockOffsetMs: -5000 });
     await killWhileHeld(m, w, 8);
     m.setFaults({ clockOffsetMs: -5000 });
@@ -150,7 +154,7 @@ describe('kill -9 mid-request, then resume (built binary)', () => {
 
   // Before the fix: 8 of 8 in-flight recipients resent: "not in the log" is trusted at once.
   it('row 4: the message list lags creates by 30 s: 0 duplicates (before the fix: 8, all 8 in flight resent)', async () => {
-    const { mock: m, ws: w } = await setup(200);
+    const { mock: m, ws: w } = await setup(IN_FLIGHT_ROWS);
     m.setFaults({ stallAfterRecord: { to: stalled(w) }, listLagMs: 30_000 });
     await killWhileHeld(m, w, 8);
     m.setFaults({ listLagMs: 30_000 });
@@ -158,7 +162,7 @@ describe('kill -9 mid-request, then resume (built binary)', () => {
   }, 45_000);
 
   it('row 5: a create committed 10 s after the client died: 0 duplicates (before the fix: 8, all 8 resent)', async () => {
-    const { mock: m, ws: w } = await setup(200);
+    const { mock: m, ws: w } = await setup(IN_FLIGHT_ROWS);
     m.setFaults({ lateCommit: { to: stalled(w), commitDelayMs: 10_000 } });
     await killWhileHeld(m, w, 8);
     m.setFaults({});
@@ -168,24 +172,24 @@ describe('kill -9 mid-request, then resume (built binary)', () => {
   }, 45_000);
 
   it('MG sender, kill -9, resume: the requests in flight are found by service and body, 0 duplicates', async () => {
-    const { mock: m, ws: w } = await setup(200);
+    const { mock: m, ws: w } = await setup(IN_FLIGHT_ROWS);
     m.setFaults({ stallAfterRecord: { to: stalled(w) } });
     await killWhileHeld(m, w, 8, { from: SERVICE });
     m.setFaults({});
     const resumed = await sendInProcess(m, w, { from: SERVICE });
     expectTrustworthy(m, w, resumed);
-    expect(resumed.summary).toMatchObject({ total: 200, failed: 0, unknown: 0 });
+    expect(resumed.summary).toMatchObject({ total: IN_FLIGHT_ROWS, failed: 0, unknown: 0 });
   }, 45_000);
 });
 
 describe('429 with Retry-After', () => {
   it('the first 20 creates are rate-limited (Retry-After: 1): all accepted once, each retry waits', async () => {
-    const { mock: m, ws: w } = await setup(200, { faults: { rateLimit: { first: 20, retryAfter: 1 } } });
+    const { mock: m, ws: w } = await setup(IN_FLIGHT_ROWS, { faults: { rateLimit: { first: 20, retryAfter: 1 } } });
     // Each wait moves the mock's clock (which stamps `at`) instead of passing in real time.
     skipWaits(m);
     const run = await sendInProcess(m, w);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.summary).toMatchObject({ accepted: 200 });
+    expect(run.summary).toMatchObject({ accepted: IN_FLIGHT_ROWS });
     expectTrustworthy(m, w, run);
     const posts = m.requests.filter((r) => r.method === 'POST');
     for (const limited of posts.filter((r) => r.outcome === 'rate-limited')) {
