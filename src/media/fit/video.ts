@@ -258,8 +258,8 @@ export async function fitVideo(req: VideoFitRequest): Promise<VideoFitResult> {
       const wantedBps = bps.videoBps * shrink;
       const videoBps = Math.max(MIN_VIDEO_BPS, wantedBps);
       // What the bitrate floor keeps from the shrink has to come out of the frame area as well: without
-      // this, a short busy clip at the floor barely shrank between attempts and could miss by a few
-      // hundred bytes (x264's threaded rate control varies the size by a few percent from run to run).
+      // this, a short busy clip at the floor barely shrank between attempts and could miss its budget
+      // by a few hundred bytes after the last one.
       const floorKept = probe.hasVideo ? videoBps / wantedBps : 1;
       bps = {
         audioBps: probe.hasVideo ? bps.audioBps : Math.max(16_000, bps.audioBps * shrink),
