@@ -10,6 +10,7 @@ import { Configuration, MessagesApi, type MessagesList } from 'bandwidth-sdk';
 import type { AxiosStatic, InternalAxiosRequestConfig } from 'axios';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { creds, setFaults, startConformanceSandbox, startReceiver, type Captured, type Receiver } from './helpers.js';
+import { bandwidthAccessToken } from '../helpers/sandbox-unit.js';
 import { declaredProps, undeclared } from './declared.js';
 
 // The CommonJS axios that bandwidth-sdk itself requires (its token request uses the global instance).
@@ -33,19 +34,10 @@ function challenge(h: Captured): { status: number; headers?: Record<string, stri
 }
 
 async function dashboard(path: string, method: string, body?: string): Promise<Response> {
-  const c = creds(sb, 'bandwidth');
-  const tok = await fetch(`${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const { access_token } = (await tok.json()) as { access_token: string };
+  const token = await bandwidthAccessToken(sb);
   return fetch(`${sb.baseUrl('bandwidth')}/api/accounts/${accountId}${path}`, {
     method,
-    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/xml' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
     ...(body ? { body } : {}),
   });
 }

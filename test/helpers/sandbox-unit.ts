@@ -13,6 +13,20 @@ export interface Hook {
   rawBody: Buffer;
 }
 
+/** An OAuth access token from the sandbox's Bandwidth dialect (client credentials, as Bandwidth's token endpoint takes them). */
+export async function bandwidthAccessToken(sb: Sandbox): Promise<string> {
+  const { clientId, clientSecret } = sb.info().providers.bandwidth!.credentials;
+  const res = await fetch(`${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 /** A local webhook receiver on 127.0.0.1 that records every POST. */
 export async function startReceiver(): Promise<{
   url(path: string): string;

@@ -19,6 +19,7 @@ import type { AxiosStatic, InternalAxiosRequestConfig } from 'axios';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { PNG, startReceiver, type Receiver } from '../conformance/helpers.js';
 import { sharedCredentialsFile, tempDir } from './helpers.js';
+import { bandwidthAccessToken } from '../helpers/sandbox-unit.js';
 
 const running: Sandbox[] = [];
 const dirs: Array<() => void> = [];
@@ -262,17 +263,8 @@ describe('bandwidth: a kept message after a restart', () => {
     const before = await list(sb);
     sb = await restart(sb, p);
     expect(await list(sb)).toEqual(before);
-    const c = cred(sb, 'bandwidth');
-    const tok = await fetch(`${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    const { access_token } = (await tok.json()) as { access_token: string };
-    expect(await bytesAt(onOrigin(sb, inbound.media[0]!.url), { authorization: `Bearer ${access_token}` })).toEqual(PNG);
+    const token = await bandwidthAccessToken(sb);
+    expect(await bytesAt(onOrigin(sb, inbound.media[0]!.url), { authorization: `Bearer ${token}` })).toEqual(PNG);
   });
   it("lists, gets and deletes the account's media as before (an upload sent in a message, the re-hosted inbound file)", async () => {
     const p = await place();

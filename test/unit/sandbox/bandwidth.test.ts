@@ -10,7 +10,7 @@ import { createHttpClient } from '../../../src/providers/http-client.js';
 import { createBandwidthAdapter } from '../../../src/providers/bandwidth/adapter.js';
 import type { ProviderAdapter, ProviderCallContext, WebhookRequest } from '../../../src/providers/types.js';
 import { PNG_1X1, type MediaServer } from '../../helpers/media-server.js';
-import { pollUntil, useDialectHarness, type Hook } from '../../helpers/sandbox-unit.js';
+import { bandwidthAccessToken, pollUntil, useDialectHarness, type Hook } from '../../helpers/sandbox-unit.js';
 
 type Received = Hook;
 
@@ -151,17 +151,7 @@ describe('sandbox Bandwidth dialect', () => {
     expect(rec.media[0]).toMatchObject({ status: 'fetched', contentType: 'image/png', size: PNG_1X1.length });
     const url = `${sb.baseUrl('bandwidth')}/api/v2/users/${creds.accountId}/media/${encodeURIComponent(mediaId)}`;
     expect((await fetch(url)).status).toBe(401);
-    const token = (await (
-      await fetch(`${sb.baseUrl('bandwidth')}/api/v1/oauth2/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
-    const got = await fetch(url, { headers: { authorization: `Bearer ${token.access_token}` } });
+    const got = await fetch(url, { headers: { authorization: `Bearer ${await bandwidthAccessToken(sb)}` } });
     expect(got.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await got.arrayBuffer()).equals(PNG_1X1)).toBe(true);
   });
