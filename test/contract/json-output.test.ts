@@ -2,12 +2,11 @@
 // against the in-process sandbox) has exactly the documented keys: every required key, and no key
 // the table does not name.
 import { readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createIO } from '../../src/output/io.js';
 import { createListenRenderer, eventToJson, renderListening } from '../../src/output/render-listen.js';
 import { PLAIN_THEME } from '../../src/output/theme.js';
 import { dialectEnv, useSendHarness } from '../services/send/harness.js';
+import { memoryIO } from '../helpers/memory-io.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -115,10 +114,7 @@ describe('the README "JSON output" table matches real output', () => {
   });
 
   it('mms listen --json lines', () => {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d: Buffer) => (text += d.toString()));
-    const io = createIO({ json: true }, {}, { stdout: out, stderr: new PassThrough(), stdin: Readable.from([]) });
+    const { io, stdout } = memoryIO({ json: true });
     const info = {
       provider: 'twilio',
       url: 'https://x',
@@ -130,7 +126,7 @@ describe('the README "JSON output" table matches real output', () => {
       verify: true,
     };
     renderListening(info, io, PLAIN_THEME);
-    expectShape('`mms listen --json`, first line', JSON.parse(text));
+    expectShape('`mms listen --json`, first line', JSON.parse(stdout()));
     const receivedAt = '2026-12-01T04:50:02.000Z';
     const message = eventToJson({
       type: 'message',
@@ -151,10 +147,7 @@ describe('the README "JSON output" table matches real output', () => {
   });
 
   it('mms listen --json: the tunnel line', async () => {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d: Buffer) => (text += d.toString()));
-    const io = createIO({ json: true }, {}, { stdout: out, stderr: new PassThrough(), stdin: Readable.from([]) });
+    const { io, stdout } = memoryIO({ json: true });
     const r = createListenRenderer(io, { out: PLAIN_THEME, err: PLAIN_THEME });
     r.tunnel!({
       type: 'tunnel',
@@ -172,7 +165,7 @@ describe('the README "JSON output" table matches real output', () => {
     });
     r.flush();
     await new Promise((resolve) => setImmediate(resolve));
-    const line = JSON.parse(text.trim()) as Record<string, unknown>;
+    const line = JSON.parse(stdout().trim()) as Record<string, unknown>;
     expectShape('`mms listen --json`, tunnel dropped or back', line);
     expect(line.at).toMatch(ISO_UTC);
     expect(Number.isInteger(line.durationMs)).toBe(true);

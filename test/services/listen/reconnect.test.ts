@@ -34,6 +34,7 @@ import type {
 import { startWebhookServer, type WebhookServer } from '../../../src/webhook/server.js';
 import { startLocalSandbox, type LocalSandbox } from '../../helpers/sandbox-in-process.js';
 import { manualTimers, startFakeTunnel, type FakeTunnel } from './tunnel-fakes.js';
+import { memoryIO } from '../../helpers/memory-io.js';
 
 let sb: LocalSandbox;
 let twilioAdapter: ProviderAdapter;
@@ -421,28 +422,20 @@ describe('formatTunnelReport', () => {
 
 describe('the renderer', () => {
   it('--json: a tunnel report is one NDJSON line on stdout (type "tunnel"), and the human line goes to stderr', async () => {
-    const { createIO } = await import('../../../src/output/io.js');
     const { createListenRenderer } = await import('../../../src/output/render-listen.js');
-    const { Readable } = await import('node:stream');
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d: Buffer) => (stdout += d.toString()));
-    err.on('data', (d: Buffer) => (stderr += d.toString()));
-    const io = createIO({ json: true, quiet: true }, {}, { stdout: out, stderr: err, stdin: Readable.from([]) });
+    const { io, stdout, stderr } = memoryIO({ json: true, quiet: true });
     const r = createListenRenderer(io, { out: PLAIN_THEME, err: PLAIN_THEME });
     const report: TunnelReport = { type: 'tunnel', state: 'lost', via: 'cloudflared', at: '2026-12-01T12:00:00.000Z', message: 'cloudflared exited (code 1)' };
     r.tunnel!(report);
     r.flush();
     await new Promise((resolve) => setImmediate(resolve));
     expect(
-      stdout
+      stdout()
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as unknown),
     ).toEqual([report]);
     // Shown under --quiet too: a dropped tunnel is not chatter.
-    expect(stderr).toBe('Tunnel lost (cloudflared): cloudflared exited (code 1). Re-opening it…\n');
+    expect(stderr()).toBe('Tunnel lost (cloudflared): cloudflared exited (code 1). Re-opening it…\n');
   });
 });

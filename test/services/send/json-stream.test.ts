@@ -7,11 +7,9 @@
 import { mkdtempSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/config/store.js';
 import type { RecipientResult } from '../../../src/core/types.js';
-import { createIO } from '../../../src/output/io.js';
 import { createSendRenderer } from '../../../src/output/render-send.js';
 import { PLAIN_THEME } from '../../../src/output/theme.js';
 import { loadAccount } from '../../../src/services/account.js';
@@ -21,6 +19,7 @@ import { baseEnv } from '../../helpers/run-cli.js';
 import { startTwilioMock, type TwilioMock } from '../../mocks/twilio/server.js';
 import { FROM, mockEnv, numbers, skipWaits, workspace, type Workspace } from '../../trust/harness.js';
 import { sendRequest } from './harness.js';
+import { memoryIO } from '../../helpers/memory-io.js';
 
 let mock: TwilioMock | undefined;
 let ws: Workspace | undefined;
@@ -49,12 +48,9 @@ function portsFor(m: TwilioMock, w: Workspace, extra: Partial<SendPorts> = {}): 
 
 /** What `finish` writes to stdout for `outcome` with --json. */
 async function renderJson(outcome: SendOutcome): Promise<string> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d: Buffer) => (text += d.toString()));
-  const io = createIO({ json: true }, { NO_COLOR: '1' }, { stdout: out, stderr: new PassThrough(), stdin: Readable.from([]) });
+  const { io, stdout } = memoryIO({ json: true }, { NO_COLOR: '1' });
   await createSendRenderer({ io, outTheme: PLAIN_THEME, errTheme: PLAIN_THEME }, { ndjson: false, progress: false }).finish(outcome);
-  return text;
+  return stdout();
 }
 
 describe('--json keeps its results in a temporary file', () => {

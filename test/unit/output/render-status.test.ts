@@ -1,8 +1,7 @@
 // `mms status`: every provider's date text becomes ISO 8601 UTC; the raw text is kept beside it.
 import { describe, expect, it } from 'vitest';
-import { PassThrough, Readable } from 'node:stream';
-import { createIO } from '../../../src/output/io.js';
 import { renderStatus, statusJson, toIsoUtc } from '../../../src/output/render-status.js';
+import { memoryIO } from '../../helpers/memory-io.js';
 
 describe('toIsoUtc', () => {
   it.each([
@@ -44,11 +43,8 @@ describe('statusJson', () => {
 
 describe('renderStatus', () => {
   it('prints dates in ISO 8601 UTC (tab-separated when piped); unreadable dates as the provider wrote them', () => {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d: Buffer) => (text += d.toString()));
-    const io = createIO({}, {}, { stdout: out, stderr: new PassThrough(), stdin: Readable.from([]) });
+    const { io, stdout } = memoryIO();
     renderStatus(io, { id: 'SM1', status: 'delivered', providerStatus: 'delivered', dateCreated: 'Tue, 01 Dec 2026 04:50:02 +0000', dateUpdated: 'soon' });
-    expect(text).toBe('id\tSM1\nstatus\tdelivered\ncreated\t2026-12-01T04:50:02.000Z\nupdated\tsoon\n');
+    expect(stdout()).toBe('id\tSM1\nstatus\tdelivered\ncreated\t2026-12-01T04:50:02.000Z\nupdated\tsoon\n');
   });
 });

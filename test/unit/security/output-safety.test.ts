@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { createIO } from '../../../src/output/io.js';
 import { toJsonText } from '../../../src/output/json.js';
 import { sanitizeForTerminal } from '../../../src/output/sanitize.js';
+import { memoryIO } from '../../helpers/memory-io.js';
 
 // Characters a terminal acts on or hides: none may reach it raw, from human or JSON output.
 const HOSTILE = ['\u0085', '\u009b', '\u202e', '\u2066', '\u200b', '\u200c', '\u2060', '\u180e', '\ufeff', '\u2028', 'a\u200db'];
@@ -39,14 +40,8 @@ describe('outside text stays inert', () => {
 
 describe('IO masks registered secrets in everything it writes', () => {
   function io() {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d: Buffer) => (stdout += d.toString()));
-    err.on('data', (d: Buffer) => (stderr += d.toString()));
-    const created = createIO({}, {}, { stdout: out, stderr: err, stdin: new PassThrough() });
-    return { created, text: () => ({ stdout, stderr }) };
+    const { io: created, stdout, stderr } = memoryIO();
+    return { created, text: () => ({ stdout: stdout(), stderr: stderr() }) };
   }
 
   it('masks a token echoed by a provider error body, in plain, URL-encoded and Basic forms', async () => {
