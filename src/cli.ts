@@ -7,7 +7,6 @@ import { createContext } from './context.js';
 import { CancelledError, ErrorCode, UsageError } from './errors/errors.js';
 import { ExitCode } from './errors/exit-codes.js';
 import { killTrackedChildren } from './webhook/tunnel/orphans.js';
-import { versionLine } from './output/version.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 /** Signals closer together than this are one key press delivered twice (see main()). */
@@ -72,14 +71,8 @@ function isInterruption(reason: unknown): boolean {
 
 /** Runs the CLI with process.argv and sets process.exitCode (the only place that does). */
 export async function main(argv: string[]): Promise<void> {
+  // A lone `--version` never gets here: bin/mms.js answers it before this module loads.
   const args = argv.slice(2);
-  // Fast path: scripts call `mms --version` to check the install; it needs nothing else loaded.
-  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-    // `mms --version | true`: a reader gone before the write is not an error worth a stack trace.
-    process.stdout.on('error', () => undefined);
-    process.stdout.write(`${versionLine(pkg.version)}\n`);
-    return;
-  }
   const controller = new AbortController();
   let interrupts = 0;
   let firstSignalAt = 0;
